@@ -1,0 +1,76 @@
+"""What a running check sees: its target, its parameters, and a bounded findings sink."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.core.model import DEFAULT_FINDINGS_CAP, Finding, Location, Severity
+from harness.core.registry import CheckDef
+
+
+class CheckSkipped(Exception):
+    """Raised by ``ctx.skip``: the check does not apply to this target."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class CheckContext:
+    """Collects findings for one check run; keeps at most ``cap`` but counts them all."""
+
+    def __init__(
+        self,
+        definition: CheckDef,
+        target: Any,
+        *,
+        params: dict[str, Any] | None = None,
+        severity: Severity | None = None,
+        cap: int = DEFAULT_FINDINGS_CAP,
+    ) -> None:
+        self.definition = definition
+        self.target = target
+        self.params: dict[str, Any] = {**definition.params, **(params or {})}
+        self.severity = severity or definition.severity
+        self.cap = cap
+        self.findings: list[Finding] = []
+        self.count = 0
+
+    @property
+    def check_id(self) -> str:
+        return self.definition.id
+
+    def add(self, finding: Finding) -> None:
+        self.count += 1
+        if len(self.findings) < self.cap:
+            self.findings.append(finding)
+
+    def fail(
+        self,
+        message: str,
+        *,
+        ja: str | None = None,
+        value: Any = None,
+        **location: Any,
+    ) -> None:
+        """Record one finding. ``location`` keywords are ``Location`` fields (file, row, ...)."""
+        self.add(
+            Finding(
+                message=message,
+                message_ja=ja,
+                location=Location(**location),
+                value=None if value is None else str(value),
+            )
+        )
+
+    def extend(self, findings: Any) -> None:
+        for f in findings:
+            self.add(f)
+
+    def skip(self, reason: str) -> None:
+        raise CheckSkipped(reason)
+
+    @property
+    def full(self) -> bool:
+        """True once the cap is reached; checks may stop collecting detail but keep counting."""
+        return len(self.findings) >= self.cap
