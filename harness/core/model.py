@@ -153,6 +153,7 @@ class ProfileInfo(BaseModel):
     title_ja: str
     standard: str
     source: str
+    notes: list[dict[str, str]] = Field(default_factory=list)  # [{"ja": ..., "en": ...}] limitations
 
 
 class Summary(BaseModel):

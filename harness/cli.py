@@ -1,0 +1,241 @@
+"""The ``renkei`` command. Exit codes: 0 = no error-severity check failed, 1 = at least one
+did (or an expected failure went stale), 2 = usage/config/target problem (one line, no
+traceback).
+
+This module is the composition root: it may import ``reports`` and ``mocks`` lazily; the
+harness core never does.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import pytest
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from harness import __version__
+from harness.core import progress
+from harness.core.errors import RenkeiError, UsageError
+from harness.core.model import Outcome, RunResult
+from harness.core.profiles import list_profiles, resolve
+from harness.core.registry import REGISTRY
+from harness.core.session import RunOptions, RunSession
+from harness.core.targets import load_standards
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="renkei (連携): conformance tests for OneRoster, LTI 1.3 and xAPI in Japan's schools.")
+roster_app = typer.Typer(no_args_is_help=True, help="Japanese roster (OneRoster CSV) tools.")
+lti_app = typer.Typer(no_args_is_help=True, help="LTI 1.3 helpers: keys and registration data.")
+app.add_typer(roster_app, name="roster")
+app.add_typer(lti_app, name="lti")
+
+out = Console()
+err = Console(stderr=True)
+
+OUTCOME_STYLE = {
+    Outcome.PASSED: "green", Outcome.FAILED: "bold red", Outcome.WARNING: "yellow",
+    Outcome.SKIPPED: "dim", Outcome.ERROR: "bold magenta",
+}
+
+
+class _Progress:
+    """pytest plugin that shows progress: a rich bar on a terminal, plain lines otherwise."""
+
+    def __init__(self, run: RunSession, interactive: bool) -> None:
+        self.run = run
+        self.interactive = interactive
+        self.done = 0
+        self.total = len(run.checks)
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> _Progress:
+        if self.interactive:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), console=err, transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task(self.run.profile.id, total=self.total)
+        progress.subscribe(self._stage)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        progress.unsubscribe(self._stage)
+        if self._bar is not None:
+            self._bar.stop()
+
+    def _stage(self, stage: str, done: int | None, total: int | None) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, description=f"{self.run.profile.id}: {stage}")
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.total = len(session.items)
+        if self._bar is not None:
+            self._bar.update(self._task, total=self.total)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when != "call" and not (report.when == "setup" and report.skipped):
+            return
+        check_id = report.nodeid.rsplit("::", 1)[-1]
+        result = self.run.results.get(check_id)
+        self.done += 1
+        if self._bar is not None:
+            self._bar.update(self._task, completed=self.done, description=f"{self.run.profile.id}: {check_id}")
+        elif result is not None:
+            err.print(f"[{self.done}/{self.total}] {check_id} ... {result.outcome.value}"
+                      + (f" ({result.findings_count} finding(s))" if result.findings_count else ""),
+                      highlight=False)
+
+
+def _pytest_args(tmp: str) -> list[str]:
+    ini = Path(tmp) / "pytest.ini"
+    ini.write_text("[pytest]\n", encoding="utf-8")
+    return ["-c", str(ini), "--rootdir", tmp, "-p", "no:cacheprovider", "-p", "no:terminal",
+            "-p", "no:warnings", "-p", "no:logging", "-p", "no:xdist", "-p", "no:randomly"]
+
+
+def execute(options: RunOptions, *, interactive: bool | None = None) -> RunResult:
+    """Run a profile through pytest and return the finished result (outputs written)."""
+    run = RunSession.create(options)
+    if interactive is None:
+        interactive = err.is_terminal
+    from harness.plugin import RenkeiPlugin
+
+    with tempfile.TemporaryDirectory(prefix="renkei-pytest-") as tmp, _Progress(run, interactive) as prog:
+        code = pytest.main(_pytest_args(tmp), plugins=[RenkeiPlugin(run), prog])
+    if run.run is None:
+        raise RenkeiError(f"the test run did not complete (pytest exit code {int(code)})")
+    return run.run
+
+
+def _summary(result: RunResult, out_dir: Path | None) -> None:
+    lang = result.lang
+    failing = [c for c in result.checks if c.outcome in (Outcome.FAILED, Outcome.ERROR, Outcome.WARNING)]
+    for c in failing[:30]:
+        style = OUTCOME_STYLE[c.outcome]
+        out.print(f"[{style}]{c.outcome.value.upper():8}[/] {c.id}  {c.title_for(lang)}  "
+                  f"[dim]({c.findings_count})[/]", highlight=False)
+        for f in c.findings[:3]:
+            val = f" = {f.value!r}" if f.value is not None else ""
+            out.print(f"           {f.location.label()}: {f.text(lang)}{val}", highlight=False, markup=False)
+    if len(failing) > 30:
+        out.print(f"... and {len(failing) - 30} more failing/warning checks (see the report)")
+    s = result.summary
+    verdict = "[bold green]PASS 合格[/]" if result.verdict == "pass" else "[bold red]FAIL 不合格[/]"
+    out.print(f"{verdict}  {result.profile.id}: {s.passed} passed, {s.failed} failed, "
+              f"{s.warnings} warnings, {s.skipped} skipped, {s.errors} errors"
+              + (f", {s.expected_failures} expected failures" if s.expected_failures else "")
+              + (f", {s.unexpected_passes} unexpected passes" if s.unexpected_passes else ""))
+    if out_dir is not None:
+        out.print(f"report: {out_dir / 'report.html'}", highlight=False)
+
+
+@app.command()
+def run(
+    profile: Annotated[str, typer.Option("--profile", "-p", help="profile id (see `renkei profiles`)")],
+    target: Annotated[str, typer.Option("--target", "-t", help="bundle zip/folder, or target YAML")],
+    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="output folder")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="report language: ja or en")] = "ja",
+    expected_failures: Annotated[str | None, typer.Option("--expected-failures", help="YAML of known failures")] = None,
+    select: Annotated[str | None, typer.Option("--select", help="comma-separated globs of check ids")] = None,
+    redact: Annotated[bool, typer.Option("--redact", help="mask names, kana, email, phone, birth date")] = False,
+) -> None:
+    """Run a conformance profile and write result.json, junit.xml and report.html."""
+    if out_dir is None:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        out_dir = Path("renkei-out") / f"{profile.replace(os.sep, '_')}-{stamp}"
+    options = RunOptions(profile=profile, target=target, out_dir=out_dir, lang=lang,
+                         expected_failures=expected_failures, select=select, redact=redact)
+    result = execute(options)
+    _summary(result, out_dir)
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def profiles() -> None:
+    """List every profile: id, title (ja/en), standard, version, source document."""
+    load_standards()
+    table = Table(show_lines=True)
+    for col in ("id", "title (ja / en)", "standard", "version", "source"):
+        table.add_column(col, overflow="fold")
+    for p in list_profiles():
+        table.add_row(p.id, f"{p.title.ja}\n{p.title.en}", p.standard, p.version, p.source)
+    out.print(table)
+
+
+@app.command()
+def explain(check_id: Annotated[str, typer.Argument(help="a check id, e.g. or.users.required")]) -> None:
+    """Print a check's requirement, severity and description in Japanese and English."""
+    load_standards()
+    d = REGISTRY.get(check_id)
+    used = [p.id for p in list_profiles() if any(c.id == check_id for c in resolve(p))]
+    out.print(f"[bold]{d.id}[/]  ({d.kind})", highlight=False)
+    out.print(f"requirement / 要件: {d.requirement}", highlight=False)
+    out.print(f"severity / 重大度: {d.severity.value}", highlight=False)
+    out.print(f"\n[bold]{d.title.ja}[/]\n{d.description.ja}", highlight=False)
+    out.print(f"\n[bold]{d.title.en}[/]\n{d.description.en}", highlight=False)
+    if d.params:
+        out.print(f"\nparameters: {d.params}", highlight=False, markup=False)
+    out.print(f"\nprofiles: {', '.join(used) or '-'}", highlight=False)
+
+
+@roster_app.command("generate")
+def roster_generate(
+    profile: Annotated[str, typer.Option("--profile", help="profile the bundle must pass")],
+    out_file: Annotated[Path, typer.Option("--out", help="zip file to write")],
+    municipalities: Annotated[int, typer.Option(min=1)] = 1,
+    schools_per_municipality: Annotated[int, typer.Option(min=1)] = 2,
+    students_per_grade: Annotated[int, typer.Option(min=1)] = 30,
+    seed: Annotated[int, typer.Option()] = 0,
+    school_year: Annotated[int, typer.Option(min=2000, max=2100)] = 2026,
+) -> None:
+    """Write a generated Japanese roster bundle (all people are fictitious)."""
+    from mocks.school_affairs.generator import PROFILE_VARIANTS, generate_bundle
+
+    if profile not in PROFILE_VARIANTS:
+        raise UsageError(f"unknown profile {profile!r} for roster generation "
+                         f"(known: {', '.join(sorted(PROFILE_VARIANTS))})")
+    if out_file.suffix.lower() != ".zip":
+        raise UsageError(f"--out must name a .zip file, not {str(out_file)!r}")
+    stats = generate_bundle(out_file, profile=profile, municipalities=municipalities,
+                            schools_per_municipality=schools_per_municipality,
+                            students_per_grade=students_per_grade, seed=seed, school_year=school_year)
+    out.print(f"wrote {out_file}: {stats.users} users, {stats.enrollments} enrollments, "
+              f"{stats.orgs} orgs, {stats.classes} classes", highlight=False)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: maps every user-caused error to exit 2 with one line."""
+    try:
+        app(args=argv, prog_name="renkei", standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except RenkeiError as exc:
+        err.print(f"renkei: error: {exc}", highlight=False, markup=False)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err.print("renkei: interrupted")
+        sys.exit(2)
+    except Exception as exc:  # click usage errors and the like
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            err.print(f"renkei: error: {exc.format_message()}", highlight=False, markup=False)
+            sys.exit(2)
+        if isinstance(exc, click.exceptions.Abort):
+            sys.exit(2)
+        err.print(f"renkei: internal error: {type(exc).__name__}: {exc} (please report this)",
+                  highlight=False, markup=False)
+        sys.exit(2)
+    sys.exit(0)
+
+
+__all__ = ["app", "main", "execute", "__version__"]

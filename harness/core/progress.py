@@ -1,0 +1,26 @@
+"""A tiny progress channel: long analyses announce what they are doing, the CLI listens.
+
+Kept as a module-level listener list so the engine never depends on the console.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+Listener = Callable[[str, int | None, int | None], None]
+_listeners: list[Listener] = []
+
+
+def subscribe(listener: Listener) -> None:
+    _listeners.append(listener)
+
+
+def unsubscribe(listener: Listener) -> None:
+    if listener in _listeners:
+        _listeners.remove(listener)
+
+
+def report(stage: str, done: int | None = None, total: int | None = None) -> None:
+    """Announce a stage (e.g. ``users.csv``) and optionally how far it is."""
+    for listener in list(_listeners):
+        listener(stage, done, total)

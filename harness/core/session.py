@@ -1,0 +1,178 @@
+"""One profile run: profile + resolved checks + target + results, independent of the runner.
+
+The pytest plugin drives it item by item; the CLI builds it up front (so configuration errors
+become exit code 2 before pytest starts) and reads the finished ``RunResult`` afterwards.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import time
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+from harness import __version__
+from harness.core.context import CheckContext, CheckSkipped
+from harness.core.errors import ConfigError, RenkeiError, UsageError
+from harness.core.expected import load_expected_failures
+from harness.core.model import (
+    DEFAULT_FINDINGS_CAP,
+    CheckResult,
+    ExpectedFailure,
+    Outcome,
+    ProfileInfo,
+    RunResult,
+    Severity,
+    ToolInfo,
+    utcnow,
+)
+from harness.core.profiles import Profile, ResolvedCheck, load_profile, merged_params, resolve
+from harness.core.redact import redact_run
+from harness.core.targets import Target, get_kind, load_standards
+
+
+@dataclass
+class RunOptions:
+    profile: str
+    target: str
+    out_dir: Path | None = None
+    lang: str = "ja"
+    expected_failures: str | None = None
+    select: str | None = None  # comma-separated globs on check ids
+    redact: bool = False
+    findings_cap: int = DEFAULT_FINDINGS_CAP
+
+    def validate(self) -> None:
+        if self.lang not in ("ja", "en"):
+            raise UsageError(f"--lang must be 'ja' or 'en', not {self.lang!r}")
+        if self.findings_cap < 1:
+            raise UsageError("--findings-cap must be at least 1")
+
+
+@dataclass
+class RunSession:
+    options: RunOptions
+    profile: Profile
+    checks: list[ResolvedCheck]
+    target: Target
+    expected: dict[str, str]
+    results: dict[str, CheckResult] = field(default_factory=dict)
+    started_at: Any = field(default_factory=utcnow)
+    debug_log: list[str] = field(default_factory=list)
+    run: RunResult | None = None
+
+    @classmethod
+    def create(cls, options: RunOptions) -> RunSession:
+        """Load profile, resolve checks, open the target. Raises RenkeiError (exit 2)."""
+        options.validate()
+        load_standards()
+        profile = load_profile(options.profile)
+        checks = resolve(profile)
+        if options.select:
+            patterns = [p.strip() for p in options.select.split(",") if p.strip()]
+            checks = [c for c in checks if any(fnmatch.fnmatchcase(c.id, p) for p in patterns)]
+            if not checks:
+                raise UsageError(f"--select {options.select!r} matches no check of profile {profile.id}")
+        expected = load_expected_failures(options.expected_failures) if options.expected_failures else {}
+        known = {c.id for c in resolve(profile)}
+        unknown = sorted(set(expected) - known)
+        if unknown:
+            raise ConfigError(
+                f"expected-failures file {options.expected_failures}: {unknown[0]!r} is not a check "
+                f"of profile {profile.id}"
+            )
+        kind = get_kind(profile.kind)
+        target = kind.open(options.target, merged_params(profile))
+        return cls(options=options, profile=profile, checks=checks, target=target, expected=expected)
+
+    # -- running -------------------------------------------------------------------------
+    def activate(self, check_ids: Iterable[str]) -> None:
+        """Tell the target which checks will run, so shared analyses evaluate only those."""
+        wanted = set(check_ids)
+        activate = getattr(self.target, "activate", None)
+        if callable(activate):
+            activate({c.id: c.params for c in self.checks if c.id in wanted})
+
+    def run_check(self, resolved: ResolvedCheck) -> CheckResult:
+        d = resolved.definition
+        ctx = CheckContext(d, self.target, params=resolved.params, severity=resolved.severity,
+                           cap=self.options.findings_cap)
+        outcome: Outcome
+        skip_reason = error = None
+        start = time.perf_counter()
+        try:
+            d.func(ctx)
+        except CheckSkipped as skipped:
+            skip_reason = skipped.reason
+        except RenkeiError as exc:
+            error = str(exc)
+        except Exception as exc:  # a check crashing is a renkei bug: record it, never raise it
+            error = f"internal error in check {d.id}: {type(exc).__name__}: {exc}"
+            self.debug_log.append(f"--- {d.id}\n{traceback.format_exc()}")
+        duration = time.perf_counter() - start
+        if error is not None:
+            outcome = Outcome.ERROR
+        elif skip_reason is not None and not ctx.count:
+            outcome = Outcome.SKIPPED
+        elif ctx.count == 0:
+            outcome = Outcome.PASSED
+        elif resolved.severity is Severity.ERROR:
+            outcome = Outcome.FAILED
+        else:
+            outcome = Outcome.WARNING
+        xf = None
+        if d.id in self.expected:
+            state = "xfailed" if outcome in (Outcome.FAILED, Outcome.WARNING, Outcome.ERROR) else "xpassed"
+            xf = ExpectedFailure(reason=self.expected[d.id], state=state)
+        result = CheckResult(
+            id=d.id, requirement=d.requirement, severity=resolved.severity, outcome=outcome,
+            title=d.title.en, title_ja=d.title.ja, description=d.description.en,
+            description_ja=d.description.ja, findings=ctx.findings, findings_count=ctx.count,
+            skip_reason=skip_reason, error=error, expected_failure=xf, duration_s=round(duration, 4),
+        )
+        self.results[d.id] = result
+        return result
+
+    # -- finishing -----------------------------------------------------------------------
+    def finish(self, ran: Iterable[str] | None = None) -> RunResult:
+        order = [c.id for c in self.checks]
+        ids = [i for i in order if i in self.results] if ran is None else [i for i in ran if i in self.results]
+        p = self.profile
+        run = RunResult(
+            tool=ToolInfo(version=__version__),
+            profile=ProfileInfo(id=p.id, version=p.version, title=p.title.en, title_ja=p.title.ja,
+                                standard=p.standard, source=p.source,
+                                notes=[n.model_dump() for n in p.notes]),
+            target=self.target.describe(),
+            started_at=self.started_at,
+            finished_at=utcnow(),
+            lang=self.options.lang,
+            checks=[self.results[i] for i in ids],
+        )
+        run = redact_run(run, redact=self.options.redact)
+        run.recount()
+        self.run = run
+        try:
+            self.target.close()
+        except Exception as exc:  # closing must never turn a finished run into a crash
+            self.debug_log.append(f"--- target.close\n{type(exc).__name__}: {exc}")
+        return run
+
+    def write_outputs(self, run: RunResult) -> list[Path]:
+        out = self.options.out_dir
+        if out is None:
+            return []
+        out.mkdir(parents=True, exist_ok=True)
+        written: list[Path] = []
+        for ep in sorted(entry_points(group="renkei.writers"), key=lambda e: e.name):
+            writer = ep.load()
+            written.append(writer(run, out, lang=self.options.lang))
+        if self.debug_log:
+            log = out / "renkei-debug.log"
+            log.write_text("\n".join(self.debug_log), encoding="utf-8")
+            written.append(log)
+        return written

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from harness.cli import execute
+from harness.core.errors import ConfigError, TargetError, UsageError
+from harness.core.model import Outcome
+from harness.core.session import RunOptions, RunSession
+
+
+def _run(profile_file: Path, target: Path, tmp_path: Path, **kw):
+    opts = RunOptions(profile=str(profile_file), target=str(target), out_dir=tmp_path / "out", **kw)
+    return execute(opts, interactive=False)
+
+
+def test_all_good_run_passes_with_exit_0(profile_file, numbers, tmp_path):
+    result = _run(profile_file, numbers([2, 4, 6]), tmp_path)
+    assert result.verdict == "pass" and result.exit_code == 0
+    assert [c.outcome for c in result.checks] == [Outcome.PASSED] * 4
+    assert result.summary.passed == 4
+
+
+def test_error_severity_failure_gates_and_warning_does_not(profile_file, numbers, tmp_path):
+    result = _run(profile_file, numbers([2, 3, 60]), tmp_path)
+    by_id = {c.id: c for c in result.checks}
+    assert by_id["selftest.even"].outcome is Outcome.WARNING
+    # profile param limit=50 overrides the check default of 100
+    assert by_id["selftest.limit"].outcome is Outcome.FAILED
+    assert by_id["selftest.limit"].findings[0].location.index == 2
+    assert result.exit_code == 1
+
+
+def test_warning_only_run_exits_0(profile_file, numbers, tmp_path):
+    result = _run(profile_file, numbers([3]), tmp_path)
+    assert result.summary.warnings == 1 and result.exit_code == 0
+
+
+def test_skip_and_crash_are_recorded_not_raised(profile_file, numbers, tmp_path):
+    result = _run(profile_file, numbers([]), tmp_path)
+    assert {c.id: c.outcome for c in result.checks}["selftest.limit"] is Outcome.SKIPPED
+    result = _run(profile_file, numbers([13]), tmp_path)
+    crash = {c.id: c for c in result.checks}["selftest.crash"]
+    assert crash.outcome is Outcome.ERROR and "ZeroDivisionError" in (crash.error or "")
+    assert result.exit_code == 1
+    assert "Traceback" in (tmp_path / "out" / "renkei-debug.log").read_text()
+
+
+def test_expected_failures_are_strict(profile_file, numbers, tmp_path):
+    xf = tmp_path / "xf.yaml"
+    xf.write_text("expected_failures:\n  - id: selftest.positive\n    reason: fix in 2.0\n", encoding="utf-8")
+    result = _run(profile_file, numbers([-2]), tmp_path, expected_failures=str(xf))
+    assert result.exit_code == 0 and result.summary.expected_failures == 1
+    result = _run(profile_file, numbers([2]), tmp_path, expected_failures=str(xf))
+    assert result.exit_code == 1 and result.summary.unexpected_passes == 1
+
+
+def test_select_limits_checks(profile_file, numbers, tmp_path):
+    result = _run(profile_file, numbers([-1]), tmp_path, select="selftest.even,selftest.l*")
+    assert [c.id for c in result.checks] == ["selftest.even", "selftest.limit"]
+    with pytest.raises(UsageError):
+        RunSession.create(RunOptions(profile=str(profile_file), target=str(numbers([1])), select="nope.*"))
+
+
+def test_config_and_target_errors_are_renkei_errors(profile_file, numbers, tmp_path):
+    with pytest.raises(TargetError):
+        RunSession.create(RunOptions(profile=str(profile_file), target=str(tmp_path / "missing.json")))
+    bad = tmp_path / "xf.yaml"
+    bad.write_text("- id: selftest.unknown\n  reason: x\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="selftest.unknown"):
+        RunSession.create(RunOptions(profile=str(profile_file), target=str(numbers([1])),
+                                     expected_failures=str(bad)))
+    with pytest.raises(ConfigError, match="unknown profile"):
+        RunSession.create(RunOptions(profile="no-such-profile", target="x"))
+
+
+def test_findings_cap_keeps_true_count(profile_file, numbers, tmp_path):
+    result = _run(profile_file, numbers([1] * 30), tmp_path, findings_cap=5)
+    even = {c.id: c for c in result.checks}["selftest.even"]
+    assert len(even.findings) == 5 and even.findings_count == 30
+
+
+def test_outputs_written_and_json_shape(profile_file, numbers, tmp_path):
+    _run(profile_file, numbers([2, 3]), tmp_path)
+    data = json.loads((tmp_path / "out" / "result.json").read_text(encoding="utf-8"))
+    assert data["tool"]["name"] == "renkei"
+    assert data["profile"]["id"] == "selftest"
+    assert set(data["summary"]) >= {"passed", "failed", "warnings", "skipped", "errors"}
+    check = data["checks"][1]
+    assert set(check) >= {"id", "requirement", "severity", "outcome", "title", "findings"}
+    assert (tmp_path / "out" / "junit.xml").exists() and (tmp_path / "out" / "report.html").exists()
