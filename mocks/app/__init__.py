@@ -1,0 +1,13 @@
+"""mock 学習アプリ: a real LTI 1.3 Tool (Core launch, Deep Linking, NRPS/AGS client).
+
+It is both the reference Tool a platform under test (a 学習eポータル) is checked against and an
+example for tool vendors. ``create_app(ToolConfig(...))`` gives an ASGI app; ``python -m
+mocks.app --help`` runs it with uvicorn. Page markers are documented in ``mocks.app.pages``,
+rejection codes in ``mocks.app.validation.REJECTIONS``, red-run faults in ``mocks.app.config.FAULTS``.
+"""
+
+from mocks.app.app import ToolState, create_app
+from mocks.app.config import FAULTS, ToolConfig
+from mocks.app.validation import REJECTIONS, LaunchRejected
+
+__all__ = ["FAULTS", "REJECTIONS", "LaunchRejected", "ToolConfig", "ToolState", "create_app"]
