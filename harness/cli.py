@@ -99,7 +99,7 @@ def _pytest_args(tmp: str) -> list[str]:
     ini = Path(tmp) / "pytest.ini"
     ini.write_text("[pytest]\n", encoding="utf-8")
     return ["-c", str(ini), "--rootdir", tmp, "-p", "no:cacheprovider", "-p", "no:terminal",
-            "-p", "no:warnings", "-p", "no:logging", "-p", "no:xdist", "-p", "no:randomly"]
+            "-p", "no:warnings", "-p", "no:logging"]
 
 
 def execute(options: RunOptions, *, interactive: bool | None = None) -> RunResult:
@@ -109,8 +109,18 @@ def execute(options: RunOptions, *, interactive: bool | None = None) -> RunResul
         interactive = err.is_terminal
     from harness.plugin import RenkeiPlugin
 
-    with tempfile.TemporaryDirectory(prefix="renkei-pytest-") as tmp, _Progress(run, interactive) as prog:
-        code = pytest.main(_pytest_args(tmp), plugins=[RenkeiPlugin(run), prog])
+    # Third-party pytest plugins (faker, hypothesis, schemathesis ...) cost seconds of start-up
+    # and add nothing to a profile run; our own plugin is passed in explicitly.
+    saved = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        with tempfile.TemporaryDirectory(prefix="renkei-pytest-") as tmp, _Progress(run, interactive) as prog:
+            code = pytest.main(_pytest_args(tmp), plugins=[RenkeiPlugin(run, emit_warnings=False), prog])
+    finally:
+        if saved is None:
+            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = saved
     if run.run is None:
         raise RenkeiError(f"the test run did not complete (pytest exit code {int(code)})")
     return run.run

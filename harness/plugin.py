@@ -48,10 +48,12 @@ def _describe(result: CheckResult, headline: str | None) -> str:
 
 
 class CheckItem(pytest.Item):
-    def __init__(self, *, resolved: ResolvedCheck, run: RunSession, **kwargs: Any) -> None:
+    def __init__(self, *, resolved: ResolvedCheck, run: RunSession, emit_warnings: bool = True,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.resolved = resolved
         self.run = run
+        self.emit_warnings = emit_warnings
         d = resolved.definition
         self.user_properties += [("check_id", d.id), ("requirement", d.requirement),
                                  ("severity", resolved.severity.value)]
@@ -69,7 +71,7 @@ class CheckItem(pytest.Item):
             pytest.skip(result.skip_reason or "not applicable")
         if result.outcome in (Outcome.FAILED, Outcome.ERROR):
             raise CheckFailed(result)
-        if result.outcome is Outcome.WARNING:
+        if result.outcome is Outcome.WARNING and self.emit_warnings:
             warnings.warn(RenkeiWarning(_describe(result, None)), stacklevel=1)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
@@ -82,24 +84,29 @@ class CheckItem(pytest.Item):
 
 
 class ProfileCollector(pytest.Collector):
-    def __init__(self, *, run: RunSession, **kwargs: Any) -> None:
+    def __init__(self, *, run: RunSession, emit_warnings: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.run = run
+        self.emit_warnings = emit_warnings
 
     def collect(self) -> list[pytest.Item]:
-        return [CheckItem.from_parent(self, name=c.id, resolved=c, run=self.run) for c in self.run.checks]
+        return [CheckItem.from_parent(self, name=c.id, resolved=c, run=self.run, emit_warnings=self.emit_warnings)
+                for c in self.run.checks]
 
 
 class RenkeiPlugin:
     """Collects a profile's checks instead of test files and finishes the run at the end."""
 
-    def __init__(self, run: RunSession) -> None:
+    def __init__(self, run: RunSession, *, emit_warnings: bool = True) -> None:
+        # The CLI shows warnings in its own summary; plain pytest users get them as pytest warnings.
         self.run = run
+        self.emit_warnings = emit_warnings
         self.items: list[CheckItem] = []
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection(self, session: pytest.Session) -> bool:
-        collector = ProfileCollector.from_parent(session, name=self.run.profile.id, run=self.run)
+        collector = ProfileCollector.from_parent(session, name=self.run.profile.id, run=self.run,
+                                                emit_warnings=self.emit_warnings)
         items = collector.collect()
         hook = session.config.hook
         hook.pytest_collection_modifyitems(session=session, config=session.config, items=items)
