@@ -36,7 +36,7 @@ lti_app = typer.Typer(no_args_is_help=True, help="LTI 1.3 helpers: keys and regi
 app.add_typer(roster_app, name="roster")
 app.add_typer(lti_app, name="lti")
 
-out = Console()
+out = Console(soft_wrap=True)
 err = Console(stderr=True)
 
 OUTCOME_STYLE = {

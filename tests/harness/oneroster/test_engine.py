@@ -1,0 +1,212 @@
+"""The rule engine: sources, emit, keys, rule registry, the per-file loop."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import polars as pl
+import pytest
+
+from harness.core.errors import ConfigError
+from harness.oneroster import engine as E
+from harness.oneroster.schema import schema_for
+from harness.oneroster.sink import FindingSink
+from tests.harness.oneroster.bundles import (
+    ORG_DISTRICT,
+    ORG_SCHOOL,
+    make_bundle,
+    run_memory,
+    valid_roster,
+    with_manifest,
+)
+
+
+@pytest.fixture
+def rules() -> Iterator[None]:
+    """Let a test register rules without leaking them into other tests."""
+    saved = [list(b) for b in (E.ROW_RULES, E.START_RULES, E.END_RULES, E.CROSS_RULES)]
+    yield
+    for bucket, old in zip((E.ROW_RULES, E.START_RULES, E.END_RULES, E.CROSS_RULES), saved, strict=True):
+        bucket[:] = old
+
+
+def frame(values: list[str], column: str = "a") -> pl.DataFrame:
+    return pl.DataFrame({column: values, E.LINE: list(range(2, 2 + len(values)))},
+                        schema={column: pl.Utf8, E.LINE: pl.Int64})
+
+
+# ------------------------------------------------------------------- emit
+
+
+def test_emit_counts_all_but_stores_only_room() -> None:
+    sink = FindingSink({"x": {}}, cap=3)
+    df = frame(["bad"] * 10 + ["ok"])
+    n = E.emit(sink, "x", df, pl.col("a") == "bad", file="f.csv", column="a", message="m", ja="j")
+    assert n == 10 and sink.counts["x"] == 10 and len(sink.findings["x"]) == 3
+    f = sink.findings["x"][0]
+    assert (f.location.file, f.location.row, f.location.column, f.value) == ("f.csv", 2, "a", "bad")
+    assert (f.message, f.message_ja) == ("m", "j")
+    E.emit(sink, "x", df, pl.col("a") == "bad", file="f.csv", column="a", message="m", ja="j")
+    assert sink.counts["x"] == 20 and len(sink.findings["x"]) == 3
+
+
+def test_emit_nothing_when_inactive_or_clean() -> None:
+    sink = FindingSink({"x": {}})
+    df = frame(["ok"])
+    assert E.emit(sink, "y", df, None, file="f", column="a", message="m", ja="j") == 0
+    assert E.emit(sink, "x", df, pl.col("a") == "bad", file="f", column="a", message="m", ja="j") == 0
+    assert sink.counts.get("x", 0) == 0
+
+
+def test_emit_value_column_choice() -> None:
+    sink = FindingSink({"x": {}})
+    df = frame(["v"]).with_columns(pl.lit("other").alias("b"))
+    E.emit(sink, "x", df, None, file="f", column="a", message="m", ja="j", value=None)
+    E.emit(sink, "x", df, None, file="f", column="a", message="m", ja="j", value="b")
+    assert [f.value for f in sink.findings["x"]] == [None, "other"]
+
+
+# ------------------------------------------------------------------- sources
+
+
+def test_memory_source_chunks_lines_and_duplicate_names() -> None:
+    src = E.MemorySource({"t.csv": [["a", "a", "b"], ["1", "2", "3"], ["4"], ["7", "8", "9"]]}, chunk_rows=2)
+    stream = src.open("t.csv")
+    frames = [c.df for c in stream]
+    assert stream.header == ["a", "a", "b"]
+    assert [f.height for f in frames] == [2, 1]
+    assert frames[0].columns == ["a", "a#2", "b", E.LINE]
+    assert frames[0][E.LINE].to_list() == [2, 3] and frames[1][E.LINE].to_list() == [4]
+    assert frames[0].row(1)[:3] == ("4", "", "")
+
+
+# ------------------------------------------------------------------- keys
+
+
+def test_keystore_known_with_attribute() -> None:
+    keys = E.KeyStore({"orgs"})
+    keys.add("orgs", pl.DataFrame({"sourcedId": ["d", "s", ""], "type": ["district", "school", "school"],
+                                   E.LINE: [2, 3, 4]}))
+    assert not keys.ready("orgs")
+    keys.finish("orgs")
+    assert keys.ready("orgs") and keys.count("orgs") == 2
+    probe = pl.DataFrame({"ref": ["d", "s", "x"]})
+    got = probe.select(keys.known("orgs", "ref").alias("k"),
+                       keys.known("orgs", "ref", attr="type", value="school").alias("s"))
+    assert got["k"].to_list() == [True, True, False]
+    assert got["s"].to_list() == [False, True, False]
+
+
+def test_hash_expr_matches_series_hash() -> None:
+    s = pl.Series("a", ["x", "y"])
+    assert pl.DataFrame([s]).select(E.hash_expr("a"))["a"].to_list() == s.hash(seed=E.HASH_SEED).to_list()
+
+
+def test_keys_are_kept_for_referenced_files() -> None:
+    files = with_manifest(valid_roster())
+    run = E.analyse(FindingSink({}), {}, E.MemorySource(files))  # type: ignore[arg-type]
+    assert run.keys.ready("orgs") and run.keys.count("users") == 2
+    school = pl.DataFrame({"r": [ORG_SCHOOL, ORG_DISTRICT]}).select(
+        run.keys.known("orgs", "r", attr="type", value="school"))
+    assert school.to_series().to_list() == [True, False]
+    assert not run.keys.ready("enrollments")  # nothing references enrollments: no memory spent
+
+
+# ------------------------------------------------------------------- registry and loop
+
+
+def test_row_rule_runs_only_when_its_check_is_active(rules: None) -> None:
+    seen: list[tuple[str, int]] = []
+
+    @E.row_rule("users", "orgs", checks=("test.{file}.probe",))
+    def probe(fc: E.FileContext, df: pl.DataFrame) -> None:
+        seen.append((fc.name, df.height))
+
+    run_memory(valid_roster(), checks="or.manifest.*")
+    assert seen == []
+    files = with_manifest(valid_roster())
+    sink = FindingSink({"test.users.probe": {}})
+    E.analyse(sink, {}, E.MemorySource(files, chunk_rows=1))  # type: ignore[arg-type]
+    assert seen == [("users", 1), ("users", 1)]
+
+
+def test_file_rules_see_header_and_totals_cross_rules_run_last(rules: None) -> None:
+    events: list[str] = []
+
+    @E.file_rule("orgs", at="start")
+    def start(fc: E.FileContext) -> None:
+        events.append(f"start {fc.file_name} {fc.header[0]} {fc.rows}")
+
+    @E.file_rule("orgs", at="end")
+    def end(fc: E.FileContext) -> None:
+        events.append(f"end {fc.rows} {fc.mode}")
+
+    @E.cross_rule(order=5)
+    def cross(run: E.Run) -> None:
+        events.append(f"cross {run.rows['orgs']}")
+
+    E.analyse(FindingSink({}), {}, E.MemorySource(with_manifest(valid_roster())))  # type: ignore[arg-type]
+    assert events == ["start orgs.csv sourcedId 0", "end 2 bulk", "cross 2"]
+
+
+def test_registration_is_idempotent(rules: None) -> None:
+    def f(run: E.Run) -> None:
+        return None
+
+    E.cross_rule(1)(f)
+    E.cross_rule(1)(f)
+    assert sum(r.func is f for r in E.CROSS_RULES) == 1
+
+
+def test_absent_file_checks_are_skipped_with_reason() -> None:
+    files = valid_roster()
+    sink = run_memory(files, checks="or.demographics.*")
+    assert sink.skips["or.demographics.header"] == "demographics.csv is not in the package"
+
+
+def test_unknown_variant_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="columns"):
+        E.Run.create(FindingSink({}), {"columns": "9.9"}, None)
+
+
+def test_rescan_returns_requested_rows() -> None:
+    files = with_manifest(valid_roster())
+    run = E.Run.create(FindingSink({}), {}, E.MemorySource(files))  # type: ignore[arg-type]
+    got = E.rescan(run, schema_for("1.2.1")["users"], pl.col(E.LINE) == 3, ["username"])
+    assert got.to_dicts() == [{E.LINE: 3, "username": "teacher1"}]
+
+
+# ------------------------------------------------------------------- through the real target
+
+
+def _analyse_target(path: object, params: dict[str, object] | None = None) -> FindingSink:
+    from harness.oneroster import checks_package  # noqa: F401  (phase 10: the bundle)
+    from harness.oneroster.target import OneRosterCsvTarget
+    from tests.harness.oneroster.bundles import active_checks
+
+    target = OneRosterCsvTarget(str(path), dict(params or {}))
+    target.activate(active_checks("or.*"))
+    return target.analysis().sink
+
+
+def test_zip_through_reader_reports_physical_lines(tmp_path: object) -> None:
+    files = valid_roster()
+    header = files["users.csv"][0]
+    files["users.csv"][1][header.index("pronouns")] = "line one\nline two"  # quoted newline: row 2 spans 2 lines
+    files["users.csv"][2][header.index("enabledUser")] = "Yes"  # record on physical line 4
+    path = make_bundle(tmp_path, files)  # type: ignore[arg-type]
+    sink = _analyse_target(path)
+    f = sink.findings["or.users.format"]
+    assert len(f) == 1 and (f[0].location.file, f[0].location.row, f[0].value) == ("users.csv", 4, "Yes")
+    base = {k: v for k, v in sink.counts.items() if v and k.split(".")[1] in ("manifest", "package", "users")}
+    assert base == {"or.users.format": 1}
+
+
+def test_unusable_target_skips_engine_checks(tmp_path: object) -> None:
+    from pathlib import Path
+
+    bogus = Path(str(tmp_path)) / "not-a-zip.zip"
+    bogus.write_bytes(b"this is not a zip file")
+    sink = _analyse_target(bogus)
+    assert sink.skips.get("or.users.header") == "the package could not be opened"
+    assert sink.counts.get("or.manifest.present", 0) == 0
