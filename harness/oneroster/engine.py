@@ -22,6 +22,10 @@ from the header is missing from ``df``, so test ``fc.has(col)``), empty field = 
 active (an empty ``checks`` always runs). Keep per-row Python out of the common path: filter with
 polars expressions and let ``emit`` count everything and materialise only ``sink.room()`` findings.
 Rules may keep bounded state in ``fc.state`` (per file) or ``run.shared`` (across files).
+``emit``'s mask is a boolean expression or a boolean Series aligned with ``df``. ``fc.hash(col)``
+gives the column's 64-bit hashes, computed once per chunk and shared by all rules (keys, unique,
+refs). ``rescan(run, schema, where, columns)`` re-reads rows of a finished file on failure paths
+(e.g. fetching the ids behind repeated hashes) without re-reporting reader findings.
 
 Keys: ``run.keys`` keeps the 64-bit hashes of the sourcedIds of every referenced file (see
 ``schema.ref_targets``; add more with ``track_keys``) plus selected attributes (orgs.type,
@@ -31,7 +35,7 @@ column's value is the sourcedId of a read row (of that type). Hashing keeps 5M i
 dangling reference whose hash collides with an existing id (p ~ n*m/2^64) would go unnoticed.
 
 Profile parameters read here (``analysis.params`` / per-check params): ``columns`` (variant name of
-``columns.py``; default ``1.2.1``).
+``columns.py``; default ``1.2.1``), ``chunk_mib`` (raw MiB per chunk, default 64; memory vs speed).
 """
 
 from __future__ import annotations
@@ -52,6 +56,10 @@ from harness.oneroster.target import Analysis, phase
 LINE = "__line__"
 HASH_SEED = 0x5EED_0A12
 DEFAULT_VARIANT = "1.2.1"
+# Raw bytes per chunk. Per-chunk fixed costs (building the hash set of 1M user ids for each
+# reference lookup, polars call overheads) shrink with bigger chunks; 64 MiB measured ~7% faster
+# than 32 MiB on 1M users / 5M enrollments at ~0.7 GiB peak RSS (128 MiB: ~1.3 GiB).
+DEFAULT_CHUNK_BYTES = 64 * 2**20
 Mode = Literal["bulk", "delta"]
 
 
@@ -79,12 +87,21 @@ class Source(Protocol):
         ...
 
 
+def chunk_bytes(params: dict[str, Any]) -> int:
+    """The ``chunk_mib`` profile parameter in bytes (a positive number; default 64 MiB)."""
+    raw = params.get("chunk_mib", DEFAULT_CHUNK_BYTES // 2**20)
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or not 1 <= raw <= 1024:
+        raise ConfigError("profile parameter 'chunk_mib': expected a number of MiB between 1 and 1024")
+    return int(raw * 2**20)
+
+
 class BundleSource:
     """Adapter over helper P's ``Bundle`` + ``read_csv`` (imported lazily: it is a sibling module)."""
 
-    def __init__(self, bundle: Any, sink: FindingSink) -> None:
+    def __init__(self, bundle: Any, sink: FindingSink, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> None:
         self.bundle = bundle
         self.sink = sink
+        self.chunk_bytes = chunk_bytes
 
     def names(self) -> set[str]:
         return set(self.bundle.files)
@@ -92,7 +109,7 @@ class BundleSource:
     def open(self, name: str, *, quiet: bool = False) -> StreamLike:
         from harness.oneroster.reader import read_csv
 
-        return read_csv(self.bundle, name, FindingSink({}) if quiet else self.sink)
+        return read_csv(self.bundle, name, FindingSink({}) if quiet else self.sink, chunk_bytes=self.chunk_bytes)
 
 
 @dataclass

@@ -156,9 +156,18 @@ def make_bundle(tmp_path: Path, files: dict[str, Rows], manifest: Any = None, *,
     return path
 
 
+NOT_BASE = ("or.jp.", "or.sem.", "or.pkg.", "or.enc.", "or.csv.")
+
+
 def active_checks(pattern: str = "or.*", params: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
-    """Check id -> params (defaults + ``params``) for every registered OneRoster check matching."""
-    return {d.id: {**d.params, **(params or {})} for d in REGISTRY.match(pattern, kind="oneroster-csv")}
+    """Check id -> params (defaults + ``params``) for every registered OneRoster check matching.
+
+    ``pattern="base"`` selects the checks of ``checks_base`` only (no Japanese/semantic/reader ones).
+    """
+    defs = REGISTRY.match("or.*" if pattern == "base" else pattern, kind="oneroster-csv")
+    if pattern == "base":
+        defs = [d for d in defs if not d.id.startswith(NOT_BASE)]
+    return {d.id: {**d.params, **(params or {})} for d in defs}
 
 
 def run_memory(files: dict[str, Rows], params: dict[str, Any] | None = None, *, manifest: Any = None,

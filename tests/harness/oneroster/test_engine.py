@@ -185,7 +185,7 @@ def _analyse_target(path: object, params: dict[str, object] | None = None) -> Fi
     from tests.harness.oneroster.bundles import active_checks
 
     target = OneRosterCsvTarget(str(path), dict(params or {}))
-    target.activate(active_checks("or.*"))
+    target.activate(active_checks("base"))
     return target.analysis().sink
 
 
@@ -210,3 +210,22 @@ def test_unusable_target_skips_engine_checks(tmp_path: object) -> None:
     sink = _analyse_target(bogus)
     assert sink.skips.get("or.users.header") == "the package could not be opened"
     assert sink.counts.get("or.manifest.present", 0) == 0
+
+
+def test_track_attribute_keeps_extra_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(E, "KEY_ATTRS", {k: set(v) for k, v in E.KEY_ATTRS.items()})
+    monkeypatch.setattr(E, "EXTRA_KEYED", set(E.EXTRA_KEYED))
+    E.track_attribute("roles", "role")
+    run = E.analyse(FindingSink({}), {}, E.MemorySource(with_manifest(valid_roster())))  # type: ignore[arg-type]
+    roles = pl.DataFrame({"r": [r[0] for r in valid_roster()["roles.csv"][1:]]})
+    got = roles.select(run.keys.known("roles", "r", attr="role", value="teacher")).to_series().to_list()
+    assert got == [False, True]
+    assert run.variant == E.DEFAULT_VARIANT == "1.2.1"
+
+
+def test_chunk_size_parameter() -> None:
+    assert E.chunk_bytes({}) == 64 * 2**20
+    assert E.chunk_bytes({"chunk_mib": 8}) == 8 * 2**20
+    for bad in (0, "64", True, 4096):
+        with pytest.raises(ConfigError, match="chunk_mib"):
+            E.chunk_bytes({"chunk_mib": bad})

@@ -368,7 +368,7 @@ def test_rostering_set_requires_core_files() -> None:
 
 
 def test_rostering_set_11_has_no_roles() -> None:
-    sink = run_memory(valid_roster("1.1"), {"columns": "1.1"}, version="1.1", checks="or.*")
+    sink = run_memory(valid_roster("1.1"), {"columns": "1.1"}, version="1.1", checks="base")
     assert failing(sink) == {"or.manifest.oneroster-version": 1}  # profile default expects 1.2
     assert "or.roles.header" in sink.skips
 
@@ -386,3 +386,23 @@ def test_malformed_reference_reported_as_format_with_or_without_refs(checks: str
     f = sink.findings["or.enrollments.format"]
     assert len(f) == 1 and (f[0].location.column, f[0].value) == ("classSourcedId", "has space")
     assert sink.counts.get("or.enrollments.refs", 0) == (1 if checks.endswith("*") else 0)
+
+
+def test_quirks_of_a_public_broken_export_are_all_reported() -> None:
+    """The quirks reference §4 lists for a public OR 1.2 test set: misspelt headers, a lower-case
+    file name, d/mm/yyyy dates, TRUE booleans, bulk rows with status filled."""
+    files = valid_roster()
+    users = files["users.csv"]
+    users[0] = [("prefferedGivenName" if h == "preferredGivenName" else h) for h in users[0]]
+    users[1][3] = "TRUE"
+    files["enrollments.csv"][1][8] = "1/05/2023"  # beginDate
+    files["orgs.csv"][1][1] = "active"
+    files["userprofiles.csv"] = [["sourcedId"], ["x"]]
+    sink = run_memory(files, manifest={"file.userProfiles": "bulk"}, checks="base")
+    assert failing(sink) == {
+        "or.users.header": 2,  # preferredGivenName missing + unknown non-metadata column
+        "or.users.format": 1,
+        "or.enrollments.format": 1,
+        "or.orgs.status": 1,
+        "or.manifest.file-set": 1,
+    }
