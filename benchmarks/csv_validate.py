@@ -1,0 +1,120 @@
+"""Benchmark: OneRoster CSV validation vs. the fastest plain CSV parse of the same bundle.
+
+Generates a Japanese roster bundle (default: prefecture scale, about 1,000,000 users and
+5,000,000 enrollments), then measures in separate child processes, in the same run:
+
+1. raw parse with polars (``pl.read_csv`` of every member, all columns as strings),
+2. raw parse with the csv module (every row of every member),
+3. ``renkei run`` of the profile on the bundle,
+
+and prints wall times, the ratio validation / fastest raw parse, and each child's peak RSS.
+Target (issue #2): ratio <= 3 and validation peak RSS < 2 GiB.
+
+    python benchmarks/csv_validate.py                 # prefecture scale
+    python benchmarks/csv_validate.py --scale 0.05    # quick look (~50,000 users)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RAW_POLARS = r"""
+import sys, zipfile, polars as pl
+with zipfile.ZipFile(sys.argv[1]) as z:
+    rows = 0
+    for name in z.namelist():
+        if name.endswith(".csv"):
+            df = pl.read_csv(z.read(name), infer_schema=False)
+            rows += df.height
+print(rows)
+"""
+
+RAW_CSV = r"""
+import csv, io, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z:
+    rows = 0
+    for name in z.namelist():
+        if name.endswith(".csv"):
+            with z.open(name) as f:
+                for _ in csv.reader(io.TextIOWrapper(f, encoding="utf-8", newline="")):
+                    rows += 1
+print(rows)
+"""
+
+
+def _child(args: list[str]) -> tuple[float, int, int, str]:
+    """Run a child process; return (wall seconds, peak RSS bytes, exit code, stdout)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    out = proc.stdout.read() if proc.stdout else ""
+    err = proc.stderr.read() if proc.stderr else ""
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        sys.stderr.write(err)
+    return wall, usage.ru_maxrss * 1024, code, out
+
+
+def prefecture_scale(scale: float) -> dict[str, int | bool]:
+    """Generator arguments for about ``scale`` x (1,000,000 users, 5,000,000 enrollments).
+
+    110 municipalities x 20 schools (小学校/中学校 alternating) x 100 students per grade gives
+    990,000 students plus their teachers; five enrollments per student (homeroom + 4 subjects).
+    Guardians are left out: school-affairs exports rarely carry them and they have no enrollments.
+    """
+    return {"municipalities": max(1, round(110 * scale)), "schools_per_municipality": 20,
+            "students_per_grade": 100, "enrollments_per_student": 5, "guardians": False}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--profile", default="oneroster12-csv-japan")
+    ap.add_argument("--scale", type=float, default=1.0, help="1.0 = about 1M users / 5M enrollments")
+    ap.add_argument("--bundle", type=Path, help="use this bundle instead of generating one")
+    ap.add_argument("--keep", action="store_true", help="keep the generated bundle and reports")
+    args = ap.parse_args()
+
+    from mocks.school_affairs.generator import generate_bundle
+
+    work = Path(tempfile.mkdtemp(prefix="renkei-bench-"))
+    bundle = args.bundle
+    if bundle is None:
+        bundle = work / "bundle.zip"
+        params = prefecture_scale(args.scale)
+        t0 = time.perf_counter()
+        stats = generate_bundle(bundle, profile=args.profile, seed=1, **params)
+        print(f"generated {bundle.name}: {stats.users:,} users, {stats.enrollments:,} enrollments "
+              f"({bundle.stat().st_size / 2**20:,.0f} MiB zipped) in {time.perf_counter() - t0:,.1f} s")
+    py = sys.executable
+    polars_wall, polars_rss, _, polars_rows = _child([py, "-c", RAW_POLARS, str(bundle)])
+    csv_wall, csv_rss, _, csv_rows = _child([py, "-c", RAW_CSV, str(bundle)])
+    val_wall, val_rss, code, _ = _child([py, "-c", "from harness.cli import main; main()", "run",
+                                         "--profile", args.profile, "--target", str(bundle),
+                                         "--out", str(work / "out")])
+    fastest = min(polars_wall, csv_wall)
+    fastest_name = "polars" if polars_wall <= csv_wall else "csv module"
+    print(f"{'measure':<34}{'wall s':>10}{'peak RSS MiB':>15}")
+    print(f"{'raw parse, polars':<34}{polars_wall:>10.2f}{polars_rss / 2**20:>15,.0f}   rows={polars_rows.strip()}")
+    print(f"{'raw parse, csv module':<34}{csv_wall:>10.2f}{csv_rss / 2**20:>15,.0f}   rows={csv_rows.strip()}")
+    print(f"{'renkei run ' + args.profile:<34}{val_wall:>10.2f}{val_rss / 2**20:>15,.0f}   exit={code}")
+    ratio = val_wall / fastest
+    print(f"ratio validation / fastest raw parse ({fastest_name}): {ratio:.2f}x (target <= 3x)")
+    print(f"validation peak RSS: {val_rss / 2**30:.2f} GiB (target < 2 GiB)")
+    if not args.keep:
+        import shutil
+
+        shutil.rmtree(work, ignore_errors=True)
+    else:
+        print(f"kept: {work}")
+    return 0 if code in (0, 1) else code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
