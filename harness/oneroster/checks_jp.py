@@ -8,7 +8,11 @@ store (classes for homeClass, users for demographics, orgs.type for school paren
 
 Severity policy: a rule that the base spec states, or that every Japanese source agrees on, is an
 error; a rule from one implementation only, or where implementations disagree, is a warning and its
-description says so. Profile parameters are documented in ``rules_jp``.
+description says so. Japanese checks skip (not fail) on OneRoster 1.1 data.
+
+Parameters: those of the rules are documented in ``rules_jp``; ``or.jp.oneroster-version`` reads
+``preferred_oneroster_versions`` (list; empty = skip) next to the manifest's ``oneroster_versions``.
+Import this module (with ``checks_base`` and ``checks_package``) to register the checks.
 """
 
 from __future__ import annotations
@@ -86,17 +90,19 @@ JP_REQ = "OR Japan Profile v1.2.1"
 _chunk_check(
     "or.jp.uuid-sourcedid", jp.UUID_FILES, jp.uuid_sourced_id, severity="error",
     title_ja="sourcedId は UUID v4（小文字）", title_en="sourcedId is a lower-case UUID v4",
-    params={"uuid_lowercase": True},
+    params={"uuid_lowercase": True, "uuid_hyphens_optional": False},
     **_jp(f"{JP_REQ} sourcedId (impl.: DA-K ib1061–ib1076, DA-R ckUUID, DA-AA)",
-          "In the rostering files the Japanese implementations require sourcedId to be a UUID v4; "
-          "upper-case hex digits are reported unless the parameter uuid_lowercase is false.",
-          "国内実装は名簿ファイルの sourcedId に UUID v4 を要求します。大文字の16進数は uuid_lowercase=false "
-          "でない限り指摘します。"))
+          "In the rostering files the Japanese implementations require sourcedId to be a UUID v4 in its "
+          "hyphenated text form. Upper-case hex digits are reported unless parameter uuid_lowercase is "
+          "false; DA-K also accepts the form without hyphens: parameter uuid_hyphens_optional.",
+          "国内実装は名簿ファイルの sourcedId に UUID v4（ハイフン付きの文字列表現）を要求します。大文字の16進数は "
+          "uuid_lowercase=false でない限り指摘します。K社はハイフンなしの形式も受け付けます（パラメータ "
+          "uuid_hyphens_optional）。"))
 
 _chunk_check(
     "or.jp.user-master-id", ("users",), jp.user_master_id_format, severity="error",
     title_ja="userMasterIdentifier は UUID v4", title_en="userMasterIdentifier is a UUID v4",
-    params={"uuid_lowercase": True},
+    params={"uuid_lowercase": True, "uuid_hyphens_optional": False},
     **_jp(f"{JP_REQ} users.userMasterIdentifier (学習eポータルUUID; impl.: DA-K ib1073, DA-R)",
           "When present, userMasterIdentifier (the 学習eポータル UUID that links the learner to LTI and "
           "xAPI) must be a UUID v4.",

@@ -34,6 +34,18 @@ class Hit:
         return self.rows.height
 
 
+def subset(df: pl.DataFrame, mask: pl.Expr) -> pl.DataFrame | None:
+    """Rows where ``mask`` holds, or None when there are none.
+
+    Valid data is the common path: ``select(mask.any())`` evaluates only the mask, whereas a
+    ``filter`` would also gather every column of a wide chunk just to return zero rows.
+    """
+    mask = mask.fill_null(False)
+    if not df.select(mask.any()).item():
+        return None
+    return df.filter(mask)
+
+
 def select(df: pl.DataFrame, mask: pl.Expr, column: str | None, en: str, ja: str,
            value: pl.Expr | None = None) -> list[Hit]:
     """Rows of ``df`` where ``mask`` holds, as a one-element hit list (empty when none match).
@@ -42,10 +54,11 @@ def select(df: pl.DataFrame, mask: pl.Expr, column: str | None, en: str, ja: str
     """
     if value is None:
         value = pl.col(column) if column is not None else pl.lit(None, dtype=pl.Utf8)
-    rows = df.filter(mask.fill_null(False)).select(
-        pl.col(LINE).cast(pl.Int64), value.cast(pl.Utf8).alias(VALUE)
-    )
-    return [Hit(column, rows, en, ja)] if rows.height else []
+    matched = subset(df, mask)
+    if matched is None:
+        return []
+    rows = matched.select(pl.col(LINE).cast(pl.Int64), value.cast(pl.Utf8).alias(VALUE))
+    return [Hit(column, rows, en, ja)]
 
 
 def header_hit(column: str, en: str, ja: str) -> Hit:

@@ -16,7 +16,9 @@ reported under ``or.csv.field-count`` / ``or.csv.rfc4180``.
 
 from __future__ import annotations
 
+import queue
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -89,6 +91,46 @@ def last_boundary(buf: bytes, parity: int = 0) -> tuple[int, int]:
         end = pos
 
 
+class _ReadAhead:
+    """Reads the next block in a thread while the current one is parsed.
+
+    File reads and zlib inflation release the GIL, so reading (and inflating a zip entry)
+    overlaps polars' parse of the previous block; at most two blocks are in flight.
+    """
+
+    def __init__(self, fh: BinaryIO, size: int) -> None:
+        self._fh, self._size = fh, size
+        self._queue: queue.Queue[bytes | BaseException] = queue.Queue(maxsize=1)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="renkei-readahead", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                item: bytes | BaseException = self._fh.read(self._size)
+            except BaseException as exc:  # handed to the consumer, which reports it
+                item = exc
+            while not self._stop.is_set():
+                try:
+                    self._queue.put(item, timeout=0.05)
+                    break
+                except queue.Full:
+                    continue
+            if not isinstance(item, bytes) or not item:
+                return
+
+    def read(self) -> bytes:
+        item = self._queue.get()
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 @dataclass
 class _Record:
     start: int  # byte offset in the chunk
@@ -108,9 +150,10 @@ class CsvStream:
         self.rows = 0
         self._sink = sink
         self._limits = limits
-        self._chunk_bytes = max(1024, chunk_bytes)
+        self._chunk_bytes = max(64, chunk_bytes)
         self._columns: list[str] = []
         self._fh: BinaryIO | None = None
+        self._ahead: _ReadAhead | None = None
         self._buf = b""
         self._offset = 0  # raw file offset of self._buf[0]
         self._line = 1  # physical line of self._buf[0]
@@ -129,7 +172,7 @@ class CsvStream:
     def _read(self) -> bytes:
         if self._fh is None or self._eof:
             return b""
-        data = self._fh.read(self._chunk_bytes)
+        data = self._ahead.read() if self._ahead is not None else self._fh.read(self._chunk_bytes)
         if not data:
             self._eof = True
         return data
@@ -200,6 +243,8 @@ class CsvStream:
             return
         self._done = True
         try:
+            if self._fh is not None and not self._eof:
+                self._ahead = _ReadAhead(self._fh, self._chunk_bytes)
             yield from self._chunks()
         except EntryError as exc:
             self._sink.fail(exc.check_id, exc.message, ja=exc.ja, file=self.name, entry=self.name)
@@ -208,6 +253,9 @@ class CsvStream:
 
     def _finish(self) -> None:
         self._done = True
+        if self._ahead is not None:
+            self._ahead.close()
+            self._ahead = None
         if self._fh is not None:
             self._fh.close()
             self._fh = None
@@ -377,7 +425,7 @@ class CsvStream:
             return None, None
         terms = rows if data.endswith(b"\n") else rows - 1
         q = data.count(b'"') if quotes is None else quotes
-        nl = data.count(b"\n")
+        nl = data.count(b"\n") if q else terms  # without quotes every LF ends a record
         cr = data.count(b"\r")
         seps = rows * (ncols - 1)
         cols = [pl.nth(i) for i in range(ncols)]  # by position: a header may be named "*" or "^x$"
@@ -445,25 +493,23 @@ class CsvStream:
         if maxes is None:
             maxes = [int(m or 0) for m in df.select([pl.nth(i).str.len_bytes().max()
                                                       for i in range(len(self._columns))]).row(0)]
-        for name, header, m in zip(self._columns, self.header, maxes, strict=False):
+        for i, (header, m) in enumerate(zip(self.header, maxes, strict=False)):
             if m <= limits.max_field_chars:
                 continue
-            hit = df.filter(pl.nth(i).str.len_chars() > limits.max_field_chars)
-            for line in hit.get_column(LINE).to_list():
-                self._sink.fail("or.csv.limits", f"field is longer than max_field_chars="
-                                f"{limits.max_field_chars} characters",
-                                ja=f"フィールドの長さが上限 max_field_chars={limits.max_field_chars} 文字を超えています",
-                                file=self.name, row=line, column=header)
+            hit = df.filter(pl.nth(i).str.len_chars() > limits.max_field_chars).get_column(LINE)
+            sample = [Finding(message=f"field is longer than max_field_chars={limits.max_field_chars} characters",
+                              message_ja=f"フィールドの長さが上限 max_field_chars={limits.max_field_chars} 文字を"
+                                         "超えています",
+                              location=Location(file=self.name, row=line, column=header))
+                      for line in hit.head(self._sink.room("or.csv.limits")).to_list()]
+            self._sink.add_counted("or.csv.limits", hit.len(), sample)
         if 2 * sum(maxes) + 3 * len(maxes) + 2 <= limits.max_line_bytes:
             return
-        pos, line = 0, line0
-        for piece in data.split(b"\n"):
+        for n, piece in enumerate(data.split(b"\n")):
             if len(piece) > limits.max_line_bytes:
                 self._sink.fail("or.csv.limits", f"line is longer than max_line_bytes={limits.max_line_bytes}",
                                 ja=f"行の長さが上限 max_line_bytes={limits.max_line_bytes} を超えています",
-                                file=self.name, row=line)
-            pos += len(piece) + 1
-            line += 1
+                                file=self.name, row=line0 + n)
 
     # --- slow path ------------------------------------------------------------------------
 

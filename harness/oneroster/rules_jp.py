@@ -8,6 +8,7 @@ DA2022 K社/R社/AA社). Where implementations disagree the rule is a warning or
 
 Parameters (profile ``params``; defaults in ``DEFAULTS``):
 - ``uuid_lowercase`` (bool): sourcedIds / userMasterIdentifier must be lower-case UUID v4.
+- ``uuid_hyphens_optional`` (bool): also accept the 32-digit form without hyphens (DA-K's pattern).
 - ``school_year_convention`` (``start``|``end``): which year ``schoolYear`` names. MEIBO writes the
   year the 年度 starts; the base spec says the year the school year ends.
 - ``school_code_check_digit`` (bool): verify the 学校コード check digit (MEXT algorithm).
@@ -30,16 +31,17 @@ from typing import Any
 import polars as pl
 
 from harness.oneroster import jpcodes
-from harness.oneroster.hits import LINE, Hit, header_hit, select
+from harness.oneroster.hits import LINE, Hit, header_hit, select, subset
 from harness.oneroster.schema import EXT_PATTERN, schema_for
 
 Params = Mapping[str, Any]
 
 UUID_V4 = r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
-UUID_V4_ANY_CASE = "(?i)" + UUID_V4
+UUID_V4_HYPHENS_OPTIONAL = r"^[0-9a-f]{8}-?[0-9a-f]{4}-?4[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$"  # DA-K
 NENDO_TITLE = r"^[0-9]{4}年度$"
 NENDO_PREFIX = r"^[0-9]{4}年度"
 HANKAKU_KANA = r"[\x{FF66}-\x{FF9F}]"
+HANKAKU_CHARS = [chr(c) for c in range(0xFF66, 0xFFA0)]  # the same set, for Aho-Corasick search
 FULLWIDTH_DIGIT = r"[０-９]"
 SPACES = r"[ \x{3000}]"
 KATAKANA_ONLY = r"^[ァ-ヶー・ヽヾ]+$"
@@ -69,6 +71,7 @@ PUBLIC_FLG_COLUMNS = ("metadata.jp.PublicFlg", "metadata.jp.publicFlg")
 
 DEFAULTS: dict[str, Any] = {
     "uuid_lowercase": True,
+    "uuid_hyphens_optional": False,
     "school_year_convention": "start",
     "school_code_check_digit": True,
     "grade_codes": [*jpcodes.GRADES_ELEMENTARY, *jpcodes.GRADES_JUNIOR, *jpcodes.GRADES_HIGH],
@@ -105,6 +108,16 @@ def _base_accepts(file: str, column: str) -> pl.Expr:
     return accepted
 
 
+def _vocab_hits(df: pl.DataFrame, file: str, column: str, allowed: list[str], en: str, ja: str) -> list[Hit]:
+    """Values the base vocabulary accepts but the Japanese list does not (cheap test first)."""
+    if column not in df.columns:
+        return []
+    suspects = subset(df, (pl.col(column) != "") & ~pl.col(column).is_in(allowed))
+    if suspects is None:
+        return []
+    return select(suspects, _base_accepts(file, column), column, en, ja)
+
+
 def _elements(df: pl.DataFrame, column: str) -> pl.DataFrame:
     """One row per list element (``__line__``, ``value``), blanks dropped; lists are comma-separated."""
     return (
@@ -119,9 +132,10 @@ def _element_hits(df: pl.DataFrame, column: str, bad: pl.Expr, en: str, ja: str,
                   suspect: pl.Expr | None = None) -> list[Hit]:
     """Hits per list element; ``suspect`` (a cheap cell-level filter) limits which cells are split."""
     if suspect is not None:
-        df = df.filter(suspect.fill_null(False))
-        if df.height == 0:
+        found = subset(df, suspect)
+        if found is None:
             return []
+        df = found
     elements = _elements(df, column)
     return select(elements, bad, column, en, ja, value=pl.col("value"))
 
@@ -148,11 +162,14 @@ def _uuid_column(df: pl.DataFrame, params: Params, column: str) -> list[Hit]:
     if column not in df.columns:
         return []
     c = pl.col(column)
+    pattern = UUID_V4_HYPHENS_OPTIONAL if param(params, "uuid_hyphens_optional") else UUID_V4
     # One regex pass over the column; only the (normally zero) failing rows are classified further.
-    suspects = df.filter((c != "") & ~c.str.contains(UUID_V4))
-    if suspects.height == 0:
+    suspects = subset(df, (c != "") & ~c.str.contains(UUID_V4))
+    if suspects is not None and pattern != UUID_V4:
+        suspects = subset(suspects, ~c.str.contains(pattern))
+    if suspects is None:
         return []
-    upper_ok = c.str.contains(UUID_V4_ANY_CASE)
+    upper_ok = c.str.contains("(?i)" + pattern)
     hits = select(suspects, ~upper_ok, column,
                   "value is not a UUID v4 (8-4-4-4-12 hex digits, version 4, variant 8/9/a/b)",
                   "値が UUID v4 の形式（8-4-4-4-12 桁の16進数、バージョン4）ではありません")
@@ -167,11 +184,9 @@ def _uuid_column(df: pl.DataFrame, params: Params, column: str) -> list[Hit]:
 
 def session_type(df: pl.DataFrame, params: Params) -> list[Hit]:
     """Japan Profile sessions are 年度 only (MEIBO academic_session.rb, DA-K ib1003)."""
-    if "type" not in df.columns:
-        return []
-    return select(df, _base_accepts("academicSessions", "type") & (pl.col("type") != "schoolYear"), "type",
-                  "academicSessions.type must be schoolYear in the Japan Profile",
-                  "Japan Profile では academicSessions.type は schoolYear のみ使用できます")
+    return _vocab_hits(df, "academicSessions", "type", ["schoolYear"],
+                       "academicSessions.type must be schoolYear in the Japan Profile",
+                       "Japan Profile では academicSessions.type は schoolYear のみ使用できます")
 
 
 def session_title(df: pl.DataFrame, params: Params) -> list[Hit]:
@@ -224,11 +239,9 @@ def school_year(df: pl.DataFrame, params: Params) -> list[Hit]:
 
 def org_type(df: pl.DataFrame, params: Params) -> list[Hit]:
     """Only 教育委員会 (district) and 学校 (school) orgs (MEIBO organization.rb, DA-AA)."""
-    if "type" not in df.columns:
-        return []
-    return select(df, _base_accepts("orgs", "type") & ~pl.col("type").is_in(["district", "school"]), "type",
-                  "orgs.type must be district or school in the Japan Profile",
-                  "Japan Profile では orgs.type は district（教育委員会）または school（学校）のみです")
+    return _vocab_hits(df, "orgs", "type", ["district", "school"],
+                       "orgs.type must be district or school in the Japan Profile",
+                       "Japan Profile では orgs.type は district（教育委員会）または school（学校）のみです")
 
 
 def district_parent(df: pl.DataFrame, params: Params) -> list[Hit]:
@@ -346,12 +359,9 @@ def subject_codes(df: pl.DataFrame, params: Params) -> list[Hit]:
 
 def class_type(df: pl.DataFrame, params: Params) -> list[Hit]:
     """classType is homeroom or scheduled; the Japan Profile takes no ext: types (MEIBO classroom.rb)."""
-    if "classType" not in df.columns:
-        return []
-    c = pl.col("classType")
-    return select(df, _base_accepts("classes", "classType") & ~c.is_in(["homeroom", "scheduled"]), "classType",
-                  "classes.classType must be homeroom or scheduled in the Japan Profile (no ext: values)",
-                  "Japan Profile では classes.classType は homeroom か scheduled のみです（ext: 不可）")
+    return _vocab_hits(df, "classes", "classType", ["homeroom", "scheduled"],
+                       "classes.classType must be homeroom or scheduled in the Japan Profile (no ext: values)",
+                       "Japan Profile では classes.classType は homeroom か scheduled のみです（ext: 不可）")
 
 
 def special_needs(df: pl.DataFrame, params: Params) -> list[Hit]:
@@ -368,14 +378,11 @@ def special_needs(df: pl.DataFrame, params: Params) -> list[Hit]:
 
 def enrollment_role(df: pl.DataFrame, params: Params) -> list[Hit]:
     """enrollments.role within the profile's list; MEIBO adds guardian, DA-K adds proctor."""
-    if "role" not in df.columns:
-        return []
-    allowed = list(param(params, "enrollment_roles"))
-    return select(df, _base_accepts("enrollments", "role") & ~pl.col("role").is_in(allowed), "role",
-                  "enrollments.role is outside the roles this profile accepts (Japanese implementations "
-                  "disagree: MEIBO allows guardian, DA-K does not)",
-                  "enrollments.role がこのプロファイルで許可された値ではありません（国内実装で相違あり: "
-                  "MEIBO は guardian を許可、K社は不可）")
+    return _vocab_hits(df, "enrollments", "role", list(param(params, "enrollment_roles")),
+                       "enrollments.role is outside the roles this profile accepts (Japanese implementations "
+                       "disagree: MEIBO allows guardian, DA-K does not)",
+                       "enrollments.role がこのプロファイルで許可された値ではありません（国内実装で相違あり: "
+                       "MEIBO は guardian を許可、K社は不可）")
 
 
 def enrollment_primary_required(df: pl.DataFrame, params: Params) -> list[Hit]:
@@ -393,11 +400,14 @@ def shussekino(df: pl.DataFrame, params: Params) -> list[Hit]:
     hits: list[Hit] = []
     for column in _present(df, SHUSSEKI_COLUMNS):
         c = pl.col(column)
-        filled = c != ""
-        hits += select(df, filled & c.str.contains(r"^[０-９]+$"), column,
+        suspects = subset(df, (c != "") & ~c.str.contains(r"^[0-9]+$"))  # one regex pass on the common path
+        if suspects is None:
+            continue
+        fullwidth = c.str.contains(r"^[０-９]+$")
+        hits += select(suspects, fullwidth, column,
                        "出席番号 is written in full-width digits; it must be a half-width integer",
                        "出席番号が全角数字で書かれています。半角の整数にしてください")
-        hits += select(df, filled & ~c.str.contains(r"^[0-9]+$") & ~c.str.contains(r"^[０-９]+$"), column,
+        hits += select(suspects, ~fullwidth, column,
                        "出席番号 must be an integer",
                        "出席番号は整数である必要があります")
     return hits
@@ -415,12 +425,9 @@ def public_flg(df: pl.DataFrame, params: Params) -> list[Hit]:
 
 def role_values(df: pl.DataFrame, params: Params) -> list[Hit]:
     """roles.role within the 学習eポータル list (DA-K ib1039; DA-R adds proctor, systemAdministrator)."""
-    if "role" not in df.columns:
-        return []
-    allowed = list(param(params, "role_values"))
-    return select(df, _base_accepts("roles", "role") & ~pl.col("role").is_in(allowed), "role",
-                  "roles.role is outside the roles this profile accepts (DA-K and DA-R lists differ)",
-                  "roles.role がこのプロファイルで許可された値ではありません（K社とR社で一覧が異なります）")
+    return _vocab_hits(df, "roles", "role", list(param(params, "role_values")),
+                       "roles.role is outside the roles this profile accepts (DA-K and DA-R lists differ)",
+                       "roles.role がこのプロファイルで許可された値ではありません（K社とR社で一覧が異なります）")
 
 
 def admin_not_primary(df: pl.DataFrame, params: Params) -> list[Hit]:
@@ -487,7 +494,7 @@ def hankaku_kana(df: pl.DataFrame, params: Params, file: str) -> list[Hit]:
         columns = [c for c in df.columns if c != LINE]
     else:
         columns = _present(df, NAME_COLUMNS.get(file, ()))
-    return _contains_hits(df, columns, HANKAKU_KANA,
+    return _contains_hits(df, columns, HANKAKU_CHARS,
                           "half-width katakana (半角カナ) is not allowed here; use full-width katakana",
                           "半角カナは使用できません。全角カタカナにしてください")
 
@@ -503,8 +510,8 @@ def kana_script(df: pl.DataFrame, params: Params) -> list[Hit]:
     hits: list[Hit] = []
     for column in _present(df, KANA_COLUMNS):
         c = pl.col(column)
-        suspects = df.filter((c != "") & ~c.str.contains(pattern))  # one regex pass; rare failures below
-        if suspects.height == 0:
+        suspects = subset(df, (c != "") & ~c.str.contains(pattern))  # one regex pass; rare failures below
+        if suspects is None:
             continue
         stripped = c.str.replace_all(SPACES, "")
         bad = (stripped != "") & ~stripped.str.contains(pattern) & ~c.str.contains(HANKAKU_KANA)
@@ -529,7 +536,7 @@ def kana_spaces(df: pl.DataFrame, params: Params) -> list[Hit]:
 def null_literal(df: pl.DataFrame, params: Params) -> list[Hit]:
     """Literal NULL: MEIBO reads it as empty, DA-R/DA-AA write it for "no parent"; CSV121 has no NULL."""
     columns = [c for c in df.columns if c != LINE]
-    if not columns or not df.select(pl.any_horizontal([pl.col(c) == "NULL" for c in columns])).to_series().any():
+    if not columns or not df.select(pl.any_horizontal([pl.col(c) == "NULL" for c in columns]).any()).item():
         return []
     hits: list[Hit] = []
     for column in columns:
@@ -548,12 +555,15 @@ def fullwidth_digits(df: pl.DataFrame, params: Params) -> list[Hit]:
                           "コードに全角数字が含まれています。半角数字にしてください")
 
 
-def _contains_hits(df: pl.DataFrame, columns: list[str], pattern: str, en: str, ja: str) -> list[Hit]:
-    if not columns:
-        return []
-    if not df.select(pl.any_horizontal([pl.col(c).str.contains(pattern) for c in columns])).to_series().any():
+def _contains_hits(df: pl.DataFrame, columns: list[str], pattern: str | list[str], en: str, ja: str) -> list[Hit]:
+    """Cells containing ``pattern`` (a regex, or a list of literal characters searched at once)."""
+    def test(column: str) -> pl.Expr:
+        c = pl.col(column)
+        return c.str.contains_any(pattern) if isinstance(pattern, list) else c.str.contains(pattern)
+
+    if not columns or not df.select(pl.any_horizontal([test(c) for c in columns]).any()).item():
         return []
     hits: list[Hit] = []
     for column in columns:
-        hits += select(df, pl.col(column).str.contains(pattern), column, en, ja)
+        hits += select(df, test(column), column, en, ja)
     return hits

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from harness.oneroster.hits import LINE, Hit, select
+from harness.oneroster.hits import LINE, Hit, select, subset
 
 DATE_FMT = "%Y-%m-%d"
 
@@ -81,7 +81,11 @@ def agent_self(df: pl.DataFrame) -> list[Hit]:
     """A user cannot be their own agent (guardian/parent link); resolution is ``or.users.refs``."""
     if "agentSourcedIds" not in df.columns or "sourcedId" not in df.columns:
         return []
-    elements = (df.filter(pl.col("agentSourcedIds") != "")
+    agents = pl.col("agentSourcedIds")
+    suspects = subset(df, (agents != "") & agents.str.contains(pl.col("sourcedId"), literal=True))
+    if suspects is None:
+        return []
+    elements = (suspects
                 .select(LINE, "sourcedId", pl.col("agentSourcedIds").str.split(",").alias("agent"))
                 .explode("agent"))
     return select(elements, pl.col("agent") == pl.col("sourcedId"), "agentSourcedIds",
@@ -115,8 +119,8 @@ def date_order(df: pl.DataFrame, begin: str, end: str, what: str) -> list[Hit]:
     if begin not in df.columns or end not in df.columns:
         return []
     # ISO dates order as strings: a cheap string comparison finds the candidates, parsing confirms.
-    suspects = df.filter((pl.col(end) != "") & (pl.col(begin) > pl.col(end)))
-    if suspects.height == 0:
+    suspects = subset(df, (pl.col(end) != "") & (pl.col(begin) > pl.col(end)))
+    if suspects is None:
         return []
     b, e = _date(begin), _date(end)
     return select(suspects, b.is_not_null() & e.is_not_null() & (b > e), end,

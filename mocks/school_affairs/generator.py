@@ -6,7 +6,8 @@ Headers come from ``harness.oneroster.columns`` so generator and validator canno
 
 Output is deterministic (same arguments → byte-identical zip: seeded RNG streams, fixed entry order,
 fixed ZipInfo timestamps and deflate level) and streamed (each homeroom's people are regenerated
-from (seed, homeroom) for every file, so memory stays bounded at a million users).
+from (seed, homeroom) for every file, so memory stays bounded at a million users). The bundle of
+``school_year + 1`` with the same seed holds the same orgs and pupils one grade up (年次更新).
 Format (ref oneroster.md §1.1): UTF-8 without BOM, LF line ends, RFC 4180 minimal quoting, bulk
 (status and dateLastModified empty), manifest with every ``file.*`` row of the version.
 """
@@ -135,7 +136,7 @@ def _check_args(profile: str, municipalities: int, schools_per_municipality: int
     for name, value, low, high in (("municipalities", municipalities, 1, 9_999),
                                    ("schools_per_municipality", schools_per_municipality, 1, 10_000),
                                    ("students_per_grade", students_per_grade, 1, 100_000),
-                                   ("school_year", school_year, 1950, 9_000)):
+                                   ("school_year", school_year, 1980, 2100)):
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             raise GeneratorError(f"{name} must be an integer in {low}..{high}, got {value!r}")
     if enrollments_per_student is not None and (
@@ -302,7 +303,7 @@ def _teacher_row(rows: _UserRows, plan: SchoolPlan, t: Teacher) -> list[str]:
 
 def _student_row(rows: _UserRows, plan: SchoolPlan, home_id: str, s: Student, guardians: bool) -> list[str]:
     p = s.person
-    return rows.make(s.sourced_id, f"{p.family_romaji}.{p.given_romaji}.s{s.serial:05d}", plan.school.domain,
+    return rows.make(s.sourced_id, f"{p.family_romaji}.{p.given_romaji}.s{s.account}", plan.school.domain,
                      p, grades=s.grade, agents=s.guardian.sourced_id if guardians else "",
                      master_id=s.master_id, org=plan.school.sourced_id, role="student", home=home_id)
 
@@ -310,7 +311,7 @@ def _student_row(rows: _UserRows, plan: SchoolPlan, home_id: str, s: Student, gu
 def _guardian_row(rows: _UserRows, plan: SchoolPlan, s: Student) -> list[str]:
     g = s.guardian
     p = g.person
-    return rows.make(g.sourced_id, f"{p.family_romaji}.{p.given_romaji}.g{s.serial:05d}", plan.school.domain,
+    return rows.make(g.sourced_id, f"{p.family_romaji}.{p.given_romaji}.g{s.account}", plan.school.domain,
                      p, agents=s.sourced_id, master_id=g.master_id, org=plan.school.sourced_id, role="guardian")
 
 
@@ -334,18 +335,23 @@ def _write_users(entry: _CsvEntry, layout: Layout, opts: _Options, names: NameSo
 
 
 def _write_roles(entry: _CsvEntry, layout: Layout, opts: _Options, names: NameSource) -> None:
-    """Each user's one primary role at their school (guardians: at their child's school)."""
+    """Each user's one primary role at their school (guardians: at their child's school).
+
+    Role ids are drawn with the person, so a user keeps their role id from one 年度 to the next.
+    """
     for plan in _plans(layout):
-        rng = rng_for(layout.seed, "roles", plan.school.index)
-        users = [(t.sourced_id, "teacher") for t in school_teachers(layout, plan, names)]
+        org = plan.school.sourced_id
+        for t in school_teachers(layout, plan, names):
+            entry.row({"sourcedId": t.role_id, "userSourcedId": t.sourced_id, "roleType": "primary",
+                       "role": "teacher", "orgSourcedId": org})
         for _, students in _people(layout, plan, names):
-            users.extend((s.sourced_id, "student") for s in students)
+            for s in students:
+                entry.row({"sourcedId": s.role_id, "userSourcedId": s.sourced_id, "roleType": "primary",
+                           "role": "student", "orgSourcedId": org})
             if opts.guardians:
-                users.extend((s.guardian.sourced_id, "guardian") for s in students)
-            for user_id, role in users:
-                entry.row({"sourcedId": uuid4_from(rng), "userSourcedId": user_id, "roleType": "primary",
-                           "role": role, "orgSourcedId": plan.school.sourced_id})
-            users.clear()
+                for s in students:
+                    entry.row({"sourcedId": s.guardian.role_id, "userSourcedId": s.guardian.sourced_id,
+                               "roleType": "primary", "role": "guardian", "orgSourcedId": org})
 
 
 def _write_demographics(entry: _CsvEntry, layout: Layout, opts: _Options, names: NameSource) -> None:
@@ -384,7 +390,7 @@ def _write_enrollments(entry: _CsvEntry, layout: Layout, opts: _Options, names: 
         entry.raw_row(row)
 
     for plan in _plans(layout):
-        rng = rng_for(layout.seed, "enrollments", plan.school.index)
+        rng = rng_for(layout.seed, "enrollments", plan.school.index, layout.school_year)
         school_id = plan.school.sourced_id
         teachers = school_teachers(layout, plan, names)
         for group in plan.groups:

@@ -98,7 +98,7 @@ class Course:
 class Group:
     """A homeroom class and the students whose home class it is (their 出席番号 run 1..size)."""
 
-    key: str  # stable RNG key
+    key: str  # RNG key of the members: (school, cohort, section), so a class moves up a grade intact
     class_id: str
     title: str
     grades: tuple[str, ...]
@@ -106,7 +106,6 @@ class Group:
     size: int
     slot: tuple[int, int] | None  # (grade 1-based, section 1-based) of every member (regular homeroom)
     special_slots: tuple[tuple[int, int], ...]  # per member, for the 特別支援学級 (交流学級 = section 1)
-    serial_base: int  # students of the school listed before this group
     teacher_index: int  # index into the school's teacher list
 
     def member_slot(self, k: int) -> tuple[int, int]:
@@ -166,7 +165,7 @@ def build_layout(*, seed: int, school_year: int, municipalities: int, schools_pe
     prefecture = rng.randint(1, 47)
     district_base = rng.randrange(10_000)
     school_base = rng.randrange(1_000_000)
-    session_id = uuid4_from(rng)
+    session_id = uuid4_from(rng_for(seed, "session", school_year))  # per 年度; orgs stay stable
     special = 1 if students_per_grade >= 2 else 0
     districts: list[District] = []
     schools: list[School] = []
@@ -199,25 +198,23 @@ def build_layout(*, seed: int, school_year: int, municipalities: int, schools_pe
 
 @lru_cache(maxsize=2)
 def _plan(seed: int, year: int, session_id: str, school: School) -> SchoolPlan:
-    rng = rng_for(seed, "school", school.index)
+    rng = rng_for(seed, "school", school.index, year)  # courses and classes are per 年度
     hr_course = Course(uuid4_from(rng), f"{year}年度ホームルーム", "", "")
     courses = {code: Course(uuid4_from(rng), f"{year}年度{name}", name, code)
                for name, code, _ in school.subjects}
     groups: list[Group] = []
-    serial = 0
     regular = school.students_per_grade - school.special[0]
     for g, n_sections in enumerate(school.sections, start=1):
         for s, size in enumerate(_split(regular)[:n_sections], start=1):
             groups.append(Group(
-                key=f"hr:{school.index}:{g}:{s}", class_id=uuid4_from(rng), title=f"{g}年{s}組",
+                key=f"hr:{school.index}:{year - g + 1}:{s}", class_id=uuid4_from(rng), title=f"{g}年{s}組",
                 grades=(f"{school.grade_prefix}{g}",), special_needs=False, size=size, slot=(g, s),
-                special_slots=(), serial_base=serial, teacher_index=len(groups)))
-            serial += size
+                special_slots=(), teacher_index=len(groups)))
     special_slots = tuple((g, 1) for g, n in enumerate(school.special, start=1) for _ in range(n))
     groups.append(Group(
         key=f"sn:{school.index}", class_id=uuid4_from(rng), title="特別支援学級", grades=school.grades,
         special_needs=True, size=len(special_slots), slot=None, special_slots=special_slots,
-        serial_base=serial, teacher_index=len(groups)))
+        teacher_index=len(groups)))
     n_regular = len(groups) - 1
     subject_classes: list[SubjectClass] = []
     by_section: dict[tuple[int, int], list[SubjectClass]] = {}

@@ -268,3 +268,10 @@ def test_reads_from_a_zip_entry(tmp_path: Path) -> None:
     total = sum(c.df.height for c in stream)
     bundle.close()
     assert total == 1000 == stream.rows and found(s) == set()
+
+
+def test_hostile_header_names_are_plain_names(tmp_path: Path) -> None:
+    stream, rows, s = read(tmp_path, b'*,^a.*$,"",b\n1,"x\ry",,4\n')
+    assert stream.columns == ["*", "^a.*$", "", "b"]
+    assert rows == [("1", "x\ry", "", "4", 2)]
+    assert [f.location.column for f in s.findings["or.enc.cr-in-field"]] == ["^a.*$"]

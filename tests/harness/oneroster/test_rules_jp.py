@@ -136,6 +136,13 @@ def test_upper_case_uuid_passes_when_allowed() -> None:
     assert failing(run_jp(files, "or.jp.uuid-sourcedid", params={"uuid_lowercase": False})) == {}
 
 
+def test_uuid_without_hyphens_by_parameter() -> None:
+    df = frame(sourcedId=[uid(1).replace("-", ""), "ABCDEFAB-CDEF-4ABC-8DEF-ABCDEFABCDEF".replace("-", ""), "x"])
+    assert [h.rows[LINE].to_list() for h in jp.uuid_sourced_id(df, {})] == [[2, 3, 4]]
+    hits = jp.uuid_sourced_id(df, {"uuid_hyphens_optional": True})
+    assert [h.rows[LINE].to_list() for h in hits] == [[4], [3]]  # not a UUID; upper case
+
+
 def test_district_null_parent_is_tolerated_by_district_rule() -> None:
     files = roster(cells=[("orgs.csv", 1, "parentSourcedId", "NULL")])
     assert failing(run_jp(files, "or.jp.district-parent")) == {}

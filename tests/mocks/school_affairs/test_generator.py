@@ -15,6 +15,7 @@ import pytest
 from harness.oneroster import jpcodes
 from harness.oneroster.columns import FILES_11, FILES_12, roster_headers
 from mocks.school_affairs.generator import (
+    BENCHMARK_ARGS,
     PROFILE_VARIANTS,
     GenerationStats,
     GeneratorError,
@@ -305,6 +306,7 @@ def test_enrollments_per_student_caps_subject_enrollments(tmp_path: Path) -> Non
     ({"profile": "oneroster12-csv", "students_per_grade": 0}, "students_per_grade"),
     ({"profile": "oneroster12-csv", "municipalities": True}, "municipalities"),
     ({"profile": "oneroster12-csv", "enrollments_per_student": 0}, "enrollments_per_student"),
+    ({"profile": "oneroster12-csv", "school_year": 1970}, "school_year must be an integer in 1980..2100"),
 ])
 def test_bad_arguments_are_named(tmp_path: Path, kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(GeneratorError, match=re.escape(message)):
@@ -329,5 +331,45 @@ def test_out_folder_is_refused(tmp_path: Path) -> None:
         generate_bundle(tmp_path, profile="oneroster12-csv")
 
 
+def test_benchmark_args_reach_the_brief_scale() -> None:
+    counts = _expected_counts(BENCHMARK_ARGS["municipalities"], BENCHMARK_ARGS["schools_per_municipality"],
+                              BENCHMARK_ARGS["students_per_grade"], guardians=True)
+    assert (counts["users"], counts["enrollments"]) == (1_114_600, 5_024_400)
+
+
 def test_kanji_numbers() -> None:
     assert [kanji_number(n) for n in (1, 10, 12, 20, 99, 100)] == ["一", "十", "十二", "二十", "九十九", "100"]
+
+
+def test_next_school_year_keeps_the_children(tmp_path: Path) -> None:
+    """年次更新: same seed, next 年度 → same pupils one grade up; new session, classes, enrollments."""
+    this, nxt = tmp_path / "2026.zip", tmp_path / "2027.zip"
+    for path, year in ((this, 2026), (nxt, 2027)):
+        generate_bundle(path, profile="oneroster12-csv-japan", students_per_grade=9, seed=3, school_year=year)
+    a, b = read_bundle(this), read_bundle(nxt)
+    assert a["orgs.csv"].raw == b["orgs.csv"].raw
+    for name in ("academicSessions.csv", "classes.csv", "enrollments.csv", "courses.csv"):
+        assert not set(a[name].column("sourcedId")) & set(b[name].column("sourcedId")), name
+    users_b = {r["sourcedId"]: r for r in b["users.csv"].rows}
+    birth_a = {r["sourcedId"]: r["birthDate"] for r in a["demographics.csv"].rows}
+    birth_b = {r["sourcedId"]: r["birthDate"] for r in b["demographics.csv"].rows}
+    roles_a = {r["userSourcedId"]: r["sourcedId"] for r in a["roles.csv"].rows}
+    roles_b = {r["userSourcedId"]: r["sourcedId"] for r in b["roles.csv"].rows}
+    kept = 0
+    for r in a["users.csv"].rows:
+        grade = r["grades"]
+        if not grade:
+            continue
+        if grade in ("P6", "J3"):  # 卒業: gone from the next bulk (importers mark them tobedeleted)
+            assert r["sourcedId"] not in users_b
+            continue
+        later = users_b[r["sourcedId"]]
+        assert later["grades"] == f"{grade[0]}{int(grade[1]) + 1}"
+        same = ("familyName", "givenName", "metadata.jp.kanaFamilyName", "metadata.jp.kanaGivenName",
+                "email", "userMasterIdentifier", "agentSourcedIds")
+        assert [later[c] for c in same] == [r[c] for c in same]
+        assert later["metadata.jp.homeClass"] != r["metadata.jp.homeClass"]
+        assert birth_b[r["sourcedId"]] == birth_a[r["sourcedId"]]
+        assert roles_b[r["sourcedId"]] == roles_a[r["sourcedId"]]
+        kept += 1
+    assert kept == 9 * (5 + 2)

@@ -35,8 +35,7 @@ def test_generated_bundle_is_green(tmp_path: Path, profile: str) -> None:
     assert found == {}
 
 
-@pytest.mark.parametrize("profile", ["oneroster12-csv-japan", "oneroster12-csv-jpk12", "oneroster12-csv",
-                                     "oneroster11-csv"])
+@pytest.mark.parametrize("profile", list(PROFILE_VARIANTS))
 def test_each_defect_is_found_where_reported(tmp_path: Path, profile: str) -> None:
     ok, broken = tmp_path / "ok.zip", tmp_path / "broken.zip"
     generate_bundle(ok, profile=profile, students_per_grade=8, seed=4)
