@@ -1,0 +1,430 @@
+"""Drives one LTI 1.3 launch against a Tool the way a browser and a Platform would.
+
+Flow [SEC §5.1.1]: login initiation (GET or POST) to the Tool -> the Tool redirects the browser to
+the harness's OIDC auth endpoint; the launcher intercepts that request instead of serving it and
+reads ``state``/``nonce``/``redirect_uri`` -> builds an id_token (valid, or deliberately broken)
+-> POSTs ``id_token`` + ``state`` to the redirect URI with the Tool's cookies -> classifies the
+final page as accepted / rejected / unclear with the observation rules of the target file. Every
+transport problem becomes an ``error`` outcome with a bilingual reason, never an exception.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from harness.lti import vocab
+from harness.lti.browser import (
+    Browser,
+    BrowserError,
+    Form,
+    Page,
+    meta_refresh,
+    netloc,
+    parse_forms,
+    same_endpoint,
+)
+from harness.lti.jose import RSAKey, sign_jwt, sign_raw
+from harness.lti.platform_side import PlatformSide, RecordedCall
+from harness.lti.tool_payloads import INSTRUCTOR, LaunchEnv, People, Person, base_claims, opaque
+
+if TYPE_CHECKING:
+    from harness.lti.target_tool import ToolTargetConfig
+
+ACCEPTED = "accepted"
+REJECTED = "rejected"
+UNCLEAR = "unclear"
+ERROR = "error"
+
+SIGNINGS = ("valid", "no_kid", "unknown_kid", "wrong_key", "none", "hs256_public")
+
+
+@dataclass(frozen=True)
+class AuthRequest:
+    """The Tool's OIDC authentication request as the browser carried it [SEC §5.1.1.2]."""
+
+    method: str
+    url: str
+    params: dict[str, str]
+    repeated: tuple[str, ...] = ()  # parameter names sent more than once
+    set_cookies: tuple[str, ...] = ()  # Set-Cookie headers of the login response(s)
+
+
+@dataclass
+class LaunchSpec:
+    """What one launch sends; defaults give a valid instructor launch via GET login."""
+
+    role: str = INSTRUCTOR
+    message_type: str = vocab.MSG_RESOURCE_LINK
+    mutate: Callable[[dict[str, Any]], None] | None = None
+    signing: str = "valid"
+    login_method: str = "GET"
+    login_overrides: dict[str, str | None] = field(default_factory=dict)
+    deployment_id: str | None = None
+    target_link_uri: str | None = None  # claim value; default the login's target_link_uri
+    state: str | None = None  # override the posted state
+    extra_claims: dict[str, Any] = field(default_factory=dict)
+    person: Person | None = None
+    context_id: str | None = None
+    browser: Browser | None = None  # reuse a browser (cookies), e.g. for a replay
+
+
+@dataclass
+class LaunchResult:
+    outcome: str  # accepted | rejected | unclear | error
+    stage: str  # login | auth | launch
+    en: str
+    ja: str
+    endpoint: str | None = None
+    method: str | None = None
+    status: int | None = None
+    login_params: dict[str, str] = field(default_factory=dict)
+    auth: AuthRequest | None = None
+    id_token: str | None = None
+    claims: dict[str, Any] | None = None
+    posted: dict[str, str] = field(default_factory=dict)
+    page: Page | None = None
+    browser: Browser | None = None
+
+    @property
+    def location(self) -> dict[str, Any]:
+        return {"endpoint": self.endpoint, "method": self.method}
+
+
+@dataclass
+class DeepLinkExchange:
+    launch: LaunchResult
+    request_claims: dict[str, Any] | None
+    data: str
+    form: Form | None = None
+    recorded: RecordedCall | None = None
+    en: str = ""
+    ja: str = ""
+
+
+@dataclass
+class ServiceExchange:
+    launch: LaunchResult
+    context_id: str
+    person: Person | None
+    since: int
+    calls: list[RecordedCall] = field(default_factory=list)
+    en: str = ""
+    ja: str = ""
+
+
+class Launcher:
+    def __init__(
+        self,
+        config: ToolTargetConfig,
+        *,
+        key: RSAKey,
+        attacker_key: RSAKey,
+        platform: PlatformSide,
+        transport: httpx.BaseTransport | None = None,
+        secret_headers: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.config = config
+        self.key = key
+        self.attacker_key = attacker_key
+        self.platform = platform
+        self.transport = transport
+        self.secret_headers = secret_headers or {}
+        self.auth = auth
+        self.clock = clock
+        self.people = People()
+        self.context_id = opaque("ctx")
+        self.resource_link_id = opaque("rl")
+        self._persons: dict[tuple[str, str], Person] = {}
+        self._browsers: list[Browser] = []
+
+    # --- plumbing ---
+    def new_browser(self) -> Browser:
+        obs = self.config.observation
+        browser = Browser(
+            transport=self.transport, allowed_hosts=self.config.tool_hosts(),
+            stop_hosts={netloc(self.config.harness.base_url)}, timeout=obs.timeout_seconds,
+            max_body=obs.max_body_bytes, max_redirects=obs.max_redirects, verify=obs.verify_tls,
+            secret_headers=self.secret_headers, auth=self.auth,
+        )
+        self._browsers.append(browser)
+        return browser
+
+    def close(self) -> None:
+        for b in self._browsers:
+            b.close()
+        self._browsers.clear()
+
+    def person(self, role: str, params: dict[str, Any]) -> Person:
+        """One stable person per role and sub format (a real platform's user id is stable)."""
+        fmt = str(params.get("sub_format", "opaque"))
+        if (role, fmt) not in self._persons:
+            self._persons[(role, fmt)] = self.people.make(role, fmt)
+        return self._persons[(role, fmt)]
+
+    def deployment_id(self, params: dict[str, Any]) -> str:
+        """``deployment_id`` param, else the first registered id with ``deployment_id_prefix``, else the first."""
+        wanted = params.get("deployment_id")
+        if wanted:
+            return str(wanted)
+        ids = self.config.tool.deployment_ids
+        prefix = params.get("deployment_id_prefix")
+        return next((d for d in ids if prefix and d.startswith(str(prefix))), ids[0])
+
+    def sign(self, claims: dict[str, Any], signing: str) -> str:
+        kid = self.key.kid or self.key.thumbprint()
+        match signing:
+            case "valid":
+                return sign_jwt(claims, self.key)
+            case "no_kid":
+                return sign_jwt(claims, self.key, include_kid=False)
+            case "unknown_kid":
+                return sign_jwt(claims, self.key, header={"kid": "renkei-unknown-" + secrets.token_hex(4)})
+            case "wrong_key":  # right kid, signature by another key [SEC §5.1.3-1]
+                return sign_jwt(claims, self.attacker_key, header={"kid": kid})
+            case "none":
+                return sign_raw({"typ": "JWT", "alg": "none", "kid": kid}, claims, None)
+            case "hs256_public":  # alg confusion: HMAC keyed with the public key PEM
+                return sign_raw({"typ": "JWT", "alg": "HS256", "kid": kid}, claims,
+                                self.key.as_pem(private=False))
+        raise ValueError(f"unknown signing mode {signing!r}")
+
+    # --- the flow ---
+    def login_params(self, spec: LaunchSpec, deployment_id: str, target_link_uri: str) -> dict[str, str]:
+        params = {
+            "iss": self.config.issuer,
+            "login_hint": opaque("login-hint"),
+            "target_link_uri": target_link_uri,
+            "lti_message_hint": opaque("message-hint"),
+            "lti_deployment_id": deployment_id,
+            "client_id": self.config.tool.client_id,
+        }
+        for k, v in spec.login_overrides.items():
+            if v is None:
+                params.pop(k, None)
+            else:
+                params[k] = v
+        return params
+
+    def login(self, browser: Browser, method: str, params: dict[str, str]) -> AuthRequest | LaunchResult:
+        url = self.config.tool.login_url
+        try:
+            if method == "POST":
+                page = browser.send("POST", url, data=params)
+            else:
+                page = browser.send("GET", url, params=params)
+        except BrowserError as exc:
+            return LaunchResult(ERROR, "login", exc.en, exc.ja, endpoint=exc.url, method=exc.method,
+                                login_params=params, browser=browser)
+        cookies = tuple(page.set_cookies)
+        location = page.location or meta_refresh(page.text, page.url)
+        if location and same_endpoint(location, self.config.auth_url):
+            query = parse_qs(urlsplit(location).query, keep_blank_values=True)
+            return AuthRequest("GET", location, {k: v[0] for k, v in query.items()},
+                               tuple(k for k, v in query.items() if len(v) > 1), cookies)
+        for form in parse_forms(page.text, page.url):
+            if same_endpoint(form.action, self.config.auth_url):
+                return AuthRequest(form.method, form.action, dict(form.inputs), (), cookies)
+        outcome, en, ja = self.classify(page)
+        if outcome == REJECTED:
+            return LaunchResult(REJECTED, "login", "The Tool refused the login initiation.",
+                                "ツールがログイン開始要求を拒否しました。", endpoint=page.url, method=page.method,
+                                status=page.status, login_params=params, page=page, browser=browser)
+        return LaunchResult(
+            ERROR, "login",
+            "The login initiation did not lead to the harness's OIDC auth endpoint (no redirect, no form).",
+            "ログイン開始要求の後、ハーネスの OIDC 認可エンドポイントへ遷移しませんでした (リダイレクトもフォームもなし)。",
+            endpoint=page.url, method=page.method, status=page.status, login_params=params, page=page,
+            browser=browser)
+
+    def redirect_uri(self, auth: AuthRequest) -> str | None:
+        wanted = auth.params.get("redirect_uri")
+        registered = self.config.tool.redirect_uris
+        if wanted is None:
+            return registered[0]
+        return wanted if wanted in registered else None
+
+    def run(self, spec: LaunchSpec, params: dict[str, Any]) -> LaunchResult:
+        browser = spec.browser or self.new_browser()
+        deployment = spec.deployment_id or self.deployment_id(params)
+        is_dl = spec.message_type == vocab.MSG_DEEP_LINKING_REQUEST
+        login_target = self.config.deep_link_target if is_dl else self.config.tool.target_link_uri
+        login_params = self.login_params(spec, deployment, login_target)
+        got = self.login(browser, spec.login_method, login_params)
+        if isinstance(got, LaunchResult):
+            return got
+        auth = got
+        redirect_uri = self.redirect_uri(auth)
+        if redirect_uri is None:
+            return LaunchResult(
+                ERROR, "auth", "The Tool asked for a redirect_uri that is not registered; a Platform must refuse.",
+                "ツールが登録されていない redirect_uri を要求しました。プラットフォームは拒否しなければなりません。",
+                endpoint=auth.url, method=auth.method, login_params=login_params, auth=auth, browser=browser)
+        person = spec.person or self.person(spec.role, params)
+        env = LaunchEnv(
+            issuer=self.config.issuer, client_id=self.config.tool.client_id, deployment_id=deployment,
+            target_link_uri=spec.target_link_uri or login_params.get("target_link_uri", login_target),
+            nonce=auth.params.get("nonce") or opaque("nonce"), now=int(self.clock()), person=person,
+            context_id=spec.context_id or self.context_id, resource_link_id=self.resource_link_id,
+            message_type=spec.message_type, extra=dict(spec.extra_claims),
+        )
+        claims = base_claims(env)
+        claims[vocab.CLAIM_LAUNCH_PRESENTATION]["return_url"] = self.config.harness.base_url + "/return"
+        if spec.mutate is not None:
+            spec.mutate(claims)
+        token = self.sign(claims, spec.signing)
+        state = spec.state if spec.state is not None else auth.params.get("state", "")
+        form = {"id_token": token, "state": state}
+        result = self.post(browser, redirect_uri, form)
+        result.login_params, result.auth, result.id_token, result.claims = login_params, auth, token, claims
+        return result
+
+    def post(self, browser: Browser, url: str, form: dict[str, str]) -> LaunchResult:
+        """POST the authentication response and classify what the Tool shows."""
+        try:
+            page = browser.send("POST", url, data=form)
+        except BrowserError as exc:
+            return LaunchResult(ERROR, "launch", exc.en, exc.ja, endpoint=exc.url, method=exc.method,
+                                posted=form, browser=browser)
+        outcome, en, ja = self.classify(page)
+        return LaunchResult(outcome, "launch", en, ja, endpoint=url, method="POST", status=page.status,
+                            posted=form, page=page, browser=browser)
+
+    def classify(self, page: Page) -> tuple[str, str, str]:
+        """accepted / rejected / unclear by the target file's observation rules."""
+        obs = self.config.observation
+        if page.location and netloc(page.location) == netloc(self.config.harness.base_url):
+            query = parse_qs(urlsplit(page.location).query)
+            if "lti_errormsg" in query or "lti_errorlog" in query:
+                return REJECTED, "The Tool returned to the Platform with lti_errormsg.", \
+                    "ツールが lti_errormsg 付きでプラットフォームへ戻りました。"
+            return UNCLEAR, "The Tool redirected back to the Platform without an error message.", \
+                "ツールがエラーメッセージなしでプラットフォームへリダイレクトしました。"
+        reject = obs.reject.pattern()
+        accept = obs.accept.pattern()
+        if page.status in obs.reject.status or (reject is not None and reject.search(page.text)):
+            return REJECTED, f"The Tool rejected the launch (HTTP {page.status}).", \
+                f"ツールが起動を拒否しました (HTTP {page.status})。"
+        if page.status in obs.accept.status and (accept is None or accept.search(page.text)):
+            return ACCEPTED, f"The Tool accepted the launch (HTTP {page.status}).", \
+                f"ツールが起動を受け付けました (HTTP {page.status})。"
+        return UNCLEAR, (
+            f"The Tool's response (HTTP {page.status}) matches neither the accept nor the reject rule of the "
+            "target file's observation section."
+        ), f"ツールの応答 (HTTP {page.status}) は対象ファイル observation の受理・拒否どちらの規則にも一致しません。"
+
+    # --- Deep Linking [DL §2.3, §4.4, §4.5] ---
+    def deep_link(self, params: dict[str, Any]) -> DeepLinkExchange:
+        data = opaque("dl-data")
+        settings = {
+            "deep_link_return_url": self.config.deep_link_return_url,
+            "accept_types": ["ltiResourceLink", "link"],
+            "accept_presentation_document_targets": ["iframe", "window"],
+            "accept_multiple": True,
+            "auto_create": False,
+            "title": "renkei 教材選択",
+            "data": data,
+        }
+        spec = LaunchSpec(role=INSTRUCTOR, message_type=vocab.MSG_DEEP_LINKING_REQUEST,
+                          extra_claims={vocab.CLAIM_DL_SETTINGS: settings})
+        launch = self.run(spec, params)
+        exchange = DeepLinkExchange(launch=launch, request_claims=launch.claims, data=data)
+        if launch.outcome == ERROR or launch.page is None or launch.browser is None:
+            exchange.en = "The Deep Linking request could not be completed: " + launch.en
+            exchange.ja = "ディープリンク要求を完了できませんでした: " + launch.ja
+            return exchange
+        page = launch.page
+        for _ in range(3):
+            forms = parse_forms(page.text, page.url)
+            found = next((f for f in forms if same_endpoint(f.action, self.config.deep_link_return_url)), None)
+            if found is not None:
+                exchange.form = found
+                exchange.recorded = self.platform.record_deep_link(dict(found.inputs), found.action)
+                return exchange
+            if not self.config.deep_linking.submit_first_form:
+                break
+            own = next((f for f in forms if netloc(f.action) in self.config.tool_hosts()), None)
+            if own is None:
+                break
+            try:
+                page = launch.browser.send(own.method, own.action, data=own.inputs if own.method == "POST" else None,
+                                           params=own.inputs if own.method == "GET" else None)
+            except BrowserError as exc:
+                exchange.en, exchange.ja = "Submitting the Tool's selection form failed: " + exc.en, \
+                    "ツールの選択フォームの送信に失敗しました: " + exc.ja
+                return exchange
+        exchange.en = ("The Tool's page has no form that posts to the deep_link_return_url "
+                       f"(launch outcome: {launch.outcome}).")
+        exchange.ja = f"ツールのページに deep_link_return_url へ送信するフォームがありません (起動結果: {launch.outcome})。"
+        return exchange
+
+    # --- NRPS / AGS [NRPS], [AGS §3] ---
+    def services(self, params: dict[str, Any]) -> ServiceExchange:
+        """Launch with the service claims, optionally trigger the Tool, wait for its calls."""
+        svc = self.config.tool.services
+        ctx = opaque("svc-ctx")
+        person = self.person(INSTRUCTOR, params)
+        members = [person.member()] + [self.people.make("student", str(params.get("sub_format", "opaque"))).member()
+                                       for _ in range(2 * self.config.services.nrps_page_size)]
+        self.platform.set_roster(ctx, members)
+        extra: dict[str, Any] = {}
+        if svc.nrps:
+            extra[vocab.CLAIM_NRPS] = {"context_memberships_url": self.config.nrps_url(ctx),
+                                       "service_versions": list(vocab.NRPS_SERVICE_VERSIONS)}
+        if svc.ags:
+            lineitems = self.config.lineitems_url(ctx)
+            item_id = f"{lineitems}/1"
+            self.platform.add_lineitem(ctx, {"id": item_id, "scoreMaximum": 10, "label": "renkei 小テスト",
+                                             "resourceLinkId": self.resource_link_id})
+            extra[vocab.CLAIM_AGS] = {"scope": list(vocab.AGS_SCOPES), "lineitems": lineitems, "lineitem": item_id}
+        since = self.platform.next_seq
+        launch = self.run(LaunchSpec(role=INSTRUCTOR, person=person, context_id=ctx, extra_claims=extra), params)
+        exchange = ServiceExchange(launch=launch, context_id=ctx, person=person, since=since)
+        if launch.outcome != ACCEPTED:
+            exchange.en = "The launch offering the services was not accepted: " + launch.en
+            exchange.ja = "サービスを提供する起動が受け付けられませんでした: " + launch.ja
+            return exchange
+        self._trigger(launch, exchange)
+
+        def done() -> bool:
+            calls = self.platform.calls_of(since=since)
+            nrps_ok = not svc.nrps or any(c.kind == "nrps" and c.status == 200 and not c.link_next for c in calls)
+            ags_ok = not svc.ags or any(c.kind == "ags.scores" for c in calls)
+            return nrps_ok and ags_ok
+
+        if self.platform.wait_for(done, self.config.services.wait_seconds):
+            count = -1
+            while count != self.platform.next_seq:  # let a burst of calls finish (bounded by the wait above)
+                count = self.platform.next_seq
+                self.platform.wait_for(lambda c=count: self.platform.next_seq != c, 0.2)
+        exchange.calls = [c for c in self.platform.calls_of(since=since) if c.kind not in ("auth",)]
+        return exchange
+
+    def _trigger(self, launch: LaunchResult, exchange: ServiceExchange) -> None:
+        cfg = self.config.services
+        if launch.browser is None or launch.page is None:
+            return
+        try:
+            if cfg.trigger_url:
+                launch.browser.send("GET", cfg.trigger_url)
+            elif cfg.trigger_form_action:
+                pattern = re.compile(cfg.trigger_form_action)
+                form = next((f for f in parse_forms(launch.page.text, launch.page.url)
+                             if pattern.search(f.action)), None)
+                if form is None:
+                    exchange.en = "No form on the launch page matches services.trigger_form_action."
+                    exchange.ja = "起動ページに services.trigger_form_action に一致するフォームがありません。"
+                    return
+                launch.browser.send(form.method, form.action, data=form.inputs if form.method == "POST" else None)
+        except BrowserError as exc:
+            exchange.en = "Triggering the Tool's service calls failed: " + exc.en
+            exchange.ja = "ツールのサービス呼び出しの起動に失敗しました: " + exc.ja

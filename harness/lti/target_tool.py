@@ -1,0 +1,418 @@
+"""The ``lti-tool`` target file: which vendor Tool to test and how the harness plays its Platform.
+
+A vendor writes one YAML file (see ``profiles/examples/tool.yaml``): the Tool's registration data
+([SEC §5.1.1]: login URL, redirect URIs; [CORE §3.1.3]: client_id, deployment ids), the public base
+URL at which the harness's own Platform side is reachable, and how to tell an accepted launch from
+a rejected one, because Tools show errors in many ways (401 page, 200 page with a message ...).
+Secrets may only appear as ``${ENV_VAR}`` references and never reach ``describe()`` or a report.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from harness.core.errors import ConfigError
+
+KIND = "lti-tool"
+_ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+
+
+def _http_url(value: str, field: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{field} must be an absolute http(s) URL")
+    if parts.fragment:
+        raise ValueError(f"{field} must not contain a #fragment")
+    return value
+
+
+class ToolServices(BaseModel):
+    """Which LTI Advantage services the Tool says it uses; unused ones are skipped, not failed."""
+
+    model_config = ConfigDict(extra="forbid")
+    deep_linking: bool = True
+    nrps: bool = False
+    ags: bool = False
+
+
+class ToolSection(BaseModel):
+    """Registration data the vendor gives the Platform [SEC §5.1.1], [CORE §3.1.3]."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = "tool under test"
+    login_url: str
+    redirect_uris: list[str] = Field(min_length=1)
+    target_link_uri: str
+    deep_link_uri: str | None = None  # target_link_uri for LtiDeepLinkingRequest; default target_link_uri
+    jwks_url: str
+    client_id: str = Field(min_length=1, max_length=255)
+    deployment_ids: list[str] = Field(min_length=1)
+    services: ToolServices = Field(default_factory=ToolServices)
+
+    @field_validator("login_url", "target_link_uri", "deep_link_uri", "jwks_url")
+    @classmethod
+    def _url(cls, value: str | None, info: Any) -> str | None:
+        return None if value is None else _http_url(value, info.field_name)
+
+    @field_validator("redirect_uris")
+    @classmethod
+    def _urls(cls, value: list[str]) -> list[str]:
+        return [_http_url(v, "redirect_uris") for v in value]
+
+    @field_validator("deployment_ids")
+    @classmethod
+    def _deployments(cls, value: list[str]) -> list[str]:
+        for d in value:
+            if not d or len(d) > 255 or not d.isascii():  # [CORE §5.3.3]
+                raise ValueError("each deployment id must be 1-255 ASCII characters")
+        return value
+
+
+class Listen(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8710, ge=0, le=65535)
+    certfile: str | None = None  # TLS for uvicorn; a vendor Tool normally requires https
+    keyfile: str | None = None
+
+
+class HarnessSection(BaseModel):
+    """The harness's own Platform side: public URL the Tool reaches, where to listen, signing keys."""
+
+    model_config = ConfigDict(extra="forbid")
+    base_url: str
+    issuer: str | None = None  # default: base_url
+    listen: Listen = Field(default_factory=Listen)
+    keys_dir: str | None = None  # persistent keys (KeyStore); default: fresh keys per run
+
+    @field_validator("base_url", "issuer")
+    @classmethod
+    def _url(cls, value: str | None, info: Any) -> str | None:
+        return None if value is None else _http_url(value, info.field_name).rstrip("/")
+
+    @field_validator("issuer")
+    @classmethod
+    def _issuer(cls, value: str | None) -> str | None:
+        if value is not None and urlsplit(value).query:  # [SEC §5.1.2] no query/fragment
+            raise ValueError("issuer must not contain a query")
+        return value
+
+
+class Marker(BaseModel):
+    """How one launch outcome looks: HTTP statuses and/or a marker in the page."""
+
+    model_config = ConfigDict(extra="forbid")
+    status: list[int] = Field(default_factory=list)
+    marker_regex: str | None = None
+    marker_id: str | None = None  # an element id, e.g. "lti-launch"
+
+    @field_validator("marker_regex")
+    @classmethod
+    def _regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"marker_regex is not a valid regular expression: {exc}") from None
+        return value
+
+    def pattern(self) -> re.Pattern[str] | None:
+        if self.marker_regex:
+            return re.compile(self.marker_regex)
+        if self.marker_id:
+            return re.compile(r"""\bid\s*=\s*["']?""" + re.escape(self.marker_id) + r"""["'\s>]""")
+        return None
+
+
+class Observation(BaseModel):
+    """How the harness decides accepted/rejected, and the limits of its browser."""
+
+    model_config = ConfigDict(extra="forbid")
+    accept: Marker = Field(default_factory=lambda: Marker(status=[200]))
+    reject: Marker = Field(default_factory=lambda: Marker(status=[400, 401, 403, 422]))
+    timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    max_body_bytes: int = Field(default=2_000_000, ge=1024)
+    max_redirects: int = Field(default=5, ge=0, le=20)
+    verify_tls: bool = True
+    extra_hosts: list[str] = Field(default_factory=list)  # hosts the Tool may redirect to
+
+
+class ServiceObservation(BaseModel):
+    """How long to wait for the Tool's own NRPS/AGS calls after a launch that offers them."""
+
+    model_config = ConfigDict(extra="forbid")
+    wait_seconds: float = Field(default=15.0, ge=0, le=600)
+    trigger_url: str | None = None  # optional page to GET (with the launch cookies) to start the calls
+    trigger_form_action: str | None = None  # or: submit the launch page's form whose action matches this regex
+    nrps_page_size: int = Field(default=2, ge=1)
+
+    @field_validator("trigger_form_action")
+    @classmethod
+    def _regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"trigger_form_action is not a valid regular expression: {exc}") from None
+        return value
+
+
+class DeepLinkObservation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    submit_first_form: bool = False  # simulate the user picking the first offered item
+
+
+class Secrets(BaseModel):
+    """Credentials for reaching a vendor's staging Tool; ``${ENV_VAR}`` references only."""
+
+    model_config = ConfigDict(extra="forbid")
+    headers: dict[str, str] = Field(default_factory=dict)
+    basic_auth_user: str | None = None
+    basic_auth_password: str | None = None
+
+    @model_validator(mode="after")
+    def _refs_only(self) -> Secrets:
+        values = {f"headers.{k}": v for k, v in self.headers.items()}
+        values |= {"basic_auth_user": self.basic_auth_user, "basic_auth_password": self.basic_auth_password}
+        for name, value in values.items():
+            if value is not None and not _ENV_REF.match(value):
+                raise ValueError(f"{name} must be a ${{ENV_VAR}} reference; secrets are never written in target files")
+        return self
+
+
+class ToolTargetConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: str = KIND
+    tool: ToolSection
+    harness: HarnessSection
+    observation: Observation = Field(default_factory=Observation)
+    services: ServiceObservation = Field(default_factory=ServiceObservation)
+    deep_linking: DeepLinkObservation = Field(default_factory=DeepLinkObservation)
+    secrets: Secrets = Field(default_factory=Secrets)
+    path: str | None = Field(default=None, exclude=True)
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        if value != KIND:
+            raise ValueError(f"kind must be {KIND!r}")
+        return value
+
+    # --- the harness Platform's endpoints (what the vendor registers) ---
+    @property
+    def issuer(self) -> str:
+        return self.harness.issuer or self.harness.base_url
+
+    @property
+    def auth_url(self) -> str:
+        return self.harness.base_url + "/auth"
+
+    @property
+    def token_url(self) -> str:
+        return self.harness.base_url + "/token"
+
+    @property
+    def jwks_url(self) -> str:
+        return self.harness.base_url + "/jwks"
+
+    @property
+    def deep_link_return_url(self) -> str:
+        return self.harness.base_url + "/deep_link/return"
+
+    def nrps_url(self, context_id: str) -> str:
+        return f"{self.harness.base_url}/nrps/{context_id}/memberships"
+
+    def lineitems_url(self, context_id: str) -> str:
+        return f"{self.harness.base_url}/ags/{context_id}/lineitems"
+
+    @property
+    def deep_link_target(self) -> str:
+        return self.tool.deep_link_uri or self.tool.target_link_uri
+
+    def tool_hosts(self) -> set[str]:
+        """Hosts (host[:port]) a launch may legitimately visit on the Tool's side."""
+        urls = [self.tool.login_url, self.tool.target_link_uri, self.deep_link_target, *self.tool.redirect_uris]
+        hosts = {urlsplit(u).netloc.lower() for u in urls}
+        return hosts | {h.lower() for h in self.observation.extra_hosts}
+
+    def resolve_secrets(self, environ: dict[str, str] | None = None) -> tuple[dict[str, str], tuple[str, str] | None]:
+        """(headers, basic auth) with ``${ENV_VAR}`` references resolved; missing vars are an error."""
+        env = os.environ if environ is None else environ
+
+        def value(field: str, ref: str) -> str:
+            m = _ENV_REF.match(ref)
+            name = m.group(1) if m else ref
+            if name not in env:
+                raise ConfigError(f"target {self.path or '(inline)'}: secrets.{field}: environment variable {name} is not set")
+            return env[name]
+
+        headers = {k: value(f"headers.{k}", v) for k, v in self.secrets.headers.items()}
+        auth = None
+        if self.secrets.basic_auth_user is not None:
+            if self.secrets.basic_auth_password is None:
+                raise ConfigError(f"target {self.path or '(inline)'}: secrets.basic_auth_password is required with basic_auth_user")
+            auth = (value("basic_auth_user", self.secrets.basic_auth_user),
+                    value("basic_auth_password", self.secrets.basic_auth_password))
+        return headers, auth
+
+    def describe(self) -> dict[str, Any]:
+        """What a report may show: registration data and endpoints, never secrets or key material."""
+        return {
+            "kind": KIND,
+            "tool": self.tool.name,
+            "login_url": self.tool.login_url,
+            "redirect_uris": list(self.tool.redirect_uris),
+            "target_link_uri": self.tool.target_link_uri,
+            "jwks_url": self.tool.jwks_url,
+            "client_id": self.tool.client_id,
+            "deployment_ids": list(self.tool.deployment_ids),
+            "services": self.tool.services.model_dump(),
+            "issuer": self.issuer,
+            "harness_base_url": self.harness.base_url,
+        }
+
+
+def parse_target(data: Any, source: str = "(inline)") -> ToolTargetConfig:
+    """Validate a target mapping; errors name the file and the field."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"target {source}: expected a mapping at the top level")
+    try:
+        config = ToolTargetConfig(**data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"target {source}: field {where}: {msg}") from None
+    config.path = source
+    return config
+
+
+def load_target(path: str | Path) -> ToolTargetConfig:
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"target {p}: file does not exist") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"target {p}: cannot read: {exc}".splitlines()[0]) from None
+    config = parse_target(data, str(p))
+    h = config.harness  # relative paths are relative to the target file, not the working directory
+    if h.keys_dir and not Path(h.keys_dir).is_absolute():
+        h.keys_dir = str((p.parent / h.keys_dir).resolve())
+    for name in ("certfile", "keyfile"):
+        value = getattr(h.listen, name)
+        if value and not Path(value).is_absolute():
+            setattr(h.listen, name, str((p.parent / value).resolve()))
+    return config
+
+
+def registration_text(target: Any) -> str:
+    """What the vendor enters on the Tool's side to register the harness as a Platform.
+
+    Accepts a ``ToolTargetConfig`` or anything with a ``config`` attribute holding one (the opened
+    target), so the CLI can call it before or after opening.
+    """
+    config: ToolTargetConfig = getattr(target, "config", target)
+    deployments = "\n".join(f"  - {d}" for d in config.tool.deployment_ids)
+    return (
+        "renkei LTI 1.3 Platform registration / プラットフォーム登録情報\n"
+        f"Issuer (iss) / 発行者:                     {config.issuer}\n"
+        f"Client ID / クライアントID:                {config.tool.client_id}\n"
+        f"Deployment IDs / デプロイメントID:\n{deployments}\n"
+        f"OIDC auth endpoint / 認可エンドポイント:   {config.auth_url}\n"
+        f"Token endpoint / トークンエンドポイント:   {config.token_url}\n"
+        f"Public keyset (JWKS) URL / 公開鍵セットURL: {config.jwks_url}\n"
+        f"Deep Linking return URL / ディープリンク戻り先: {config.deep_link_return_url}\n"
+        "Signing algorithm / 署名アルゴリズム:        RS256\n"
+        "\n"
+        "The Tool must be registered with these values before `renkei run --profile lti13-tool`;\n"
+        "ツール側にこの値を登録してから実行してください。\n"
+    )
+
+
+class LtiToolTarget:
+    """An opened ``lti-tool`` target: keys, the served Platform side and the launcher.
+
+    ``serve=False`` and an httpx ``transport`` run everything in-process (tests against the mock
+    Tool); by default the Platform side is served with uvicorn on ``harness.listen``.
+    ``shared`` memoises exchanges several checks judge (baseline launch, Deep Linking, services).
+    """
+
+    def __init__(
+        self,
+        config: ToolTargetConfig,
+        params: dict[str, Any] | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        serve: bool = True,
+        environ: dict[str, str] | None = None,
+        clock: Callable[[], float] = time.time,
+        keys: tuple[Any, Any] | None = None,
+    ) -> None:
+        """``keys`` = (signing key, attacker key with the same kid) lets tests skip RSA generation."""
+        from harness.lti.jose import KeyStore, generate_rsa_key
+        from harness.lti.launcher import Launcher
+        from harness.lti.platform_side import PlatformServer, PlatformSide
+
+        self.config = config
+        self.params = dict(params or {})
+        headers, auth = config.resolve_secrets(environ)
+        if keys is not None:
+            key, attacker = keys
+            published = [key]
+        else:
+            if config.harness.keys_dir:
+                store = KeyStore(Path(config.harness.keys_dir))
+                key, published = store.current(), store.keys()
+            else:
+                key = generate_rsa_key()
+                published = [key]
+            attacker = generate_rsa_key(kid=key.kid or key.thumbprint())
+        self.platform = PlatformSide(config, published, clock=clock)
+        self.server: PlatformServer | None = None
+        if serve:
+            listen = config.harness.listen
+            for name in ("certfile", "keyfile"):
+                value = getattr(listen, name)
+                if value and not Path(value).is_file():
+                    raise ConfigError(f"target {config.path or '(inline)'}: harness.listen.{name}: file {value} "
+                                      "does not exist")
+            self.server = PlatformServer(self.platform.app, listen.host, listen.port,
+                                         certfile=listen.certfile, keyfile=listen.keyfile)
+            self.server.start()
+        self.launcher = Launcher(config, key=key, attacker_key=attacker, platform=self.platform,
+                                 transport=transport, secret_headers=headers, auth=auth, clock=clock)
+        self._shared: dict[str, Any] = {}
+
+    def shared(self, name: str, factory: Callable[[], Any]) -> Any:
+        if name not in self._shared:
+            self._shared[name] = factory()
+        return self._shared[name]
+
+    def cached(self, name: str) -> Any:
+        """A shared exchange if it already ran, else None (never starts one)."""
+        return self._shared.get(name)
+
+    def describe(self) -> dict[str, Any]:
+        return self.config.describe()
+
+    def close(self) -> None:
+        self.launcher.close()
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+
+def open_target(target: str, params: dict[str, Any]) -> LtiToolTarget:
+    """``TargetKind.open`` for ``lti-tool``: the argument is the path of the target YAML file."""
+    return LtiToolTarget(load_target(target), params)
