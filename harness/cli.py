@@ -37,7 +37,7 @@ app.add_typer(roster_app, name="roster")
 app.add_typer(lti_app, name="lti")
 
 out = Console(soft_wrap=True)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 OUTCOME_STYLE = {
     Outcome.PASSED: "green", Outcome.FAILED: "bold red", Outcome.WARNING: "yellow",
@@ -220,6 +220,31 @@ def roster_generate(
                             students_per_grade=students_per_grade, seed=seed, school_year=school_year)
     out.print(f"wrote {out_file}: {stats.users} users, {stats.enrollments} enrollments, "
               f"{stats.orgs} orgs, {stats.classes} classes", highlight=False)
+
+
+@lti_app.command("registration")
+def lti_registration(
+    target: Annotated[Path, typer.Option("--target", "-t", help="LTI target YAML (kind lti-tool or lti-platform)")],
+) -> None:
+    """Print exactly what to enter in the vendor's product to register renkei."""
+    from harness.lti.registration import registration_text
+
+    out.print(registration_text(target), highlight=False, markup=False, end="")
+
+
+@lti_app.command("keys")
+def lti_keys(
+    target: Annotated[Path | None, typer.Option("--target", "-t", help="use this target's harness.keys_dir")] = None,
+    directory: Annotated[Path | None, typer.Option("--dir", help="key directory (instead of --target)")] = None,
+    rotate: Annotated[bool, typer.Option("--rotate", help="add a new signing key; the old one stays published")] = False,
+) -> None:
+    """Create (first time) or show renkei's persistent LTI signing keys: kid and public JWKS."""
+    from harness.lti.registration import describe_keys_json, key_store
+
+    store = key_store(target=target, directory=directory)
+    if rotate:
+        store.rotate()
+    out.print(describe_keys_json(store), highlight=False, markup=False)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -40,3 +40,37 @@ def test_bad_lang_is_exit_2(tmp_path, capsys):
         main(["run", "--profile", "oneroster12-csv", "--target", str(tmp_path), "--lang", "fr"])
     assert exc.value.code == 2
     assert "--lang" in capsys.readouterr().err
+
+
+def test_lti_keys_persist_and_rotate(tmp_path, capsys):
+    import json
+
+    def keys(*extra: str) -> dict:
+        with pytest.raises(SystemExit) as exc:
+            main(["lti", "keys", "--dir", str(tmp_path / "keys"), *extra])
+        assert exc.value.code == 0
+        return json.loads(capsys.readouterr().out)
+
+    first, again = keys(), keys()
+    assert first["current_kid"] == again["current_kid"]  # registered once, valid for every run
+    assert all("d" not in k for k in first["jwks"]["keys"])  # never private material
+    rotated = keys("--rotate")
+    kids = [k["kid"] for k in rotated["jwks"]["keys"]]
+    assert rotated["current_kid"] != first["current_kid"] and first["current_kid"] in kids
+
+
+def test_lti_registration_prints_what_to_enter(capsys):
+    root = Path(__file__).resolve().parents[2]
+    with pytest.raises(SystemExit) as exc:
+        main(["lti", "registration", "--target", str(root / "profiles/examples/tool.yaml")])
+    assert exc.value.code == 0
+    text = capsys.readouterr().out
+    assert "Issuer" in text and "/jwks" in text and "renkei-test-client-1" in text
+
+
+def test_lti_registration_rejects_unknown_kind(tmp_path, capsys):
+    bad = tmp_path / "t.yaml"
+    bad.write_text("kind: lti-something\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        main(["lti", "registration", "--target", str(bad)])
+    assert exc.value.code == 2 and "kind must be one of" in capsys.readouterr().err

@@ -1,0 +1,76 @@
+"""What `renkei lti registration` and `renkei lti keys` need: read any LTI target file by its
+``kind`` and reach its registration text and persistent keys.
+
+A vendor registers renkei once in their product; the keys (and so the ``kid``) must therefore
+survive between runs, which is why they live in the target's ``harness.keys_dir``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from harness.core.errors import ConfigError
+from harness.lti.jose import KeyStore
+
+KINDS = ("lti-tool", "lti-platform")
+
+
+def target_kind(path: str | Path) -> str:
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"target {p}: file does not exist") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"target {p}: cannot read: {exc}".splitlines()[0]) from None
+    kind = data.get("kind") if isinstance(data, dict) else None
+    if kind not in KINDS:
+        raise ConfigError(f"target {p}: field kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    return kind
+
+
+def load_config(path: str | Path) -> tuple[str, Any]:
+    """(kind, validated config) of an LTI target file."""
+    kind = target_kind(path)
+    if kind == "lti-tool":
+        from harness.lti import target_tool as module
+    else:
+        from harness.lti import target_platform as module  # type: ignore[no-redef]
+    return kind, module.load_target(path)
+
+
+def registration_text(path: str | Path) -> str:
+    kind, config = load_config(path)
+    if kind == "lti-tool":
+        from harness.lti.target_tool import registration_text as render
+    else:
+        from harness.lti.target_platform import registration_text as render  # type: ignore[no-redef]
+    return render(config)
+
+
+def key_store(*, target: str | Path | None = None, directory: str | Path | None = None) -> KeyStore:
+    """The persistent key store named by ``--dir`` or by a target file's ``harness.keys_dir``."""
+    if directory is not None:
+        return KeyStore(Path(directory))
+    if target is None:
+        raise ConfigError("give --target FILE (uses its harness.keys_dir) or --dir DIR")
+    _, config = load_config(target)
+    keys_dir = config.harness.keys_dir
+    if not keys_dir:
+        raise ConfigError(f"target {target}: set harness.keys_dir so the signing key persists between runs")
+    return KeyStore(Path(keys_dir))
+
+
+def describe_keys(store: KeyStore) -> dict[str, Any]:
+    """Public view only: kid of the current key and the JWKS (never private material)."""
+    current = store.current()
+    jwks = store.jwks()
+    return {"current_kid": current.kid, "jwks": jwks}
+
+
+def describe_keys_json(store: KeyStore) -> str:
+    return json.dumps(describe_keys(store), ensure_ascii=False, indent=2)
