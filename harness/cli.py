@@ -18,7 +18,6 @@ from typing import Annotated, Any
 import pytest
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from harness import __version__
 from harness.core import progress
@@ -173,12 +172,11 @@ def run(
 def profiles() -> None:
     """List every profile: id, title (ja/en), standard, version, source document."""
     load_standards()
-    table = Table(show_lines=True)
-    for col in ("id", "title (ja / en)", "standard", "version", "source"):
-        table.add_column(col, overflow="fold")
     for p in list_profiles():
-        table.add_row(p.id, f"{p.title.ja}\n{p.title.en}", p.standard, p.version, p.source)
-    out.print(table)
+        out.print(f"[bold]{p.id}[/]  ({p.kind})", highlight=False)
+        out.print(f"  {p.title.ja}\n  {p.title.en}", highlight=False, markup=False)
+        out.print(f"  standard: {p.standard}   version: {p.version}", highlight=False, markup=False)
+        out.print(f"  source:   {p.source}\n", highlight=False, markup=False)
 
 
 @app.command()
