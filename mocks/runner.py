@@ -1,0 +1,108 @@
+"""Run the mock ecosystem on real ports: 校務支援 roster → 学習eポータル (Platform) → 学習アプリ (Tool).
+
+``start_ecosystem`` generates (or takes) a OneRoster bundle, serves the mock e-portal with that
+roster and the mock app registered as its tool, each with uvicorn on 127.0.0.1, and returns
+handles that always stop. ``serve_eportal`` and ``serve_app`` serve one side alone, wired to
+someone else's counterpart (the demo wires them to renkei's own Tool and Platform sides).
+
+    python -m mocks                      # whole ecosystem, prints the URLs, Ctrl-C to stop
+    python -m mocks --bundle roster.zip --eportal-port 8401 --app-port 8402
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness.oneroster.jpcodes import make_school_code
+from harness.serving import BackgroundServer, free_port
+from mocks.app.app import create_app as create_tool_app
+from mocks.app.config import ToolConfig
+from mocks.eportal.app import create_app as create_eportal_app
+from mocks.eportal.config import EportalConfig, ToolRegistration
+from mocks.school_affairs.generator import generate_bundle
+
+HOST = "127.0.0.1"
+APP_CLIENT_ID = "renkei-mock-app"
+# S_ + 学校コード: the deployment-id convention secondary sources report for Japan (lti.md §5).
+DEPLOYMENT_ID = "S_" + make_school_code("B1", 13, 2, 1)
+
+
+def mock_app_registration(app_url: str, *, client_id: str = APP_CLIENT_ID,
+                          deployment_ids: Iterable[str] = (DEPLOYMENT_ID,)) -> ToolRegistration:
+    """How the e-portal registers a tool laid out like the mock app (/login, /launch, /jwks)."""
+    return ToolRegistration(client_id=client_id, deployment_ids=list(deployment_ids),
+                            login_url=f"{app_url}/login", redirect_uris=[f"{app_url}/launch"],
+                            target_link_uri=f"{app_url}/launch", jwks_url=f"{app_url}/jwks",
+                            name="renkei 模擬学習アプリ")
+
+
+def serve_eportal(bundle: Path, tools: list[ToolRegistration], *, port: int = 0, keys_dir: Path | None = None,
+                  faults: Iterable[str] = ()) -> BackgroundServer:
+    port = port or free_port(HOST)
+    config = EportalConfig(issuer=f"http://{HOST}:{port}", tools=tools, bundle=bundle, keys_dir=keys_dir,
+                           faults=set(faults))
+    return BackgroundServer(create_eportal_app(config), HOST, port, name="mock-eportal").start()
+
+
+def serve_app(*, platform_issuer: str, client_id: str, deployment_ids: Iterable[str], keys_dir: Path,
+              port: int = 0, faults: Iterable[str] = (), auth_url: str | None = None,
+              token_url: str | None = None, jwks_url: str | None = None) -> BackgroundServer:
+    """Serve the mock app registered with a platform whose endpoints default to the fixed paths."""
+    port = port or free_port(HOST)
+    config = ToolConfig(client_id=client_id, issuer=platform_issuer,
+                        auth_url=auth_url or f"{platform_issuer}/auth",
+                        token_url=token_url or f"{platform_issuer}/token",
+                        jwks_url=jwks_url or f"{platform_issuer}/jwks",
+                        deployment_ids=frozenset(deployment_ids), base_url=f"http://{HOST}:{port}",
+                        keys_dir=keys_dir, faults=set(faults))
+    return BackgroundServer(create_tool_app(config), HOST, port, name="mock-app").start()
+
+
+@dataclass
+class Ecosystem:
+    bundle: Path
+    servers: list[BackgroundServer] = field(default_factory=list)
+
+    @property
+    def eportal_url(self) -> str:
+        return self.servers[0].url
+
+    @property
+    def app_url(self) -> str:
+        return self.servers[1].url
+
+    def stop(self) -> None:
+        for server in reversed(self.servers):
+            server.stop()
+
+    def __enter__(self) -> Ecosystem:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def start_ecosystem(workdir: Path, *, bundle: Path | None = None, eportal_port: int = 0,
+                    app_port: int = 0, seed: int = 2026) -> Ecosystem:
+    """Generate a roster if none is given, then serve the e-portal and the app wired together."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    if bundle is None:
+        bundle = workdir / "roster.zip"
+        generate_bundle(bundle, profile="oneroster12-csv-jpk12", seed=seed)
+    eportal_port = eportal_port or free_port(HOST)
+    app_port = app_port or free_port(HOST)
+    eco = Ecosystem(bundle=bundle)
+    try:
+        eportal_url = f"http://{HOST}:{eportal_port}"
+        app_url = f"http://{HOST}:{app_port}"
+        eco.servers.append(serve_eportal(bundle, [mock_app_registration(app_url)], port=eportal_port,
+                                         keys_dir=workdir / "keys" / "eportal"))
+        eco.servers.append(serve_app(platform_issuer=eportal_url, client_id=APP_CLIENT_ID,
+                                     deployment_ids=[DEPLOYMENT_ID], keys_dir=workdir / "keys" / "app",
+                                     port=app_port))
+    except BaseException:
+        eco.stop()
+        raise
+    return eco
