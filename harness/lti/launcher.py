@@ -6,6 +6,10 @@ reads ``state``/``nonce``/``redirect_uri`` -> builds an id_token (valid, or deli
 -> POSTs ``id_token`` + ``state`` to the redirect URI with the Tool's cookies -> classifies the
 final page as accepted / rejected / unclear with the observation rules of the target file. Every
 transport problem becomes an ``error`` outcome with a bilingual reason, never an exception.
+
+Plain HTTP cannot run a Tool's scripts; when a page that stalls the flow runs scripts the result
+says so (code ``needs_javascript``). Targets with ``browser.engine: chromium`` hand ``run`` and
+``post`` to ``harness.lti.browser_driver`` instead, which shares ``answer`` and ``classify``.
 """
 
 from __future__ import annotations
@@ -36,7 +40,10 @@ from harness.lti.platform_side import PlatformSide, RecordedCall
 from harness.lti.tool_payloads import INSTRUCTOR, LaunchEnv, People, Person, base_claims, opaque
 
 if TYPE_CHECKING:
+    from harness.lti.browser_driver import ChromiumDriver
     from harness.lti.target_tool import ToolTargetConfig
+
+_SCRIPT = re.compile(r"(?i)<script\b")
 
 ACCEPTED = "accepted"
 REJECTED = "rejected"
@@ -44,6 +51,11 @@ UNCLEAR = "unclear"
 ERROR = "error"
 
 SIGNINGS = ("valid", "no_kid", "unknown_kid", "wrong_key", "none", "hs256_public")
+
+
+def needs_javascript(page: Page) -> bool:
+    """A page that runs scripts (plain HTTP cannot, so a stalled flow may just need them)."""
+    return bool(_SCRIPT.search(page.text))
 
 
 @dataclass(frozen=True)
@@ -92,6 +104,8 @@ class LaunchResult:
     posted: dict[str, str] = field(default_factory=dict)
     page: Page | None = None
     browser: Browser | None = None
+    code: str | None = None  # stable reason, e.g. needs_javascript, offsite_redirect
+    blocked: list[str] = field(default_factory=list)  # requests to foreign hosts the browser refused
 
     @property
     def location(self) -> dict[str, Any]:
@@ -146,6 +160,11 @@ class Launcher:
         self.resource_link_id = opaque("rl")
         self._persons: dict[tuple[str, str], Person] = {}
         self._browsers: list[Browser] = []
+        self.driver: ChromiumDriver | None = None
+        if config.browser.engine == "chromium":
+            from harness.lti.browser_driver import ChromiumDriver  # Playwright stays an optional extra
+
+            self.driver = ChromiumDriver(config)
 
     # --- plumbing ---
     def new_browser(self) -> Browser:
@@ -160,6 +179,8 @@ class Launcher:
         return browser
 
     def close(self) -> None:
+        if self.driver is not None:
+            self.driver.close()
         for b in self._browsers:
             b.close()
         self._browsers.clear()
@@ -239,6 +260,15 @@ class Launcher:
             return LaunchResult(REJECTED, "login", "The Tool refused the login initiation.",
                                 "ツールがログイン開始要求を拒否しました。", endpoint=page.url, method=page.method,
                                 status=page.status, login_params=params, page=page, browser=browser)
+        if needs_javascript(page):
+            return LaunchResult(
+                UNCLEAR, "login",
+                "The login page runs scripts and leads nowhere without them (needs JavaScript); set browser.engine: "
+                "chromium in the target file.",
+                "ログインページはスクリプトを実行しないと先へ進みません (JavaScript が必要)。対象ファイルで "
+                "browser.engine: chromium を指定してください。",
+                endpoint=page.url, method=page.method, status=page.status, login_params=params, page=page,
+                browser=browser, code="needs_javascript")
         return LaunchResult(
             ERROR, "login",
             "The login initiation did not lead to the harness's OIDC auth endpoint (no redirect, no form).",
@@ -253,22 +283,44 @@ class Launcher:
             return registered[0]
         return wanted if wanted in registered else None
 
-    def run(self, spec: LaunchSpec, params: dict[str, Any]) -> LaunchResult:
-        browser = spec.browser or self.new_browser()
+    def start(self, spec: LaunchSpec, params: dict[str, Any]) -> tuple[str, dict[str, str]]:
+        """(deployment_id, login initiation parameters) of one launch."""
         deployment = spec.deployment_id or self.deployment_id(params)
         is_dl = spec.message_type == vocab.MSG_DEEP_LINKING_REQUEST
         login_target = self.config.deep_link_target if is_dl else self.config.tool.target_link_uri
-        login_params = self.login_params(spec, deployment, login_target)
+        return deployment, self.login_params(spec, deployment, login_target)
+
+    def run(self, spec: LaunchSpec, params: dict[str, Any]) -> LaunchResult:
+        if self.driver is not None:
+            return self.driver.run(self, spec, params)
+        browser = spec.browser or self.new_browser()
+        deployment, login_params = self.start(spec, params)
         got = self.login(browser, spec.login_method, login_params)
         if isinstance(got, LaunchResult):
             return got
-        auth = got
+        answer = self.answer(spec, params, got, deployment, login_params)
+        if isinstance(answer, LaunchResult):
+            answer.browser = browser
+            return answer
+        redirect_uri, form, token, claims = answer
+        result = self.post(browser, redirect_uri, form)
+        result.login_params, result.auth, result.id_token, result.claims = login_params, got, token, claims
+        return result
+
+    def answer(self, spec: LaunchSpec, params: dict[str, Any], auth: AuthRequest, deployment: str,
+               login_params: dict[str, str]) -> tuple[str, dict[str, str], str, dict[str, Any]] | LaunchResult:
+        """The Platform's authentication response: (redirect_uri, form, id_token, claims), or an error.
+
+        Shared by both engines, so a valid or forged token is built the same way whoever carries it.
+        """
         redirect_uri = self.redirect_uri(auth)
         if redirect_uri is None:
             return LaunchResult(
                 ERROR, "auth", "The Tool asked for a redirect_uri that is not registered; a Platform must refuse.",
                 "ツールが登録されていない redirect_uri を要求しました。プラットフォームは拒否しなければなりません。",
-                endpoint=auth.url, method=auth.method, login_params=login_params, auth=auth, browser=browser)
+                endpoint=auth.url, method=auth.method, login_params=login_params, auth=auth)
+        is_dl = spec.message_type == vocab.MSG_DEEP_LINKING_REQUEST
+        login_target = self.config.deep_link_target if is_dl else self.config.tool.target_link_uri
         person = spec.person or self.person(spec.role, params)
         env = LaunchEnv(
             issuer=self.config.issuer, client_id=self.config.tool.client_id, deployment_id=deployment,
@@ -283,21 +335,25 @@ class Launcher:
             spec.mutate(claims)
         token = self.sign(claims, spec.signing)
         state = spec.state if spec.state is not None else auth.params.get("state", "")
-        form = {"id_token": token, "state": state}
-        result = self.post(browser, redirect_uri, form)
-        result.login_params, result.auth, result.id_token, result.claims = login_params, auth, token, claims
-        return result
+        return redirect_uri, {"id_token": token, "state": state}, token, claims
 
     def post(self, browser: Browser, url: str, form: dict[str, str]) -> LaunchResult:
-        """POST the authentication response and classify what the Tool shows."""
+        """POST the authentication response (with ``browser``'s cookies) and classify what the Tool shows."""
+        if self.driver is not None:
+            return self.driver.post(self, browser, url, form)
         try:
             page = browser.send("POST", url, data=form)
         except BrowserError as exc:
             return LaunchResult(ERROR, "launch", exc.en, exc.ja, endpoint=exc.url, method=exc.method,
                                 posted=form, browser=browser)
         outcome, en, ja = self.classify(page)
+        code = None
+        if outcome == UNCLEAR and needs_javascript(page):
+            en += " The page runs scripts; the outcome may only show after they run (browser.engine: chromium)."
+            ja += " ページはスクリプトを実行します。結果はその実行後にしか表示されない可能性があります (browser.engine: chromium)。"
+            code = "needs_javascript"
         return LaunchResult(outcome, "launch", en, ja, endpoint=url, method="POST", status=page.status,
-                            posted=form, page=page, browser=browser)
+                            posted=form, page=page, browser=browser, code=code)
 
     def classify(self, page: Page) -> tuple[str, str, str]:
         """accepted / rejected / unclear by the target file's observation rules."""

@@ -5,6 +5,8 @@ A vendor writes one YAML file (see ``profiles/examples/tool.yaml``): the Tool's 
 URL at which the harness's own Platform side is reachable, and how to tell an accepted launch from
 a rejected one, because Tools show errors in many ways (401 page, 200 page with a message ...).
 Secrets may only appear as ``${ENV_VAR}`` references and never reach ``describe()`` or a report.
+``browser.engine: chromium`` drives launches through a real Chromium for Tools whose pages need
+JavaScript (``harness.lti.browser_driver``); the default ``http`` needs no browser.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import re
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import httpx
@@ -172,6 +174,20 @@ class DeepLinkObservation(BaseModel):
     submit_first_form: bool = False  # simulate the user picking the first offered item
 
 
+class BrowserSection(BaseModel):
+    """Which user agent drives launches: plain HTTP (default) or a real Chromium for JavaScript pages.
+
+    ``chromium`` needs Playwright (``pip install 'renkei[browser]'``) and a system Chromium at
+    ``executable``; see ``harness.lti.browser_driver``.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    engine: Literal["http", "chromium"] = "http"
+    executable: str = "/usr/bin/chromium"
+    headless: bool = True
+    marker_wait_seconds: float = Field(default=2.0, ge=0, le=60)  # extra DOM polling for late-rendered markers
+
+
 class Secrets(BaseModel):
     """Credentials for reaching a vendor's staging Tool; ``${ENV_VAR}`` references only."""
 
@@ -199,6 +215,7 @@ class ToolTargetConfig(BaseModel):
     services: ServiceObservation = Field(default_factory=ServiceObservation)
     deep_linking: DeepLinkObservation = Field(default_factory=DeepLinkObservation)
     secrets: Secrets = Field(default_factory=Secrets)
+    browser: BrowserSection = Field(default_factory=BrowserSection)
     path: str | None = Field(default=None, exclude=True)
 
     @field_validator("kind")
@@ -279,6 +296,7 @@ class ToolTargetConfig(BaseModel):
             "services": self.tool.services.model_dump(),
             "issuer": self.issuer,
             "harness_base_url": self.harness.base_url,
+            "browser_engine": self.browser.engine,
         }
 
 
@@ -379,6 +397,9 @@ class LtiToolTarget:
                 published = [key]
             attacker = generate_rsa_key(kid=key.kid or key.thumbprint())
         self.platform = PlatformSide(config, published, clock=clock)
+        # built before the server starts: a missing browser engine fails the open cleanly
+        self.launcher = Launcher(config, key=key, attacker_key=attacker, platform=self.platform,
+                                 transport=transport, secret_headers=headers, auth=auth, clock=clock)
         self.server: PlatformServer | None = None
         if serve:
             listen = config.harness.listen
@@ -390,8 +411,6 @@ class LtiToolTarget:
             self.server = PlatformServer(self.platform.app, listen.host, listen.port,
                                          certfile=listen.certfile, keyfile=listen.keyfile)
             self.server.start()
-        self.launcher = Launcher(config, key=key, attacker_key=attacker, platform=self.platform,
-                                 transport=transport, secret_headers=headers, auth=auth, clock=clock)
         self._shared: dict[str, Any] = {}
 
     def shared(self, name: str, factory: Callable[[], Any]) -> Any:
