@@ -47,9 +47,10 @@ OUTCOME_STYLE = {
 class _Progress:
     """pytest plugin that shows progress: a rich bar on a terminal, plain lines otherwise."""
 
-    def __init__(self, run: RunSession, interactive: bool) -> None:
+    def __init__(self, run: RunSession, interactive: bool, quiet: bool = False) -> None:
         self.run = run
         self.interactive = interactive
+        self.quiet = quiet
         self.done = 0
         self.total = len(run.checks)
         self._bar: Any = None
@@ -88,7 +89,7 @@ class _Progress:
         self.done += 1
         if self._bar is not None:
             self._bar.update(self._task, completed=self.done, description=f"{self.run.profile.id}: {check_id}")
-        elif result is not None:
+        elif result is not None and not self.quiet:
             err.print(f"[{self.done}/{self.total}] {check_id} ... {result.outcome.value}"
                       + (f" ({result.findings_count} finding(s))" if result.findings_count else ""),
                       highlight=False)
@@ -101,8 +102,12 @@ def _pytest_args(tmp: str) -> list[str]:
             "-p", "no:warnings", "-p", "no:logging"]
 
 
-def execute(options: RunOptions, *, interactive: bool | None = None) -> RunResult:
-    """Run a profile through pytest and return the finished result (outputs written)."""
+def execute(options: RunOptions, *, interactive: bool | None = None, quiet: bool = False) -> RunResult:
+    """Run a profile through pytest and return the finished result (outputs written).
+
+    Progress: a rich bar on a terminal, one plain line per check otherwise, nothing if ``quiet``
+    (the demo runs a dozen profiles and keeps only its own summary off a terminal).
+    """
     run = RunSession.create(options)
     if interactive is None:
         interactive = err.is_terminal
@@ -113,7 +118,7 @@ def execute(options: RunOptions, *, interactive: bool | None = None) -> RunResul
     saved = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     try:
-        with tempfile.TemporaryDirectory(prefix="renkei-pytest-") as tmp, _Progress(run, interactive) as prog:
+        with tempfile.TemporaryDirectory(prefix="renkei-pytest-") as tmp, _Progress(run, interactive, quiet) as prog:
             code = pytest.main(_pytest_args(tmp), plugins=[RenkeiPlugin(run, emit_warnings=False), prog])
     finally:
         if saved is None:

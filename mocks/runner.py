@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.oneroster.jpcodes import make_school_code
-from harness.serving import BackgroundServer, free_port
+from harness.serving import BackgroundServer, LocalTls, free_port
 from mocks.app.app import create_app as create_tool_app
 from mocks.app.config import ToolConfig
 from mocks.eportal.app import create_app as create_eportal_app
@@ -38,26 +38,36 @@ def mock_app_registration(app_url: str, *, client_id: str = APP_CLIENT_ID,
                             name="renkei 模擬学習アプリ")
 
 
+def _scheme(tls: LocalTls | None) -> str:
+    return "https" if tls is not None else "http"
+
+
+def _serve(app: object, port: int, name: str, tls: LocalTls | None) -> BackgroundServer:
+    certs = {"certfile": str(tls.cert_file), "keyfile": str(tls.key_file)} if tls is not None else {}
+    return BackgroundServer(app, HOST, port, name=name, **certs).start()
+
+
 def serve_eportal(bundle: Path, tools: list[ToolRegistration], *, port: int = 0, keys_dir: Path | None = None,
-                  faults: Iterable[str] = ()) -> BackgroundServer:
+                  faults: Iterable[str] = (), tls: LocalTls | None = None) -> BackgroundServer:
     port = port or free_port(HOST)
-    config = EportalConfig(issuer=f"http://{HOST}:{port}", tools=tools, bundle=bundle, keys_dir=keys_dir,
-                           faults=set(faults))
-    return BackgroundServer(create_eportal_app(config), HOST, port, name="mock-eportal").start()
+    config = EportalConfig(issuer=f"{_scheme(tls)}://{HOST}:{port}", tools=tools, bundle=bundle,
+                           keys_dir=keys_dir, faults=set(faults))
+    return _serve(create_eportal_app(config), port, "mock-eportal", tls)
 
 
 def serve_app(*, platform_issuer: str, client_id: str, deployment_ids: Iterable[str], keys_dir: Path,
               port: int = 0, faults: Iterable[str] = (), auth_url: str | None = None,
-              token_url: str | None = None, jwks_url: str | None = None) -> BackgroundServer:
+              token_url: str | None = None, jwks_url: str | None = None,
+              tls: LocalTls | None = None) -> BackgroundServer:
     """Serve the mock app registered with a platform whose endpoints default to the fixed paths."""
     port = port or free_port(HOST)
     config = ToolConfig(client_id=client_id, issuer=platform_issuer,
                         auth_url=auth_url or f"{platform_issuer}/auth",
                         token_url=token_url or f"{platform_issuer}/token",
                         jwks_url=jwks_url or f"{platform_issuer}/jwks",
-                        deployment_ids=frozenset(deployment_ids), base_url=f"http://{HOST}:{port}",
+                        deployment_ids=frozenset(deployment_ids), base_url=f"{_scheme(tls)}://{HOST}:{port}",
                         keys_dir=keys_dir, faults=set(faults))
-    return BackgroundServer(create_tool_app(config), HOST, port, name="mock-app").start()
+    return _serve(create_tool_app(config), port, "mock-app", tls)
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ssl
+
 import httpx
 import pytest
 from starlette.applications import Starlette
@@ -34,3 +36,15 @@ def test_free_port_is_bindable():
     port = free_port()
     with BackgroundServer(_app(), port=port) as server:
         assert server.port == port
+
+
+def test_local_tls_serves_https_trusted_by_its_ca(tmp_path):
+    from harness.serving import LocalTls
+
+    tls = LocalTls(tmp_path)
+    with BackgroundServer(_app(), port=0, certfile=str(tls.cert_file), keyfile=str(tls.key_file)) as server:
+        assert server.url.startswith("https://127.0.0.1:")
+        ctx = ssl.create_default_context(cafile=str(tls.ca_file))
+        assert httpx.get(server.url + "/", verify=ctx, timeout=5).text == "連携"
+        with pytest.raises(httpx.ConnectError):  # not trusted without the CA
+            httpx.get(server.url + "/", timeout=5)

@@ -1,0 +1,243 @@
+"""``make demo``: the whole suite against the built-in mock ecosystem, writing reports.
+
+1. OneRoster CSV: generate a Japanese roster for each of the five profiles and validate it (all
+   must pass), then validate a deliberately broken copy (must fail, with the defects located).
+2. LTI 1.3 over real https on 127.0.0.1 (a throw-away local CA; LTI wants https issuers):
+   renkei plays the Platform against the mock 学習アプリ and the Tool against the mock
+   学習eポータル, base and Japanese profiles (must pass), then against deliberately broken mocks
+   (must fail the checks their fault breaks).
+
+Reports go to ``renkei-out/demo/<run>/``; the exit code is 0 when every run ended as expected.
+Like the CLI, this is a composition root: it is allowed to wire mocks, harness and reports.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rich.console import Console
+
+from harness.cli import execute
+from harness.core.errors import RenkeiError
+from harness.core.model import Outcome, RunResult
+from harness.core.session import RunOptions
+from harness.serving import BackgroundServer, LocalTls, free_port
+
+OUT = Path("renkei-out") / "demo"
+ONEROSTER_PROFILES = ("oneroster12-csv", "oneroster11-csv", "oneroster12-csv-japan",
+                      "oneroster12-csv-eportal", "oneroster12-csv-jpk12")
+HOST = "127.0.0.1"
+TOOL_CLIENT_ID = "renkei-demo-app"  # the mock app's client_id on renkei's Platform side
+HARNESS_CLIENT_ID = "renkei-demo-harness"  # renkei's Tool side as registered on the mock e-portal
+
+console = Console(soft_wrap=True)
+
+
+@dataclass
+class DemoRun:
+    name: str
+    profile: str
+    expected: str  # "pass" | "fail"
+    result: RunResult | None
+    report: Path
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None and self.result.verdict == self.expected
+
+
+def _run(name: str, profile: str, target: Path, expected: str, note: str = "") -> DemoRun:
+    out = OUT / name
+    console.print(f"[bold]→ {name}[/] ({profile})", highlight=False)
+    try:
+        result = execute(RunOptions(profile=profile, target=str(target), out_dir=out),
+                         quiet=not console.is_terminal)
+    except RenkeiError as exc:
+        console.print(f"  [red]could not run: {exc}[/]", highlight=False, markup=False)
+        return DemoRun(name, profile, expected, None, out / "report.html", str(exc))
+    failing = [c for c in result.checks if c.outcome in (Outcome.FAILED, Outcome.ERROR)]
+    if failing:
+        console.print("  failing: " + ", ".join(c.id for c in failing[:8])
+                      + (f" (+{len(failing) - 8})" if len(failing) > 8 else ""), highlight=False)
+    return DemoRun(name, profile, expected, result, out / "report.html", note)
+
+
+# -- OneRoster --------------------------------------------------------------------------------
+def oneroster_runs() -> list[DemoRun]:
+    from mocks.school_affairs.defects import break_bundle
+    from mocks.school_affairs.generator import generate_bundle
+
+    bundles = OUT / "bundles"
+    runs: list[DemoRun] = []
+    for profile in ONEROSTER_PROFILES:
+        bundle = bundles / f"{profile}.zip"
+        stats = generate_bundle(bundle, profile=profile, seed=2026, municipalities=2,
+                                schools_per_municipality=2, students_per_grade=35)
+        runs.append(_run(f"{profile}", profile, bundle, "pass",
+                         f"{stats.users} users, {stats.enrollments} enrollments"))
+    broken = bundles / "oneroster12-csv-japan-broken.zip"
+    defects = break_bundle(bundles / "oneroster12-csv-japan.zip", broken, seed=2026)
+    runs.append(_run("oneroster12-csv-japan-broken", "oneroster12-csv-japan", broken, "fail",
+                     f"{len(defects)} injected defects"))
+    return runs
+
+
+# -- LTI ---------------------------------------------------------------------------------------
+def _write_yaml(path: Path, data: dict[str, Any]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@contextmanager
+def _served(server: BackgroundServer) -> Iterator[BackgroundServer]:
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def tool_runs(tls: LocalTls) -> list[DemoRun]:
+    """lti13-tool(-japan): renkei's Platform side against the mock 学習アプリ."""
+    from mocks.runner import DEPLOYMENT_ID, serve_app
+
+    runs: list[DemoRun] = []
+    cases: list[tuple[str, str, tuple[str, ...], str]] = [
+        ("lti13-tool", "lti13-tool", (), "pass"),
+        ("lti13-tool-japan", "lti13-tool-japan", (), "pass"),
+        ("lti13-tool-broken-app", "lti13-tool", ("skip_aud_check", "skip_nonce_replay"), "fail"),
+    ]
+    for name, profile, faults, expected in cases:
+        port = free_port(HOST)
+        platform = f"https://{HOST}:{port}"
+        with _served(serve_app(platform_issuer=platform, client_id=TOOL_CLIENT_ID,
+                               deployment_ids=[DEPLOYMENT_ID], keys_dir=OUT / "keys" / f"app-{name}",
+                               faults=faults, tls=tls)) as app:
+            target = _write_yaml(OUT / "targets" / f"{name}.yaml", {
+                "kind": "lti-tool",
+                "tool": {"name": "renkei 模擬学習アプリ", "login_url": app.url + "/login",
+                         "redirect_uris": [app.url + "/launch"], "target_link_uri": app.url + "/launch",
+                         "jwks_url": app.url + "/jwks", "client_id": TOOL_CLIENT_ID,
+                         "deployment_ids": [DEPLOYMENT_ID],
+                         "services": {"deep_linking": True, "nrps": True, "ags": True}},
+                "harness": {"base_url": platform, "listen": {"host": HOST, "port": port,
+                                                             "certfile": str(tls.cert_file.resolve()),
+                                                             "keyfile": str(tls.key_file.resolve())},
+                            "keys_dir": str((OUT / "keys" / "renkei-platform").resolve())},
+                "observation": {"accept": {"status": [200], "marker_id": "lti-launch"},
+                                "reject": {"status": [400, 401, 403], "marker_regex": 'id="lti-error"'}},
+                "services": {"trigger_form_action": "services/run", "wait_seconds": 5},
+            })
+            note = f"faults: {', '.join(faults)}" if faults else "mock app as shipped"
+            runs.append(_run(name, profile, target, expected, note))
+    return runs
+
+
+def _scenarios(eportal: str, bundle: Path) -> dict[str, str]:
+    """Launch-starting URLs for the platform profile, picked from the roster the e-portal serves."""
+    from mocks.eportal.roster import load_bundle
+
+    roster = load_bundle(bundle)
+    classes: dict[str, tuple[list[str], list[str]]] = {}
+    for e in roster.enrollments:
+        teachers, students = classes.setdefault(e.class_sourced_id, ([], []))
+        (teachers if e.role == "teacher" else students if e.role == "student" else []).append(e.user_sourced_id)
+    usable = [(cid, t, s) for cid, (t, s) in classes.items() if t and s]
+    first_class, teachers, students = usable[0]
+    student = students[0]
+    other = next(cid for cid, _, s in usable[1:] if student in s) if any(
+        student in s for _, _, s in usable[1:]) else usable[1][0]
+    base = f"{eportal}/launch?client_id={{client_id}}"
+    return {
+        "instructor": f"{base}&user={teachers[0]}&context={first_class}",
+        "student": f"{base}&user={student}&context={first_class}",
+        "instructor_no_pii": f"{base}&user={teachers[0]}&context={first_class}&pii=none",
+        "student_no_pii": f"{base}&user={student}&context={first_class}&pii=none&method=post",
+        "deep_linking": f"{base}&user={teachers[0]}&context={first_class}&message_type=LtiDeepLinkingRequest",
+        "student_other_context": f"{base}&user={student}&context={other}",
+    }
+
+
+def platform_runs(tls: LocalTls) -> list[DemoRun]:
+    """lti13-platform(-japan): renkei's Tool side against the mock 学習eポータル."""
+    from mocks.eportal.config import ToolRegistration
+    from mocks.runner import DEPLOYMENT_ID, serve_eportal
+
+    bundle = OUT / "bundles" / "oneroster12-csv-jpk12.zip"
+    runs: list[DemoRun] = []
+    cases: list[tuple[str, str, tuple[str, ...], str]] = [
+        ("lti13-platform", "lti13-platform", (), "pass"),
+        ("lti13-platform-japan", "lti13-platform-japan", (), "pass"),
+        ("lti13-platform-broken-eportal", "lti13-platform", ("sign_without_kid", "accept_replayed_jti"), "fail"),
+    ]
+    for name, profile, faults, expected in cases:
+        harness_port = free_port(HOST)
+        harness = f"https://{HOST}:{harness_port}"
+        registration = ToolRegistration(
+            client_id=HARNESS_CLIENT_ID, deployment_ids=[DEPLOYMENT_ID], login_url=harness + "/login",
+            redirect_uris=[harness + "/launch"], target_link_uri=harness + "/launch",
+            jwks_url=harness + "/jwks", deep_link_url=harness + "/deep_link", name="renkei (Tool side)")
+        with _served(serve_eportal(bundle, [registration], keys_dir=OUT / "keys" / f"eportal-{name}",
+                                   faults=faults, tls=tls)) as eportal:
+            target = _write_yaml(OUT / "targets" / f"{name}.yaml", {
+                "kind": "lti-platform",
+                "platform": {"name": "renkei 模擬学習eポータル", "issuer": eportal.url,
+                             "client_id": HARNESS_CLIENT_ID, "deployment_ids": [DEPLOYMENT_ID],
+                             "auth_url": eportal.url + "/auth", "token_url": eportal.url + "/token",
+                             "jwks_url": eportal.url + "/jwks",
+                             "services": {"deep_linking": True, "nrps": True, "ags": True}},
+                "launches": {"mode": "scripted", "scenarios": _scenarios(eportal.url, bundle)},
+                "harness": {"base_url": harness, "listen": {"host": HOST, "port": harness_port,
+                                                            "certfile": str(tls.cert_file.resolve()),
+                                                            "keyfile": str(tls.key_file.resolve())},
+                            "keys_dir": str((OUT / "keys" / "renkei-tool").resolve())},
+                "observation": {"timeout_seconds": 10},
+            })
+            note = f"faults: {', '.join(faults)}" if faults else "mock e-portal as shipped"
+            runs.append(_run(name, profile, target, expected, note))
+    return runs
+
+
+# -- main --------------------------------------------------------------------------------------
+def _summary(runs: list[DemoRun]) -> None:
+    console.print("\n[bold]renkei demo[/]  (expected → verdict: passed ✓ failed ✗ warnings ⚠ skipped –)")
+    for r in runs:
+        verdict = "-" if r.result is None else r.result.verdict
+        mark = "[green]OK[/]" if r.ok else "[bold red]UNEXPECTED[/]"
+        s = r.result.summary if r.result else None
+        counts = f"{s.passed}✓ {s.failed}✗ {s.warnings}⚠ {s.skipped}–" if s else r.note
+        console.print(f"{mark:>22} {r.name:<32} {r.expected} → {verdict:<4} {counts:<22} {r.report}",
+                      highlight=False)
+
+
+def main() -> int:
+    started = time.perf_counter()
+    shutil.rmtree(OUT, ignore_errors=True)
+    OUT.mkdir(parents=True)
+    tls = LocalTls(OUT / "tls")
+    # Every https client in this process (renkei's and the mocks') trusts the demo's local CA.
+    os.environ["SSL_CERT_FILE"] = str(tls.ca_file.resolve())
+    runs = oneroster_runs()
+    runs += tool_runs(tls)
+    runs += platform_runs(tls)
+    _summary(runs)
+    bad = [r for r in runs if not r.ok]
+    console.print(f"{len(runs) - len(bad)}/{len(runs)} runs ended as expected in "
+                  f"{time.perf_counter() - started:.0f} s; reports under {OUT}/", highlight=False)
+    if bad:
+        console.print("[bold red]unexpected:[/] " + ", ".join(r.name for r in bad), highlight=False)
+    return 0 if not bad else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""`make demo` end to end: every run of the demo ends as expected (green mocks pass, broken fail)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from harness import demo
+
+
+def test_demo_runs_every_profile_against_the_mocks(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", os.environ.get("SSL_CERT_FILE", ""))  # restored after the test
+    assert demo.main() == 0
+    out = tmp_path / "renkei-out" / "demo"
+    reports = sorted(p.parent.name for p in out.glob("*/report.html"))
+    assert "oneroster12-csv-japan-broken" in reports and "lti13-platform-japan" in reports
+    assert len(reports) == 12
+
+
+@pytest.fixture(autouse=True)
+def _restore_env():
+    saved = os.environ.get("SSL_CERT_FILE")
+    yield
+    if saved is None:
+        os.environ.pop("SSL_CERT_FILE", None)
+    else:
+        os.environ["SSL_CERT_FILE"] = saved
