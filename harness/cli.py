@@ -253,7 +253,8 @@ def lti_keys(
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: maps every user-caused error to exit 2 with one line."""
     try:
-        app(args=argv, prog_name="renkei", standalone_mode=False)
+        # Without standalone mode click *returns* the code of a typer.Exit instead of raising it.
+        code = app(args=argv, prog_name="renkei", standalone_mode=False)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except RenkeiError as exc:
@@ -273,7 +274,7 @@ def main(argv: list[str] | None = None) -> None:
         err.print(f"renkei: internal error: {type(exc).__name__}: {exc} (please report this)",
                   highlight=False, markup=False)
         sys.exit(2)
-    sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 __all__ = ["app", "main", "execute", "__version__"]

@@ -74,3 +74,19 @@ def test_lti_registration_rejects_unknown_kind(tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["lti", "registration", "--target", str(bad)])
     assert exc.value.code == 2 and "kind must be one of" in capsys.readouterr().err
+
+
+def test_run_exit_code_follows_the_verdict(tmp_path):
+    """The console command itself (not only execute()) must exit 1 on FAIL and 0 on PASS."""
+    from mocks.school_affairs.defects import break_bundle
+    from mocks.school_affairs.generator import generate_bundle
+
+    good = tmp_path / "good.zip"
+    generate_bundle(good, profile="oneroster12-csv-japan", students_per_grade=3)
+    broken = tmp_path / "broken.zip"
+    break_bundle(good, broken)
+    ok = _renkei("run", "--profile", "oneroster12-csv-japan", "--target", str(good), "--out", str(tmp_path / "o1"))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    bad = _renkei("run", "--profile", "oneroster12-csv-japan", "--target", str(broken), "--out", str(tmp_path / "o2"))
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "FAIL" in bad.stdout and "Traceback" not in bad.stdout + bad.stderr

@@ -101,7 +101,8 @@ class Bundle:
         self.entry(old).name = new
 
     def add(self, name: str, data: bytes | str, **kw: object) -> Entry:
-        e = Entry(name, data.encode("utf-8") if isinstance(data, str) else data, **kw)  # type: ignore[arg-type]
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        e = Entry(name, raw, **kw)  # type: ignore[arg-type]
         self.entries.append(e)
         return e
 
