@@ -99,7 +99,8 @@ def _pytest_args(tmp: str) -> list[str]:
     ini = Path(tmp) / "pytest.ini"
     ini.write_text("[pytest]\n", encoding="utf-8")
     return ["-c", str(ini), "--rootdir", tmp, "-p", "no:cacheprovider", "-p", "no:terminal",
-            "-p", "no:warnings", "-p", "no:logging"]
+            "-p", "no:warnings", "-p", "no:logging", "-p", "no:unraisableexception",
+            "-p", "no:threadexception"]
 
 
 def execute(options: RunOptions, *, interactive: bool | None = None, quiet: bool = False) -> RunResult:
