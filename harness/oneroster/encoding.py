@@ -21,6 +21,13 @@ FALLBACK_LABEL = "Shift_JIS/CP932"
 _local = threading.local()
 
 
+MAX_INVALID = 10_000  # invalid sequences in one chunk beyond which the file is not text
+
+
+class NotText(Exception):
+    """Raised by the error handler once a buffer holds more than MAX_INVALID bad sequences."""
+
+
 def _record_error(exc: UnicodeError) -> tuple[str, int]:
     """Codec error handler: remember where the bad sequence is, replace it, go on (C loop)."""
     if not isinstance(exc, UnicodeDecodeError):
@@ -29,6 +36,8 @@ def _record_error(exc: UnicodeError) -> tuple[str, int]:
     if len(spots) < _local.cap:
         spots.append((exc.start, exc.end))
     _local.total += 1
+    if _local.total > MAX_INVALID:
+        raise NotText  # a binary file: per-byte callbacks would take minutes
     return "\ufffd", exc.end
 
 
@@ -42,6 +51,7 @@ class Invalid:
     total: int = 0
     spots: list[tuple[int, int]] = field(default_factory=list)  # (start, end) offsets, capped
     text: str = ""  # the buffer decoded with U+FFFD replacements
+    not_text: bool = False  # more than MAX_INVALID bad sequences: decoding was abandoned
 
 
 # Bytes never valid in Shift_JIS/CP932 (not lead, not trail) that Python's cp932 still decodes
@@ -53,7 +63,10 @@ _CP932_NEVER_TEXT = {0xF8F1: 0xFFFD, 0xF8F2: 0xFFFD, 0xF8F3: 0xFFFD}
 def scan_invalid(data: bytes, codec: str = "utf-8", cap: int = 1000) -> Invalid:
     """Decode ``data``; list where it is invalid (at most ``cap`` places, all counted)."""
     _local.spots, _local.cap, _local.total = [], cap, 0
-    text = data.decode(codec, errors="renkei-record")
+    try:
+        text = data.decode(codec, errors="renkei-record")
+    except NotText:
+        return Invalid(total=_local.total, spots=list(_local.spots), not_text=True)
     spots, total = list(_local.spots), _local.total
     if codec == FALLBACK:
         never = [(m.start(), m.end()) for m in _CP932_NEVER.finditer(data)]

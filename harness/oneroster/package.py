@@ -160,8 +160,9 @@ class Bundle:
         try:
             if entry.info is not None and self._zip is not None:
                 raw = cast(BinaryIO, self._zip.open(entry.info))
-            elif entry.path is not None:
-                raw = cast(BinaryIO, entry.path.open("rb"))
+            elif entry.path is not None:  # O_NOFOLLOW: a file swapped for a link after listing
+                fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+                raw = cast(BinaryIO, os.fdopen(fd, "rb"))
             else:
                 raise KeyError(name)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError,
@@ -227,7 +228,7 @@ def _open_folder(bundle: Bundle, sink: FindingSink) -> None:
     total = 0
     folded: dict[str, str] = {}
     for child in children:
-        name = child.name
+        name = _folder_name(child, sink)
         if child.is_symlink():
             sink.fail("or.pkg.symlink", "symbolic link in the bundle; it is not followed",
                       ja="バンドル内にシンボリックリンクがあります（辿りません）", entry=name)
@@ -253,6 +254,24 @@ def _open_folder(bundle: Bundle, sink: FindingSink) -> None:
             _total_exceeded(sink, name, limits)
             break
         bundle.files[name] = Entry(name=name, size=size, compressed_size=size, path=child)
+
+
+def _folder_name(child: Path, sink: FindingSink) -> str:
+    """A printable name for a folder entry; names that are not UTF-8 (surrogate-escaped by
+    Python) are decoded as CP932 when possible and reported like non-UTF-8 zip entry names."""
+    name = child.name
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        raw = os.fsencode(name)
+    try:
+        decoded, label = raw.decode("cp932"), "Shift_JIS/CP932"
+    except UnicodeDecodeError:
+        decoded, label = raw.decode("utf-8", "replace"), "an unknown encoding"
+    sink.fail("or.pkg.entry-name-encoding", f"file name is not UTF-8; it decodes as {label}",
+              ja=f"ファイル名が UTF-8 ではありません。{label} として解釈できます", entry=decoded, value=decoded)
+    return decoded
 
 
 def _clash(name: str, folded: dict[str, str], sink: FindingSink) -> bool:
@@ -293,11 +312,14 @@ def _eocd_entry_count(path: Path) -> int | None:
         size = fh.tell()
         fh.seek(max(0, size - (22 + 65535)))
         tail = fh.read()
-    pos = tail.rfind(b"PK\x05\x06")
-    if pos < 0 or pos + 22 > len(tail):
-        return None
-    count = struct.unpack("<H", tail[pos + 10: pos + 12])[0]
-    return None if count == 0xFFFF else count
+    pos = len(tail)
+    while True:  # the record whose comment length reaches the end of the file (not one in a comment)
+        pos = tail.rfind(b"PK\x05\x06", 0, pos)
+        if pos < 0:
+            return None
+        if pos + 22 <= len(tail) and pos + 22 + struct.unpack("<H", tail[pos + 20: pos + 22])[0] == len(tail):
+            count = struct.unpack("<H", tail[pos + 10: pos + 12])[0]
+            return None if count == 0xFFFF else count
 
 
 def _open_zip(bundle: Bundle, sink: FindingSink) -> None:
@@ -328,6 +350,11 @@ def _open_zip(bundle: Bundle, sink: FindingSink) -> None:
                   ja=f"zip のエントリ数 {len(infos)} が上限 max_entries={limits.max_entries} を超えるため開きません",
                   file=path.name)
         return
+    if count is not None and count != len(infos):
+        sink.fail("or.pkg.zip", f"the zip's end record declares {count} entries but {len(infos)} are listed "
+                  "(e.g. a fake end record in the archive comment); zip tools will disagree on the content",
+                  ja=f"zip の終端レコードはエントリ数 {count} を宣言していますが、一覧は {len(infos)} 件です"
+                     "（コメント内の偽の終端レコードなど）。ツールによって内容の解釈が変わります", file=path.name)
     candidates = list(_screen_entries(infos, sink))
     _select_root(bundle, candidates, sink)
 

@@ -3,15 +3,20 @@
 Why it is built this way: a 1M-user / 5M-enrollment bundle must validate within 3x of a plain
 polars parse, yet every finding must name the physical line an editor shows. So raw bytes are
 cut into large chunks at record boundaries (a newline with even quote parity), each chunk is
-parsed by polars, and the parse is *verified* with byte counts (separators, newlines, quotes,
-bytes) against the parsed values; polars silently pads short rows and accepts some stray
-quotes, so its result alone is not trusted. Only a chunk that fails verification is rescanned
-in Python, record by record, to report exactly which lines are broken; its good records are
-then parsed again by polars. Memory stays at a few chunk sizes, and one pathological line
-(a 2 GB single line, an unclosed quote) is skipped in bounded pieces, never held whole.
+parsed by polars, and the parse is *verified* by byte accounting against the parsed values
+(see ``CsvStream._fast``): polars silently pads short rows, reads some stray quotes literally
+and drops a CR after a closing quote, so its result alone is not trusted. A chunk that fails
+verification is halved at a record boundary and each half retried, down to small regions that
+are scanned record by record in Python to report exactly which lines are broken; so a few bad
+records cost a few small scans, not a slow pass over the file. The next block is read (and
+inflated) in a thread while polars parses the current one. Memory stays at a few chunk sizes,
+and a pathological record (a 2 GB single line, an unclosed quote) is skipped in bounded
+pieces, never held whole: ``max_line_bytes`` bounds what is buffered for one record.
 
 Rows that cannot be parsed into the header's field count are left out of ``Chunk.df`` and
-reported under ``or.csv.field-count`` / ``or.csv.rfc4180``.
+reported under ``or.csv.field-count`` / ``or.csv.rfc4180``. Only structurally valid input is
+guaranteed to give the same answer for every chunk size; for input with stray quotes the
+resynchronisation point (hence which neighbouring lines are also skipped) may differ.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from harness.oneroster.encoding import (
     BOM,
     FALLBACK,
     FALLBACK_LABEL,
+    MAX_INVALID,
     UTF16_BOMS,
     LineEndings,
     is_cp932,
@@ -42,9 +48,14 @@ from harness.oneroster.package import Bundle, EntryError, Limits
 from harness.oneroster.sink import FindingSink
 
 LINE = "__line__"
+_MIN_SPLIT = 64 * 1024  # below this a region is scanned record by record
 _BARE_CR = re.compile(rb"\r(?!\n)")
 DEFAULT_CHUNK_BYTES = 32 * 2**20
 _Q, _NL, _CR, _COMMA = 0x22, 0x0A, 0x0D, 0x2C
+
+
+class _Stop(Exception):
+    """The rest of the file cannot be read meaningfully (already reported)."""
 
 
 @dataclass
@@ -95,33 +106,35 @@ class _ReadAhead:
     """Reads the next block in a thread while the current one is parsed.
 
     File reads and zlib inflation release the GIL, so reading (and inflating a zip entry)
-    overlaps polars' parse of the previous block; at most two blocks are in flight.
+    overlaps polars' parse of the previous block. One block at most is read ahead: the thread
+    takes a slot before each read and the consumer frees it when it takes the block.
     """
 
     def __init__(self, fh: BinaryIO, size: int) -> None:
         self._fh, self._size = fh, size
-        self._queue: queue.Queue[bytes | BaseException] = queue.Queue(maxsize=1)
+        self._queue: queue.SimpleQueue[bytes | BaseException] = queue.SimpleQueue()
+        self._slot = threading.Semaphore(1)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="renkei-readahead", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            if not self._slot.acquire(timeout=0.05):
+                continue
+            if self._stop.is_set():
+                return
             try:
                 item: bytes | BaseException = self._fh.read(self._size)
             except BaseException as exc:  # handed to the consumer, which reports it
                 item = exc
-            while not self._stop.is_set():
-                try:
-                    self._queue.put(item, timeout=0.05)
-                    break
-                except queue.Full:
-                    continue
+            self._queue.put(item)
             if not isinstance(item, bytes) or not item:
                 return
 
     def read(self) -> bytes:
         item = self._queue.get()
+        self._slot.release()
         if isinstance(item, BaseException):
             raise item
         return item
@@ -248,6 +261,8 @@ class CsvStream:
             yield from self._chunks()
         except EntryError as exc:
             self._sink.fail(exc.check_id, exc.message, ja=exc.ja, file=self.name, entry=self.name)
+        except _Stop:
+            pass
         finally:
             self._finish()
 
@@ -293,6 +308,7 @@ class CsvStream:
                     continue
                 chunk = b"".join((self._buf, memoryview(block)[:cut])) if self._buf else block[:cut]
                 quotes, rest = pending_q + q_head, block[cut:]
+                del block  # keep at most a few chunk sizes alive
             else:
                 cut, quotes = last_boundary(self._buf)
                 if cut == 0:
@@ -301,8 +317,8 @@ class CsvStream:
                         self._overlong()
                     continue
                 chunk, rest = self._buf[:cut], self._buf[cut:]
-            self._buf = chunk
-            consumed, newlines = yield from self._process(chunk, final=False, quotes=quotes)
+            self._buf, chunk = chunk, b""
+            consumed, newlines = yield from self._process(self._buf, final=False, quotes=quotes)
             self._advance(consumed, newlines)
             self._buf = self._buf + rest if self._buf else rest
             need_more = True
@@ -352,16 +368,40 @@ class CsvStream:
             data = self._to_utf8(raw, off0, line0, force=True)
             df, newlines = self._fast(data, line0, quotes)
         self._ascii = self._ascii and ascii_chunk
-        consumed = len(data)
-        if df is None:
-            df, consumed = self._slow(data, line0, final)
-            newlines = None
-        if df is not None and df.height:
-            self.rows += df.height
-            yield Chunk(df)
+        if df is not None:
+            frames, consumed = [df], len(data)
+        else:
+            frames, consumed, newlines = self._region(data, line0, final, tried=True)
+        frames = [f for f in frames if f.height]
+        if frames:
+            out = frames[0] if len(frames) == 1 else pl.concat(frames, how="vertical")
+            self.rows += out.height
+            yield Chunk(out)
         if consumed == len(data):
             return len(raw), newlines
         return _raw_position(raw, data, consumed), None
+
+    def _region(self, data: bytes, line0: int, final: bool, tried: bool = False
+                ) -> tuple[list[pl.DataFrame], int, int | None]:
+        """Parse a region polars could not be trusted with: halve it at a record boundary and retry
+        the fast path on each half, so a few bad records cost a few small slow scans instead of a
+        slow scan of the whole chunk. Returns (frames, bytes consumed, newlines consumed or None)."""
+        if not tried:
+            df, nl = self._fast(data, line0, None)
+            if df is not None:
+                return [df], len(data), nl
+        if len(data) > _MIN_SPLIT:
+            cut, _ = last_boundary(data[: len(data) // 2])
+            if cut:
+                left, used, nl_left = self._region(data[:cut], line0, final=False)
+                if used == 0:  # the left half is one unfinished record: scan the region whole
+                    df, consumed = self._slow(data, line0, final)
+                    return ([df] if df is not None else []), consumed, None
+                line1 = line0 + (nl_left if nl_left is not None else data.count(b"\n", 0, used))
+                right, used2, _ = self._region(data[used:], line1, final)
+                return left + right, used + used2, None
+        df, consumed = self._slow(data, line0, final)
+        return ([df] if df is not None else []), consumed, None
 
     def _to_utf8(self, raw: bytes, off0: int, line0: int, *, force: bool = False, switch: bool = True) -> bytes:
         """The chunk as UTF-8 bytes: as is, or decoded from the fallback / with replacements.
@@ -373,6 +413,15 @@ class CsvStream:
             return raw  # polars validates UTF-8 while parsing; failures come back with force=True
         codec = self.encoding
         bad = scan_invalid(raw, codec, cap=self._sink.room("or.enc.utf8"))
+        if bad.not_text:
+            start = bad.spots[0][0] if bad.spots else 0
+            self._fail_enc(off0 + start, line_of(raw, start, line0),
+                           f"more than {MAX_INVALID} invalid byte sequences in one block: the file is not "
+                           f"text in UTF-8 or {FALLBACK_LABEL}; reading stops here",
+                           f"1 ブロックに不正なバイト列が {MAX_INVALID} 個を超えています。UTF-8 / {FALLBACK_LABEL} の"
+                           "テキストではないため、ここで読み取りを中止します", raw[start:start + 4])
+            raise _Stop
+
         if bad.total and codec == "utf-8" and switch and self._ascii and is_cp932(raw):
             self.encoding = FALLBACK
             start = bad.spots[0][0] if bad.spots else 0
@@ -405,20 +454,20 @@ class CsvStream:
                            quote_char='"', empty_string_is_null=False, raise_if_empty=False)
 
     def _fast(self, data: bytes, line0: int, quotes: int | None) -> tuple[pl.DataFrame | None, int | None]:
-        """polars parse verified by byte accounting; (None, None) when the chunk needs the slow scan.
+        """polars parse verified by byte accounting; (None, None) when the region needs a closer look.
 
-        polars pads short rows with "" and reads some stray quotes literally, so its result is
-        checked against the raw bytes. For an RFC 4180 chunk: raw length = value bytes + escape
-        quotes + delimiting quotes + separators + LF terminators + CRs of CRLF terminators, raw
-        commas = separators + commas in values, raw LFs = terminators + LFs in values. A padded
-        row or a literally-read quote breaks the length equality, so an accepted chunk was parsed
-        exactly as RFC 4180 says. The common case (no quote/LF inside values) needs only value
-        lengths, which polars knows from its offsets.
+        polars pads short rows with "", reads quotes inside unquoted fields literally and drops a
+        CR after a closing quote, so its result is checked against the raw bytes. When no value
+        holds a quote, an RFC 4180 region has: raw length = value bytes + quotes + separators +
+        LF terminators + CRs of CRLF terminators, and raw LFs = terminators + LFs in values. A
+        padded row makes the first equality fail; a literal quote shows up as a quote in a
+        value; a dropped CR as a CR not followed by LF that no value holds. The common case (no
+        quote, LF or lone CR inside values) needs only value lengths, known from polars' offsets.
         """
         ncols = len(self._columns)
         try:
             df = self._parse(data)
-        except Exception:  # polars rejects ragged/quoted/invalid chunks: the slow scan explains
+        except Exception:  # polars rejects ragged/quoted/invalid regions: look closer
             return None, None
         rows = df.height
         if rows == 0 or df.width != ncols:
@@ -432,30 +481,22 @@ class CsvStream:
         lens = df.select([c.str.len_bytes().sum() for c in cols] + [c.str.len_bytes().max().alias(f"{i}")
                                                                      for i, c in enumerate(cols)]).row(0)
         v_len, maxes = sum(int(x or 0) for x in lens[:ncols]), [int(x or 0) for x in lens[ncols:]]
+        bare_cr = bool(cr) and _BARE_CR.search(data) is not None
         v_cr = 0
-        if cr and not (nl == terms and _BARE_CR.search(data) is None):
-            # some CR is not a CRLF terminator: count the CRs that polars kept inside values
-            v_cr = int(df.select(pl.sum_horizontal([c.str.count_matches("\r", literal=True) for c in cols])
-                                 .sum()).item())
-        row_nl: pl.Series | None = None
-        if not (nl == terms and len(data) == v_len + q + seps + terms + cr - v_cr):
-            if q == 0:
+        if cr and (bare_cr or nl != terms):
+            v_cr = _total(df, [c.str.count_matches("\r", literal=True) for c in cols])
+        if bare_cr:  # every terminator CR is followed by LF: count them exactly
+            v_crlf = _total(df, [c.str.count_matches("\r\n", literal=True) for c in cols])
+            if cr - v_cr != data.count(b"\r\n") - v_crlf:
                 return None, None
-            more = df.select(
-                pl.sum_horizontal([c.str.count_matches('"', literal=True) for c in cols]).sum().alias("q"),
-                pl.sum_horizontal([c.str.count_matches(",", literal=True) for c in cols]).sum().alias("c"),
-            ).row(0, named=True)
-            v_q, v_c = int(more["q"]), int(more["c"])
+        if len(data) != v_len + q + seps + terms + cr - v_cr:
+            return None, None  # padded row, literal quote or escaped quote: look closer
+        row_nl: pl.Series | None = None
+        if nl != terms:
             row_nl = df.select(pl.sum_horizontal([c.str.count_matches("\n", literal=True) for c in cols])
                                ).to_series()
-            v_nl = int(row_nl.sum())
-            delimiting = q - 2 * v_q
-            if (data.count(b",") - v_c != seps or nl - v_nl != terms or delimiting < 0 or delimiting & 1
-                    or delimiting > 2 * rows * ncols
-                    or len(data) != v_len + q - v_q + seps + terms + cr - v_cr):
+            if nl - int(row_nl.sum()) != terms:
                 return None, None
-            if v_nl == 0:
-                row_nl = None
         if row_nl is None:
             lines = pl.int_range(line0, line0 + rows, eager=True, dtype=pl.Int64)
         else:
@@ -643,6 +684,11 @@ class CsvStream:
             return rec, issue
 
 
+def _total(df: pl.DataFrame, exprs: list[pl.Expr]) -> int:
+    """Sum of per-cell counts over all columns."""
+    return int(df.select(pl.sum_horizontal(exprs).sum()).item() or 0)
+
+
 def _field_end(data: bytes, pos: int) -> int:
     """Index of the next comma or newline at/after ``pos`` (a CR before LF belongs to the terminator)."""
     comma = data.find(b",", pos)
@@ -685,5 +731,8 @@ def read_csv(bundle: Bundle, name: str, sink: FindingSink, *, chunk_bytes: int =
         stream._start(fh)
     except EntryError as exc:
         sink.fail(exc.check_id, exc.message, ja=exc.ja, file=name, entry=name)
+        stream._finish()
+    except _Stop:
+        stream.header, stream._columns = [], []
         stream._finish()
     return stream

@@ -186,3 +186,15 @@ def test_check_metadata() -> None:
     assert REGISTRY.get("or.enc.line-endings").severity == Severity.WARNING
     assert REGISTRY.get("or.enc.cr-in-field").severity == Severity.ERROR
     assert "reject" in REGISTRY.get("or.enc.bom").description.en
+
+
+def test_binary_file_stops_early_with_one_finding(tmp_path: Path) -> None:
+    import random
+
+    rnd = random.Random(5)
+    noise = bytes(rnd.randrange(128, 256) for _ in range(200_000))
+    stream, rows, s = read(tmp_path, b"id,name\n1," + noise + b"\n")
+    assert rows == [] and len(s.findings["or.enc.utf8"]) == 1
+    assert "not text" in s.findings["or.enc.utf8"][0].message
+    stream, rows, s = read(tmp_path, noise)
+    assert stream.header == [] and "not text" in s.findings["or.enc.utf8"][0].message

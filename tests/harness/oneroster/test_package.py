@@ -289,3 +289,66 @@ def test_check_metadata() -> None:
         assert d.title.ja and d.title.en and d.description.ja and d.description.en
     assert REGISTRY.get("or.pkg.entry-name-encoding").severity == Severity.WARNING
     assert REGISTRY.get("or.pkg.zip-bomb").severity == Severity.ERROR
+
+
+def test_local_header_name_mismatch_is_unreadable_not_a_crash(tmp_path: Path) -> None:
+    path = build_zip(tmp_path / "x.zip", [("users.csv", USERS)])
+    raw = path.read_bytes()
+    path.write_bytes(raw.replace(b"users.csv", b"evil!.csv", 1))  # local header only
+    s = sink()
+    b = open_bundle(path, s)
+    rows = list(read_csv(b, "users.csv", s))
+    assert rows == [] and entries_of(s, "or.pkg.unreadable") == ["users.csv"]
+    b.close()
+
+
+def test_checks_report_through_the_target(tmp_path: Path) -> None:
+    from harness.core.context import CheckContext, CheckSkipped
+    from harness.oneroster.target import OneRosterCsvTarget, report_bucket
+
+    path = build_zip(tmp_path / "x.zip", [("users.csv", USERS), ("zz/x.csv", USERS)],
+                     patches={b"zz/x.csv": b"../x.csv"})
+    target = OneRosterCsvTarget(str(path), {})
+    target.activate({check_id: {} for check_id in PKG_IDS})
+    ctx = CheckContext(REGISTRY.get("or.pkg.path-traversal"), target)
+    report_bucket(ctx)
+    assert ctx.count == 1 and ctx.findings[0].location.entry == "../x.csv"
+    ctx = CheckContext(REGISTRY.get("or.pkg.symlink"), target)
+    report_bucket(ctx)
+    assert ctx.count == 0
+
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / "users.csv").write_bytes(USERS)
+    target = OneRosterCsvTarget(str(tmp_path / "folder"), {})
+    target.activate({check_id: {} for check_id in PKG_IDS})
+    with pytest.raises(CheckSkipped, match="folder"):
+        report_bucket(CheckContext(REGISTRY.get("or.pkg.zip"), target))
+
+
+def test_folder_file_name_in_shift_jis(tmp_path: Path) -> None:
+    raw = os.fsencode(str(tmp_path)) + b"/" + "名簿.csv".encode("cp932")
+    with open(raw, "wb") as fh:
+        fh.write(USERS)
+    s = sink()
+    b = open_bundle(tmp_path, s)
+    (finding,) = s.findings["or.pkg.entry-name-encoding"]
+    assert finding.value == "名簿.csv" and "Shift_JIS/CP932" in finding.message
+    assert list(b.files) == ["名簿.csv"] and b.open("名簿.csv").read() == USERS
+    b.close()
+
+
+def test_entry_count_is_read_from_the_real_end_record(tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("users.csv", USERS)
+        # a fake end record (declaring 32767 entries) inside the archive comment
+        zf.comment = b"PK\x05\x06" + b"\x00" * 6 + b"\xff\x7f" + b"\x00" * 10 + b" exported by a tool"
+    (tmp_path / "x.zip").write_bytes(buf.getvalue())
+    s = sink()
+    b = open_bundle(tmp_path / "x.zip", s, Limits(max_entries=5))
+    # not mistaken for a 32767-entry bomb; Python's zipfile trusts the fake (lists nothing), which
+    # other zip tools would not: reported as an ambiguous archive
+    assert "or.pkg.zip-bomb" not in ids(s)
+    (finding,) = s.findings["or.pkg.zip"]
+    assert "declares 1 entries but 0 are listed" in finding.message
+    b.close()

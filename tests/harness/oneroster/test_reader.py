@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 
 from harness.core.registry import REGISTRY
-from harness.oneroster import checks_package  # noqa: F401  (registers the checks)
+from harness.oneroster import checks_package, reader  # noqa: F401  (checks_package registers the checks)
 from harness.oneroster.package import Limits, open_bundle
 from harness.oneroster.reader import LINE, last_boundary, read_csv, unique_names
 from harness.oneroster.sink import FindingSink
@@ -52,6 +52,19 @@ def test_polars_strips_crlf_terminators_but_keeps_quoted_crlf() -> None:
 
 def test_polars_turns_a_blank_line_into_a_row() -> None:
     assert parse(b"1,2\n\n3,4\n", ["a", "b"]).height == 3
+
+
+def test_polars_drops_a_cr_after_a_closing_quote() -> None:
+    assert parse(b'1,"x"\r,3\n', ["a", "b", "c"]).rows() == [("1", "x", "3")]
+
+
+def test_polars_reads_doubled_quotes_in_an_unquoted_field_literally() -> None:
+    assert parse(b'1,a""b,3\n', ["a", "b", "c"]).rows() == [("1", 'a""b', "3")]
+
+
+def test_polars_takes_the_column_count_from_the_first_row() -> None:
+    with pytest.raises(pl.exceptions.SchemaError):
+        parse(b"1,2\n3,4,5\n", ["a", "b", "c"])
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -161,7 +174,7 @@ def test_valid_quoting_passes(tmp_path: Path) -> None:
     assert [r[1] for r in rows] == ['say "hi"', "a,b", ""] and found(s) == set()
 
 
-@pytest.mark.parametrize("bad", [b'2,a"b\n', b'2, "x"\n', b'2,"x"y\n'])
+@pytest.mark.parametrize("bad", [b'2,a"b\n', b'2, "x"\n', b'2,"x"y\n', b'2,a""b\n', b'2,"x"\r,\n'])
 def test_malformed_quoting_is_reported_and_skipped(tmp_path: Path, bad: bytes) -> None:
     _, rows, s = read(tmp_path, b"id,a\n1,ok\n" + bad + b"3,ok\n")
     assert [(r[0], r[2]) for r in rows] == [("1", 2), ("3", 4)]
@@ -275,3 +288,54 @@ def test_hostile_header_names_are_plain_names(tmp_path: Path) -> None:
     assert stream.columns == ["*", "^a.*$", "", "b"]
     assert rows == [("1", "x\ry", "", "4", 2)]
     assert [f.location.column for f in s.findings["or.enc.cr-in-field"]] == ["^a.*$"]
+
+
+def test_cr_after_a_closing_quote_is_malformed(tmp_path: Path) -> None:
+    _, rows, s = read(tmp_path, b'id,a,b\n1,"x"\r,y\n2,z,w\n')
+    assert lines(s, "or.csv.rfc4180") == [2] and [r[0] for r in rows] == ["2"]
+
+
+def test_bad_records_are_isolated_by_halving(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    good = [b'%d,"name\n%d",x\n' % (i, i) for i in range(2000)]
+    data = b"id,name,c\n" + b"".join(good[:1000]) + b"bad,row\n" + b"".join(good[1000:]) + b'9999,"a""b",z\n'
+    _, expected, s_expected = read(tmp_path, data)
+    monkeypatch.setattr(reader, "_MIN_SPLIT", 256)
+    scanned: list[int] = []
+    slow = reader.CsvStream._slow
+
+    def spy(self: reader.CsvStream, data: bytes, line0: int, final: bool) -> Any:
+        scanned.append(len(data))
+        return slow(self, data, line0, final)
+
+    monkeypatch.setattr(reader.CsvStream, "_slow", spy)
+    _, rows, s = read(tmp_path, data)
+    assert 0 < sum(scanned) < len(data) // 20  # only small regions around the two bad records
+    assert rows == expected and len(rows) == 2001 and rows[-1][:2] == ("9999", 'a"b')
+    assert lines(s, "or.csv.field-count") == lines(s_expected, "or.csv.field-count") == [2002]
+
+
+def test_abandoned_iteration_stops_the_read_ahead(tmp_path: Path) -> None:
+    import threading
+
+    folder = tmp_path / "b"
+    folder.mkdir()
+    (folder / "users.csv").write_bytes(b"id,a\n" + b"".join(b"%d,v\n" % i for i in range(5000)))
+    s = sink()
+    bundle = open_bundle(folder, s)
+    chunks = iter(read_csv(bundle, "users.csv", s, chunk_bytes=1024))
+    first = next(chunks)
+    assert first.df.height > 0
+    assert any(t.name == "renkei-readahead" for t in threading.enumerate())
+    chunks.close()  # type: ignore[attr-defined]
+    assert not any(t.name == "renkei-readahead" for t in threading.enumerate())
+    bundle.close()
+
+
+@pytest.mark.parametrize(("chunk_bytes", "split"), [(2**20, 2**30), (64, 2**30), (500, 2**30), (2**20, 100)])
+def test_a_single_stray_quote_costs_one_record_at_any_chunk_size(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk_bytes: int, split: int) -> None:
+    monkeypatch.setattr(reader, "_MIN_SPLIT", split)
+    body = b"".join(b'%d,"name %d",x\n' % (i, i) for i in range(3, 200))
+    _, rows, s = read(tmp_path, b'id,name,c\n1,a,b\n2,John "JJ Smith,c\n' + body, chunk_bytes=chunk_bytes)
+    assert [r[0] for r in rows] == ["1"] + [str(i) for i in range(3, 200)]
+    assert rows[-1][-1] == 200 and lines(s, "or.csv.rfc4180") == [3]
