@@ -174,6 +174,7 @@ class CsvStream:
         self._done = False
         self._endings = LineEndings()
         self._ascii = True  # every byte so far was ASCII (a later CP932 switch is still honest)
+        self._cr_only = False  # records end with a bare CR: translated to LF while reading
 
     @property
     def columns(self) -> list[str]:
@@ -188,7 +189,28 @@ class CsvStream:
         data = self._ahead.read() if self._ahead is not None else self._fh.read(self._chunk_bytes)
         if not data:
             self._eof = True
+        elif self._cr_only:  # same length, so byte offsets stay true
+            data = data.replace(b"\r", b"\n")
         return data
+
+    def _detect_cr_only(self, first: bytes) -> bytes:
+        """Classic Mac OS "CSV (Macintosh)" files end records with a bare CR.
+
+        To RFC 4180 such a file is one record full of CRs (CSV121 P4 forbids CR in a field), so it
+        is one error at line 1; the rest is analysed as if each CR were LF, as an editor shows it.
+        """
+        if b"\n" in first or b"\r" not in first:
+            return first
+        self._cr_only = True
+        self._sink.fail("or.enc.cr-in-field",
+                        "records end with a bare CR (classic Mac OS line endings), which RFC 4180 reads as "
+                        "one record with CRs inside fields (CSV121 P4); save the file with LF or CRLF line "
+                        "endings. The rest of the file is analysed as if each CR were a line end",
+                        ja="レコードの区切りが CR のみです（旧 Mac OS の改行）。RFC 4180 ではファイル全体が CR を含む"
+                           "1 レコードになります（CSV121 P4）。LF または CRLF で保存してください。以降は CR を改行と"
+                           "みなして解析します",
+                        file=self.name, row=1, byte_offset=self._offset + first.index(b"\r"))
+        return first.replace(b"\r", b"\n")
 
     def _start(self, fh: BinaryIO) -> None:
         self._fh = fh
@@ -204,6 +226,7 @@ class CsvStream:
                            first[:2])
             self._finish()
             return
+        first = self._detect_cr_only(first)
         cut = first.rfind(b"\n") + 1 or len(first)
         self.encoding = sniff(first[:cut])
         if self.encoding == FALLBACK:

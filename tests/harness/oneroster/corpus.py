@@ -978,11 +978,8 @@ CORPUS: list[Defect] = [
     Defect("jp-kana-spaces", JP, _set("users.csv", "metadata.jp.kanaGivenName", lambda v: v[:1] + "　" + v[1:],
                                       "or.jp.kana-spaces", lambda r: len(r["metadata.jp.kanaGivenName"]) > 1),
            exit_code=0),
-    Defect("cr-only-line-endings", P12, _cr_only_line_endings, gap=(
-        "CR-only record ends (Excel for Mac 'CSV (Macintosh)') give 1132 'header name appears more than "
-        "once' findings with an empty column name plus not-empty and cascading refs errors, but no finding "
-        "names the "
-        "CR: the header record is not scanned for CR (or.enc.cr-in-field covers data rows only)")),
+    Defect("cr-only-line-endings", P12, _cr_only_line_endings,
+           clean=("or.classes.header", "or.classes.not-empty", "or.enrollments.refs")),
     Defect("trailing-blank-lines", P12, _trailing_blank_lines),
     Defect("shift-jis-with-hankaku", JP, _shift_jis_with_hankaku),
     Defect("zip-too-many-entries", P12, _too_many_entries),

@@ -7,6 +7,7 @@ upgrade changes it, they say so before the reader silently misreads a file.
 
 from __future__ import annotations
 
+import io
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -339,3 +340,17 @@ def test_a_single_stray_quote_costs_one_record_at_any_chunk_size(
     _, rows, s = read(tmp_path, b'id,name,c\n1,a,b\n2,John "JJ Smith,c\n' + body, chunk_bytes=chunk_bytes)
     assert [r[0] for r in rows] == ["1"] + [str(i) for i in range(3, 200)]
     assert rows[-1][-1] == 200 and lines(s, "or.csv.rfc4180") == [3]
+
+
+def test_cr_only_line_endings_are_one_error_and_read_as_lines() -> None:
+    """Classic Mac "CSV (Macintosh)": one cr-in-field error at line 1, rows analysed as an editor shows them."""
+    from harness.oneroster.reader import CsvStream
+
+    sink = FindingSink({"or.enc.cr-in-field": {}, "or.csv.field-count": {}})
+    stream = CsvStream("orgs.csv", sink, Limits(), 1 << 20)
+    stream._start(io.BytesIO(b"sourcedId,name\rs1,A\rs2,B\r"))
+    rows = [r for chunk in stream for r in chunk.df.iter_rows(named=True)]
+    assert stream.header == ["sourcedId", "name"]
+    assert [(r["sourcedId"], r["__line__"]) for r in rows] == [("s1", 2), ("s2", 3)]
+    assert sink.counts["or.enc.cr-in-field"] == 1 and sink.findings["or.enc.cr-in-field"][0].location.row == 1
+    assert not sink.counts.get("or.csv.field-count")
