@@ -6,13 +6,12 @@ each call, then let checks judge the record ([SEC §4.1.1], [NRPS], [AGS §3]). 
 deliberately lenient (they answer whatever is well-formed enough to continue) so one mistake by
 the Tool does not hide the next one; strictness lives in the checks.
 
-The app runs in-process for tests (any ASGI transport) or on a real port through ``PlatformServer``
+The app runs in-process for tests (any ASGI transport) or on a real port through ``harness.serving.BackgroundServer``
 (uvicorn in a background thread, stopped by ``stop()``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import secrets
 import threading
@@ -22,13 +21,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from harness.core.errors import TargetError
 from harness.lti import vocab
 from harness.lti.jose import RSAKey, public_jwks
 
@@ -345,47 +342,3 @@ class PlatformSide:
             for uid, s in latest.items()
         ]
         return JSONResponse(results, media_type=vocab.MEDIA_AGS_RESULT_CONTAINER)
-
-
-class PlatformServer:
-    """Serves a ``PlatformSide`` with uvicorn in a daemon thread; ``stop()`` always ends it."""
-
-    def __init__(self, app: Any, host: str, port: int, *, certfile: str | None = None,
-                 keyfile: str | None = None) -> None:
-        self._config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                                      lifespan="off", ssl_certfile=certfile, ssl_keyfile=keyfile)
-        self._server = uvicorn.Server(self._config)
-        self._thread: threading.Thread | None = None
-        self.host = host
-
-    def start(self, timeout: float = 10.0) -> None:
-        self._thread = threading.Thread(target=self._serve, name="renkei-lti-platform", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + timeout
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                self.stop()
-                raise TargetError(
-                    f"cannot serve the harness Platform on {self.host}:{self._config.port} "
-                    "(port in use or not permitted?); change harness.listen in the target file"
-                )
-            time.sleep(0.02)
-
-    def _serve(self) -> None:
-        """uvicorn exits (SystemExit) when it cannot bind; keep that out of the thread excepthook."""
-        with contextlib.suppress(SystemExit, OSError):
-            self._server.run()
-
-    @property
-    def port(self) -> int:
-        """The bound port (useful when listening on port 0 in tests)."""
-        for server in self._server.servers:
-            for sock in server.sockets:
-                return int(sock.getsockname()[1])
-        return self._config.port
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None

@@ -330,8 +330,8 @@ class LtiPlatformTarget:
         from harness.lti.jose import KeyStore, generate_rsa_key
         from harness.lti.platform_launch import PlatformLauncher
         from harness.lti.platform_services import ServiceClient
-        from harness.lti.platform_side import PlatformServer
         from harness.lti.tool_side import ToolSide
+        from harness.serving import BackgroundServer
 
         self.config = config
         self.params = dict(params or {})
@@ -346,11 +346,12 @@ class LtiPlatformTarget:
         self.key = key
         self.attacker_key = generate_rsa_key(kid=key.kid or key.thumbprint())  # same kid, other key
         self.tool_side = ToolSide(config, published, clock=clock)
-        self.server: PlatformServer | None = None
+        self.server: BackgroundServer | None = None
         if serve:
             listen = config.harness.listen
-            self.server = PlatformServer(self.tool_side.app, listen.host, listen.port,
-                                         certfile=listen.certfile, keyfile=listen.keyfile)
+            self.server = BackgroundServer(self.tool_side.app, listen.host, listen.port,
+                                           name="renkei's Tool side (harness.listen)",
+                                           certfile=listen.certfile, keyfile=listen.keyfile)
             self.server.start()
         try:
             self.launcher = PlatformLauncher(config, self.tool_side, transport=transport, secret_headers=headers,

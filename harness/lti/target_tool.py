@@ -380,7 +380,8 @@ class LtiToolTarget:
         """``keys`` = (signing key, attacker key with the same kid) lets tests skip RSA generation."""
         from harness.lti.jose import KeyStore, generate_rsa_key
         from harness.lti.launcher import Launcher
-        from harness.lti.platform_side import PlatformServer, PlatformSide
+        from harness.lti.platform_side import PlatformSide
+        from harness.serving import BackgroundServer
 
         self.config = config
         self.params = dict(params or {})
@@ -400,7 +401,7 @@ class LtiToolTarget:
         # built before the server starts: a missing browser engine fails the open cleanly
         self.launcher = Launcher(config, key=key, attacker_key=attacker, platform=self.platform,
                                  transport=transport, secret_headers=headers, auth=auth, clock=clock)
-        self.server: PlatformServer | None = None
+        self.server: BackgroundServer | None = None
         if serve:
             listen = config.harness.listen
             for name in ("certfile", "keyfile"):
@@ -408,8 +409,9 @@ class LtiToolTarget:
                 if value and not Path(value).is_file():
                     raise ConfigError(f"target {config.path or '(inline)'}: harness.listen.{name}: file {value} "
                                       "does not exist")
-            self.server = PlatformServer(self.platform.app, listen.host, listen.port,
-                                         certfile=listen.certfile, keyfile=listen.keyfile)
+            self.server = BackgroundServer(self.platform.app, listen.host, listen.port,
+                                           name="renkei's Platform side (harness.listen)",
+                                           certfile=listen.certfile, keyfile=listen.keyfile)
             self.server.start()
         self._shared: dict[str, Any] = {}
 

@@ -14,8 +14,8 @@ import yaml
 from harness.core.model import Outcome
 from harness.core.session import RunOptions, RunSession
 from harness.lti.platform_launch import RECEIVED, REFUSED
-from harness.lti.platform_side import PlatformServer
 from harness.lti.target_platform import LtiPlatformTarget, load_target
+from harness.serving import BackgroundServer
 from mocks.eportal import EportalConfig, ToolRegistration, create_app
 from tests.harness.lti.platform_env import CLIENT_ID, DEPLOYMENT, SCENARIOS, target_data
 from tests.mocks.eportal.eportal_support import write_bundle
@@ -36,7 +36,7 @@ def served(tmp_path: Path) -> Iterator[Path]:
         redirect_uris=[harness + "/launch"], target_link_uri=harness + "/launch", jwks_url=harness + "/jwks",
         deep_link_url=harness + "/deep_link")
     app = create_app(EportalConfig(issuer=portal, tools=[registration], bundle=write_bundle(tmp_path / "r.zip")))
-    server = PlatformServer(app, "127.0.0.1", portal_port)
+    server = BackgroundServer(app, "127.0.0.1", portal_port, name="mock e-portal")
     server.start()
     scenarios = {k: v.replace("https://eportal.test", portal) for k, v in SCENARIOS.items()}
     data = target_data(

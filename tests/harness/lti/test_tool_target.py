@@ -120,7 +120,7 @@ def test_a_port_in_use_is_a_target_error(tmp_path: Path) -> None:
         port = busy.getsockname()[1]
         cfg = parse_target(_data() | {"harness": {"base_url": "http://127.0.0.1:1",
                                                   "listen": {"host": "127.0.0.1", "port": port}}})
-        with pytest.raises(TargetError, match=f"cannot serve the harness Platform on 127.0.0.1:{port}"):
+        with pytest.raises(TargetError, match=f"cannot serve renkei's Platform side \\(harness.listen\\) on 127.0.0.1:{port}"):
             LtiToolTarget(cfg)
 
 
