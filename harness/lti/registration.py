@@ -11,25 +11,17 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from harness.core.errors import ConfigError
 from harness.lti.jose import KeyStore
+from harness.lti.target_common import read_target_file
 
 KINDS = ("lti-tool", "lti-platform")
 
 
 def target_kind(path: str | Path) -> str:
-    p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"target {p}: file does not exist") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"target {p}: cannot read: {exc}".splitlines()[0]) from None
-    kind = data.get("kind") if isinstance(data, dict) else None
+    kind = read_target_file(path).get("kind")
     if kind not in KINDS:
-        raise ConfigError(f"target {p}: field kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        raise ConfigError(f"target {path}: field kind must be one of {', '.join(KINDS)}, not {kind!r}")
     return kind
 
 

@@ -13,7 +13,6 @@ target's ``Observation`` model, so both profiles read the same way.
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Callable
@@ -22,15 +21,19 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import httpx
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from harness.core.errors import ConfigError
 from harness.lti.http import http_url
-from harness.lti.target_tool import Listen, Observation, Secrets
+from harness.lti.target_common import (
+    Listen,
+    Observation,
+    Secrets,
+    anchor_paths,
+    parse_config,
+    read_target_file,
+)
 
 KIND = "lti-platform"
-_ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 PLACEHOLDERS = ("client_id", "deployment_id", "issuer", "scenario")
 
@@ -221,24 +224,7 @@ class PlatformTargetConfig(BaseModel):
 
     def resolve_secrets(self, environ: dict[str, str] | None = None) -> tuple[dict[str, str], tuple[str, str] | None]:
         """(headers, basic auth) with ``${ENV_VAR}`` references resolved; missing vars are an error."""
-        env = os.environ if environ is None else environ
-        where = self.path or "(inline)"
-
-        def value(field: str, ref: str) -> str:
-            m = _ENV_REF.match(ref)
-            name = m.group(1) if m else ref
-            if name not in env:
-                raise ConfigError(f"target {where}: secrets.{field}: environment variable {name} is not set")
-            return env[name]
-
-        s = self.secrets
-        headers = {k: value(f"headers.{k}", v) for k, v in s.headers.items()}
-        auth = None
-        if s.basic_auth_user is not None:
-            if s.basic_auth_password is None:
-                raise ConfigError(f"target {where}: secrets.basic_auth_password is required with basic_auth_user")
-            auth = (value("basic_auth_user", s.basic_auth_user), value("basic_auth_password", s.basic_auth_password))
-        return headers, auth
+        return self.secrets.resolve(self.path or "(inline)", environ)
 
     def describe(self) -> dict[str, Any]:
         """What a report may show: registration data and endpoints, never secrets or key material."""
@@ -253,30 +239,12 @@ class PlatformTargetConfig(BaseModel):
 
 def parse_target(data: Any, source: str = "(inline)") -> PlatformTargetConfig:
     """Validate a target mapping; errors name the file and the field."""
-    if not isinstance(data, dict):
-        raise ConfigError(f"target {source}: expected a mapping at the top level")
-    try:
-        config = PlatformTargetConfig(**data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        raise ConfigError(f"target {source}: field {where}: {msg}") from None
-    config.path = source
-    return config
+    return parse_config(PlatformTargetConfig, data, source)
 
 
 def load_target(path: str | Path) -> PlatformTargetConfig:
-    p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"target {p}: file does not exist") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"target {p}: cannot read: {exc}".splitlines()[0]) from None
-    config = parse_target(data, str(p))
-    if config.harness.keys_dir and not Path(config.harness.keys_dir).is_absolute():
-        config.harness.keys_dir = str((p.parent / config.harness.keys_dir).resolve())
+    config = parse_target(read_target_file(path), str(path))
+    anchor_paths(config.harness, Path(path).parent)
     return config
 
 

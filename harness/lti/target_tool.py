@@ -11,7 +11,6 @@ JavaScript (``harness.lti.browser_driver``); the default ``http`` needs no brows
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Callable
@@ -20,22 +19,20 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import httpx
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from harness.core.errors import ConfigError
+from harness.lti.http import http_url
+from harness.lti.target_common import (
+    Listen,
+    Observation,
+    Secrets,
+    anchor_paths,
+    parse_config,
+    read_target_file,
+)
 
 KIND = "lti-tool"
-_ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
-
-
-def _http_url(value: str, field: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{field} must be an absolute http(s) URL")
-    if parts.fragment:
-        raise ValueError(f"{field} must not contain a #fragment")
-    return value
 
 
 class ToolServices(BaseModel):
@@ -64,12 +61,12 @@ class ToolSection(BaseModel):
     @field_validator("login_url", "target_link_uri", "deep_link_uri", "jwks_url")
     @classmethod
     def _url(cls, value: str | None, info: Any) -> str | None:
-        return None if value is None else _http_url(value, info.field_name)
+        return None if value is None else http_url(value, info.field_name)
 
     @field_validator("redirect_uris")
     @classmethod
     def _urls(cls, value: list[str]) -> list[str]:
-        return [_http_url(v, "redirect_uris") for v in value]
+        return [http_url(v, "redirect_uris") for v in value]
 
     @field_validator("deployment_ids")
     @classmethod
@@ -78,14 +75,6 @@ class ToolSection(BaseModel):
             if not d or len(d) > 255 or not d.isascii():  # [CORE §5.3.3]
                 raise ValueError("each deployment id must be 1-255 ASCII characters")
         return value
-
-
-class Listen(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    host: str = "127.0.0.1"
-    port: int = Field(default=8710, ge=0, le=65535)
-    certfile: str | None = None  # TLS for uvicorn; a vendor Tool normally requires https
-    keyfile: str | None = None
 
 
 class HarnessSection(BaseModel):
@@ -100,7 +89,7 @@ class HarnessSection(BaseModel):
     @field_validator("base_url", "issuer")
     @classmethod
     def _url(cls, value: str | None, info: Any) -> str | None:
-        return None if value is None else _http_url(value, info.field_name).rstrip("/")
+        return None if value is None else http_url(value, info.field_name).rstrip("/")
 
     @field_validator("issuer")
     @classmethod
@@ -108,45 +97,6 @@ class HarnessSection(BaseModel):
         if value is not None and urlsplit(value).query:  # [SEC §5.1.2] no query/fragment
             raise ValueError("issuer must not contain a query")
         return value
-
-
-class Marker(BaseModel):
-    """How one launch outcome looks: HTTP statuses and/or a marker in the page."""
-
-    model_config = ConfigDict(extra="forbid")
-    status: list[int] = Field(default_factory=list)
-    marker_regex: str | None = None
-    marker_id: str | None = None  # an element id, e.g. "lti-launch"
-
-    @field_validator("marker_regex")
-    @classmethod
-    def _regex(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"marker_regex is not a valid regular expression: {exc}") from None
-        return value
-
-    def pattern(self) -> re.Pattern[str] | None:
-        if self.marker_regex:
-            return re.compile(self.marker_regex)
-        if self.marker_id:
-            return re.compile(r"""\bid\s*=\s*["']?""" + re.escape(self.marker_id) + r"""["'\s>]""")
-        return None
-
-
-class Observation(BaseModel):
-    """How the harness decides accepted/rejected, and the limits of its browser."""
-
-    model_config = ConfigDict(extra="forbid")
-    accept: Marker = Field(default_factory=lambda: Marker(status=[200]))
-    reject: Marker = Field(default_factory=lambda: Marker(status=[400, 401, 403, 422]))
-    timeout_seconds: float = Field(default=10.0, gt=0, le=120)
-    max_body_bytes: int = Field(default=2_000_000, ge=1024)
-    max_redirects: int = Field(default=5, ge=0, le=20)
-    verify_tls: bool = True
-    extra_hosts: list[str] = Field(default_factory=list)  # hosts the Tool may redirect to
 
 
 class ServiceObservation(BaseModel):
@@ -186,24 +136,6 @@ class BrowserSection(BaseModel):
     executable: str = "/usr/bin/chromium"
     headless: bool = True
     marker_wait_seconds: float = Field(default=2.0, ge=0, le=60)  # extra DOM polling for late-rendered markers
-
-
-class Secrets(BaseModel):
-    """Credentials for reaching a vendor's staging Tool; ``${ENV_VAR}`` references only."""
-
-    model_config = ConfigDict(extra="forbid")
-    headers: dict[str, str] = Field(default_factory=dict)
-    basic_auth_user: str | None = None
-    basic_auth_password: str | None = None
-
-    @model_validator(mode="after")
-    def _refs_only(self) -> Secrets:
-        values = {f"headers.{k}": v for k, v in self.headers.items()}
-        values |= {"basic_auth_user": self.basic_auth_user, "basic_auth_password": self.basic_auth_password}
-        for name, value in values.items():
-            if value is not None and not _ENV_REF.match(value):
-                raise ValueError(f"{name} must be a ${{ENV_VAR}} reference; secrets are never written in target files")
-        return self
 
 
 class ToolTargetConfig(BaseModel):
@@ -264,23 +196,7 @@ class ToolTargetConfig(BaseModel):
 
     def resolve_secrets(self, environ: dict[str, str] | None = None) -> tuple[dict[str, str], tuple[str, str] | None]:
         """(headers, basic auth) with ``${ENV_VAR}`` references resolved; missing vars are an error."""
-        env = os.environ if environ is None else environ
-
-        def value(field: str, ref: str) -> str:
-            m = _ENV_REF.match(ref)
-            name = m.group(1) if m else ref
-            if name not in env:
-                raise ConfigError(f"target {self.path or '(inline)'}: secrets.{field}: environment variable {name} is not set")
-            return env[name]
-
-        headers = {k: value(f"headers.{k}", v) for k, v in self.secrets.headers.items()}
-        auth = None
-        if self.secrets.basic_auth_user is not None:
-            if self.secrets.basic_auth_password is None:
-                raise ConfigError(f"target {self.path or '(inline)'}: secrets.basic_auth_password is required with basic_auth_user")
-            auth = (value("basic_auth_user", self.secrets.basic_auth_user),
-                    value("basic_auth_password", self.secrets.basic_auth_password))
-        return headers, auth
+        return self.secrets.resolve(self.path or "(inline)", environ)
 
     def describe(self) -> dict[str, Any]:
         """What a report may show: registration data and endpoints, never secrets or key material."""
@@ -302,35 +218,12 @@ class ToolTargetConfig(BaseModel):
 
 def parse_target(data: Any, source: str = "(inline)") -> ToolTargetConfig:
     """Validate a target mapping; errors name the file and the field."""
-    if not isinstance(data, dict):
-        raise ConfigError(f"target {source}: expected a mapping at the top level")
-    try:
-        config = ToolTargetConfig(**data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        raise ConfigError(f"target {source}: field {where}: {msg}") from None
-    config.path = source
-    return config
+    return parse_config(ToolTargetConfig, data, source)
 
 
 def load_target(path: str | Path) -> ToolTargetConfig:
-    p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"target {p}: file does not exist") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"target {p}: cannot read: {exc}".splitlines()[0]) from None
-    config = parse_target(data, str(p))
-    h = config.harness  # relative paths are relative to the target file, not the working directory
-    if h.keys_dir and not Path(h.keys_dir).is_absolute():
-        h.keys_dir = str((p.parent / h.keys_dir).resolve())
-    for name in ("certfile", "keyfile"):
-        value = getattr(h.listen, name)
-        if value and not Path(value).is_absolute():
-            setattr(h.listen, name, str((p.parent / value).resolve()))
+    config = parse_target(read_target_file(path), str(path))
+    anchor_paths(config.harness, Path(path).parent)
     return config
 
 
