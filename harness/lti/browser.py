@@ -225,25 +225,9 @@ class Browser:
                             headers=resp.headers, text=text)
         except BrowserError:
             raise
-        except httpx.TimeoutException:
-            raise BrowserError("timeout", f"No response within {self.timeout:g} s.",
-                               f"{self.timeout:g} 秒以内に応答がありません。", url=url, method=method) from None
-        except httpx.ConnectError as exc:
-            if _is_tls(exc):
-                raise BrowserError("tls", "The TLS handshake failed (certificate or protocol).",
-                                   "TLS ハンドシェイクに失敗しました (証明書またはプロトコル)。",
-                                   url=url, method=method) from None
-            raise BrowserError("connect", "The connection could not be established.",
-                               "接続を確立できません。", url=url, method=method) from None
-        except (httpx.UnsupportedProtocol, httpx.InvalidURL, ValueError):
-            if urlsplit(url).scheme in ("http", "https"):  # httpx rejects a bad Location while reading it
-                raise BrowserError("bad_redirect", "The response redirects to a non-http(s) or malformed URL.",
-                                   "リダイレクト先が http(s) ではないか不正な URL です。", url=url, method=method) from None
-            raise BrowserError("bad_url", "The URL cannot be requested.", "この URL には要求を送れません。",
-                               url=url, method=method) from None
-        except httpx.HTTPError as exc:
-            raise BrowserError("http", f"The HTTP exchange failed ({exc.__class__.__name__}).",
-                               f"HTTP 通信に失敗しました ({exc.__class__.__name__})。", url=url, method=method) from None
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
+            raise transport_error(exc, url=url, method=method, timeout=self.timeout,
+                                  redirects_followed=True) from None
 
     def get_json(self, url: str) -> Any:
         """GET a JSON document (e.g. the Tool's JWKS); errors are ``BrowserError``."""
@@ -274,6 +258,29 @@ def _is_tls(exc: BaseException) -> bool:
         seen = seen.__cause__ or seen.__context__
     text = str(exc).upper()
     return "SSL" in text or "CERTIFICATE" in text or "TLS" in text
+
+
+def transport_error(exc: BaseException, *, url: str, method: str, timeout: float,
+                    redirects_followed: bool = False) -> BrowserError:
+    """The one translation of httpx failures into stable codes with en/ja reasons (both clients)."""
+    if isinstance(exc, httpx.TimeoutException):
+        return BrowserError("timeout", f"No response within {timeout:g} s.",
+                            f"{timeout:g} 秒以内に応答がありません。", url=url, method=method)
+    if isinstance(exc, httpx.ConnectError):
+        if _is_tls(exc):
+            return BrowserError("tls", "The TLS handshake failed (certificate or protocol).",
+                                "TLS ハンドシェイクに失敗しました (証明書またはプロトコル)。", url=url, method=method)
+        return BrowserError("connect", "The connection could not be established.", "接続を確立できません。",
+                            url=url, method=method)
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL | ValueError):
+        if redirects_followed and urlsplit(url).scheme in ("http", "https"):
+            # httpx rejects a bad Location header while following it
+            return BrowserError("bad_redirect", "The response redirects to a non-http(s) or malformed URL.",
+                                "リダイレクト先が http(s) ではないか不正な URL です。", url=url, method=method)
+        return BrowserError("bad_url", "The URL cannot be requested.", "この URL には要求を送れません。",
+                            url=url, method=method)
+    return BrowserError("http", f"The HTTP exchange failed ({exc.__class__.__name__}).",
+                        f"HTTP 通信に失敗しました ({exc.__class__.__name__})。", url=url, method=method)
 
 
 class InProcessTransport(httpx.BaseTransport):

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from harness.lti.browser import BrowserError, _is_tls
+from harness.lti.browser import BrowserError, transport_error
 
 USER_AGENT = "renkei-lti-harness/0.1 (+conformance test)"
 
@@ -142,22 +142,8 @@ class ApiClient:
                 result = ApiResponse(method, str(resp.request.url), resp.status_code, resp.headers, bytes(buf))
         except BrowserError:
             raise
-        except httpx.TimeoutException:
-            raise BrowserError("timeout", f"No response within {self.timeout:g} s.",
-                               f"{self.timeout:g} 秒以内に応答がありません。", url=url, method=method) from None
-        except httpx.ConnectError as exc:
-            if _is_tls(exc):
-                raise BrowserError("tls", "The TLS handshake failed (certificate or protocol).",
-                                   "TLS ハンドシェイクに失敗しました (証明書またはプロトコル)。",
-                                   url=url, method=method) from None
-            raise BrowserError("connect", "The connection could not be established.", "接続を確立できません。",
-                               url=url, method=method) from None
-        except (httpx.UnsupportedProtocol, httpx.InvalidURL, ValueError):
-            raise BrowserError("bad_url", "The URL cannot be requested.", "この URL には要求を送れません。",
-                               url=url, method=method) from None
-        except httpx.HTTPError as exc:
-            raise BrowserError("http", f"The HTTP exchange failed ({exc.__class__.__name__}).",
-                               f"HTTP 通信に失敗しました ({exc.__class__.__name__})。", url=url, method=method) from None
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
+            raise transport_error(exc, url=url, method=method, timeout=self.timeout) from None
         if result.status in (301, 302, 303, 307, 308):
             raise BrowserError("redirect", f"The service endpoint answered with a redirect (HTTP {result.status}); "
                                "service endpoints must answer directly.",
