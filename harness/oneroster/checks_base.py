@@ -6,7 +6,8 @@ Japanese/English texts. Per-file families are registered for every file of any v
 profile's variant (``columns``) lacks a file, its checks are skipped with that reason.
 
 Profile parameters used by these checks: ``columns`` (variant), ``oneroster_versions``,
-``delta_allowed`` (see ``manifest.py``).
+``delta_allowed`` (see ``manifest.py``), ``null_literal_as_empty`` and ``vocabulary_extensions`` (see
+``engine.py``; stated in the descriptions of the checks they change).
 """
 
 from __future__ import annotations
@@ -17,6 +18,13 @@ from harness.oneroster import schema as S
 from harness.oneroster.target import or_check
 
 CSV = "OR 1.2.1 CSV"
+
+NULL_EN = (" Profile parameter null_literal_as_empty (true in the Japanese profiles, false in the base "
+           "ones): the literal NULL, which DA-R/DA-AA write for 'no value' and MEIBO reads as blank, counts "
+           "as a blank field here; or.jp.null-literal warns about the NULL itself.")
+NULL_JA = ("プロファイルパラメータ null_literal_as_empty（国内プロファイルは true、基本プロファイルは false）が true の"
+           "場合、R社・AA社が「値なし」として書き MEIBO が空欄として読む文字列 NULL を空欄として扱います。NULL 自体は "
+           "or.jp.null-literal が警告します。")
 
 # ---------------------------------------------------------------------------------- manifest
 
@@ -147,19 +155,20 @@ def _register_file(name: str) -> None:
         f"or.{name}.required", requirement=f"{req} (Required = Yes)", severity="error",
         title_ja=f"{f} の必須項目", title_en=f"{f} required values",
         description_ja="Required が Yes の列（sourcedId を含む）は全行で値が必要です。status と dateLastModified は "
-                       "status チェックで扱います。",
+                       "status チェックで扱います。" + NULL_JA + "必須列の NULL は値の欠落としてここで報告します。",
         description_en="Columns with Required = Yes (sourcedId included) need a value in every row; status and "
-                       "dateLastModified are covered by the status check.",
+                       "dateLastModified are covered by the status check." + NULL_EN
+                       + " A NULL in a required column is reported here, as a missing value.",
     )
     or_check(
         f"or.{name}.format", requirement=f"{CSV} §3 (Format key), {req}", severity="error",
         title_ja=f"{f} の値の形式", title_en=f"{f} value formats",
         description_ja="GUID（0-9 a-z A-Z . - _ / @、255文字以内）、GUID参照とそのリスト、Date（YYYY-MM-DD）、"
                        "DateTime（YYYY-MM-DDTHH:MM:SS.sssZ）、Year（YYYY）、Boolean（小文字 true/false）、数値、"
-                       "{type:id} リストの形式を確かめます。全角数字は数字として扱いません。",
+                       "{type:id} リストの形式を確かめます。全角数字は数字として扱いません。" + NULL_JA,
         description_en="Checks GUIDs (0-9 a-z A-Z . - _ / @, at most 255 characters), GUID references and lists, "
                        "Date (YYYY-MM-DD), DateTime (YYYY-MM-DDTHH:MM:SS.sssZ), Year (YYYY), Boolean (lower-case "
-                       "true/false), numbers and {type:id} lists. Full-width digits are not digits.",
+                       "true/false), numbers and {type:id} lists. Full-width digits are not digits." + NULL_EN,
     )
     if _has(name, lambda c: c.kind in (S.ENUM, S.ENUMS)):
         or_check(
@@ -167,10 +176,18 @@ def _register_file(name: str) -> None:
             title_ja=f"{f} の列挙値", title_en=f"{f} enumerated values",
             description_ja="列挙型の値は仕様の語彙（大文字小文字を区別）のいずれかです。拡張が許される語彙"
                            "（classType, role, roles, scoreStatus, sex, source, type）に限り ^ext:[a-zA-Z0-9.-_]+$ "
-                           "の拡張語を認めます。任意項目は空でも構いません。",
+                           "の拡張語を認めます。任意項目は空でも構いません。プロファイルパラメータ "
+                           "vocabulary_extensions（file.column → 値の一覧）で語彙に値を加えられます。国内プロファイルは"
+                           "実装間で見解の分かれる enrollments.role の guardian（MEIBO・R社は許可、K社は不可）を加え、"
+                           "その値は or.jp.enrollment-role の警告だけになります。基本プロファイルは拡張しません。"
+                           + NULL_JA,
             description_en="Enumerated values come from the specified vocabulary (case-sensitive). Only the extensible "
                            "vocabularies (classType, role, roles, scoreStatus, sex, source, type) accept ext: terms "
-                           "matching ^ext:[a-zA-Z0-9.-_]+$. Optional fields may be blank.",
+                           "matching ^ext:[a-zA-Z0-9.-_]+$. Optional fields may be blank. Profile parameter "
+                           "vocabulary_extensions (file.column -> list of values) adds values to a vocabulary: the "
+                           "Japanese profiles add the disputed enrollments.role guardian (MEIBO and DA-R allow it, "
+                           "DA-K does not), which is then only the or.jp.enrollment-role warning; the base profiles "
+                           "extend nothing." + NULL_EN,
         )
     or_check(
         f"or.{name}.unique", requirement=f"{req} sourcedId ('Unique ID')", severity="error",
@@ -196,11 +213,13 @@ def _register_file(name: str) -> None:
             title_ja=f"{f} の参照先が存在する", title_en=f"{f} references resolve",
             description_ja="bulk では参照される sourcedId がパッケージ内の該当ファイルに存在しなければなりません。"
                            "schoolSourcedId は type=school の組織、courses.schoolYearSourcedId は type=schoolYear の"
-                           "学期を指す必要があります。delta で解決できない参照は or.delta.refs（警告）に回します。",
+                           "学期を指す必要があります。delta で解決できない参照は or.delta.refs（警告）に回します。"
+                           + NULL_JA + "そのため国内プロファイルでは親の NULL は参照エラーになりません。",
             description_en="In bulk, every referenced sourcedId must exist in the referenced file of the package; "
                            "schoolSourcedId must point at an org of type school and courses.schoolYearSourcedId at "
                            "an academicSession of type schoolYear. Unresolved references in delta files go to "
-                           "or.delta.refs (warning).",
+                           "or.delta.refs (warning)." + NULL_EN + " So under the Japanese profiles a NULL parent "
+                           "is not a dangling reference.",
         )
 
 

@@ -25,8 +25,17 @@ import polars as pl
 from harness.oneroster import manifest as _manifest  # noqa: F401  (phase 15 creates the engine's Run)
 from harness.oneroster import rules_jp as jp
 from harness.oneroster import rules_semantic as sem
-from harness.oneroster.engine import FileContext, Run, cross_rule, file_rule, hash_expr, rescan, row_rule
-from harness.oneroster.hits import LINE, Hit, emit_hits
+from harness.oneroster.engine import (
+    NULL_LITERAL,
+    FileContext,
+    Run,
+    cross_rule,
+    file_rule,
+    hash_expr,
+    rescan,
+    row_rule,
+)
+from harness.oneroster.hits import LINE, VALUE, Hit, emit_hits
 from harness.oneroster.target import or_check
 
 ChunkRule = Callable[[pl.DataFrame, dict[str, Any]], list[Hit]]
@@ -61,6 +70,36 @@ def _emit(fc: FileContext, check_id: str, hits: Iterable[Hit]) -> None:
     emit_hits(fc.sink, check_id, fc.file_name, kept)
 
 
+def _name_nulls(fc: FileContext, hits: list[Hit]) -> list[Hit]:
+    """Under null_literal_as_empty a cell holding NULL reaches the rules blank; a required-value hit on
+    such a cell says that it held NULL (or.jp.null-literal then leaves the cell to this check)."""
+    if not fc.null_columns or fc.raw is None:
+        return hits
+    out: list[Hit] = []
+    for hit in hits:
+        if hit.column not in fc.null_columns:
+            out.append(hit)
+            continue
+        rows = hit.rows.join(fc.raw.select(LINE, pl.col(hit.column).alias("__raw")), on=LINE, how="left")
+        was_null = rows["__raw"] == NULL_LITERAL
+        nulls = rows.filter(was_null).select(LINE, VALUE)
+        rest = rows.filter(~was_null.fill_null(False)).select(LINE, VALUE)
+        if nulls.height:
+            out.append(Hit(hit.column, nulls, hit.en + " (the cell holds the literal NULL, read as blank)",
+                           hit.ja + "（セルの値は文字列 NULL で、空欄として扱います）"))
+        if rest.height:
+            out.append(Hit(hit.column, rest, hit.en, hit.ja))
+    return out
+
+
+# Checks that report a blank cell as a missing required value, and which columns they cover: a NULL
+# there is theirs (named by _name_nulls), not or.jp.null-literal's, so one problem gives one finding.
+REQUIRED_LIKE: dict[str, dict[str, tuple[str, ...]]] = {
+    "or.jp.eportal-users": {"users": (*jp.EPORTAL_REQUIRED, jp.HOME_CLASS)},
+    "or.jp.enrollment-primary": {"enrollments": ("primary",)},
+}
+
+
 def _chunk_check(check_id: str, files: tuple[str, ...], rule: ChunkRule, **meta: Any) -> None:
     """Register a check whose rule looks at one chunk at a time."""
     or_check(check_id, **meta)
@@ -68,10 +107,20 @@ def _chunk_check(check_id: str, files: tuple[str, ...], rule: ChunkRule, **meta:
     def run_rule(fc: FileContext, df: pl.DataFrame) -> None:
         if not _applies(fc.run, check_id):
             return
-        _emit(fc, check_id, rule(df, _params(fc, check_id)))
+        hits = rule(df, _params(fc, check_id))
+        _emit(fc, check_id, _name_nulls(fc, hits) if check_id in REQUIRED_LIKE else hits)
 
     run_rule.__name__ = "rule_" + check_id.replace(".", "_").replace("-", "_")
     row_rule(*files, checks=(check_id,))(run_rule)
+
+
+@row_rule(*jp.UUID_FILES, checks=("or.jp.uuid-sourcedid",), order=-1)
+def _rule_uuid_sourced_id(fc: FileContext, df: pl.DataFrame) -> None:
+    """Runs before the base format rule (order -1): its UUID match proves the GUID format too."""
+    cid = "or.jp.uuid-sourcedid"
+    if not _applies(fc.run, cid) or "sourcedId" not in df.columns:
+        return
+    _emit(fc, cid, jp.uuid_sourced_id(df, _params(fc, cid), fc.match("sourcedId", jp.UUID_V4)))
 
 
 VOCAB_EN = " Values outside the base vocabulary are reported by or.<file>.enum, not here."
@@ -87,8 +136,8 @@ JP_REQ = "OR Japan Profile v1.2.1"
 
 # --- Japanese checks -----------------------------------------------------------------------------
 
-_chunk_check(
-    "or.jp.uuid-sourcedid", jp.UUID_FILES, jp.uuid_sourced_id, severity="error",
+or_check(
+    "or.jp.uuid-sourcedid", severity="error",
     title_ja="sourcedId は UUID v4（小文字）", title_en="sourcedId is a lower-case UUID v4",
     params={"uuid_lowercase": True, "uuid_hyphens_optional": False},
     **_jp(f"{JP_REQ} sourcedId (impl.: DA-K ib1061–ib1076, DA-R ckUUID, DA-AA)",
@@ -236,13 +285,19 @@ _chunk_check(
     params={"enrollment_roles": list(jp.DEFAULTS["enrollment_roles"])},
     **_jp(f"{JP_REQ} enrollments.role (impl.: MEIBO v1_1/enrollment.rb, DA-K, DA-R; disputed)",
           "Implementations disagree: MEIBO allows student, teacher, administrator, guardian; DA-K allows "
-          "administrator, proctor, student, teacher; DA-R adds ext:demonstrator. Values outside parameter "
-          "enrollment_roles (default: MEIBO ∪ DA-K) are a warning. guardian is outside the base vocabulary, "
-          "so or.enrollments.enum reports it as an error whatever this list says." + VOCAB_EN,
+          "administrator, proctor, student, teacher; DA-R allows student, teacher, administrator, guardian "
+          "and ext:demonstrator. Values outside parameter enrollment_roles (default: administrator, student, "
+          "teacher, which all of them accept) are a warning. guardian is outside the base vocabulary: the "
+          "Japanese profiles admit it there through the profile parameter vocabulary_extensions "
+          "(enrollments.role: [guardian]), so a guardian enrollment gives this warning only; a profile "
+          "without that extension (the base profile) reports it as an or.enrollments.enum error." + VOCAB_EN,
           "実装間で相違があります。MEIBO は student・teacher・administrator・guardian、K社は administrator・"
-          "proctor・student・teacher、R社は ext:demonstrator も許可します。パラメータ enrollment_roles（既定は "
-          "MEIBO と K社の和集合）以外の値を警告します。guardian は基本仕様の語彙にないため、この一覧に関わらず "
-          "or.enrollments.enum がエラーとします。" + VOCAB_JA))
+          "proctor・student・teacher、R社は student・teacher・administrator・guardian・ext:demonstrator を"
+          "許可します。パラメータ enrollment_roles（既定はすべての実装が認める administrator・student・teacher）"
+          "以外の値を警告します。guardian は基本仕様の語彙にありませんが、国内プロファイルはプロファイルパラメータ "
+          "vocabulary_extensions（enrollments.role: [guardian]）で語彙に加えるため、guardian の在籍はこの警告"
+          "のみになります。拡張のないプロファイル（基本プロファイル）では or.enrollments.enum のエラーです。"
+          + VOCAB_JA))
 
 _chunk_check(
     "or.jp.enrollment-primary", ("enrollments",), jp.enrollment_primary_required, severity="error",
@@ -347,15 +402,44 @@ _chunk_check(
           "よみがなは姓・名ごとの項目のため、空白は多くの場合入力時の混入です。AA社は除去しますが、他の取り込み側は"
           "そのまま扱う場合があります。"))
 
-_chunk_check(
-    "or.jp.null-literal", (), jp.null_literal, severity="warning",
+or_check(
+    "or.jp.null-literal", severity="warning",
     title_ja="文字列 NULL", title_en="Literal NULL in a field",
     **_jp(f"{JP_REQ} (impl.: MEIBO converter.rb reads NULL as blank; DA-R/DA-AA write NULL)",
           "CSV121 has no NULL token: a blank field means no value. MEIBO treats NULL as blank and DA-R/"
           "DA-AA write NULL for 'no parent', but other importers take it as a value (e.g. a dangling "
-          "reference), so it is a warning.",
+          "reference), so it is a warning. With the profile parameter null_literal_as_empty (true in the "
+          "Japanese profiles) every other check reads NULL as blank, so a NULL parent is this warning "
+          "only, not a dangling reference; a NULL in a required column is reported once, as a missing "
+          "value, by the check that requires it (or.<file>.required, or.jp.eportal-users, "
+          "or.jp.enrollment-primary).",
           "CSV121 に NULL という値はなく、空欄が値なしを意味します。MEIBO は NULL を空欄として扱い、R社・AA社は"
-          "「親なし」に NULL を書きますが、他の取り込み側は値として扱う（存在しない参照になる等）ため警告とします。"))
+          "「親なし」に NULL を書きますが、他の取り込み側は値として扱う（存在しない参照になる等）ため警告とします。"
+          "プロファイルパラメータ null_literal_as_empty（国内プロファイルでは true）のもとでは他のすべての検査が "
+          "NULL を空欄として読むため、親の NULL はこの警告のみで参照エラーになりません。必須列の NULL は、"
+          "その列を必須とする検査（or.<file>.required、or.jp.eportal-users、or.jp.enrollment-primary）が値の"
+          "欠落として1件だけ報告します。"))
+
+
+@row_rule(checks=("or.jp.null-literal",))
+def _rule_null_literal(fc: FileContext, df: pl.DataFrame) -> None:
+    """Reads the chunk as it was (``fc.raw``): with null_literal_as_empty the rules' ``df`` is blanked."""
+    cid = "or.jp.null-literal"
+    if not _applies(fc.run, cid):
+        return
+    raw = fc.raw if fc.raw is not None else df
+    columns = fc.null_columns  # found by the engine's blanking pass (None: not looked for)
+    if columns is not None:  # a required column's NULL is the missing value its check names
+        required = {c.name for c in fc.schema.columns if c.required} if fc.wants(fc.cid("required")) else set()
+        for check_id, by_file in REQUIRED_LIKE.items():
+            if fc.wants(check_id):
+                required.update(by_file.get(fc.name, ()))
+        if fc.name == "users" and not _params(fc, "or.jp.eportal-users").get("require_home_class", False):
+            required.discard(jp.HOME_CLASS)
+        columns = [c for c in columns if c not in required]
+    if columns == []:
+        return
+    _emit(fc, cid, jp.null_literal(raw, _params(fc, cid), columns))
 
 _chunk_check(
     "or.jp.fullwidth-digits", (), jp.fullwidth_digits, severity="warning",
@@ -420,7 +504,7 @@ def _collect_schools(fc: FileContext, df: pl.DataFrame) -> None:
         return
     if "type" in df.columns and "parentSourcedId" in df.columns:
         fc.state.setdefault("jp-schools", []).append(
-            df.filter(pl.col("type") == "school").select(LINE, "parentSourcedId"))
+            df.lazy().filter(pl.col("type") == "school").select(LINE, "parentSourcedId").collect())
 
 
 @file_rule("orgs", at="end", checks=("or.jp.school-parent",))
@@ -542,17 +626,33 @@ def _rule_demographics(fc: FileContext, df: pl.DataFrame) -> None:
     if not fc.run.keys.ready("users"):
         fc.sink.skip("or.sem.demographics-user", "users.csv was not read")
         return
+    if fc.run.keys.large("users") and "sourcedId" in df.columns:
+        fc.lookup_later("sem-demographics", "users", "sourcedId")  # one probe of 1M users per file
+        return
     _emit(fc, "or.sem.demographics-user",
           sem.demographics_user(df, fc.run.keys.known("users", "sourcedId")))
 
 
+@file_rule("demographics", at="end", checks=("or.sem.demographics-user",))
+def _finish_demographics(fc: FileContext) -> None:
+    rows = fc.missing_later("sem-demographics", "users", "sourcedId")
+    if rows is not None and rows.height:
+        _emit(fc, "or.sem.demographics-user", sem.demographics_user(rows, pl.lit(False)))
+
+
 # Uniqueness over the whole file: keep 64-bit hashes per chunk, confirm candidates by re-reading.
 
-def _collect_hashes(fc: FileContext, key: str, df: pl.DataFrame, columns: list[str]) -> None:
+def _collect_hashes(fc: FileContext, key: str, df: pl.DataFrame, columns: list[str],
+                    where: pl.Expr | None = None) -> None:
+    """Keep (line, 64-bit hash of the key columns) of the rows with every key filled (and ``where``)."""
     if all(c in df.columns for c in columns):
         filled = pl.all_horizontal([pl.col(c) != "" for c in columns])
-        expr = hash_expr(pl.concat_str([pl.col(c) for c in columns], separator="\x1f"))
-        fc.state.setdefault(key, []).append(df.filter(filled).select(LINE, expr.alias("h")))
+        if where is not None:
+            filled = filled & where
+        joined = pl.col(columns[0]) if len(columns) == 1 else pl.concat_str(columns, separator="\x1f")
+        expr = hash_expr(joined)
+        # lazy: filter and hash only the key columns, never copy the rest of the chunk
+        fc.state.setdefault(key, []).append(df.lazy().filter(filled).select(LINE, expr.alias("h")).collect())
 
 
 def _candidates(fc: FileContext, key: str, columns: list[str]) -> pl.DataFrame | None:
@@ -600,8 +700,8 @@ or_check(
 @row_rule("roles", checks=("or.sem.primary-role-unique",))
 def _collect_primary_roles(fc: FileContext, df: pl.DataFrame) -> None:
     if "roleType" in df.columns:
-        _collect_hashes(fc, "sem-primary", df.filter(pl.col("roleType") == "primary"),
-                        ["userSourcedId", "orgSourcedId"])
+        _collect_hashes(fc, "sem-primary", df, ["userSourcedId", "orgSourcedId"],
+                        where=pl.col("roleType") == "primary")
 
 
 @file_rule("roles", at="end", checks=("or.sem.primary-role-unique",))
@@ -626,10 +726,11 @@ or_check(
 def _collect_role_types(fc: FileContext, df: pl.DataFrame) -> None:
     if "roleType" not in df.columns or "userSourcedId" not in df.columns:
         return
+    frame = df.lazy()
     fc.state.setdefault("sem-primary-users", []).append(
-        df.filter(pl.col("roleType") == "primary").select(hash_expr("userSourcedId").alias("h")))
+        frame.filter(pl.col("roleType") == "primary").select(hash_expr("userSourcedId").alias("h")).collect())
     fc.state.setdefault("sem-secondary", []).append(
-        df.filter(pl.col("roleType") == "secondary").select(LINE, "userSourcedId"))
+        frame.filter(pl.col("roleType") == "secondary").select(LINE, "userSourcedId").collect())
 
 
 @file_rule("roles", at="end", checks=("or.sem.secondary-role",))

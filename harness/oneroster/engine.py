@@ -24,8 +24,11 @@ polars expressions and let ``emit`` count everything and materialise only ``sink
 Rules may keep bounded state in ``fc.state`` (per file) or ``run.shared`` (across files).
 ``emit``'s mask is a boolean expression or a boolean Series aligned with ``df``. ``fc.hash(col)``
 gives the column's 64-bit hashes, computed once per chunk and shared by all rules (keys, unique,
-refs). ``rescan(run, schema, where, columns)`` re-reads rows of a finished file on failure paths
-(e.g. fetching the ids behind repeated hashes) without re-reporting reader findings.
+refs); ``fc.match(col, regex)`` likewise shares a regex pass (the Japanese UUID match also proves
+the GUID format). ``rescan(run, schema, where, columns)`` re-reads rows of a finished file on
+failure paths (e.g. fetching the ids behind repeated hashes) without re-reporting reader findings.
+Per-chunk work should be O(columns) in Python: a rule that needs one column selects it before
+filtering (``hits.subset(..., columns)``, lazy ``filter().select()``), never copies the chunk.
 
 Keys: ``run.keys`` keeps the 64-bit hashes of the sourcedIds of every referenced file (see
 ``schema.ref_targets``; add more with ``track_keys``) plus selected attributes (orgs.type,
@@ -33,15 +36,28 @@ academicSessions.type, classes.classType; add more with ``track_attribute``). ``
 "orgs", "parentSourcedId", attr="type", value="school")`` is an expression that is true where the
 column's value is the sourcedId of a read row (of that type). Hashing keeps 5M ids in 40 MB; a
 dangling reference whose hash collides with an existing id (p ~ n*m/2^64) would go unnoticed.
+Lookups in a large file (``KeyStore.large``: users) are queued per chunk with ``fc.lookup_later``
+and answered once per file by ``fc.missing_later``, so the lookup set is built once, not per chunk
+(the queue keeps the column's strings: ~50 bytes per row of that one column until the file ends).
+
+Chunks of a zip member are read one ahead in a thread (``prefetch.Prefetch``) while the rules run.
 
 Profile parameters read here (``analysis.params`` / per-check params): ``columns`` (variant name of
-``columns.py``; default ``1.2.1``), ``chunk_mib`` (raw MiB per chunk, default 64; memory vs speed).
+``columns.py``; default ``1.2.1``), ``chunk_mib`` (raw MiB per chunk, default 64; memory vs speed),
+``prefetch`` (bool, default true: read a zip member's next chunk in a thread while the rules run),
+``null_literal_as_empty`` (bool, default false: the literal ``NULL`` is read as a blank field by every
+rule except ``or.jp.null-literal``, as MEIBO does; the Japanese profiles set it because DA-R/DA-AA
+write ``NULL`` for "no parent"), ``vocabulary_extensions`` (``{"file.column": [token, ...]}``: extra
+tokens a profile admits into a base vocabulary, e.g. MEIBO's ``guardian`` enrollments; default none).
+With ``null_literal_as_empty`` the rules see the blanked chunk as ``df``; ``fc.raw`` keeps the cells
+as read and ``fc.null_columns`` names the columns of the chunk that held a ``NULL``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any, Literal, Protocol
 
 import polars as pl
@@ -49,17 +65,24 @@ import polars as pl
 from harness.core.errors import ConfigError
 from harness.core.model import Finding, Location
 from harness.oneroster.columns import VARIANTS
-from harness.oneroster.schema import ALL_FILES, FileSchema, ref_targets, schema_for
+from harness.oneroster.prefetch import Prefetch
+from harness.oneroster.schema import ALL_FILES, ENUM, ENUMS, FileSchema, ref_targets, schema_for
 from harness.oneroster.sink import FindingSink
 from harness.oneroster.target import Analysis, phase
 
 LINE = "__line__"
 HASH_SEED = 0x5EED_0A12
 DEFAULT_VARIANT = "1.2.1"
-# Raw bytes per chunk. Per-chunk fixed costs (building the hash set of 1M user ids for each
-# reference lookup, polars call overheads) shrink with bigger chunks; 64 MiB measured ~7% faster
-# than 32 MiB on 1M users / 5M enrollments at ~0.7 GiB peak RSS (128 MiB: ~1.3 GiB).
+# Raw bytes per chunk. Per-chunk fixed costs (polars call overheads; before lookup_later also the
+# hash set of 1M user ids per reference lookup) shrink with bigger chunks; 64 MiB measured ~7% faster
+# than 32 MiB on 1M users / 5M enrollments at ~0.9 GiB peak RSS (128 MiB: ~1.3 GiB).
 DEFAULT_CHUNK_BYTES = 64 * 2**20
+# Key sets at least this big are probed once per file (``FileContext.lookup_later``), not per chunk:
+# ``is_in`` builds its hash set on every call (~25 ms CPU per 1M keys), which a 5M-row enrollments
+# file paid 16 times for its userSourcedId column. The queue keeps that column (~0.3 GB for 5M rows)
+# until the file ends, so a failing file is never read twice.
+LOOKUP_LATER_KEYS = 200_000
+NULL_LITERAL = "NULL"
 Mode = Literal["bulk", "delta"]
 
 
@@ -87,6 +110,47 @@ class Source(Protocol):
         ...
 
 
+def null_literal_as_empty(params: dict[str, Any]) -> bool:
+    """The ``null_literal_as_empty`` profile parameter (a Boolean; default false)."""
+    raw = params.get("null_literal_as_empty", False)
+    if not isinstance(raw, bool):
+        raise ConfigError("profile parameter 'null_literal_as_empty': expected true or false")
+    return raw
+
+
+def vocabulary_extensions(params: dict[str, Any], variant: str) -> dict[tuple[str, str], tuple[str, ...]]:
+    """The ``vocabulary_extensions`` profile parameter as ``{(file, column): tokens}``.
+
+    Only enumerated columns of the variant can be extended; anything else is a configuration error
+    naming the offending key, so a typo cannot silently leave a vocabulary strict.
+    """
+    raw = params.get("vocabulary_extensions") or {}
+    where = "profile parameter 'vocabulary_extensions'"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: expected a mapping of file.column to a list of values")
+    schemas = schema_for(variant)
+    out: dict[tuple[str, str], tuple[str, ...]] = {}
+    for key, values in raw.items():
+        file, _, column = str(key).partition(".")
+        col = schemas[file].column(column) if file in schemas else None
+        if col is None or col.kind not in (ENUM, ENUMS):
+            raise ConfigError(f"{where}: {key!r} is not an enumerated column of OneRoster CSV {variant} "
+                              "(expected file.column, e.g. enrollments.role)")
+        if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
+            raise ConfigError(f"{where}: {key!r} must be a list of non-empty strings")
+        out[(file, column)] = tuple(v for v in values if v not in col.values)
+    return out
+
+
+def prefetch_chunks(params: dict[str, Any]) -> bool:
+    """The ``prefetch`` profile parameter (default true): read the next chunk while the rules run;
+    false saves one chunk of memory (~100 MB at the default size) for a single-core machine."""
+    raw = params.get("prefetch", True)
+    if not isinstance(raw, bool):
+        raise ConfigError("profile parameter 'prefetch': expected true or false")
+    return raw
+
+
 def chunk_bytes(params: dict[str, Any]) -> int:
     """The ``chunk_mib`` profile parameter in bytes (a positive number; default 64 MiB)."""
     raw = params.get("chunk_mib", DEFAULT_CHUNK_BYTES // 2**20)
@@ -98,10 +162,12 @@ def chunk_bytes(params: dict[str, Any]) -> int:
 class BundleSource:
     """Adapter over helper P's ``Bundle`` + ``read_csv`` (imported lazily: it is a sibling module)."""
 
-    def __init__(self, bundle: Any, sink: FindingSink, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> None:
+    def __init__(self, bundle: Any, sink: FindingSink, chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+                 prefetch: bool = True) -> None:
         self.bundle = bundle
         self.sink = sink
         self.chunk_bytes = chunk_bytes
+        self.prefetch = prefetch  # parse the next chunk while the rules check this one
 
     def names(self) -> set[str]:
         return set(self.bundle.files)
@@ -204,7 +270,7 @@ class KeyStore:
         self.files = set(files)
         self._parts: dict[str, list[pl.DataFrame]] = {}
         self._tables: dict[str, pl.DataFrame] = {}
-        self._sets: dict[tuple[str, str | None, str | None], pl.Series] = {}
+        self._sets: dict[tuple[str, str | None, str | None], tuple[pl.Series, pl.Series]] = {}
 
     def add(self, file: str, df: pl.DataFrame, hashes: pl.Series | None = None) -> None:
         """Keep the sourcedId hashes of a chunk (``hashes``: precomputed ``hash_expr``, optional)."""
@@ -226,26 +292,36 @@ class KeyStore:
         return file in self._tables
 
     def hashes(self, file: str, attr: str | None = None, value: str | None = None) -> pl.Series:
+        """The distinct key hashes of ``file`` (rows with ``attr == value``), computed once."""
+        return self._set(file, attr, value)[0]
+
+    def _set(self, file: str, attr: str | None, value: str | None) -> tuple[pl.Series, pl.Series]:
+        """(distinct hashes, the same imploded for ``is_in``), built once per (file, attr, value)."""
         key = (file, attr, value)
         if key not in self._sets:
             table = self._tables[file]
             if attr is not None:
                 table = table.filter(pl.col(attr) == value) if attr in table.columns else table.clear()
-            self._sets[key] = table["h"].unique()
+            unique = table["h"].unique()
+            self._sets[key] = (unique, unique.implode())
         return self._sets[key]
 
     def known(self, file: str, column: str | pl.Expr, *, attr: str | None = None,
               value: str | None = None) -> pl.Expr:
         """Expression: the column's value is a sourcedId of ``file`` (with ``attr == value``)."""
-        return hash_expr(column).is_in(self.hashes(file, attr, value).implode())
+        return hash_expr(column).is_in(self._set(file, attr, value)[1])
 
     def known_hashes(self, file: str, hashes: pl.Series, *, attr: str | None = None,
                      value: str | None = None) -> pl.Series:
         """Like ``known`` for precomputed hashes (``FileContext.hash``): a boolean Series."""
-        return hashes.is_in(self.hashes(file, attr, value).implode())
+        return hashes.is_in(self._set(file, attr, value)[1])
 
     def count(self, file: str) -> int:
         return self._tables[file].height if file in self._tables else 0
+
+    def large(self, file: str) -> bool:
+        """True if lookups in ``file`` should be batched per file (see ``LOOKUP_LATER_KEYS``)."""
+        return self.count(file) >= LOOKUP_LATER_KEYS
 
 
 # --------------------------------------------------------------------------------------------
@@ -282,7 +358,11 @@ def emit(sink: FindingSink, check_id: str, df: pl.DataFrame, mask: Mask | None =
     findings: list[Finding] = []
     if room:
         keep = [LINE] + ([value_col] if value_col and value_col in df.columns else [])
-        sample = (df.filter(mask) if mask is not None else df).select(keep).head(room)
+        if isinstance(mask, pl.Series):  # project first: a violation never copies the other columns
+            sample = df.select(keep).filter(mask).head(room)
+        else:
+            frame = df.lazy().filter(mask) if mask is not None else df.lazy()
+            sample = frame.select(keep).head(room).collect()
         lines = sample[LINE].to_list()
         values = sample[value_col].to_list() if len(keep) == 2 else [None] * len(lines)
         findings = [
@@ -316,6 +396,8 @@ class Run:
     def __post_init__(self) -> None:
         self.schemas: dict[str, FileSchema] = schema_for(self.variant)
         self.keys = KeyStore(ref_targets(self.variant) | EXTRA_KEYED)
+        self.null_as_empty: bool = null_literal_as_empty(self.params)
+        self.extensions = vocabulary_extensions(self.params, self.variant)
 
     @classmethod
     def create(cls, sink: FindingSink, params: dict[str, Any], source: Source | None) -> Run:
@@ -324,6 +406,10 @@ class Run:
             raise ConfigError(f"profile parameter 'columns': unknown OneRoster CSV variant {variant!r} "
                               f"(known: {', '.join(VARIANTS)})")
         return cls(sink=sink, params=params, source=source, variant=variant)
+
+    def extra_values(self, file: str, column: str) -> tuple[str, ...]:
+        """Tokens the profile adds to the base vocabulary of ``file.column`` (``vocabulary_extensions``)."""
+        return self.extensions.get((file, column), ())
 
     def present(self, file_name: str) -> bool:
         return self.source is not None and file_name in self.source.names()
@@ -358,8 +444,11 @@ class FileContext:
     columns: set[str] = field(default_factory=set)  # df column names (duplicates renamed)
     rows: int = 0
     state: dict[str, Any] = field(default_factory=dict)
-    chunk: pl.DataFrame | None = None  # the chunk being processed
+    chunk: pl.DataFrame | None = None  # the chunk being processed (NULL blanked if the profile says so)
+    raw: pl.DataFrame | None = None  # the same chunk as read (differs only in null_columns)
+    null_columns: list[str] | None = None  # columns of the chunk holding NULL; None = not looked for
     _hashes: dict[str, pl.Series] = field(default_factory=dict)
+    _matches: dict[tuple[str, str], pl.Series] = field(default_factory=dict)
 
     def hash(self, column: str) -> pl.Series:
         """64-bit hashes (``HASH_SEED``) of a column of the current chunk, computed once per chunk."""
@@ -367,6 +456,19 @@ class FileContext:
             assert self.chunk is not None
             self._hashes[column] = self.chunk[column].hash(seed=HASH_SEED)
         return self._hashes[column]
+
+    def match(self, column: str, pattern: str) -> pl.Series:
+        """Where the current chunk's column matches the regex ``pattern``; computed once per chunk, so
+        rules that test the same pattern (or one that implies theirs) share one regex pass."""
+        key = (column, pattern)
+        if key not in self._matches:
+            assert self.chunk is not None
+            self._matches[key] = self.chunk[column].str.contains(pattern)
+        return self._matches[key]
+
+    def matched(self, column: str, pattern: str) -> pl.Series | None:
+        """The ``match`` of the current chunk if a rule already computed it, else None."""
+        return self._matches.get((column, pattern))
 
     @property
     def name(self) -> str:
@@ -403,6 +505,28 @@ class FileContext:
              row: int | None = None, value: Any = None) -> None:
         self.run.sink.fail(check_id, message, ja=ja, value=value, file=self.file_name,
                            column=column, row=row)
+
+    def lookup_later(self, tag: str, target: str, column: str) -> None:
+        """Queue the current chunk's ``column`` for one test against ``target``'s keys after the last
+        chunk (``missing_later``): the big hash set is then built once per file, not once per chunk.
+        The queue holds the column as read (no copy of the strings), so a failing file needs no
+        second read to show the values. ``tag`` names the caller: queues of two rules never mix."""
+        assert self.chunk is not None
+        lines, values = self.state.setdefault(("lookup-later", tag, target, column), ([], []))
+        lines.append(self.chunk.get_column(LINE))
+        values.append(self.chunk.get_column(column))
+
+    def missing_later(self, tag: str, target: str, column: str) -> pl.DataFrame | None:
+        """(``__line__``, ``column``) of the queued rows whose non-empty value is not a sourcedId of
+        ``target``, in file order (None: nothing was queued). Empties the queue."""
+        queued = self.state.pop(("lookup-later", tag, target, column), None)
+        if queued is None:
+            return None
+        lines = pl.concat(queued[0], rechunk=False)  # no copy: the Series keep their chunks
+        values = pl.concat(queued[1], rechunk=False)
+        hashes = values.hash(seed=HASH_SEED)
+        missing = (hashes != EMPTY_HASH) & ~self.run.keys.known_hashes(target, hashes)
+        return pl.DataFrame([lines, values]).filter(missing)
 
 
 # --------------------------------------------------------------------------------------------
@@ -484,6 +608,55 @@ def _normalise(df: pl.DataFrame) -> pl.DataFrame:
     return df
 
 
+def _aligned(df: pl.DataFrame) -> pl.DataFrame:
+    """``df`` with every column cut into the same memory pieces.
+
+    polars' parser returns each value column in as many pieces as its threads made, while the
+    reader's ``__line__`` is one piece. With misaligned pieces every eager ``select``/``filter``/
+    ``with_columns`` first re-aligns, i.e. copies, the whole frame: ~25 ms per call on 190k users
+    rows, paid again by every rule. Cutting ``__line__`` at the value columns' boundaries costs
+    ~0.1 ms and needs no copy; frames whose value columns disagree are copied into one piece once.
+    """
+    pieces = {tuple(df.get_column(c).chunk_lengths()) for c in df.columns if c != LINE}
+    if LINE not in df.columns or len(pieces) != 1:
+        return df.rechunk() if len(pieces) > 1 else df
+    lengths = pieces.pop()
+    line = df.get_column(LINE)
+    if tuple(line.chunk_lengths()) == lengths or sum(lengths) != line.len():
+        return df
+    starts = accumulate(lengths[:-1], initial=0)
+    cut = pl.concat([line.slice(o, n) for o, n in zip(starts, lengths, strict=True)], rechunk=False)
+    out = df.clone()  # shallow: the columns are shared, only the frame's column list is new
+    out.replace_column(df.columns.index(LINE), cut)
+    return out
+
+
+def null_columns(df: pl.DataFrame) -> list[str]:
+    """Data columns of ``df`` with at least one cell that is exactly the literal ``NULL``.
+
+    Cell lengths come from the string offsets without reading the bytes, so the columns with no
+    4-byte cell at all (ids, dates, most names) are ruled out first; only the rest are compared.
+    """
+    names = [c for c in df.columns if c != LINE]
+    if not names:
+        return []
+    size = len(NULL_LITERAL.encode())
+    row = df.select([(pl.col(c).str.len_bytes() == size).any().alias(c) for c in names]).row(0)
+    names = [c for c, maybe in zip(names, row, strict=True) if maybe]
+    if not names:
+        return []
+    row = df.select([(pl.col(c) == NULL_LITERAL).any().alias(c) for c in names]).row(0)
+    return [c for c, found in zip(names, row, strict=True) if found]
+
+
+def blank_null_literals(df: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """``df`` with the literal ``NULL`` replaced by "" in ``columns`` (other columns are not copied)."""
+    if not columns:
+        return df
+    return df.with_columns([
+        pl.when(pl.col(c) == NULL_LITERAL).then(pl.lit("")).otherwise(pl.col(c)).alias(c) for c in columns])
+
+
 def read_files(run: Run) -> None:
     """Phase 20 body: every data file of the variant, in dependency order, read once."""
     if run.source is None:
@@ -510,19 +683,25 @@ def read_file(run: Run, schema: FileSchema) -> FileContext:
             rule.func(fc)
     rows = [r for r in ROW_RULES if r.applies(sink, schema.name)]
     keyed = schema.name in run.keys.files and "sourcedId" in fc.columns
-    for chunk in stream:
+    chunks: Iterable[Any] = Prefetch(stream) if getattr(run.source, "prefetch", False) else stream
+    for chunk in chunks:
         df = _normalise(chunk.df)
         if df.height == 0:
             continue
+        df = _aligned(df)
+        fc.raw = df
+        if run.null_as_empty:
+            fc.null_columns = null_columns(df)
+            df = blank_null_literals(df, fc.null_columns)
         fc.columns = set(df.columns) - {LINE}
         fc.rows += df.height
         fc.chunk = df
-        fc._hashes = {}
+        fc._hashes, fc._matches = {}, {}
         if keyed:
             run.keys.add(schema.name, df, fc.hash("sourcedId"))
         for rule in rows:
             rule.func(fc, df)
-    fc.chunk, fc._hashes = None, {}
+    fc.chunk, fc.raw, fc.null_columns, fc._hashes, fc._matches = None, None, None, {}, {}
     if keyed:
         run.keys.finish(schema.name)
     run.rows[schema.name] = fc.rows
@@ -547,8 +726,10 @@ def rescan(run: Run, schema: FileSchema, where: pl.Expr, columns: Iterable[str])
     parts = []
     for chunk in run.source.open(schema.file_name, quiet=True):
         df = _normalise(chunk.df)
+        if run.null_as_empty:  # the first pass judged the rows on blanked cells
+            df = blank_null_literals(df, null_columns(df.select([c for c in cols[1:] if c in df.columns])))
         if all(c in df.columns for c in cols):
-            parts.append(df.filter(where).select(cols))
+            parts.append(df.lazy().filter(where).select(cols).collect())  # lazy: only the needed columns
     return pl.concat(parts) if parts else pl.DataFrame(schema={c: pl.Utf8 if c != LINE else pl.Int64
                                                               for c in cols})
 

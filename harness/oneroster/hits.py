@@ -34,16 +34,20 @@ class Hit:
         return self.rows.height
 
 
-def subset(df: pl.DataFrame, mask: pl.Expr) -> pl.DataFrame | None:
-    """Rows where ``mask`` holds, or None when there are none.
+def subset(df: pl.DataFrame, mask: pl.Expr, columns: list[str] | None = None) -> pl.DataFrame | None:
+    """Rows where ``mask`` holds, or None when there are none; ``columns`` (+ ``__line__``) only, if given.
 
     Valid data is the common path: ``select(mask.any())`` evaluates only the mask, whereas a
-    ``filter`` would also gather every column of a wide chunk just to return zero rows.
+    ``filter`` would also gather every column of a wide chunk just to return zero rows. When rows
+    do match, naming ``columns`` keeps a rule that needs one column from copying the other twenty.
     """
     mask = mask.fill_null(False)
     if not df.select(mask.any()).item():
         return None
-    return df.filter(mask)
+    if columns is None:
+        return df.filter(mask)
+    keep = [LINE, *(c for c in dict.fromkeys(columns) if c != LINE)]
+    return df.lazy().filter(mask).select(keep).collect()
 
 
 def select(df: pl.DataFrame, mask: pl.Expr, column: str | None, en: str, ja: str,
@@ -54,10 +58,11 @@ def select(df: pl.DataFrame, mask: pl.Expr, column: str | None, en: str, ja: str
     """
     if value is None:
         value = pl.col(column) if column is not None else pl.lit(None, dtype=pl.Utf8)
-    matched = subset(df, mask)
-    if matched is None:
+    mask = mask.fill_null(False)
+    if not df.select(mask.any()).item():  # the common path evaluates the mask only
         return []
-    rows = matched.select(pl.col(LINE).cast(pl.Int64), value.cast(pl.Utf8).alias(VALUE))
+    rows = (df.lazy().filter(mask)  # lazy: only the columns behind line and value are gathered
+            .select(pl.col(LINE).cast(pl.Int64), value.cast(pl.Utf8).alias(VALUE)).collect())
     return [Hit(column, rows, en, ja)]
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import polars as pl
 
-from harness.oneroster.engine import LINE, BundleSource, Run, chunk_bytes
+from harness.oneroster.engine import LINE, BundleSource, Run, chunk_bytes, prefetch_chunks
 from harness.oneroster.schema import files_for
 from harness.oneroster.target import Analysis, phase
 
@@ -184,7 +184,9 @@ def _file_set(run: Run, m: Manifest, files: tuple[str, ...]) -> None:
 @phase(15, "manifest")
 def _manifest_phase(analysis: Analysis) -> None:
     bundle: Any = analysis.shared.get("bundle")
-    source = BundleSource(bundle, analysis.sink, chunk_bytes(analysis.params)) if bundle is not None else None
+    params = analysis.params
+    source = (BundleSource(bundle, analysis.sink, chunk_bytes(params), prefetch=prefetch_chunks(params))
+              if bundle is not None else None)
     run = Run.create(analysis.sink, analysis.params, source)
     analysis.shared["run"] = run
     if source is None:

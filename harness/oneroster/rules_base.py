@@ -4,7 +4,10 @@ Each rule is vectorised over a chunk (polars expressions; no per-row Python) and
 ``FileContext.emit``. Digits are matched with ``[0-9]``, never ``\\d``: Rust's ``\\d`` is Unicode
 and would accept full-width digits (２０２４), a common Japanese data error.
 
-Profile parameter: ``columns`` (variant, see ``schema.py``) decides the expected headers/types.
+Profile parameters: ``columns`` (variant, see ``schema.py``) decides the expected headers/types;
+``null_literal_as_empty`` (engine) blanks the literal NULL before these rules see a chunk, so a NULL
+"no parent" is no dangling reference and a NULL in a required column is a missing value (reported
+as such, naming the NULL); ``vocabulary_extensions`` (engine) adds profile tokens to a vocabulary.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from harness.oneroster.columns import ROSTERING_CORE
 from harness.oneroster.engine import (
     EMPTY_HASH,
     LINE,
+    NULL_LITERAL,
     FileContext,
     Run,
     cross_rule,
@@ -91,10 +95,13 @@ def bad_format(column: str, kind: str) -> pl.Expr | None:
     return (v != "") & bad
 
 
-def bad_enum(col: S.Column) -> pl.Expr:
-    """True where a non-empty cell is not in the vocabulary (``ext:`` terms only where extensible)."""
+def bad_enum(col: S.Column, extra: tuple[str, ...] = ()) -> pl.Expr:
+    """True where a non-empty cell is not in the vocabulary (``ext:`` terms only where extensible).
+
+    ``extra``: tokens the profile adds to the vocabulary (``vocabulary_extensions``).
+    """
     v = pl.col(col.name)
-    values = list(col.values)
+    values = [*col.values, *extra]
     if col.kind == S.ENUMS:
         ok_el = pl.element().is_in(values)
         if col.extensible:
@@ -186,9 +193,19 @@ def required(fc: FileContext, df: pl.DataFrame) -> None:
     cols = [c.name for c in fc.schema.columns if c.required and fc.has(c.name)]
     counts = _counts(df, {c: pl.col(c) == "" for c in cols})
     for c, n in counts.items():
-        if n:
-            fc.emit(fc.cid("required"), df, pl.col(c) == "", column=c, value=None,
+        if not n:
+            continue
+        if fc.null_columns and c in fc.null_columns and fc.raw is not None:
+            # null_literal_as_empty: the NULL is the missing value; say so (or.jp.null-literal leaves it here)
+            was_null = fc.raw[c] == NULL_LITERAL
+            fc.emit(fc.cid("required"), df, was_null, column=c, value=None,
+                    message="required value is the literal NULL, which this profile reads as blank",
+                    ja="必須項目が文字列 NULL です（このプロファイルでは NULL を空欄として扱います）")
+            fc.emit(fc.cid("required"), df, (df[c] == "") & ~was_null, column=c, value=None,
                     message="required value is empty", ja="必須項目が空です")
+            continue
+        fc.emit(fc.cid("required"), df, pl.col(c) == "", column=c, value=None,
+                message="required value is empty", ja="必須項目が空です")
 
 
 def refs_cover_format(fc: FileContext, col: S.Column) -> bool:
@@ -208,10 +225,18 @@ def _emit_format(fc: FileContext, df: pl.DataFrame, column: str, mask: pl.Expr |
     fc.emit(fc.cid("format"), df, mask, column=column, message=en, ja=ja)
 
 
+def _uuid_proves_guid(fc: FileContext, df: pl.DataFrame, col: S.Column) -> bool:
+    """True if a rule already matched this GUID column against ``UUID_V4_RE`` and every non-empty
+    cell matched: each is then a valid GUID, and the GUID regex pass can be skipped."""
+    uuid = fc.matched(col.name, S.UUID_V4_RE) if col.kind == S.GUID else None
+    return uuid is not None and not ((df[col.name] != "") & ~uuid).any()
+
+
 @row_rule(checks=("or.{file}.format",))
 def formats(fc: FileContext, df: pl.DataFrame) -> None:
     names = [c.name for c in fc.schema.columns
-             if fc.has(c.name) and bad_format(c.name, c.kind) is not None and not refs_cover_format(fc, c)]
+             if fc.has(c.name) and bad_format(c.name, c.kind) is not None and not refs_cover_format(fc, c)
+             and not _uuid_proves_guid(fc, df, c)]
     masks = {n: m for n in _filled(df, names) if (m := bad_format(n, fc.schema.by_name[n].kind)) is not None}
     for c, n in _counts(df, masks).items():
         if n:
@@ -221,12 +246,12 @@ def formats(fc: FileContext, df: pl.DataFrame) -> None:
 @row_rule(checks=("or.{file}.enum",))
 def enums(fc: FileContext, df: pl.DataFrame) -> None:
     names = [c.name for c in fc.schema.columns if c.kind in (S.ENUM, S.ENUMS) and fc.has(c.name)]
-    masks = {n: bad_enum(fc.schema.by_name[n]) for n in _filled(df, names)}
+    masks = {n: bad_enum(fc.schema.by_name[n], fc.run.extra_values(fc.name, n)) for n in _filled(df, names)}
     for c, n in _counts(df, masks).items():
         if not n:
             continue
         col = fc.schema.by_name[c]
-        allowed = " | ".join(col.values)
+        allowed = " | ".join([*col.values, *fc.run.extra_values(fc.name, c)])
         if col.extensible:
             en = f"value is not in the vocabulary {{{allowed}}} and is not an ext: term (^ext:[a-zA-Z0-9.-_]+$)"
             ja = f"語彙 {{{allowed}}} にも ext: 拡張語（^ext:[a-zA-Z0-9.-_]+$）にも該当しない値です"
@@ -311,7 +336,8 @@ def unique_finish(fc: FileContext) -> None:
 def _ref_values(df: pl.DataFrame, col: S.Column) -> pl.DataFrame:
     """(line, value) of every non-empty referenced id; lists are exploded into elements."""
     sel = df.select(pl.col(LINE), pl.col(col.name)).filter(pl.col(col.name) != "")  # often empty: cheap
-    if col.kind == S.REFS and sel.height:
+    # Most lists hold one id: splitting 1M single-element cells costs ~0.1 s, a comma search ~5 ms.
+    if col.kind == S.REFS and sel.height and sel[col.name].str.contains(",", literal=True).any():
         sel = sel.with_columns(pl.col(col.name).str.split(",")).explode(col.name).filter(pl.col(col.name) != "")
     return sel
 
@@ -321,13 +347,32 @@ def _refs_messages(col: S.Column) -> tuple[str, str]:
     return (f"reference does not resolve to a sourcedId in {tname}", f"参照先の sourcedId が {tname} にありません")
 
 
+def _emit_dangling(fc: FileContext, df: pl.DataFrame, dangling: pl.Series | None, col: S.Column) -> None:
+    """Report the dangling references of ``df`` (``dangling``: mask; None = every row), then check the
+    format of those values only (values that resolve were judged as the target's sourcedIds)."""
+    dangling_id = "or.delta.refs" if fc.mode == "delta" else fc.cid("refs")
+    en, ja = _refs_messages(col)
+    if fc.emit(dangling_id, df, dangling, column=col.name, message=en, ja=ja) and fc.wants(fc.cid("format")):
+        bad = df.select(LINE, col.name)
+        if dangling is not None:
+            bad = bad.filter(dangling)
+        fmt = bad_format(col.name, col.kind)
+        assert fmt is not None
+        _emit_format(fc, bad, col.name, fmt)
+
+
 def _check_single_refs(fc: FileContext, df: pl.DataFrame, col: S.Column) -> None:
-    """One GUID reference per cell: Series arithmetic on the chunk's cached hashes, no copies."""
+    """One GUID reference per cell: Series arithmetic on the chunk's cached hashes, no copies.
+
+    A large untyped target (users) is looked up once per file instead (``refs_later``).
+    """
     run = fc.run
     target = col.ref
     assert target is not None
     cid = fc.cid("refs")
-    dangling_id = "or.delta.refs" if fc.mode == "delta" else cid
+    if not col.ref_type and run.keys.large(target):
+        fc.lookup_later("refs", target, col.name)
+        return
     h = fc.hash(col.name)
     nonempty = df[col.name] != ""
     if col.ref_type:  # the typed set is small (schools): look it up first, the full set only if needed
@@ -336,13 +381,7 @@ def _check_single_refs(fc: FileContext, df: pl.DataFrame, col: S.Column) -> None
         known = typed | (suspect & run.keys.known_hashes(target, h)) if suspect.any() else typed
     else:
         known = run.keys.known_hashes(target, h)
-    dangling = nonempty & ~known
-    en, ja = _refs_messages(col)
-    if fc.emit(dangling_id, df, dangling, column=col.name, message=en, ja=ja) and fc.wants(fc.cid("format")):
-        bad = df.filter(dangling)
-        fmt = bad_format(col.name, col.kind)
-        assert fmt is not None
-        _emit_format(fc, bad, col.name, fmt)
+    _emit_dangling(fc, df, nonempty & ~known, col)
     if col.ref_type:
         fc.emit(cid, df, known & ~typed, column=col.name,
                 message=f"referenced row of {target}.csv does not have type {col.ref_type}",
@@ -390,6 +429,18 @@ def refs(fc: FileContext, df: pl.DataFrame) -> None:
             fc.state.setdefault(("self", col.name), []).append(values)  # checked once the file is read
         else:
             _check_refs(fc, values, col)
+
+
+@file_rule(at="end", checks=("or.{file}.refs", "or.delta.refs"))
+def refs_later(fc: FileContext) -> None:
+    """The lookups ``_check_single_refs`` queued: one probe of the whole column, then the dangling
+    rows (with their values) are reported as the per-chunk path would."""
+    for col in fc.schema.refs():
+        if col.ref is None:
+            continue
+        rows = fc.missing_later("refs", col.ref, col.name)
+        if rows is not None and rows.height:
+            _emit_dangling(fc, rows, None, col)
 
 
 @file_rule(at="end", checks=("or.{file}.refs", "or.delta.refs"))

@@ -14,7 +14,10 @@ Parameters (profile ``params``; defaults in ``DEFAULTS``):
 - ``school_code_check_digit`` (bool): verify the 学校コード check digit (MEXT algorithm).
 - ``grade_codes`` (list): accepted grade codes besides E1–E3 (those get their own warning).
 - ``subject_code_pattern`` (regex): subjectCodes element pattern (DA-R; has no 高校 codes).
-- ``enrollment_roles`` (list): accepted enrollments.role values (MEIBO ∪ DA-K by default).
+- ``enrollment_roles`` (list): enrollments.role values accepted without a warning (default: the
+  values every Japanese implementation accepts; guardian, proctor and ext: terms are disputed).
+- ``vocabulary_extensions`` (engine): tokens the profile adds to a base vocabulary; the Japanese
+  vocabulary rules treat them as accepted by the base (e.g. enrollments.role guardian).
 - ``role_values`` (list): accepted roles.role values (DA-R list by default).
 - ``admin_roles`` (list): roles that DA-R forbids as a primary role.
 - ``hankaku_scope`` (``names``|``all``): where half-width katakana is looked for.
@@ -32,11 +35,11 @@ import polars as pl
 
 from harness.oneroster import jpcodes
 from harness.oneroster.hits import LINE, Hit, header_hit, select, subset
-from harness.oneroster.schema import EXT_PATTERN, schema_for
+from harness.oneroster.schema import EXT_PATTERN, UUID_V4_RE, schema_for
 
 Params = Mapping[str, Any]
 
-UUID_V4 = r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
+UUID_V4 = UUID_V4_RE
 UUID_V4_HYPHENS_OPTIONAL = r"^[0-9a-f]{8}-?[0-9a-f]{4}-?4[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$"  # DA-K
 NENDO_TITLE = r"^[0-9]{4}年度$"
 NENDO_PREFIX = r"^[0-9]{4}年度"
@@ -76,7 +79,7 @@ DEFAULTS: dict[str, Any] = {
     "school_code_check_digit": True,
     "grade_codes": [*jpcodes.GRADES_ELEMENTARY, *jpcodes.GRADES_JUNIOR, *jpcodes.GRADES_HIGH],
     "subject_code_pattern": jpcodes.SUBJECT_CODE_RE.pattern,
-    "enrollment_roles": ["administrator", "guardian", "proctor", "student", "teacher"],
+    "enrollment_roles": ["administrator", "student", "teacher"],  # MEIBO ∩ DA-K ∩ DA-R
     "role_values": ["districtAdministrator", "guardian", "principal", "proctor", "siteAdministrator",
                     "student", "systemAdministrator", "teacher"],
     "admin_roles": ["districtAdministrator", "siteAdministrator", "principal"],
@@ -94,28 +97,36 @@ def _present(df: pl.DataFrame, columns: tuple[str, ...] | list[str]) -> list[str
     return [c for c in columns if c in df.columns]
 
 
-def _base_accepts(file: str, column: str) -> pl.Expr:
-    """True where the base binding's vocabulary (incl. ext: terms) accepts the value.
+def extensions(params: Params, file: str, column: str) -> list[str]:
+    """Tokens the profile's ``vocabulary_extensions`` adds to the base vocabulary of ``file.column``."""
+    found = (params.get("vocabulary_extensions") or {}).get(f"{file}.{column}", [])
+    return [v for v in found if isinstance(v, str)] if isinstance(found, list) else []
+
+
+def _base_accepts(file: str, column: str, extra: list[str] | None = None) -> pl.Expr:
+    """True where the base binding's vocabulary (incl. ext: terms and ``extra``) accepts the value.
 
     Japanese vocabulary restrictions report only such values: anything else is already a finding
-    of ``or.<file>.enum``, and one problem should give one finding.
+    of ``or.<file>.enum``, and one problem should give one finding. ``extra`` are the profile's
+    ``vocabulary_extensions``, which ``or.<file>.enum`` accepts too.
     """
     col = schema_for("1.2.1")[file].column(column)
-    values = list(col.values) if col is not None else []
+    values = [*(col.values if col is not None else ()), *(extra or [])]
     accepted = pl.col(column).is_in(values)
     if col is not None and col.extensible:
         accepted = accepted | pl.col(column).str.contains(EXT_PATTERN)
     return accepted
 
 
-def _vocab_hits(df: pl.DataFrame, file: str, column: str, allowed: list[str], en: str, ja: str) -> list[Hit]:
-    """Values the base vocabulary accepts but the Japanese list does not (cheap test first)."""
+def _vocab_hits(df: pl.DataFrame, params: Params, file: str, column: str, allowed: list[str], en: str,
+                ja: str) -> list[Hit]:
+    """Values the (profile-extended) base vocabulary accepts but the Japanese list does not."""
     if column not in df.columns:
         return []
-    suspects = subset(df, (pl.col(column) != "") & ~pl.col(column).is_in(allowed))
+    suspects = subset(df, (pl.col(column) != "") & ~pl.col(column).is_in(allowed), [column])
     if suspects is None:
         return []
-    return select(suspects, _base_accepts(file, column), column, en, ja)
+    return select(suspects, _base_accepts(file, column, extensions(params, file, column)), column, en, ja)
 
 
 def _elements(df: pl.DataFrame, column: str) -> pl.DataFrame:
@@ -132,7 +143,7 @@ def _element_hits(df: pl.DataFrame, column: str, bad: pl.Expr, en: str, ja: str,
                   suspect: pl.Expr | None = None) -> list[Hit]:
     """Hits per list element; ``suspect`` (a cheap cell-level filter) limits which cells are split."""
     if suspect is not None:
-        found = subset(df, suspect)
+        found = subset(df, suspect, [column])
         if found is None:
             return []
         df = found
@@ -148,9 +159,13 @@ def _list_of(tokens: list[str]) -> str:
 
 # --- identifiers -------------------------------------------------------------------------------
 
-def uuid_sourced_id(df: pl.DataFrame, params: Params) -> list[Hit]:
-    """sourcedId must be a UUID v4 (DA-K ib1061…ib1076, DA-R ckUUID, DA-AA)."""
-    return _uuid_column(df, params, "sourcedId")
+def uuid_sourced_id(df: pl.DataFrame, params: Params, matched: pl.Series | None = None) -> list[Hit]:
+    """sourcedId must be a UUID v4 (DA-K ib1061…ib1076, DA-R ckUUID, DA-AA).
+
+    ``matched``: the column already tested against ``UUID_V4`` (the engine shares it with the GUID
+    format check), so the regex runs once per chunk.
+    """
+    return _uuid_column(df, params, "sourcedId", matched)
 
 
 def user_master_id_format(df: pl.DataFrame, params: Params) -> list[Hit]:
@@ -158,13 +173,14 @@ def user_master_id_format(df: pl.DataFrame, params: Params) -> list[Hit]:
     return _uuid_column(df, params, "userMasterIdentifier")
 
 
-def _uuid_column(df: pl.DataFrame, params: Params, column: str) -> list[Hit]:
+def _uuid_column(df: pl.DataFrame, params: Params, column: str, matched: pl.Series | None = None) -> list[Hit]:
     if column not in df.columns:
         return []
     c = pl.col(column)
     pattern = UUID_V4_HYPHENS_OPTIONAL if param(params, "uuid_hyphens_optional") else UUID_V4
     # One regex pass over the column; only the (normally zero) failing rows are classified further.
-    suspects = subset(df, (c != "") & ~c.str.contains(UUID_V4))
+    ok = pl.lit(matched) if matched is not None else c.str.contains(UUID_V4)
+    suspects = subset(df, (c != "") & ~ok, [column])
     if suspects is not None and pattern != UUID_V4:
         suspects = subset(suspects, ~c.str.contains(pattern))
     if suspects is None:
@@ -184,7 +200,7 @@ def _uuid_column(df: pl.DataFrame, params: Params, column: str) -> list[Hit]:
 
 def session_type(df: pl.DataFrame, params: Params) -> list[Hit]:
     """Japan Profile sessions are 年度 only (MEIBO academic_session.rb, DA-K ib1003)."""
-    return _vocab_hits(df, "academicSessions", "type", ["schoolYear"],
+    return _vocab_hits(df, params, "academicSessions", "type", ["schoolYear"],
                        "academicSessions.type must be schoolYear in the Japan Profile",
                        "Japan Profile では academicSessions.type は schoolYear のみ使用できます")
 
@@ -239,7 +255,7 @@ def school_year(df: pl.DataFrame, params: Params) -> list[Hit]:
 
 def org_type(df: pl.DataFrame, params: Params) -> list[Hit]:
     """Only 教育委員会 (district) and 学校 (school) orgs (MEIBO organization.rb, DA-AA)."""
-    return _vocab_hits(df, "orgs", "type", ["district", "school"],
+    return _vocab_hits(df, params, "orgs", "type", ["district", "school"],
                        "orgs.type must be district or school in the Japan Profile",
                        "Japan Profile では orgs.type は district（教育委員会）または school（学校）のみです")
 
@@ -279,17 +295,40 @@ def school_code(df: pl.DataFrame, params: Params) -> list[Hit]:
     if "type" not in df.columns or "identifier" not in df.columns:
         return []
     ident = pl.col("identifier")
-    schools = df.filter((pl.col("type") == "school") & (ident != ""))
+    schools = subset(df, (pl.col("type") == "school") & (ident != ""), ["identifier"])
+    if schools is None:
+        return []
     hits = select(schools, ~ident.str.contains(jpcodes.SCHOOL_CODE_RE.pattern), "identifier",
                   "school identifier is not a 13-character MEXT 学校コード (e.g. B113210000019)",
                   "学校の identifier が文部科学省の学校コード（13桁、例: B113210000019）の形式ではありません")
     if param(params, "school_code_check_digit"):
-        shaped = schools.filter(ident.str.contains(jpcodes.SCHOOL_CODE_RE.pattern))
-        valid = pl.Series([jpcodes.is_valid_school_code(v) for v in shaped["identifier"]], dtype=pl.Boolean)
-        hits += select(shaped.with_columns(valid.alias("__ok")), ~pl.col("__ok"), "identifier",
+        shaped = ident.str.contains(jpcodes.SCHOOL_CODE_RE.pattern)
+        hits += select(schools, shaped & ~school_code_digit_ok(ident), "identifier",
                        "学校コード check digit is wrong",
                        "学校コードのチェックディジットが正しくありません")
     return hits
+
+
+def school_code_digit_ok(code: pl.Expr) -> pl.Expr:
+    """Vectorised ``jpcodes.is_valid_school_code`` for cells already shaped like a 学校コード.
+
+    MEXT: the letter becomes two digits (A=01 … H=08), giving 13 digits weighted 1,2,1,2… from the
+    left; digit sums of the products are added; check digit = (10 - sum % 10) % 10. The leading 0
+    of the letter's pair weighs nothing, the letter digit has weight 2 and character j (1–11) of
+    the code sits at position j+1, so odd j weigh 1 and even j weigh 2.
+    """
+    def digit_sum(product: pl.Expr) -> pl.Expr:
+        return product // 10 + product % 10
+
+    letter = code.str.slice(0, 1).replace_strict(
+        list(jpcodes.SCHOOL_KIND_LETTERS), list(range(1, len(jpcodes.SCHOOL_KIND_LETTERS) + 1)),
+        default=0, return_dtype=pl.Int32)
+    total = digit_sum(letter * 2)
+    for j in range(1, 12):
+        digit = code.str.slice(j, 1).str.to_integer(strict=False).cast(pl.Int32)
+        total = total + digit_sum(digit * (1 if j % 2 else 2))
+    check = code.str.slice(12, 1).str.to_integer(strict=False).cast(pl.Int32)
+    return ((10 - total % 10) % 10) == check
 
 
 def district_code(df: pl.DataFrame, params: Params) -> list[Hit]:
@@ -359,7 +398,7 @@ def subject_codes(df: pl.DataFrame, params: Params) -> list[Hit]:
 
 def class_type(df: pl.DataFrame, params: Params) -> list[Hit]:
     """classType is homeroom or scheduled; the Japan Profile takes no ext: types (MEIBO classroom.rb)."""
-    return _vocab_hits(df, "classes", "classType", ["homeroom", "scheduled"],
+    return _vocab_hits(df, params, "classes", "classType", ["homeroom", "scheduled"],
                        "classes.classType must be homeroom or scheduled in the Japan Profile (no ext: values)",
                        "Japan Profile では classes.classType は homeroom か scheduled のみです（ext: 不可）")
 
@@ -378,11 +417,11 @@ def special_needs(df: pl.DataFrame, params: Params) -> list[Hit]:
 
 def enrollment_role(df: pl.DataFrame, params: Params) -> list[Hit]:
     """enrollments.role within the profile's list; MEIBO adds guardian, DA-K adds proctor."""
-    return _vocab_hits(df, "enrollments", "role", list(param(params, "enrollment_roles")),
-                       "enrollments.role is outside the roles this profile accepts (Japanese implementations "
-                       "disagree: MEIBO allows guardian, DA-K does not)",
-                       "enrollments.role がこのプロファイルで許可された値ではありません（国内実装で相違あり: "
-                       "MEIBO は guardian を許可、K社は不可）")
+    return _vocab_hits(df, params, "enrollments", "role", list(param(params, "enrollment_roles")),
+                       "enrollments.role is outside the roles every Japanese implementation accepts (they "
+                       "disagree: MEIBO and DA-R allow guardian, DA-K allows proctor, DA-R ext:demonstrator)",
+                       "enrollments.role がすべての国内実装で認められる値ではありません（実装間で相違あり: "
+                       "MEIBO・R社は guardian、K社は proctor、R社は ext:demonstrator を許可）")
 
 
 def enrollment_primary_required(df: pl.DataFrame, params: Params) -> list[Hit]:
@@ -400,7 +439,7 @@ def shussekino(df: pl.DataFrame, params: Params) -> list[Hit]:
     hits: list[Hit] = []
     for column in _present(df, SHUSSEKI_COLUMNS):
         c = pl.col(column)
-        suspects = subset(df, (c != "") & ~c.str.contains(r"^[0-9]+$"))  # one regex pass on the common path
+        suspects = subset(df, (c != "") & ~c.str.contains(r"^[0-9]+$"), [column])  # one regex pass, common path
         if suspects is None:
             continue
         fullwidth = c.str.contains(r"^[０-９]+$")
@@ -425,7 +464,7 @@ def public_flg(df: pl.DataFrame, params: Params) -> list[Hit]:
 
 def role_values(df: pl.DataFrame, params: Params) -> list[Hit]:
     """roles.role within the 学習eポータル list (DA-K ib1039; DA-R adds proctor, systemAdministrator)."""
-    return _vocab_hits(df, "roles", "role", list(param(params, "role_values")),
+    return _vocab_hits(df, params, "roles", "role", list(param(params, "role_values")),
                        "roles.role is outside the roles this profile accepts (DA-K and DA-R lists differ)",
                        "roles.role がこのプロファイルで許可された値ではありません（K社とR社で一覧が異なります）")
 
@@ -444,12 +483,16 @@ def admin_not_primary(df: pl.DataFrame, params: Params) -> list[Hit]:
 
 # --- users ---------------------------------------------------------------------------------------
 
+EPORTAL_REQUIRED = ("userMasterIdentifier", "preferredGivenName", "preferredFamilyName",
+                    "metadata.jp.kanaGivenName", "metadata.jp.kanaFamilyName")
+HOME_CLASS = "metadata.jp.homeClass"
+
+
 def eportal_required(df: pl.DataFrame, params: Params) -> list[Hit]:
     """学習eポータル 3.00/4.00 and 相互運用 5.00 required users columns (MEIBO eportal, DA-K ib0049–53)."""
-    columns = ["userMasterIdentifier", "preferredGivenName", "preferredFamilyName",
-               "metadata.jp.kanaGivenName", "metadata.jp.kanaFamilyName"]
+    columns = list(EPORTAL_REQUIRED)
     if param(params, "require_home_class"):
-        columns.append("metadata.jp.homeClass")
+        columns.append(HOME_CLASS)
     hits: list[Hit] = []
     for column in columns:
         if column not in df.columns:
@@ -461,8 +504,6 @@ def eportal_required(df: pl.DataFrame, params: Params) -> list[Hit]:
                        "このプロファイル（学習eポータル標準モデル）では必須の値です")
     return hits
 
-
-HOME_CLASS = "metadata.jp.homeClass"
 
 
 def home_class_ref(df: pl.DataFrame, class_exists: pl.Expr) -> list[Hit]:
@@ -510,7 +551,7 @@ def kana_script(df: pl.DataFrame, params: Params) -> list[Hit]:
     hits: list[Hit] = []
     for column in _present(df, KANA_COLUMNS):
         c = pl.col(column)
-        suspects = subset(df, (c != "") & ~c.str.contains(pattern))  # one regex pass; rare failures below
+        suspects = subset(df, (c != "") & ~c.str.contains(pattern), [column])  # one regex pass; rare failures
         if suspects is None:
             continue
         stripped = c.str.replace_all(SPACES, "")
@@ -528,16 +569,21 @@ def kana_script(df: pl.DataFrame, params: Params) -> list[Hit]:
 
 def kana_spaces(df: pl.DataFrame, params: Params) -> list[Hit]:
     """Spaces inside kana readings: DA-AA strips them before checking, other importers may not."""
-    return _contains_hits(df, _present(df, KANA_COLUMNS), SPACES,
+    return _contains_hits(df, _present(df, KANA_COLUMNS), [" ", "\u3000"],  # literal search, no regex
                           "kana reading contains a space (half- or full-width)",
                           "よみがなに空白（半角または全角）が含まれています")
 
 
-def null_literal(df: pl.DataFrame, params: Params) -> list[Hit]:
-    """Literal NULL: MEIBO reads it as empty, DA-R/DA-AA write it for "no parent"; CSV121 has no NULL."""
-    columns = [c for c in df.columns if c != LINE]
-    if not columns or not df.select(pl.any_horizontal([pl.col(c) == "NULL" for c in columns]).any()).item():
-        return []
+def null_literal(df: pl.DataFrame, params: Params, columns: list[str] | None = None) -> list[Hit]:
+    """Literal NULL: MEIBO reads it as empty, DA-R/DA-AA write it for "no parent"; CSV121 has no NULL.
+
+    ``columns``: where to look (default: every column, after one cheap any-NULL pass); the engine
+    passes the columns it already found holding NULL, minus those another check reports.
+    """
+    if columns is None:
+        columns = [c for c in df.columns if c != LINE]
+        if not columns or not df.select(pl.any_horizontal([pl.col(c) == "NULL" for c in columns]).any()).item():
+            return []
     hits: list[Hit] = []
     for column in columns:
         hits += select(df, pl.col(column) == "NULL", column,

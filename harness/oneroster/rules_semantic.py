@@ -82,7 +82,8 @@ def agent_self(df: pl.DataFrame) -> list[Hit]:
     if "agentSourcedIds" not in df.columns or "sourcedId" not in df.columns:
         return []
     agents = pl.col("agentSourcedIds")
-    suspects = subset(df, (agents != "") & agents.str.contains(pl.col("sourcedId"), literal=True))
+    suspects = subset(df, (agents != "") & agents.str.contains(pl.col("sourcedId"), literal=True),
+                      ["sourcedId", "agentSourcedIds"])
     if suspects is None:
         return []
     elements = (suspects
@@ -119,7 +120,7 @@ def date_order(df: pl.DataFrame, begin: str, end: str, what: str) -> list[Hit]:
     if begin not in df.columns or end not in df.columns:
         return []
     # ISO dates order as strings: a cheap string comparison finds the candidates, parsing confirms.
-    suspects = subset(df, (pl.col(end) != "") & (pl.col(begin) > pl.col(end)))
+    suspects = subset(df, (pl.col(end) != "") & (pl.col(begin) > pl.col(end)), [begin, end])
     if suspects is None:
         return []
     b, e = _date(begin), _date(end)

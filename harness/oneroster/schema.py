@@ -44,6 +44,10 @@ KINDS = (GUID, REF, REFS, STRING, STRINGS, BRACED, ENUM, ENUMS, BOOL, DATE, DATE
          INT, STATUS)
 
 EXT_PATTERN = r"^ext:[a-zA-Z0-9.\-_]+$"  # CSV121 §4.1.2 proprietary vocabulary terms (MEIBO regex)
+# Lower-case hyphenated UUID v4, the sourcedId form of the Japanese profiles (DA-K/DA-R/DA-AA). Every
+# value it matches is also a valid GUID (36 characters of 0-9 a-f and -), which lets the GUID format
+# check skip its own regex where the Japanese UUID check already matched (``FileContext.match``).
+UUID_V4_RE = r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
 
 # Dependency order for reading: every reference points to a file read earlier (or the same file).
 FILE_ORDER = (

@@ -14,6 +14,7 @@ from harness.oneroster.sink import FindingSink
 from tests.harness.oneroster.bundles import (
     ORG_DISTRICT,
     ORG_SCHOOL,
+    failing,
     make_bundle,
     run_memory,
     valid_roster,
@@ -229,3 +230,105 @@ def test_chunk_size_parameter() -> None:
     for bad in (0, "64", True, 4096):
         with pytest.raises(ConfigError, match="chunk_mib"):
             E.chunk_bytes({"chunk_mib": bad})
+
+
+def test_prefetch_parameter() -> None:
+    assert E.prefetch_chunks({}) is True and E.prefetch_chunks({"prefetch": False}) is False
+    with pytest.raises(ConfigError, match="prefetch"):
+        E.prefetch_chunks({"prefetch": "no"})
+
+
+# ------------------------------------------------------------------- lookups batched per file
+
+
+LATER_CASES = [  # (file, data row, column, value, check that must fire)
+    ("enrollments.csv", 1, "userSourcedId", "no-such-user", "or.enrollments.refs"),
+    ("enrollments.csv", 2, "userSourcedId", "bad id!", "or.enrollments.format"),
+    ("roles.csv", 1, "userSourcedId", "no-such-user", "or.roles.refs"),
+]
+
+
+@pytest.mark.parametrize(("file", "row", "column", "value", "check"), LATER_CASES)
+def test_lookup_later_finds_what_per_chunk_lookups_find(monkeypatch: pytest.MonkeyPatch, file: str, row: int,
+                                                        column: str, value: str, check: str) -> None:
+    files = valid_roster()
+    files[file][row][files[file][0].index(column)] = value
+    per_chunk = run_memory(files)
+    monkeypatch.setattr(E, "LOOKUP_LATER_KEYS", 1)  # every key set counts as large: batch per file
+    later = run_memory(files)
+    assert later.counts[check] == per_chunk.counts[check] == 1
+    assert {k: v for k, v in later.counts.items() if v} == {k: v for k, v in per_chunk.counts.items() if v}
+    f = later.findings[check][0]
+    assert (f.location.file, f.location.row, f.location.column, f.value) == (file, row + 1, column, value)
+
+
+def test_lookup_later_queue_is_per_tag_and_emptied() -> None:
+    run = E.Run.create(FindingSink({}), {}, None)
+    run.keys = E.KeyStore({"users"})
+    run.keys.add("users", pl.DataFrame({"sourcedId": ["u1", "u2"]}))
+    run.keys.finish("users")
+    fc = E.FileContext(run=run, schema=schema_for("1.2.1")["roles"], header=[])
+    for values in (["u1", "zz"], ["", "u2"], ["yy", "u1"]):
+        fc.chunk, fc._hashes = frame(values, "userSourcedId"), {}
+        fc.lookup_later("a", "users", "userSourcedId")
+    assert fc.missing_later("b", "users", "userSourcedId") is None
+    missing = fc.missing_later("a", "users", "userSourcedId")
+    assert missing is not None and missing.rows() == [(3, "zz"), (2, "yy")]  # queue order; blanks are no refs
+    assert fc.missing_later("a", "users", "userSourcedId") is None
+
+
+def test_demographics_user_batched(monkeypatch: pytest.MonkeyPatch) -> None:
+    from harness.oneroster import checks_jp  # noqa: F401  (registers or.sem.*)
+
+    files = valid_roster()
+    files["demographics.csv"] = [["sourcedId", "status", "dateLastModified", "birthDate"],
+                                 [ORG_SCHOOL, "", "", ""]]
+    monkeypatch.setattr(E, "LOOKUP_LATER_KEYS", 1)
+    sink = run_memory(files, checks="or.sem.demographics-user", manifest=False)
+    assert sink.counts["or.sem.demographics-user"] == 1
+    f = sink.findings["or.sem.demographics-user"][0]
+    assert (f.location.file, f.location.row, f.value) == ("demographics.csv", 2, ORG_SCHOOL)
+
+
+# ------------------------------------------------------------------- literal NULL
+
+
+def test_null_columns_and_blanking() -> None:
+    df = pl.DataFrame({"a": ["NULL", "x"], "b": ["null", "NULLS"], "c": ["", "NULL"], E.LINE: [2, 3]})
+    assert E.null_columns(df) == ["a", "c"]  # exact, case-sensitive
+    out = E.blank_null_literals(df, ["a", "c"])
+    assert out.rows() == [("", "null", "", 2), ("x", "NULLS", "", 3)]
+    assert E.blank_null_literals(df, []) is df
+
+
+def test_null_blanking_reaches_rules_and_rescans() -> None:
+    files = valid_roster()
+    files["orgs.csv"][1][files["orgs.csv"][0].index("parentSourcedId")] = "NULL"
+    assert failing(run_memory(files, checks="base")) == {"or.orgs.refs": 1}
+    assert failing(run_memory(files, {"null_literal_as_empty": True}, checks="base")) == {}
+    run = E.Run.create(FindingSink({}), {"null_literal_as_empty": True},
+                       E.MemorySource(with_manifest(files)))  # type: ignore[arg-type]
+    rows = E.rescan(run, schema_for("1.2.1")["orgs"], pl.lit(True), ["parentSourcedId"])
+    assert rows["parentSourcedId"].to_list() == ["", ORG_DISTRICT]
+
+
+def test_match_is_computed_once_per_chunk() -> None:
+    run = E.Run.create(FindingSink({}), {}, None)
+    fc = E.FileContext(run=run, schema=schema_for("1.2.1")["users"], header=[])
+    fc.chunk = frame(["ab", "x"])
+    assert fc.matched("a", "^a") is None
+    first = fc.match("a", "^a")
+    assert first.to_list() == [True, False] and fc.match("a", "^a") is first and fc.matched("a", "^a") is first
+
+
+def test_aligned_cuts_line_at_the_value_columns_pieces() -> None:
+    a = pl.concat([pl.Series("a", ["x", "y"]), pl.Series("a", ["z"])], rechunk=False)
+    b = pl.concat([pl.Series("b", ["1", "2"]), pl.Series("b", ["3"])], rechunk=False)
+    df = pl.DataFrame([a, b, pl.Series(E.LINE, [2, 3, 4])])
+    out = E._aligned(df)
+    assert out.n_chunks("all") == [2, 2, 2] and out.equals(df)
+    assert df.get_column(E.LINE).n_chunks() == 1  # the input frame is left as it was
+    odd = pl.DataFrame([a, pl.Series("b", ["1", "2", "3"]), pl.Series(E.LINE, [2, 3, 4])])
+    assert E._aligned(odd).n_chunks("all") == [1, 1, 1] and E._aligned(odd).equals(odd)
+    single = frame(["a"])
+    assert E._aligned(single) is single

@@ -39,3 +39,10 @@ def test_inactive_check_records_nothing_and_header_hit_is_line_1() -> None:
     emit_hits(sink, "c", "users.csv", [header_hit("primary", "missing", "なし")])
     assert not sink.counts.get("c")
     assert header_hit("primary", "missing", "なし").rows[LINE].to_list() == [1]
+
+
+def test_subset_keeps_only_the_named_columns() -> None:
+    df = frame(["a", "b"]).with_columns(pl.lit("wide").alias("other"))
+    found = subset(df, pl.col("role") == "b", ["role"])
+    assert found is not None and found.columns == [LINE, "role"] and found.rows() == [(3, "b")]
+    assert subset(df, pl.col("role") == "z", ["role"]) is None

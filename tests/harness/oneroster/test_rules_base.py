@@ -336,6 +336,16 @@ def test_list_and_self_references() -> None:
     assert sink.findings["or.users.refs"][0].value == uid(4242)
 
 
+def test_single_element_list_reference_is_checked_without_splitting() -> None:
+    files = valid_roster()
+    header = files["users.csv"][0]
+    files["users.csv"][1][header.index("agentSourcedIds")] = uid(4242)  # no comma in the chunk
+    sink = run_memory(files, checks="or.users.refs", chunk_rows=1)
+    assert failing(sink) == {"or.users.refs": 1}
+    f = sink.findings["or.users.refs"][0]
+    assert (f.location.row, f.location.column, f.value) == (2, "agentSourcedIds", uid(4242))
+
+
 def test_missing_target_file_fails_every_reference() -> None:
     files = valid_roster()
     del files["classes.csv"]

@@ -162,10 +162,9 @@ def test_kana_script_any_accepts_hiragana() -> None:
 
 def test_enrollment_roles_parameter() -> None:
     files = roster(cells=[("enrollments.csv", 1, "role", "proctor")])
-    assert failing(run_jp(files, "or.jp.enrollment-role")) == {}
+    assert failing(run_jp(files, "or.jp.enrollment-role")) == {"or.jp.enrollment-role": 1}  # disputed (DA-K only)
     assert failing(run_jp(files, "or.jp.enrollment-role",
-                          params={"enrollment_roles": ["administrator", "guardian", "student", "teacher"]})) \
-        == {"or.jp.enrollment-role": 1}
+                          params={"enrollment_roles": ["administrator", "proctor", "student", "teacher"]})) == {}
 
 
 @pytest.mark.parametrize(("check", "cell"), [
@@ -273,3 +272,29 @@ def test_jp_checks_skip_on_oneroster_11() -> None:
     sink = run_memory(valid_roster("1.1"), {"columns": "1.1"}, version="1.1", checks="or.jp.*")
     assert failing(sink) == {}
     assert "1.1" in sink.skips["or.jp.eportal-users"] and "or.jp.hankaku-kana" in sink.skips
+
+
+def test_vectorised_check_digit_agrees_with_jpcodes() -> None:
+    from harness.oneroster import jpcodes
+
+    codes = [jpcodes.make_school_code(f"{k}{e}", pref, est, serial)
+             for k in jpcodes.SCHOOL_KIND_LETTERS for e in (1, 2) for pref in (1, 13, 47) for est in (1, 2, 3)
+             for serial in (0, 1234567, 9999999)]
+    wrong = [c[:12] + str((int(c[12]) + 1) % 10) for c in codes]
+    df = pl.DataFrame({"code": codes + wrong})
+    got = df.select(jp.school_code_digit_ok(pl.col("code")).alias("ok"))["ok"].to_list()
+    assert got == [jpcodes.is_valid_school_code(c) for c in codes + wrong] == [True] * len(codes) + [False] * len(wrong)
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("bad id!", {"or.enrollments.format": 1, "or.jp.uuid-sourcedid": 1}),  # neither GUID nor UUID
+    ("enr-0001", {"or.jp.uuid-sourcedid": 1}),  # a GUID, not a UUID
+    (uid(60), {}),
+])
+def test_uuid_match_shared_with_guid_format(value: str, expected: dict[str, int]) -> None:
+    """The UUID rule runs first and its match lets the GUID format rule skip its regex; a value that
+    fails the UUID test still gets its own GUID verdict."""
+    files = roster(cells=[("enrollments.csv", 1, "sourcedId", value)])
+    sink = run_jp(files, "or.*", params={"preferred_oneroster_versions": ["1.2"]})
+    assert {k: v for k, v in failing(sink).items() if k in ("or.enrollments.format", "or.jp.uuid-sourcedid")} \
+        == expected
