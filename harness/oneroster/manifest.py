@@ -62,7 +62,7 @@ def read_manifest(run: Run) -> Manifest | None:
                       file=other)
         else:
             sink.fail("or.manifest.present", "manifest.csv is missing from the package",
-                      ja="パッケージに manifest.csv がありません")
+                      ja="パッケージに manifest.csv がありません", file=MANIFEST)
         for cid in DEPENDENT:
             sink.skip(cid, "manifest.csv is missing")
         return None

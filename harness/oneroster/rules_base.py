@@ -161,9 +161,15 @@ def header(fc: FileContext) -> None:
             fc.fail(cid, "specified column is missing from the header", ja="仕様で定められた列がヘッダーにありません",
                     row=1, column=name)
     present = [a for a in actual if a in expected]
-    if present != [e for e in expected if e in seen]:
-        fc.fail(cid, "columns are not in the order the specification defines",
-                ja="列の順序が仕様の定める順序と異なります", row=1, value=",".join(actual))
+    in_order = [e for e in expected if e in seen]
+    if present != in_order:
+        # Name the first place that breaks the order: the column the specification puts there
+        # (location) and the one the file has instead (value).
+        k = next(i for i, (got, want) in enumerate(zip(present, in_order, strict=True)) if got != want)
+        fc.fail(cid, "columns are not in the order the specification defines: this column belongs here, "
+                "the value is the column the file has in its place",
+                ja="列の順序が仕様の定める順序と異なります。この位置には列名の列が来るべきところ、値の列があります",
+                row=1, column=in_order[k], value=present[k])
     exp_lower = {e.lower() for e in expected}
     last_defined = max((i for i, a in enumerate(actual) if a in expected), default=-1)
     for i, name in enumerate(actual):

@@ -763,9 +763,7 @@ def _base_users_in_jp(b: Bundle) -> Expect:
 CORPUS: list[Defect] = [
     # headers and file names (CSV121 P2, P6, P7; Moodle v1p2_full_dataset; SDS issue #41)
     Defect("header-order-swapped", P12,
-           _swap_columns("users.csv", "givenName", "familyName", "or.users.header"),
-           gap="the column-order finding has no column (the whole header is its value); it should name the "
-               "first position that holds the wrong column, as the case/missing-column findings do"),
+           _swap_columns("users.csv", "givenName", "familyName", "or.users.header")),
     Defect("header-case", P12, _rename_column("orgs.csv", "sourcedId", "sourcedid", "or.orgs.header")),
     Defect("header-misspelled-preferred", P12,
            _rename_column("users.csv", "preferredGivenName", "prefferedGivenName", "or.users.header")),
@@ -775,9 +773,7 @@ CORPUS: list[Defect] = [
     Defect("header-extension-not-metadata", P12, _extension_not_metadata),
     Defect("header-duplicate-name", P12, _duplicate_header),
     Defect("file-name-case-userprofiles", P12, _userprofiles_wrong_case),
-    Defect("manifest-missing", P12, _missing_manifest,
-           gap="the or.manifest.present finding for a missing manifest has an empty location; it should name "
-               "file manifest.csv (the wrong-case variant does name Manifest.csv)"),
+    Defect("manifest-missing", P12, _missing_manifest),
     Defect("manifest-wrong-case", P12, _manifest_wrong_case),
     Defect("manifest-oneroster-version-1.1", P12,
            _manifest("oneroster.version", "1.1", "or.manifest.oneroster-version")),
@@ -1004,8 +1000,7 @@ CORPUS: list[Defect] = [
     Defect("metadata-column-in-the-middle", P12, _metadata_in_the_middle),
     Defect("jp-base-users-without-metadata", JP, _base_users_in_jp),
     Defect("jp-kana-columns-swapped", JP,
-           _swap_columns("users.csv", "metadata.jp.kanaGivenName", "metadata.jp.kanaFamilyName", "or.users.header"),
-           gap="the column-order finding has no column (same gap as header-order-swapped)"),
+           _swap_columns("users.csv", "metadata.jp.kanaGivenName", "metadata.jp.kanaFamilyName", "or.users.header")),
 ]
 
 assert len({d.name for d in CORPUS}) == len(CORPUS), "defect names must be unique"
