@@ -10,15 +10,44 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from harness.core.errors import ConfigError
 
 ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 M = TypeVar("M", bound=BaseModel)
+
+
+class Services(BaseModel):
+    """Which LTI Advantage services the product under test offers or uses; checks of the others
+    are skipped with that reason, not failed."""
+
+    model_config = ConfigDict(extra="forbid")
+    deep_linking: bool = True
+    nrps: bool = False
+    ags: bool = False
+
+
+def _check_deployment_ids(value: list[str]) -> list[str]:
+    """[CORE §5.3.3]: a deployment_id is 1-255 ASCII characters."""
+    for d in value:
+        if not d or len(d) > 255 or not d.isascii():
+            raise ValueError("each deployment id must be 1-255 ASCII characters")
+    return value
+
+
+DeploymentIds = Annotated[list[str], Field(min_length=1), AfterValidator(_check_deployment_ids)]
 
 
 class Listen(BaseModel):

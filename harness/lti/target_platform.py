@@ -25,9 +25,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from harness.lti.http import http_url
 from harness.lti.target_common import (
+    DeploymentIds,
     Listen,
     Observation,
     Secrets,
+    Services,
     anchor_paths,
     parse_config,
     read_target_file,
@@ -55,15 +57,6 @@ PATH_JWKS = "/jwks"
 PATH_UNREGISTERED = "/unregistered-redirect"  # never registered: a platform must not post here
 
 
-class PlatformServices(BaseModel):
-    """Which LTI Advantage services the vendor offers; checks of unoffered ones are skipped."""
-
-    model_config = ConfigDict(extra="forbid")
-    deep_linking: bool = True
-    nrps: bool = False
-    ags: bool = False
-
-
 class PlatformSection(BaseModel):
     """Registration data the Platform gives the Tool [SEC §5.1, §5.1.1], [CORE §3.1.3]."""
 
@@ -71,11 +64,11 @@ class PlatformSection(BaseModel):
     name: str = "platform under test"
     issuer: str
     client_id: str = Field(min_length=1, max_length=255)
-    deployment_ids: list[str] = Field(min_length=1)
+    deployment_ids: DeploymentIds
     auth_url: str
     token_url: str | None = None
     jwks_url: str
-    services: PlatformServices = Field(default_factory=PlatformServices)
+    services: Services = Field(default_factory=Services)
 
     @field_validator("issuer", "auth_url", "token_url", "jwks_url")
     @classmethod
@@ -87,13 +80,6 @@ class PlatformSection(BaseModel):
     def _issuer(cls, value: str) -> str:
         return value.rstrip("/")
 
-    @field_validator("deployment_ids")
-    @classmethod
-    def _deployments(cls, value: list[str]) -> list[str]:
-        for d in value:
-            if not d or len(d) > 255 or not d.isascii():  # [CORE §5.3.3]
-                raise ValueError("each deployment id must be 1-255 ASCII characters")
-        return value
 
     @model_validator(mode="after")
     def _token_for_services(self) -> PlatformSection:

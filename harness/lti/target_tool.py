@@ -24,24 +24,17 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from harness.core.errors import ConfigError
 from harness.lti.http import http_url
 from harness.lti.target_common import (
+    DeploymentIds,
     Listen,
     Observation,
     Secrets,
+    Services,
     anchor_paths,
     parse_config,
     read_target_file,
 )
 
 KIND = "lti-tool"
-
-
-class ToolServices(BaseModel):
-    """Which LTI Advantage services the Tool says it uses; unused ones are skipped, not failed."""
-
-    model_config = ConfigDict(extra="forbid")
-    deep_linking: bool = True
-    nrps: bool = False
-    ags: bool = False
 
 
 class ToolSection(BaseModel):
@@ -55,8 +48,8 @@ class ToolSection(BaseModel):
     deep_link_uri: str | None = None  # target_link_uri for LtiDeepLinkingRequest; default target_link_uri
     jwks_url: str
     client_id: str = Field(min_length=1, max_length=255)
-    deployment_ids: list[str] = Field(min_length=1)
-    services: ToolServices = Field(default_factory=ToolServices)
+    deployment_ids: DeploymentIds
+    services: Services = Field(default_factory=Services)
 
     @field_validator("login_url", "target_link_uri", "deep_link_uri", "jwks_url")
     @classmethod
@@ -68,13 +61,6 @@ class ToolSection(BaseModel):
     def _urls(cls, value: list[str]) -> list[str]:
         return [http_url(v, "redirect_uris") for v in value]
 
-    @field_validator("deployment_ids")
-    @classmethod
-    def _deployments(cls, value: list[str]) -> list[str]:
-        for d in value:
-            if not d or len(d) > 255 or not d.isascii():  # [CORE §5.3.3]
-                raise ValueError("each deployment id must be 1-255 ASCII characters")
-        return value
 
 
 class HarnessSection(BaseModel):
