@@ -62,6 +62,7 @@ from typing import Any, Literal, Protocol
 
 import polars as pl
 
+from harness.core import progress
 from harness.core.errors import ConfigError
 from harness.core.model import Finding, Location
 from harness.oneroster.columns import VARIANTS
@@ -674,6 +675,7 @@ def read_files(run: Run) -> None:
 def read_file(run: Run, schema: FileSchema) -> FileContext:
     sink = run.sink
     assert run.source is not None
+    progress.report(schema.file_name)
     stream = run.source.open(schema.file_name)
     header = list(stream.header)
     fc = FileContext(run=run, schema=schema, header=header, columns=set(_unique_names(header)))
@@ -695,6 +697,7 @@ def read_file(run: Run, schema: FileSchema) -> FileContext:
             df = blank_null_literals(df, fc.null_columns)
         fc.columns = set(df.columns) - {LINE}
         fc.rows += df.height
+        progress.report(f"{schema.file_name}: {fc.rows:,} rows")
         fc.chunk = df
         fc._hashes, fc._matches = {}, {}
         if keyed:
