@@ -294,6 +294,29 @@ def check_nonce_replay(ctx: CheckContext) -> None:
     expect(ctx, launcher.post(browser, first.endpoint or "", first.posted), REJECTED, claim="nonce")
 
 
+@check(
+    "lti.tool.sec.rejection_status", kind=KIND, requirement="LTI-SEC §5.1.3-3", severity=Severity.WARNING,
+    title_ja="不正な aud の起動を HTTP 401 で拒否する", title_en="A wrong-aud launch is refused with HTTP 401",
+    description_ja=("SEC §5.1.3 は aud に client_id がない id_token を「HTTP 401 で拒否しなければならない」としています。"
+                    "別のステータスでも起動は成立しないため (認定試験もステータスは見ません) 警告です。"
+                    "5xx はトークン検証の例外を処理できていないことを示し、ログや監視を汚し、攻撃の手掛かりになります。"),
+    description_en=("SEC §5.1.3 says an id_token whose aud lacks the client_id MUST be rejected with HTTP 401. "
+                    "Another status still refuses the launch (certification does not look at it), so this is a "
+                    "warning. A 5xx shows the token validation error is not handled: noisy logs, a hint to attackers."),
+    tags=("security",),
+)
+def check_rejection_status(ctx: CheckContext) -> None:
+    result = run(ctx, LaunchSpec(mutate=set_claim("aud", "renkei-other-client")))
+    if result.outcome != REJECTED or result.status is None:
+        ctx.skip("the wrong-aud launch was not observed as a rejection (see lti.tool.sec.wrong_aud)")
+    if result.status != 401:
+        ctx.fail("The wrong-aud launch was refused, but not with HTTP 401"
+                 + (" (a server error: the validation failure is not handled)." if result.status >= 500 else "."),
+                 ja="不正な aud の起動は拒否されましたが、HTTP 401 ではありません"
+                    + ("（サーバーエラー: 検証失敗を処理できていません）。" if result.status >= 500 else "。"),
+                 endpoint=result.endpoint, method=result.method, claim="aud", value=f"HTTP {result.status}")
+
+
 # --- [CORE] message and login rules --------------------------------------------------------------
 launch_check(
     "lti.tool.core.wrong_message_type", requirement="LTI-CORE §5.3.1", severity=Severity.ERROR,

@@ -373,6 +373,9 @@ class Launcher:
         if page.status in obs.accept.status and (accept is None or accept.search(page.text)):
             return ACCEPTED, f"The Tool accepted the launch (HTTP {page.status}).", \
                 f"ツールが起動を受け付けました (HTTP {page.status})。"
+        if page.status >= 500:  # the launch did not go through; how cleanly is lti.tool.sec.rejection_status
+            return REJECTED, f"The Tool failed with a server error (HTTP {page.status}); the launch did not go through.", \
+                f"ツールがサーバーエラー (HTTP {page.status}) になり、起動は成立しませんでした。"
         return UNCLEAR, (
             f"The Tool's response (HTTP {page.status}) matches neither the accept nor the reject rule of the "
             "target file's observation section."

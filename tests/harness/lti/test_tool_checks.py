@@ -13,6 +13,7 @@ import pytest
 from harness.core.registry import REGISTRY
 from harness.lti import vocab
 from tests.harness.lti.tool_env import (
+    CLIENT_ID,
     DEPLOYMENT,
     PLATFORM,
     TOOL,
@@ -50,11 +51,34 @@ def test_a_tool_that_rejects_everything_fails_every_must_accept_check_and_cannot
 
 
 def test_an_error_page_outside_the_observation_rules_is_not_a_rejection() -> None:
-    tool = FakeTool(reject_when=lambda c: c.get(vocab.CLAIM_VERSION) != vocab.LTI_VERSION, reject_status=500)
+    tool = FakeTool(reject_when=lambda c: c.get(vocab.CLAIM_VERSION) != vocab.LTI_VERSION, reject_status=418)
     with fake_tool_env(tool) as target:
         outcome = run_one(target, "lti.tool.cert.wrong_version")
     assert outcome.status == "failed"
     assert "matches neither the accept nor the reject rule" in outcome.findings[0].message
+
+
+def _aud_ok(claims: dict[str, Any]) -> bool:
+    aud = claims.get("aud")
+    return CLIENT_ID in (aud if isinstance(aud, list) else [aud])
+
+
+def test_a_server_error_refuses_the_launch_but_is_flagged() -> None:
+    """A Tool whose token validation raises (HTTP 500) does not let the forged launch in, so the
+    must-reject check passes; the unhandled error is the rejection_status warning."""
+    with fake_tool_env(FakeTool(reject_when=lambda c: not _aud_ok(c), reject_status=500)) as target:
+        assert run_one(target, "lti.tool.sec.wrong_aud").status == "passed"
+        flagged = run_one(target, "lti.tool.sec.rejection_status")
+    assert flagged.status == "warning" and "server error" in flagged.findings[0].message
+    assert flagged.findings[0].value == "HTTP 500" and flagged.findings[0].location.claim == "aud"
+
+
+def test_a_wrong_aud_refused_with_401_is_clean_and_403_is_flagged() -> None:
+    with fake_tool_env(FakeTool(reject_when=lambda c: not _aud_ok(c), reject_status=401)) as target:
+        assert run_one(target, "lti.tool.sec.rejection_status").status == "passed"
+    with fake_tool_env(FakeTool(reject_when=lambda c: not _aud_ok(c), reject_status=403)) as target:
+        flagged = run_one(target, "lti.tool.sec.rejection_status")
+    assert flagged.status == "warning" and flagged.findings[0].value == "HTTP 403"
 
 
 def _roles(c: dict[str, Any]) -> list[str]:
