@@ -72,7 +72,7 @@ class _Progress:
         if self._bar is not None:
             self._bar.stop()
 
-    def _stage(self, stage: str, done: int | None, total: int | None) -> None:
+    def _stage(self, stage: str) -> None:
         if self._bar is not None:
             self._bar.update(self._task, description=f"{self.run.profile.id}: {stage}")
 

@@ -63,14 +63,5 @@ class CheckContext:
             )
         )
 
-    def extend(self, findings: Any) -> None:
-        for f in findings:
-            self.add(f)
-
     def skip(self, reason: str) -> None:
         raise CheckSkipped(reason)
-
-    @property
-    def full(self) -> bool:
-        """True once the cap is reached; checks may stop collecting detail but keep counting."""
-        return len(self.findings) >= self.cap

@@ -40,9 +40,6 @@ class Text(BaseModel):
     ja: str
     en: str
 
-    def get(self, lang: str) -> str:
-        return self.ja if lang == "ja" else self.en
-
 
 class Location(BaseModel):
     """Where a finding is. Only the fields that apply are set (and serialised).

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-Listener = Callable[[str, int | None, int | None], None]
+Listener = Callable[[str], None]
 _listeners: list[Listener] = []
 
 
@@ -20,7 +20,7 @@ def unsubscribe(listener: Listener) -> None:
         _listeners.remove(listener)
 
 
-def report(stage: str, done: int | None = None, total: int | None = None) -> None:
-    """Announce a stage (e.g. ``users.csv``) and optionally how far it is."""
+def report(stage: str) -> None:
+    """Announce what a long analysis is doing now, e.g. ``users.csv: 250,000 rows``."""
     for listener in list(_listeners):
-        listener(stage, done, total)
+        listener(stage)

@@ -11,9 +11,9 @@ import time
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any
 
 from harness import __version__
 from harness.core.context import CheckContext, CheckSkipped
@@ -61,7 +61,7 @@ class RunSession:
     target: Target
     expected: dict[str, str]
     results: dict[str, CheckResult] = field(default_factory=dict)
-    started_at: Any = field(default_factory=utcnow)
+    started_at: datetime = field(default_factory=utcnow)
     debug_log: list[str] = field(default_factory=list)
     run: RunResult | None = None
 

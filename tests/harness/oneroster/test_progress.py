@@ -15,7 +15,7 @@ def test_analysis_reports_files_and_rows(tmp_path: Path) -> None:
     generate_bundle(bundle, profile="oneroster12-csv", students_per_grade=2)
     stages: list[str] = []
 
-    def listen(stage: str, done: int | None, total: int | None) -> None:
+    def listen(stage: str) -> None:
         stages.append(stage)
 
     progress.subscribe(listen)
