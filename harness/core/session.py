@@ -51,6 +51,11 @@ class RunOptions:
             raise UsageError(f"--lang must be 'ja' or 'en', not {self.lang!r}")
         if self.findings_cap < 1:
             raise UsageError("--findings-cap must be at least 1")
+        if self.out_dir is not None:  # fail before a long run, not after it
+            try:
+                self.out_dir.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise UsageError(f"cannot create the output folder {self.out_dir}: {exc.strerror}") from None
 
 
 @dataclass
@@ -165,13 +170,16 @@ class RunSession:
         out = self.options.out_dir
         if out is None:
             return []
-        out.mkdir(parents=True, exist_ok=True)
         written: list[Path] = []
-        for ep in sorted(entry_points(group="renkei.writers"), key=lambda e: e.name):
-            writer = ep.load()
-            written.append(writer(run, out, lang=self.options.lang))
-        if self.debug_log:
-            log = out / "renkei-debug.log"
-            log.write_text("\n".join(self.debug_log), encoding="utf-8")
-            written.append(log)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            for ep in sorted(entry_points(group="renkei.writers"), key=lambda e: e.name):
+                writer = ep.load()
+                written.append(writer(run, out, lang=self.options.lang))
+            if self.debug_log:
+                log = out / "renkei-debug.log"
+                log.write_text("\n".join(self.debug_log), encoding="utf-8")
+                written.append(log)
+        except OSError as exc:
+            raise UsageError(f"cannot write the reports to {out}: {exc.strerror or exc}") from None
         return written

@@ -90,3 +90,13 @@ def test_run_exit_code_follows_the_verdict(tmp_path):
     bad = _renkei("run", "--profile", "oneroster12-csv-japan", "--target", str(broken), "--out", str(tmp_path / "o2"))
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "FAIL" in bad.stdout and "Traceback" not in bad.stdout + bad.stderr
+
+
+def test_unusable_output_folder_is_exit_2_before_the_run(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        main(["run", "--profile", "oneroster12-csv", "--target", str(tmp_path), "--out", str(blocker / "out")])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "cannot create the output folder" in err and "internal error" not in err
