@@ -150,20 +150,13 @@ class HarnessToolSection(BaseModel):
 
 class PlatformTargetConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    kind: str = KIND
+    kind: Literal["lti-platform"] = KIND
     platform: PlatformSection
     launches: Launches
     harness: HarnessToolSection
     observation: Observation = Field(default_factory=Observation)  # DL accept/reject + browser limits
     secrets: Secrets = Field(default_factory=Secrets)
     path: str | None = Field(default=None, exclude=True)
-
-    @field_validator("kind")
-    @classmethod
-    def _kind(cls, value: str) -> str:
-        if value != KIND:
-            raise ValueError(f"kind must be {KIND!r}")
-        return value
 
     # --- the harness Tool's endpoints (what the vendor registers on the Platform) ---
     @property

@@ -126,7 +126,7 @@ class BrowserSection(BaseModel):
 
 class ToolTargetConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    kind: str = KIND
+    kind: Literal["lti-tool"] = KIND
     tool: ToolSection
     harness: HarnessSection
     observation: Observation = Field(default_factory=Observation)
@@ -135,13 +135,6 @@ class ToolTargetConfig(BaseModel):
     secrets: Secrets = Field(default_factory=Secrets)
     browser: BrowserSection = Field(default_factory=BrowserSection)
     path: str | None = Field(default=None, exclude=True)
-
-    @field_validator("kind")
-    @classmethod
-    def _kind(cls, value: str) -> str:
-        if value != KIND:
-            raise ValueError(f"kind must be {KIND!r}")
-        return value
 
     # --- the harness Platform's endpoints (what the vendor registers) ---
     @property
