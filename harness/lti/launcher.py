@@ -415,8 +415,7 @@ class Launcher:
             if own is None:
                 break
             try:
-                page = launch.browser.send(own.method, own.action, data=own.inputs if own.method == "POST" else None,
-                                           params=own.inputs if own.method == "GET" else None)
+                page = launch.browser.submit(own)
             except BrowserError as exc:
                 exchange.en, exchange.ja = "Submitting the Tool's selection form failed: " + exc.en, \
                     "ツールの選択フォームの送信に失敗しました: " + exc.ja
@@ -483,7 +482,7 @@ class Launcher:
                     exchange.en = "No form on the launch page matches services.trigger_form_action."
                     exchange.ja = "起動ページに services.trigger_form_action に一致するフォームがありません。"
                     return
-                launch.browser.send(form.method, form.action, data=form.inputs if form.method == "POST" else None)
+                launch.browser.submit(form)  # GET forms keep their fields in the query
         except BrowserError as exc:
             exchange.en = "Triggering the Tool's service calls failed: " + exc.en
             exchange.ja = "ツールのサービス呼び出しの起動に失敗しました: " + exc.ja

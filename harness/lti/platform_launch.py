@@ -180,10 +180,7 @@ class PlatformLauncher:
                 form = next((f for f in parse_forms(page.text, page.url) if netloc(f.action) == self._own), None)
                 if form is None:
                     break
-                if form.method == "POST":
-                    page = browser.send("POST", form.action, data=form.inputs)
-                else:
-                    page = browser.send("GET", form.action, params=form.inputs)
+                page = browser.submit(form)
         except BrowserError as exc:
             return page, exc
         return page, None

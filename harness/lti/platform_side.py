@@ -76,6 +76,11 @@ class ContextData:
     members: list[dict[str, Any]]
     lineitems: dict[str, dict[str, Any]] = field(default_factory=dict)
     scores: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    issued: int = 0  # line items ever created here: ids are never reused after a DELETE
+
+    def new_item_id(self, container_url: str) -> str:
+        self.issued += 1
+        return f"{container_url}/{self.issued}"
 
 
 class PlatformSide:
@@ -114,7 +119,9 @@ class PlatformSide:
     def add_lineitem(self, context_id: str, item: dict[str, Any]) -> None:
         """Pre-create a line item (the launch's AGS ``lineitem``) in a context set up by ``set_roster``."""
         with self._cond:
-            self.contexts[context_id].lineitems[item["id"]] = item
+            data = self.contexts[context_id]
+            data.lineitems[item["id"]] = item
+            data.issued += 1
 
     def calls_of(self, *kinds: str, since: int = 0) -> list[RecordedCall]:
         with self._cond:
@@ -268,9 +275,9 @@ class PlatformSide:
             if not isinstance(item, dict) or "scoreMaximum" not in item:
                 status = 400
             else:
-                item_id = f"{self.config.lineitems_url(ctx)}/{len(data.lineitems) + 1}"
-                item = {**item, "id": item_id}
                 with self._cond:
+                    item_id = data.new_item_id(self.config.lineitems_url(ctx))
+                    item = {**item, "id": item_id}
                     data.lineitems[item_id] = item
                 status = 201
         await self._record(request, "ags.lineitems", status, ctx)
@@ -278,7 +285,8 @@ class PlatformSide:
             return JSONResponse({"error": "rejected"}, status_code=status)
         if request.method == "POST":
             return JSONResponse(item, status_code=201, media_type=vocab.MEDIA_AGS_LINEITEM)
-        return JSONResponse(list(data.lineitems.values()), media_type=vocab.MEDIA_AGS_LINEITEM_CONTAINER)
+        return JSONResponse(_filtered(list(data.lineitems.values()), request.query_params),
+                            media_type=vocab.MEDIA_AGS_LINEITEM_CONTAINER)
 
     def _item(self, request: Request) -> tuple[ContextData | None, str]:
         ctx = request.path_params["ctx"]
@@ -342,3 +350,15 @@ class PlatformSide:
             for uid, s in latest.items()
         ]
         return JSONResponse(results, media_type=vocab.MEDIA_AGS_RESULT_CONTAINER)
+
+
+def _filtered(items: list[dict[str, Any]], query: Any) -> list[dict[str, Any]]:
+    """The container filters a Tool may use to find its own items [AGS §3.2.4]; no match -> [].
+
+    ``limit`` is not applied: the harness's gradebooks are tiny, and returning everything in one
+    page is valid paging (no ``rel="next"``).
+    """
+    for param, key in (("resource_link_id", "resourceLinkId"), ("resource_id", "resourceId"), ("tag", "tag")):
+        if param in query:
+            items = [i for i in items if i.get(key) == query[param]]
+    return items

@@ -141,3 +141,22 @@ def test_auth_endpoint_explains_itself_and_deep_link_returns_are_recorded(client
 def test_wait_for_returns_the_predicate_value_after_a_bounded_wait(side: PlatformSide) -> None:
     assert side.wait_for(lambda: True, 5) is True
     assert side.wait_for(lambda: False, 0.05) is False
+
+
+def test_ags_ids_are_never_reused_and_container_filters_apply(client: httpx.Client) -> None:
+    auth = {"Authorization": "Bearer " + _token(client, " ".join(vocab.AGS_SCOPES))}
+    base = f"/ags/{CTX}/lineitems"
+
+    def create(**fields: object) -> str:
+        made = client.post(base, content=json.dumps({"scoreMaximum": 1, **fields}), headers=auth)
+        assert made.status_code == 201
+        return made.json()["id"]
+
+    first = create(label="a", tag="quiz", resourceId="r1")
+    second = create(label="b", tag="essay")
+    assert client.delete(first, headers=auth).status_code == 204
+    third = create(label="c", tag="quiz")
+    assert len({first, second, third}) == 3  # a deleted id is never handed out again
+    assert client.get(second, headers=auth).json()["label"] == "b"
+    assert [i["id"] for i in client.get(base, params={"tag": "quiz"}, headers=auth).json()] == [third]
+    assert client.get(base, params={"resource_id": "r1"}, headers=auth).json() == []
