@@ -23,7 +23,7 @@ from harness import __version__
 from harness.core import progress
 from harness.core.errors import RenkeiError, UsageError
 from harness.core.model import Outcome, RunResult
-from harness.core.profiles import list_profiles, resolve
+from harness.core.profiles import list_profiles, load_profile, resolve
 from harness.core.registry import REGISTRY
 from harness.core.session import RunOptions, RunSession
 from harness.core.targets import load_standards
@@ -126,6 +126,8 @@ def execute(options: RunOptions, *, interactive: bool | None = None, quiet: bool
             os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
         else:
             os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = saved
+    if code == pytest.ExitCode.INTERRUPTED:
+        raise KeyboardInterrupt  # main() says "interrupted" and exits 2; the outputs say error
     if run.run is None:
         raise RenkeiError(f"the test run did not complete (pytest exit code {int(code)})")
     return run.run
@@ -133,11 +135,15 @@ def execute(options: RunOptions, *, interactive: bool | None = None, quiet: bool
 
 def _summary(result: RunResult, out_dir: Path | None) -> None:
     lang = result.lang
-    failing = [c for c in result.checks if c.outcome in (Outcome.FAILED, Outcome.ERROR, Outcome.WARNING)]
+    # What a reader must act on: checks that fail the run (incl. stale expected failures) and warnings.
+    failing = [c for c in result.checks if c.gates or c.display_outcome == Outcome.WARNING.value]
     for c in failing[:30]:
-        style = OUTCOME_STYLE[c.outcome]
-        out.print(f"[{style}]{c.outcome.value.upper():8}[/] {c.id}  {c.title_for(lang)}  "
-                  f"[dim]({c.findings_count})[/]", highlight=False)
+        shown = c.display_outcome
+        label = "STALE" if shown == "xpassed" else shown.upper()
+        style = OUTCOME_STYLE.get(c.outcome, "bold red") if shown != "xpassed" else "bold red"
+        hint = "  (listed as an expected failure but passed: remove it from the file)" if shown == "xpassed" else ""
+        out.print(f"[{style}]{label:8}[/] {c.id}  {c.title_for(lang)}  "
+                  f"[dim]({c.findings_count})[/]{hint}", highlight=False)
         for f in c.findings[:3]:
             val = f" = {f.value!r}" if f.value is not None else ""
             out.print(f"           {f.location.label()}: {f.text(lang)}{val}", highlight=False, markup=False)
@@ -166,7 +172,7 @@ def run(
     """Run a conformance profile and write result.json, junit.xml and report.html."""
     if out_dir is None:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        out_dir = Path("renkei-out") / f"{profile.replace(os.sep, '_')}-{stamp}"
+        out_dir = Path("renkei-out") / f"{load_profile(profile).id}-{stamp}"  # also for a profile given by path
     options = RunOptions(profile=profile, target=target, out_dir=out_dir, lang=lang,
                          expected_failures=expected_failures, select=select, redact=redact)
     result = execute(options)

@@ -28,7 +28,7 @@ from rich.console import Console
 
 from harness.cli import execute
 from harness.core.errors import RenkeiError
-from harness.core.model import Outcome, RunResult
+from harness.core.model import RunResult
 from harness.core.session import RunOptions
 from harness.serving import BackgroundServer, LocalTls, free_port
 
@@ -65,7 +65,7 @@ def _run(name: str, profile: str, target: Path, expected: str, note: str = "") -
     except RenkeiError as exc:
         console.print(f"  [red]could not run: {exc}[/]", highlight=False, markup=False)
         return DemoRun(name, profile, expected, None, out / "report.html", str(exc))
-    failing = [c for c in result.checks if c.outcome in (Outcome.FAILED, Outcome.ERROR)]
+    failing = [c for c in result.checks if c.gates]
     if failing:
         console.print("  failing: " + ", ".join(c.id for c in failing[:8])
                       + (f" (+{len(failing) - 8})" if len(failing) > 8 else ""), highlight=False)

@@ -19,8 +19,6 @@ from harness.core.model import CheckResult, Outcome
 from harness.core.profiles import ResolvedCheck
 from harness.core.session import RunOptions, RunSession
 
-SESSION_KEY = pytest.StashKey[RunSession]()
-
 
 class RenkeiWarning(UserWarning):
     """A warning-severity check found something (the run still passes)."""
@@ -144,6 +142,10 @@ def pytest_configure(config: pytest.Config) -> None:
     target = config.getoption("--renkei-target")
     if not target:
         raise pytest.UsageError("--renkei-profile needs --renkei-target")
+    if getattr(config.option, "numprocesses", None) or getattr(config.option, "dist", "no") != "no":
+        # Each xdist worker would open the target (and an LTI target's listening port) on its own,
+        # and the controller, which runs no check, would write an empty report.
+        raise pytest.UsageError("renkei profiles run in one process: drop -n/--dist for --renkei-profile")
     out = config.getoption("--renkei-out")
     options = RunOptions(
         profile=profile, target=target, out_dir=Path(out) if out else None,
@@ -155,5 +157,4 @@ def pytest_configure(config: pytest.Config) -> None:
         run = RunSession.create(options)
     except RenkeiError as exc:
         raise pytest.UsageError(f"renkei: {exc}") from None
-    config.stash[SESSION_KEY] = run
     config.pluginmanager.register(RenkeiPlugin(run), "renkei-run")

@@ -131,6 +131,13 @@ class CheckResult(BaseModel):
             return self.expected_failure.state == "xpassed"
         return self.outcome in (Outcome.FAILED, Outcome.ERROR)
 
+    @property
+    def display_outcome(self) -> str:
+        """The outcome as a reader should see it: expected failures as xfailed / xpassed (stale)."""
+        if self.expected_failure is not None:
+            return self.expected_failure.state
+        return self.outcome.value
+
     def title_for(self, lang: str) -> str:
         return self.title_ja if lang == "ja" else self.title
 
@@ -150,7 +157,7 @@ class ProfileInfo(BaseModel):
     title_ja: str
     standard: str
     source: str
-    notes: list[dict[str, str]] = Field(default_factory=list)  # [{"ja": ..., "en": ...}] limitations
+    notes: list[Text] = Field(default_factory=list)  # limitations and disputed rules, ja + en
 
 
 class Summary(BaseModel):

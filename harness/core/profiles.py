@@ -83,9 +83,21 @@ def _all_profiles() -> dict[str, Profile]:
     for directory in reversed(_search_dirs()):  # earlier dirs override later ones
         if directory.is_dir():
             for path in sorted(directory.glob("*.yaml")):
+                # A vendor's folder also holds target and expected-failures files: only files that
+                # look like profiles (id + kind) are read, and those strictly.
+                if directory != PROFILES_DIR and not _looks_like_profile(path):
+                    continue
                 profile = _read(path)
                 found[profile.id] = profile
     return found
+
+
+def _looks_like_profile(path: Path) -> bool:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False
+    return isinstance(data, dict) and "id" in data and "kind" in data and ("checks" in data or "extends" in data)
 
 
 def list_profiles() -> list[Profile]:
@@ -143,7 +155,10 @@ def resolve(profile: Profile, registry: Registry = REGISTRY) -> list[ResolvedChe
                     params={**(prev.params if prev else {}), **sel.params},
                 )
         for pattern in p.exclude:
-            for d in registry.match(pattern):
+            excluded = registry.match(pattern, kind=profile.kind)
+            if not excluded:
+                raise ConfigError(f"profile {p.id} ({p.path}): exclude {pattern!r} matches no {profile.kind} check")
+            for d in excluded:
                 selected.pop(d.id, None)
     base = merged_params(profile)
     return [

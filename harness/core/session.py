@@ -129,7 +129,7 @@ class RunSession:
         else:
             outcome = Outcome.WARNING
         xf = None
-        if d.id in self.expected:
+        if d.id in self.expected and outcome is not Outcome.SKIPPED:  # a skip says nothing either way
             state = "xfailed" if outcome in (Outcome.FAILED, Outcome.WARNING, Outcome.ERROR) else "xpassed"
             xf = ExpectedFailure(reason=self.expected[d.id], state=state)
         result = CheckResult(
@@ -143,14 +143,23 @@ class RunSession:
 
     # -- finishing -----------------------------------------------------------------------
     def finish(self, ran: Iterable[str] | None = None) -> RunResult:
-        order = [c.id for c in self.checks]
-        ids = [i for i in order if i in self.results] if ran is None else [i for i in ran if i in self.results]
+        """The finished result. A check that was selected but never ran (Ctrl-C, a cancelled CI
+        job) is recorded as an error, so an interrupted run can never read as a pass."""
+        by_id = {c.id: c for c in self.checks}
+        ids = [c.id for c in self.checks] if ran is None else [i for i in ran if i in by_id]
+        for i in ids:
+            if i not in self.results:
+                d = by_id[i].definition
+                self.results[i] = CheckResult(
+                    id=d.id, requirement=d.requirement, severity=by_id[i].severity, outcome=Outcome.ERROR,
+                    title=d.title.en, title_ja=d.title.ja, description=d.description.en,
+                    description_ja=d.description.ja, error="not run: the run was interrupted")
         p = self.profile
         run = RunResult(
             tool=ToolInfo(version=__version__),
             profile=ProfileInfo(id=p.id, version=p.version, title=p.title.en, title_ja=p.title.ja,
                                 standard=p.standard, source=p.source,
-                                notes=[n.model_dump() for n in p.notes]),
+                                notes=p.notes),
             target=self.target.describe(),
             started_at=self.started_at,
             finished_at=utcnow(),

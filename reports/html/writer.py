@@ -21,7 +21,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from harness.core.model import CheckResult, Finding, Outcome, RunResult, Severity
+from harness.core.model import CheckResult, Finding, Outcome, RunResult, Severity, Text
 from reports.atomic import encode_utf8, write_atomic
 from reports.html.script import FILTER_SCRIPT
 from reports.i18n import check_lang, invisible_name, t, target_key
@@ -82,12 +82,6 @@ class _FileAcc:
     warning: set[str] = field(default_factory=set)
     findings: int = 0
     capped: bool = False
-
-
-def display_outcome(check: CheckResult) -> str:
-    if check.expected_failure is not None:
-        return "xpassed" if check.expected_failure.state == "xpassed" else "xfailed"
-    return check.outcome.value
 
 
 def value_html(value: str | None, lang: str) -> Markup:
@@ -154,7 +148,7 @@ def check_view(index: int, check: CheckResult, lang: str) -> CheckView:
         title=title,
         requirement=plain(check.requirement),
         severity=check.severity.value,
-        outcome=display_outcome(check),
+        outcome=check.display_outcome,
         gates=check.gates,
         description=plain(check.description_for(lang)),
         total=max(check.findings_count, len(check.findings)),
@@ -202,7 +196,7 @@ def summary_matrix(checks: Iterable[CheckResult]) -> dict[str, dict[str, int]]:
     matrix = {s.value: dict.fromkeys((*OUTCOME_KEYS, "total"), 0) for s in Severity}
     matrix["total"] = dict.fromkeys((*OUTCOME_KEYS, "total"), 0)
     for check in checks:
-        key = display_outcome(check)
+        key = check.display_outcome
         for row in (check.severity.value, "total"):
             matrix[row][key] += 1
             matrix[row]["total"] += 1
@@ -218,14 +212,8 @@ def format_time(value: datetime | None, lang: str) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def _note_text(note: Any, lang: str) -> str:
-    """Profile notes arrive as Text, {ja, en} mappings or plain strings."""
-    if isinstance(note, dict):
-        return plain(str(note.get(lang) or note.get("ja") or note.get("en") or ""))
-    getter = getattr(note, "get", None)
-    if callable(getter):
-        return plain(str(getter(lang)))
-    return plain(str(note))
+def _note_text(note: Text, lang: str) -> str:
+    return plain(note.ja if lang == "ja" else note.en)
 
 
 def _target_items(target: dict[str, Any], lang: str) -> list[tuple[str, str]]:
@@ -297,7 +285,7 @@ def render(run: RunResult, *, lang: str = "ja") -> str:
         "xfailed": [v for v in views if v.outcome == "xfailed"],
         "skipped": [v for v in views if v.outcome == "skipped"],
         "passed": [v for v in views if v.outcome == "passed"],
-        "notes": [n for n in (_note_text(x, lang) for x in (getattr(run.profile, "notes", None) or [])) if n],
+        "notes": [n for n in (_note_text(x, lang) for x in run.profile.notes) if n],
         "max_rows": MAX_ROWS,
         "css": Markup(_static("report.css")),
         "script": Markup(script),

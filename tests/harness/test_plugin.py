@@ -52,3 +52,14 @@ def test_missing_target_is_a_usage_error(tmp_path):
                            "--renkei-profile", str(profile), "--renkei-target", str(tmp_path / "none.json")],
                           capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert proc.returncode == 4 and "does not exist" in proc.stderr
+
+
+def test_xdist_is_refused_instead_of_writing_an_empty_report(tmp_path):
+    profile = tmp_path / "selftest.yaml"
+    profile.write_text(PROFILE, encoding="utf-8")
+    target = tmp_path / "numbers.json"
+    target.write_text("[1]", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "tests.harness.core.selftest_kind", "-n", "2",
+                           "--renkei-profile", str(profile), "--renkei-target", str(target)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert proc.returncode == 4 and "drop -n" in proc.stderr

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.core.model import Finding, Location, Outcome, Severity
+from harness.core.model import Finding, Location, Outcome, Severity, Text
 from reports.html.script import FILTER_SCRIPT
 from reports.html.writer import MAX_ROWS, file_rows, render, value_html, write
 from reports.i18n import STRINGS, UnsupportedLanguage
@@ -195,8 +195,8 @@ def test_redaction_notice_only_when_redacted() -> None:
 def test_profile_notes_are_rendered_when_present() -> None:
     run = mixed_run()
     run.profile = run.profile.model_copy(update={"notes": [
-        {"ja": "カナ列の全角・半角は実装により異なります", "en": "Kana width differs between implementations"},
-        {"ja": HOSTILE, "en": HOSTILE},
+        Text(ja="カナ列の全角・半角は実装により異なります", en="Kana width differs between implementations"),
+        Text(ja=HOSTILE, en=HOSTILE),
     ]})
     assert "このプロファイルの注記" in render(run) and "カナ列の全角・半角" in render(run)
     assert "Kana width differs" in render(run, lang="en")

@@ -91,3 +91,43 @@ def test_outputs_written_and_json_shape(profile_file, numbers, tmp_path):
     check = data["checks"][1]
     assert set(check) >= {"id", "requirement", "severity", "outcome", "title", "findings"}
     assert (tmp_path / "out" / "junit.xml").exists() and (tmp_path / "out" / "report.html").exists()
+
+
+def test_profile_exclude_typo_is_an_error(profile_file, numbers):
+    from tests.harness.core.conftest import PROFILE
+
+    profile_file.write_text(PROFILE + "exclude: [selftest.evn]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="exclude 'selftest.evn' matches no"):
+        RunSession.create(RunOptions(profile=str(profile_file), target=str(numbers([1]))))
+
+
+def test_vendor_profile_folder_may_hold_other_yaml(tmp_path, monkeypatch):
+    from harness.core import profiles
+    from tests.harness.core.conftest import PROFILE
+
+    (tmp_path / "vendor.yaml").write_text(PROFILE.replace("id: selftest", "id: vendor-selftest"), encoding="utf-8")
+    (tmp_path / "known.yaml").write_text("expected_failures: []\n", encoding="utf-8")
+    (tmp_path / "tool.yaml").write_text("kind: lti-tool\ntool: {}\n", encoding="utf-8")
+    monkeypatch.setenv("RENKEI_PROFILE_PATH", str(tmp_path))
+    profiles._all_profiles.cache_clear()
+    try:
+        assert "vendor-selftest" in {p.id for p in profiles.list_profiles()}
+    finally:
+        monkeypatch.delenv("RENKEI_PROFILE_PATH")
+        profiles._all_profiles.cache_clear()
+
+
+def test_skipped_expected_failure_neither_passes_nor_fails(profile_file, numbers, tmp_path):
+    xf = tmp_path / "xf.yaml"
+    xf.write_text("selftest.limit: empty targets are fine\n", encoding="utf-8")
+    result = _run(profile_file, numbers([]), tmp_path, expected_failures=str(xf))
+    limit = {c.id: c for c in result.checks}["selftest.limit"]
+    assert limit.outcome is Outcome.SKIPPED and limit.expected_failure is None and result.exit_code == 0
+
+
+def test_interrupted_checks_are_errors_not_silence(profile_file, numbers):
+    run = RunSession.create(RunOptions(profile=str(profile_file), target=str(numbers([2]))))
+    run.run_check(run.checks[0])  # then Ctrl-C
+    result = run.finish(ran=[c.id for c in run.checks])
+    assert [c.outcome for c in result.checks][1:] == [Outcome.ERROR] * 3
+    assert result.verdict == "fail" and "interrupted" in (result.checks[1].error or "")
