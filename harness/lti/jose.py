@@ -60,7 +60,8 @@ class JoseFailure(Exception):
 
     Codes: ``malformed`` (not a compact JWS / bad base64 / bad JSON), ``kid_missing``,
     ``kid_unknown``, ``alg_not_allowed``, ``bad_signature``, ``jwks_invalid`` (the key set
-    itself is unusable), ``key_invalid`` (a key given to a signer is unusable).
+    itself is unusable), ``key_invalid`` (a key given to a signer is unusable),
+    ``jwks_unavailable`` (a remote key set could not be fetched; see ``remote_jwks``).
     """
 
     def __init__(self, code: str, message: str) -> None:
@@ -237,26 +238,53 @@ def verify_jwt(
     raise JoseFailure("bad_signature", "JWT signature does not verify with the JWKS key for its kid")
 
 
+def _import_private_pem(path: Path, kid: str) -> RSAKey:
+    """Read and parse one PEM key file (the expensive step ``KeyStore`` caches)."""
+    return RSAKey.import_key(path.read_bytes(), parameters={"kid": kid})
+
+
 class KeyStore:
     """Private signing keys in a directory, for ``renkei lti keys`` and the mocks.
 
     Layout: ``<kid>.pem`` (PKCS#8 private key, mode 0600) per key and ``keys.json``
     (``{"current": kid, "keys": [kid, ...]}``, newest last). ``rotate`` adds a key and keeps the
     old ones in the JWKS so tokens signed just before a rotation still verify (overlap).
+
+    Why a cache: parsing a PEM key costs tens of milliseconds and the mocks ask for the current key
+    on every launch and every ``/jwks``. Loaded keys are kept in memory by kid; the index is read
+    again only when ``keys.json`` changes on disk (mtime, inode or size), so a rotation made by
+    another process (``renkei lti keys --rotate``) is still picked up. A kid's PEM never changes
+    once written (the kid is its thumbprint), so a cached key stays valid while its kid is listed.
     """
 
     INDEX = "keys.json"
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
+        self._cache: dict[str, RSAKey] = {}
+        self._index: dict[str, Any] | None = None
+        self._stamp: tuple[int, int, int] | None = None
 
     def _index_path(self) -> Path:
         return self.directory / self.INDEX
 
-    def _read_index(self) -> dict[str, Any] | None:
-        path = self._index_path()
-        if not path.exists():
+    def _file_stamp(self) -> tuple[int, int, int] | None:
+        try:
+            st = self._index_path().stat()
+        except OSError:  # like Path.exists(): absent or unreachable means "no keys yet"
             return None
+        return (st.st_mtime_ns, st.st_ino, st.st_size)
+
+    def _read_index(self) -> dict[str, Any] | None:
+        """The index, re-read from disk only when the file changed since the last read."""
+        stamp = self._file_stamp()
+        if stamp is None:
+            self._index, self._stamp = None, None
+            self._cache.clear()
+            return None
+        if stamp == self._stamp and self._index is not None:
+            return self._index
+        path = self._index_path()
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -269,23 +297,30 @@ class KeyStore:
             or data.get("current") not in kids
         ):
             raise ConfigError(f"{path}: field 'keys' must list kids and 'current' must be one of them")
+        self._index, self._stamp = data, stamp
+        self._cache = {kid: key for kid, key in self._cache.items() if kid in kids}
         return data
 
     def _write_index(self, data: dict[str, Any]) -> None:
         tmp = self._index_path().with_suffix(".tmp")
         tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
         os.replace(tmp, self._index_path())
+        self._index, self._stamp = data, self._file_stamp()
 
     def _load(self, kid: str) -> RSAKey:
+        cached = self._cache.get(kid)
+        if cached is not None:
+            return cached
         path = self.directory / f"{kid}.pem"
         try:
-            key = RSAKey.import_key(path.read_bytes(), parameters={"kid": kid})
+            key = _import_private_pem(path, kid)
         except OSError as exc:
             raise ConfigError(f"{path}: key file listed in {self.INDEX} cannot be read") from exc
         except (JoseError, ValueError, TypeError) as exc:
             raise ConfigError(f"{path}: not an RSA private key in PEM form") from exc
         if not key.is_private:
             raise ConfigError(f"{path}: holds a public key; a private key is required to sign")
+        self._cache[kid] = key
         return key
 
     def _add(self, data: dict[str, Any] | None) -> RSAKey:
@@ -301,6 +336,7 @@ class KeyStore:
             self._write_index({"current": kid, "keys": kids})
         except OSError as exc:
             raise ConfigError(f"{self.directory}: cannot write signing keys ({exc.strerror})") from exc
+        self._cache[kid] = key
         return key
 
     def current(self) -> RSAKey:
@@ -317,12 +353,14 @@ class KeyStore:
     def keys(self) -> list[RSAKey]:
         data = self._read_index()
         if data is None:
-            return [self.current()]
+            return [self._add(None)]
         return [self._load(kid) for kid in data["keys"]]
 
     def jwks(self) -> dict[str, Any]:
-        """Public JWKS, current key first."""
-        keys = self.keys()
-        current = self.current()
-        ordered = [current] + [k for k in keys if k.kid != current.kid]
-        return public_jwks(ordered)
+        """Public JWKS, current key first; one index read, each kid loaded at most once."""
+        data = self._read_index()
+        if data is None:
+            return public_jwks([self._add(None)])
+        current = data["current"]
+        ordered = [current] + [kid for kid in data["keys"] if kid != current]
+        return public_jwks(self._load(kid) for kid in ordered)

@@ -25,9 +25,9 @@ from starlette.routing import Route
 
 from harness.lti import vocab
 from harness.lti.jose import KeyStore
+from harness.lti.remote_jwks import RemoteJwks
 from mocks.app import deep_linking, pages
 from mocks.app.config import ToolConfig
-from mocks.app.keysets import JwksCache
 from mocks.app.services import ScoreClock, run_services
 from mocks.app.state import Launch, LaunchStore, LoginStore
 from mocks.app.validation import REJECTIONS, STATE_COOKIE_PREFIX, LaunchRejected, LaunchValidator
@@ -44,7 +44,7 @@ class ToolState:
     keys: KeyStore
     logins: LoginStore
     launches: LaunchStore
-    jwks: JwksCache
+    jwks: RemoteJwks
     validator: LaunchValidator
     scores: ScoreClock
 
@@ -215,7 +215,8 @@ def create_app(config: ToolConfig) -> Starlette:
     keys = KeyStore(config.keys_dir)
     keys.current()
     logins = LoginStore(config.clock, config.login_ttl_seconds)
-    cache = JwksCache(config)
+    cache = RemoteJwks(default_max_age=config.jwks_max_age_seconds, transport=config.transport,
+                       timeout=config.http_timeout, clock=config.clock, who="platform")
     tool = ToolState(
         config=config,
         keys=keys,

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from harness.lti import vocab
-from harness.lti.jose import JoseFailure, decode_unverified, verify_jwt
+from harness.lti.jose import JoseFailure, decode_unverified
+from harness.lti.remote_jwks import JwksUnavailable, RemoteJwks
 from mocks.app.config import ToolConfig
-from mocks.app.keysets import JwksCache, JwksUnavailable
 from mocks.app.state import LoginRecord, LoginStore
 
 STATE_COOKIE_PREFIX = "lti_state_"
@@ -137,7 +137,7 @@ def _nonempty_str(value: Any) -> bool:
 class LaunchValidator:
     """Validates one ``POST /launch`` (form ``id_token`` + ``state``, plus the request cookies)."""
 
-    def __init__(self, config: ToolConfig, logins: LoginStore, jwks: JwksCache) -> None:
+    def __init__(self, config: ToolConfig, logins: LoginStore, jwks: RemoteJwks) -> None:
         self._config = config
         self._logins = logins
         self._jwks = jwks
@@ -183,13 +183,7 @@ class LaunchValidator:
         if self._config.has("accept_alg_none") and isinstance(alg, str) and alg.lower() == "none":
             return
         try:
-            jwks, fresh = await self._jwks.get()
-            try:
-                verify_jwt(token, jwks)
-            except JoseFailure as exc:
-                if exc.code != "kid_unknown" or fresh:
-                    raise
-                verify_jwt(token, await self._jwks.refresh())
+            await self._jwks.verify(token, self._config.jwks_url)
         except JwksUnavailable as exc:
             raise LaunchRejected("jwks_unavailable", str(exc)) from exc
         except JoseFailure as exc:

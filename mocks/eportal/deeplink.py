@@ -16,9 +16,9 @@ from starlette.responses import Response
 
 from harness.lti import vocab
 from harness.lti.jose import JoseFailure, decode_unverified
+from harness.lti.remote_jwks import JwksUnavailable
 from mocks.eportal.http import json_response, oauth_error
 from mocks.eportal.state import EportalState, Link
-from mocks.eportal.tool_keys import ToolKeysUnavailable
 
 
 class DeepLinkRejected(Exception):
@@ -138,10 +138,10 @@ async def deep_link_return(request: Request) -> Response:
         return oauth_error("invalid_client", "claim 'iss' is not the client_id of a registered tool [SEC §5.2.3]")
     try:
         _, claims = await st.tool_keys.verify(tool, token)
+    except JwksUnavailable as exc:
+        return oauth_error("invalid_request", str(exc))
     except JoseFailure as failure:
         return oauth_error("invalid_request", f"JWT {failure.code}: {failure} [SEC §5.2.3]")
-    except ToolKeysUnavailable as exc:
-        return oauth_error("invalid_request", str(exc))
     st.expire(st.config.clock())
     try:
         data = _check_claims(st, claims)

@@ -19,10 +19,10 @@ from starlette.responses import Response
 
 from harness.lti import vocab
 from harness.lti.jose import JoseFailure, decode_unverified
+from harness.lti.remote_jwks import JwksUnavailable
 from mocks.eportal.config import ToolRegistration
 from mocks.eportal.http import accepts, json_response, oauth_error
 from mocks.eportal.state import EportalState, Grant
-from mocks.eportal.tool_keys import ToolKeysUnavailable
 
 
 def _state(request: Request) -> EportalState:
@@ -100,10 +100,10 @@ async def token_endpoint(request: Request) -> Response:
         await st.tool_keys.verify(tool, assertion)
     except AssertionRejected as exc:
         return oauth_error("invalid_client", str(exc))
+    except JwksUnavailable as exc:
+        return oauth_error("invalid_client", str(exc))
     except JoseFailure as failure:
         return oauth_error("invalid_client", f"client_assertion {failure.code}: {failure} [SEC §4.1.1]")
-    except ToolKeysUnavailable as exc:
-        return oauth_error("invalid_client", str(exc))
     now = config.clock()
     st.expire(now)
     key = (tool.client_id, jti)

@@ -238,9 +238,8 @@ def _serialise(table: _Table) -> tuple[bytes, list[int]]:
     line = 1 + buf.getvalue().count("\n")
     for row in table.rows:
         lines.append(line)
-        start = buf.tell()
         writer.writerow(row)
-        line += buf.getvalue()[start:].count("\n")
+        line += 1 + sum(str(v).count("\n") for v in row)  # the terminator + newlines inside quoted cells
     return ((BOM if table.bom else "") + buf.getvalue()).encode("utf-8"), lines
 
 

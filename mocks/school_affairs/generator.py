@@ -24,7 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from harness.oneroster.columns import FILES_11, FILES_12, MANIFEST_HEADER, roster_headers
+from harness.oneroster.columns import (
+    FILES_11,
+    FILES_12,
+    JP_ENROLLMENTS_LOWER,
+    JP_ENROLLMENTS_UPPER,
+    MANIFEST_HEADER,
+    roster_headers,
+)
 from mocks.school_affairs.ids import rng_for, uuid4_from
 from mocks.school_affairs.layout import Layout, SchoolPlan, build_layout
 from mocks.school_affairs.names import NameSource, Person, load_names
@@ -84,8 +91,7 @@ class _Options:
 
     @property
     def shusseki_cols(self) -> tuple[str, str]:
-        return (("metadata.jp.shussekiNo", "metadata.jp.publicFlg") if self.variant == "jp-k12"
-                else ("metadata.jp.ShussekiNo", "metadata.jp.PublicFlg"))
+        return JP_ENROLLMENTS_LOWER if self.variant == "jp-k12" else JP_ENROLLMENTS_UPPER
 
     @property
     def produced(self) -> tuple[str, ...]:

@@ -125,3 +125,33 @@ def test_keystore_unwritable_directory_is_clear_error(tmp_path: Path) -> None:
     blocker.write_text("not a directory")
     with pytest.raises(ConfigError, match="cannot write signing keys"):
         KeyStore(blocker / "keys").current()
+
+
+def test_keystore_caches_keys_and_sees_rotation_by_another_instance(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from harness.lti import jose
+
+    store = KeyStore(tmp_path / "keys")
+    first = store.current()
+    loads: list[str] = []
+    real = jose._import_private_pem
+
+    def counting(path: Path, kid: str):
+        loads.append(kid)
+        return real(path, kid)
+
+    monkeypatch.setattr(jose, "_import_private_pem", counting)
+    reader = KeyStore(tmp_path / "keys")
+    assert reader.current().kid == first.kid
+    assert loads == [first.kid]
+    assert reader.current().kid == first.kid
+    assert [k["kid"] for k in reader.jwks()["keys"]] == [first.kid]
+    listed = reader.keys()
+    assert [k.kid for k in listed] == [first.kid]
+    assert loads == [first.kid]  # second current(), jwks() and keys() did not re-read the PEM
+
+    second = KeyStore(tmp_path / "keys").rotate()  # e.g. `renkei lti keys --rotate` elsewhere
+    assert reader.current().kid == second.kid
+    assert [k["kid"] for k in reader.jwks()["keys"]] == [second.kid, first.kid]
+    assert loads == [first.kid, second.kid]  # only the new kid was loaded
