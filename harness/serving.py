@@ -6,7 +6,6 @@ Tool side during an LTI run, and the mock ecosystem in the demo and integration 
 
 from __future__ import annotations
 
-import contextlib
 import socket
 import threading
 import time
@@ -35,6 +34,7 @@ class BackgroundServer:
                                       lifespan="off", ssl_certfile=certfile, ssl_keyfile=keyfile)
         self._server = uvicorn.Server(self._config)
         self._thread: threading.Thread | None = None
+        self._error: str | None = None
         self.host = host
         self.name = name
         self.scheme = "https" if certfile else "http"
@@ -46,15 +46,23 @@ class BackgroundServer:
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 self.stop()
-                raise TargetError(f"cannot serve {self.name} on {self.host}:{self._config.port} "
-                                  "(port in use or not permitted?)")
+                raise TargetError(f"cannot serve {self.name} on {self.host}:{self._config.port}: "
+                                  f"{self._error or 'it did not start in time'}")
             time.sleep(0.02)
         return self
 
     def _serve(self) -> None:
-        """uvicorn exits (SystemExit) when it cannot bind; keep that out of the thread excepthook."""
-        with contextlib.suppress(SystemExit, OSError):
+        """Keep start-up failures out of the thread excepthook and give start() the reason."""
+        try:
             self._server.run()
+        except SystemExit:  # uvicorn's way of saying it could not bind
+            self._error = "the address is in use or not permitted"
+        except OSError as exc:  # e.g. a missing or unreadable TLS certificate or key
+            where = exc.filename or (f"TLS certfile {self._config.ssl_certfile}, keyfile {self._config.ssl_keyfile}"
+                                     if self._config.ssl_certfile else None)
+            self._error = f"{exc.strerror or exc}" + (f": {where}" if where else "")
+        except Exception as exc:  # e.g. ssl.SSLError for a malformed certificate
+            self._error = f"{type(exc).__name__}: {exc}"
 
     @property
     def port(self) -> int:

@@ -20,7 +20,7 @@ PERSONAL_FIELDS = frozenset({
     "metadata.jp.kanaPreferredGivenName", "metadata.jp.kanaPreferredFamilyName",
     "metadata.jp.kanaPreferredMiddleName",
     # LTI / OIDC claims and NRPS member fields
-    "given_name", "family_name", "middle_name", "name", "picture", "lis_person_sourcedid",
+    "given_name", "family_name", "middle_name", "name", "picture", "person_sourcedid",
     # xAPI
     "mbox", "mbox_sha1sum",
 })
@@ -28,11 +28,18 @@ ALWAYS_MASKED = frozenset({"password"})
 
 
 def _field(finding: Finding) -> str | None:
+    """The field a value belongs to: the last part of a claim URI or path, without suffixes.
+
+    ``…/claim/lis.person_sourcedid`` → ``person_sourcedid``; ``members[0].given_name`` →
+    ``given_name``; a duplicate CSV header ``givenName#2`` → ``givenName``.
+    """
     loc = finding.location
     name = loc.column or loc.claim
     if name is None:
         return None
-    return name.rsplit("/", 1)[-1].rsplit("#", 1)[0]  # claim URIs and duplicate-header suffixes
+    if not name.startswith("metadata."):  # OneRoster extension columns keep their dotted name
+        name = name.rsplit("/", 1)[-1].rsplit(".", 1)[-1]
+    return name.split("[", 1)[0].rsplit("#", 1)[0]
 
 
 def mask_value(finding: Finding, *, redact: bool) -> Finding:

@@ -48,3 +48,9 @@ def test_local_tls_serves_https_trusted_by_its_ca(tmp_path):
         assert httpx.get(server.url + "/", verify=ctx, timeout=5).text == "連携"
         with pytest.raises(httpx.ConnectError):  # not trusted without the CA
             httpx.get(server.url + "/", timeout=5)
+
+
+def test_missing_certificate_is_named_not_blamed_on_the_port(tmp_path):
+    with pytest.raises(TargetError, match="No such file or directory: .*nope.pem"):
+        BackgroundServer(_app(), port=0, certfile=str(tmp_path / "nope.pem"),
+                         keyfile=str(tmp_path / "nope.pem")).start(timeout=5)

@@ -42,9 +42,17 @@ def test_personal_columns_and_claims_are_masked_only_with_redact() -> None:
                Finding(message="m", location=Location(file="orgs.csv", row=2, column="identifier"), value="B1..."),
                Finding(message="m", location=Location(file="users.csv", row=4, column="password"), value="hunter2"))
     assert _values(redact_run(run, redact=True)) == [MASK, MASK, MASK, MASK, MASK]
+
     # identifier of an org is no person's; but the model cannot tell files apart by column alone,
     # so identifier is masked too (a false mask is safe, a leak is not). Without --redact only passwords go.
     assert _values(redact_run(run, redact=False)) == ["ﾀﾛｳ", "taro@example.jp", "太郎", "B1...", MASK]
+
+
+def test_nested_claim_paths_are_masked() -> None:
+    run = _run(*(Finding(message="m", location=Location(claim=c), value="山田")
+                 for c in ("https://purl.imsglobal.org/spec/lti/claim/lis.person_sourcedid", "members[0].given_name",
+                           "https://purl.imsglobal.org/spec/lti/claim/context.title")))
+    assert _values(redact_run(run, redact=True)) == [MASK, MASK, "山田"]
 
 
 def test_redacted_run_leaks_no_reading_into_any_output(tmp_path: Path) -> None:
