@@ -17,8 +17,10 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m harness.demo
 
-test: $(STAMP)
+lint: $(STAMP)
 	$(BIN)/ruff check harness mocks reports tests benchmarks
+
+test: lint
 	$(BIN)/python -m pytest -q -n 2 tests
 
 bench: $(STAMP)

@@ -62,17 +62,23 @@ print(rows)
 
 
 def _child(args: list[str]) -> tuple[float, int, int, str]:
-    """Run a child process; return (wall seconds, peak RSS bytes, exit code, stdout)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    out = proc.stdout.read() if proc.stdout else ""
-    err = proc.stderr.read() if proc.stderr else ""
-    code = os.waitstatus_to_exitcode(status)
+    """Run a child process; return (wall seconds, peak RSS bytes, exit code, stdout).
+
+    Output goes to temporary files, not pipes: waiting on the process while a pipe fills up
+    would deadlock.
+    """
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(args, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = code = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
     if code not in (0, 1):
-        sys.stderr.write(err)
-    return wall, usage.ru_maxrss * 1024, code, out
+        sys.stderr.write(stderr)
+    return wall, usage.ru_maxrss * 1024, code, stdout
 
 
 def prefecture_scale(scale: float) -> dict[str, int]:
@@ -91,8 +97,10 @@ def prefecture_scale(scale: float) -> dict[str, int]:
 def _measure(label: str, target: Path, profile: str, work: Path) -> tuple[float, int]:
     """Time the raw readers and renkei on one form of the bundle; return (ratio, renkei peak RSS)."""
     py = sys.executable
-    polars_wall, polars_rss, _, polars_rows = _child([py, "-c", RAW_POLARS, str(target)])
-    csv_wall, csv_rss, _, csv_rows = _child([py, "-c", RAW_CSV, str(target)])
+    polars_wall, polars_rss, polars_code, polars_rows = _child([py, "-c", RAW_POLARS, str(target)])
+    csv_wall, csv_rss, csv_code, csv_rows = _child([py, "-c", RAW_CSV, str(target)])
+    if polars_code or csv_code:  # a crashed baseline would make its short time look fastest
+        raise SystemExit(f"a raw parse failed (polars exit {polars_code}, csv module exit {csv_code})")
     val_wall, val_rss, code, _ = _child([py, "-c", "from harness.cli import main; main()", "run",
                                          "--profile", profile, "--target", str(target),
                                          "--out", str(work / f"out-{label}")])
@@ -137,14 +145,16 @@ def main() -> int:
     for label, target in (("zip", bundle), ("folder", folder)):
         ratio, rss = _measure(label, target, args.profile, work)
         worst, peak = max(worst, ratio), max(peak, rss)
-    print(f"\nworst ratio {worst:.2f}x (target <= 3x); validation peak RSS {peak / 2**30:.2f} GiB (target < 2 GiB)")
+    met = worst <= 3 and peak < 2 * 2**30
+    print(f"\nworst ratio {worst:.2f}x (target <= 3x); validation peak RSS {peak / 2**30:.2f} GiB "
+          f"(target < 2 GiB): {'targets met' if met else 'TARGETS MISSED'}")
     if not args.keep:
         import shutil
 
         shutil.rmtree(work, ignore_errors=True)
     else:
         print(f"kept: {work}")
-    return 0
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

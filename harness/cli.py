@@ -22,11 +22,11 @@ from rich.console import Console
 from harness import __version__
 from harness.core import progress
 from harness.core.errors import RenkeiError, UsageError
-from harness.core.model import Outcome, RunResult
+from harness.core.model import DEFAULT_FINDINGS_CAP, Outcome, RunResult
 from harness.core.profiles import list_profiles, load_profile, resolve
 from harness.core.registry import REGISTRY
 from harness.core.session import RunOptions, RunSession
-from harness.core.targets import load_standards
+from harness.core.targets import get_kind, load_standards
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="renkei (連携): conformance tests for OneRoster, LTI 1.3 and xAPI in Japan's schools.")
@@ -168,13 +168,16 @@ def run(
     expected_failures: Annotated[str | None, typer.Option("--expected-failures", help="YAML of known failures")] = None,
     select: Annotated[str | None, typer.Option("--select", help="comma-separated globs of check ids")] = None,
     redact: Annotated[bool, typer.Option("--redact", help="mask names, kana, email, phone, birth date")] = False,
+    findings_cap: Annotated[int, typer.Option("--findings-cap", help="findings stored per check (all are counted)")]
+    = DEFAULT_FINDINGS_CAP,
 ) -> None:
     """Run a conformance profile and write result.json, junit.xml and report.html."""
     if out_dir is None:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         out_dir = Path("renkei-out") / f"{load_profile(profile).id}-{stamp}"  # also for a profile given by path
     options = RunOptions(profile=profile, target=target, out_dir=out_dir, lang=lang,
-                         expected_failures=expected_failures, select=select, redact=redact)
+                         expected_failures=expected_failures, select=select, redact=redact,
+                         findings_cap=findings_cap)
     result = execute(options)
     _summary(result, out_dir)
     raise typer.Exit(result.exit_code)
@@ -185,7 +188,7 @@ def profiles() -> None:
     """List every profile: id, title (ja/en), standard, version, source document."""
     load_standards()
     for p in list_profiles():
-        out.print(f"[bold]{p.id}[/]  ({p.kind})", highlight=False)
+        out.print(f"[bold]{p.id}[/]  --target: {get_kind(p.kind).description}", highlight=False)
         out.print(f"  {p.title.ja}\n  {p.title.en}", highlight=False, markup=False)
         out.print(f"  standard: {p.standard}   version: {p.version}", highlight=False, markup=False)
         out.print(f"  source:   {p.source}\n", highlight=False, markup=False)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from harness.core.errors import RenkeiError
-from harness.core.model import CheckResult, Outcome
+from harness.core.model import DEFAULT_FINDINGS_CAP, CheckResult, Outcome
 from harness.core.profiles import ResolvedCheck
 from harness.core.session import RunOptions, RunSession
 
@@ -133,6 +133,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--renkei-expected-failures", help="YAML file of check ids expected to fail")
     group.addoption("--renkei-select", help="comma-separated globs of check ids to run")
     group.addoption("--renkei-redact", action="store_true", help="mask personal fields in all outputs")
+    group.addoption("--renkei-findings-cap", type=int, default=DEFAULT_FINDINGS_CAP,
+                    help="findings stored per check (all are counted)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -152,6 +154,7 @@ def pytest_configure(config: pytest.Config) -> None:
         lang=config.getoption("--renkei-lang"),
         expected_failures=config.getoption("--renkei-expected-failures"),
         select=config.getoption("--renkei-select"), redact=config.getoption("--renkei-redact"),
+        findings_cap=config.getoption("--renkei-findings-cap"),
     )
     try:
         run = RunSession.create(options)

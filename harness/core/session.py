@@ -50,7 +50,7 @@ class RunOptions:
         if self.lang not in ("ja", "en"):
             raise UsageError(f"--lang must be 'ja' or 'en', not {self.lang!r}")
         if self.findings_cap < 1:
-            raise UsageError("--findings-cap must be at least 1")
+            raise UsageError(f"the findings cap must be at least 1, not {self.findings_cap}")
         if self.out_dir is not None:  # fail before a long run, not after it
             try:
                 self.out_dir.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,8 @@
 """Target kinds: how a profile's ``kind`` turns a ``--target`` argument into a target object.
 
 Each standard package registers its kinds on import; the core finds standard packages through
-the ``renkei.standards`` entry-point group, so it never names them.
+the ``renkei.standards`` entry-point group (plus this checkout's own two, so an uninstalled
+source tree still works).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class TargetKind:
     name: str
     # (target argument, merged profile params) -> Target. Raises TargetError/ConfigError.
     open: Callable[[str, dict[str, Any]], Target]
-    description: str = ""
+    description: str = ""  # what --target must be, shown by `renkei profiles`
 
 
 _KINDS: dict[str, TargetKind] = {}
