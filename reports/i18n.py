@@ -191,18 +191,28 @@ INVISIBLE_NAMES: dict[str, tuple[str, str]] = {
 }
 
 
-# Keys that targets commonly put into ``RunResult.target`` (``Target.describe()``); others show as-is.
+# Keys the targets' ``describe()`` put into ``RunResult.target`` (OneRoster CSV, LTI Tool, LTI
+# Platform); any other key shows as-is.
 TARGET_KEYS: dict[str, tuple[str, str]] = {
     "kind": ("種類", "kind"),
     "path": ("パス", "path"),
     "type": ("形式", "type"),
-    "url": ("URL", "URL"),
-    "base_url": ("ベースURL", "base URL"),
+    "tool": ("ツール", "tool"),
+    "platform": ("プラットフォーム", "platform"),
     "issuer": ("発行者（issuer）", "issuer"),
     "client_id": ("クライアントID", "client id"),
-    "files": ("ファイル", "files"),
-    "role": ("役割", "role"),
-    "version": ("版", "version"),
+    "deployment_ids": ("デプロイメントID", "deployment ids"),
+    "login_url": ("ログイン開始URL", "login initiation URL"),
+    "redirect_uris": ("リダイレクトURI", "redirect URIs"),
+    "target_link_uri": ("起動先URI（target_link_uri）", "target link URI"),
+    "jwks_url": ("公開鍵セットURL（JWKS）", "JWKS URL"),
+    "auth_url": ("認可エンドポイントURL", "authorization URL"),
+    "token_url": ("トークンエンドポイントURL", "token URL"),
+    "services": ("サービス", "services"),
+    "harness_base_url": ("ハーネスのベースURL", "harness base URL"),
+    "browser_engine": ("ブラウザーエンジン", "browser engine"),
+    "launch_mode": ("起動方式", "launch mode"),
+    "scenarios": ("起動シナリオ", "launch scenarios"),
 }
 
 

@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 from harness.core.context import CheckContext
 from harness.lti import vocab
 from harness.lti.browser import BrowserError
+from harness.lti.claims import audiences as claim_audiences
+from harness.lti.claims import is_json_number
 from harness.lti.jose import JoseFailure, verify_jwt
 from harness.lti.platform_checks_base import (
     baseline_ok,
@@ -292,8 +294,8 @@ def check_audience(ctx: CheckContext) -> None:
     for rec in received(ctx):
         claims = rec.claims or {}
         aud = claims.get("aud")
-        audiences = [aud] if isinstance(aud, str) else aud
-        if not isinstance(audiences, list) or client_id not in audiences:
+        audiences = claim_audiences(aud)
+        if client_id not in audiences:
             fail_at(ctx, rec, "Claim aud does not contain the client_id.", "aud に client_id が含まれていません。", claim="aud",
                     value=aud)
             continue
@@ -317,10 +319,10 @@ def check_timestamps(ctx: CheckContext) -> None:
         claims = rec.claims or {}
         at = rec.response.at if rec.response is not None else target_of(ctx).clock()
         exp, iat = claims.get("exp"), claims.get("iat")
-        numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (exp, iat))
+        numbers = is_json_number(exp) and is_json_number(iat)
         if not numbers:
             fail_at(ctx, rec, "Claim exp or iat is missing or not a number.", "exp または iat がないか数値ではありません。",
-                    claim="exp" if not isinstance(exp, int | float) else "iat")
+                    claim="iat" if is_json_number(exp) else "exp")
             continue
         if exp <= at:
             fail_at(ctx, rec, "The id_token had already expired when it arrived.", "id_token は受信時に期限切れでした。",
@@ -475,7 +477,7 @@ def _shape_problems(c: dict[str, Any], roles: list[str]) -> Iterator[tuple[str, 
                     "launch_presentation.document_target is not frame, iframe or window.", \
                     "launch_presentation.document_target が frame / iframe / window ではありません。"
             for dim in ("width", "height"):
-                if dim in lp and (not isinstance(lp[dim], int | float) or isinstance(lp[dim], bool)):
+                if dim in lp and not is_json_number(lp[dim]):
                     yield vocab.CLAIM_LAUNCH_PRESENTATION + "." + dim, f"launch_presentation.{dim} is not a number.", \
                         f"launch_presentation.{dim} が数値ではありません。"
             if "return_url" in lp and not is_url(lp["return_url"]):

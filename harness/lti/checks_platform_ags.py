@@ -31,6 +31,7 @@ from harness.lti.checks_platform_services import (
     with_params,
     with_path_suffix,
 )
+from harness.lti.claims import is_json_number
 from harness.lti.http import ApiResponse
 from harness.lti.platform_checks_base import is_url, launch_of, platform_check, target_of
 from harness.lti.platform_launch import RECEIVED, LaunchRecord
@@ -363,7 +364,7 @@ def check_ags_results(ctx: CheckContext) -> None:
         if not isinstance(result.get("id"), str) or not isinstance(result.get("scoreOf"), str):
             ctx.fail("The result lacks id or scoreOf.", ja="結果に id または scoreOf がありません。", **at(url, "GET"))
         given, maximum = result.get("resultScore"), result.get("resultMaximum", 1)
-        numeric = isinstance(given, int | float) and isinstance(maximum, int | float) and maximum
+        numeric = is_json_number(given) and is_json_number(maximum) and maximum
         if numeric and abs(given / maximum - score["scoreGiven"] / score["scoreMaximum"]) > 1e-6:
                 ctx.fail("The result does not reflect the posted score.", ja="結果が送ったスコアを反映していません。",
                          value=f"{given}/{maximum}", **at(url, "GET"))

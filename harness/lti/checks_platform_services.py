@@ -18,6 +18,7 @@ import httpx
 from harness.core.context import CheckContext
 from harness.lti import vocab
 from harness.lti.browser import BrowserError
+from harness.lti.claims import is_json_number
 from harness.lti.http import ApiResponse
 from harness.lti.platform_checks_base import is_url, launch_of, platform_check, target_of
 from harness.lti.platform_launch import RECEIVED, LaunchRecord
@@ -121,7 +122,7 @@ def check_token_valid(ctx: CheckContext) -> None:
     if not isinstance(body.get("token_type"), str) or body["token_type"].lower() != "bearer":
         ctx.fail("token_type is not bearer.", ja="token_type が bearer ではありません。", value=body.get("token_type"),
                  **at(url, "POST"))
-    if "expires_in" in body and (not isinstance(body["expires_in"], int | float) or isinstance(body["expires_in"], bool)):
+    if "expires_in" in body and not is_json_number(body["expires_in"]):
         ctx.fail("expires_in is not a number.", ja="expires_in が数値ではありません。", **at(url, "POST"))
     granted = body.get("scope")
     if granted is not None and (not isinstance(granted, str) or not set(granted.split()) <= {scope}):
@@ -353,7 +354,7 @@ def check_nrps_container(ctx: CheckContext) -> None:
         if not ok:
             ctx.fail("The member lacks user_id or a roles array.", ja="メンバーに user_id または roles 配列がありません。", index=i,
                      **at(url, "GET"))
-        elif "status" in member and member["status"] not in ("Active", "Inactive"):
+        elif "status" in member and member["status"] not in vocab.NRPS_FULL_STATUSES:
             ctx.fail("The member status is not Active or Inactive.", ja="メンバーの status が Active / Inactive ではありません。",
                      index=i, value=member["status"], **at(url, "GET"))
     sub = (rec.claims or {}).get("sub")

@@ -93,28 +93,40 @@ def expect(ctx: CheckContext, result: LaunchResult, want: str, *, claim: str | N
         ctx.fail(result.en, ja=result.ja, endpoint=result.endpoint, method=result.method, claim=claim, value=status)
 
 
-def expect_rejected(ctx: CheckContext, spec: LaunchSpec, *, claim: str | None = None) -> None:
+def expect_rejected(ctx: CheckContext, spec: LaunchSpec, *, claim: str | None = None,
+                    shared_as: str | None = None) -> None:
     base = baseline(ctx)
     if base.outcome != ACCEPTED:
         ctx.fail("Cannot judge a rejection: a valid launch is not accepted either (see lti.tool.core.login_get).",
                  ja="拒否を判定できません: 正しい起動も受け付けられていません (lti.tool.core.login_get を参照)。",
                  endpoint=base.endpoint, method=base.method, claim=claim)
         return
-    expect(ctx, run(ctx, spec), REJECTED, claim=claim)
+    expect(ctx, run_shared(ctx, spec, shared_as), REJECTED, claim=claim)
+
+
+def run_shared(ctx: CheckContext, spec: LaunchSpec, shared_as: str | None) -> LaunchResult:
+    """Run ``spec``, once per target when ``shared_as`` names it (another check judges the same launch)."""
+    if shared_as is None:
+        return run(ctx, spec)
+    return target_of(ctx).shared(shared_as, lambda: run(ctx, spec))  # type: ignore[no-any-return]
 
 
 def launch_check(
     id: str, *, requirement: str, severity: Severity | str, title: tuple[str, str], description: tuple[str, str],
     spec: SpecFactory, want: str, claim: str | None = None, params: dict[str, Any] | None = None,
-    tags: tuple[str, ...] = (),
+    tags: tuple[str, ...] = (), shared_as: str | None = None,
 ) -> None:
-    """Register a check that runs one launch and expects ``want`` (accepted/rejected)."""
+    """Register a check that runs one launch and expects ``want`` (accepted/rejected).
+
+    ``shared_as`` stores the launch result on the target under that name, so a second check that
+    judges another aspect of the same launch reuses it instead of launching again.
+    """
 
     def body(ctx: CheckContext) -> None:
         if want == REJECTED:
-            expect_rejected(ctx, spec(ctx.params), claim=claim)
+            expect_rejected(ctx, spec(ctx.params), claim=claim, shared_as=shared_as)
         else:
-            expect(ctx, run(ctx, spec(ctx.params)), ACCEPTED, claim=claim)
+            expect(ctx, run_shared(ctx, spec(ctx.params), shared_as), ACCEPTED, claim=claim)
 
     body.__name__ = "check_" + id.replace(".", "_")
     body.__doc__ = description[1]
@@ -216,6 +228,8 @@ for _role, _section, _role_ja in ((INSTRUCTOR, "§6.1.2", "教員"), (STUDENT, "
 
 
 # --- [SEC §5.1.3] id_token validation beyond the cert list --------------------------------------
+WRONG_AUD = "sec.wrong_aud"  # one launch: lti.tool.sec.wrong_aud judges the refusal, rejection_status its status
+_wrong_aud_spec = _spec(mutate=set_claim("aud", "renkei-other-client"))
 _SEC: list[tuple[str, str, Severity, tuple[str, str], tuple[str, str], SpecFactory, str | None]] = [
     ("bad_signature", "LTI-SEC §5.1.3-1", Severity.ERROR, ("正しい kid で署名が不正", "Bad signature with the right kid"),
      ("kid は正しいが別の鍵で署名した id_token。ツールは署名を検証し拒否しなければなりません。",
@@ -234,7 +248,7 @@ _SEC: list[tuple[str, str, Severity, tuple[str, str], tuple[str, str], SpecFacto
      _spec(mutate=set_claim("iss", "https://untrusted-platform.example.com")), "iss"),
     ("wrong_aud", "LTI-SEC §5.1.3-3", Severity.ERROR, ("aud に client_id がない", "aud lacks the client_id"),
      ("aud が別のクライアント。拒否しなければなりません (401)。", "aud names another client; must be rejected (401)."),
-     _spec(mutate=set_claim("aud", "renkei-other-client")), "aud"),
+     _wrong_aud_spec, "aud"),
     ("extra_aud", "LTI-SEC §5.1.3-3", Severity.ERROR, ("aud に信頼できない追加の受信者", "Untrusted extra audience"),
      ("aud が client_id と信頼できない別の受信者を含む (azp は正しい)。拒否しなければなりません。",
       "aud holds the client_id plus an untrusted audience (azp correct); must be rejected."),
@@ -260,7 +274,8 @@ _SEC: list[tuple[str, str, Severity, tuple[str, str], tuple[str, str], SpecFacto
 for _name, _req, _sev, _title, _desc, _factory, _claim in _SEC:
     launch_check(f"lti.tool.sec.{_name}", requirement=_req, severity=_sev, title=_title, description=_desc,
                  spec=_factory, want=REJECTED, claim=_claim, tags=("security", "reject"),
-                 params={"iat_future_seconds": 3600} if _name == "iat_future" else None)
+                 params={"iat_future_seconds": 3600} if _name == "iat_future" else None,
+                 shared_as=WRONG_AUD if _name == "wrong_aud" else None)
 
 
 @check(
@@ -306,7 +321,7 @@ def check_nonce_replay(ctx: CheckContext) -> None:
     tags=("security",),
 )
 def check_rejection_status(ctx: CheckContext) -> None:
-    result = run(ctx, LaunchSpec(mutate=set_claim("aud", "renkei-other-client")))
+    result = run_shared(ctx, _wrong_aud_spec(ctx.params), WRONG_AUD)  # the launch lti.tool.sec.wrong_aud judges
     if result.outcome != REJECTED or result.status is None:
         ctx.skip("the wrong-aud launch was not observed as a rejection (see lti.tool.sec.wrong_aud)")
     if result.status != 401:

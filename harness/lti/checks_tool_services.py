@@ -21,6 +21,8 @@ from harness.core.registry import check
 from harness.lti import vocab
 from harness.lti.browser import BrowserError, same_endpoint
 from harness.lti.checks_tool import target_of
+from harness.lti.claims import audiences as claim_audiences
+from harness.lti.claims import is_json_number
 from harness.lti.jose import JoseFailure, decode_unverified, verify_jwt
 from harness.lti.launcher import ACCEPTED, DeepLinkExchange, ServiceExchange
 from harness.lti.platform_side import RecordedCall
@@ -159,7 +161,7 @@ def _dl_iss(claims: dict[str, Any], ex: DeepLinkExchange, t: Any) -> list[Proble
                        "aud must contain the Platform issuer and no untrusted extra audience."))
 def _dl_aud(claims: dict[str, Any], ex: DeepLinkExchange, t: Any) -> list[Problem]:
     aud = claims.get("aud")
-    audiences = [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []
+    audiences = claim_audiences(aud)
     if t.config.issuer not in audiences:
         return [("aud does not contain the Platform issuer.", "aud にプラットフォームの発行者が含まれていません。", "aud", aud)]
     if len(set(audiences)) > 1:
@@ -176,11 +178,11 @@ def _dl_times(claims: dict[str, Any], ex: DeepLinkExchange, t: Any) -> list[Prob
     problems: list[Problem] = []
     at = ex.recorded.at if ex.recorded else 0.0
     exp, iat = claims.get("exp"), claims.get("iat")
-    if not _number(exp):
+    if not is_json_number(exp):
         problems.append(("exp is missing or not a number.", "exp がないか数値ではありません。", "exp", exp))
     elif exp <= at:
         problems.append(("exp is already past when the response arrives.", "受信時に exp が過ぎています。", "exp", exp))
-    if not _number(iat):
+    if not is_json_number(iat):
         problems.append(("iat is missing or not a number.", "iat がないか数値ではありません。", "iat", iat))
     elif iat > at + 60:
         problems.append(("iat is in the future.", "iat が未来です。", "iat", iat))
@@ -273,15 +275,11 @@ def _dl_items(claims: dict[str, Any], ex: DeepLinkExchange, t: Any) -> list[Prob
             problems.append(("custom must be an object of string values.", "custom は文字列値のオブジェクトでなければなりません。",
                              where + ".custom", custom))
         line = item.get("lineItem")
-        if line is not None and not (isinstance(line, dict) and _number(line.get("scoreMaximum"))
+        if line is not None and not (isinstance(line, dict) and is_json_number(line.get("scoreMaximum"))
                                      and line["scoreMaximum"] > 0):
             problems.append(("lineItem needs a positive numeric scoreMaximum.", "lineItem には正の数値 scoreMaximum が必要です。",
                              where + ".lineItem", line))
     return problems
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 # --- NRPS / AGS client behaviour ---------------------------------------------------------------
@@ -371,7 +369,7 @@ def check_assertion_claims(ctx: CheckContext) -> None:
                 ctx.fail(f"{name} must be the client_id.", ja=f"{name} は client_id でなければなりません。", claim=name,
                          value=claims.get(name), **where)
         aud = claims.get("aud")
-        audiences = [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []
+        audiences = claim_audiences(aud)
         if not allowed_aud & set(audiences):
             ctx.fail("aud does not name the token endpoint.", ja="aud がトークンエンドポイントを示していません。", claim="aud",
                      value=aud, **where)
@@ -383,11 +381,11 @@ def check_assertion_claims(ctx: CheckContext) -> None:
                      value=jti, **where)
         else:
             seen_jti.add(jti)
-        if not _number(claims.get("iat")):
+        if not is_json_number(claims.get("iat")):
             ctx.fail("iat is missing or not a number.", ja="iat がないか数値ではありません。", claim="iat",
                      value=claims.get("iat"), **where)
         exp = claims.get("exp")
-        if not _number(exp) or exp <= call.at:
+        if not is_json_number(exp) or exp <= call.at:
             ctx.fail("exp is missing, not a number or already past.", ja="exp がない、数値でない、または期限切れです。",
                      claim="exp", value=exp, **where)
 
@@ -585,10 +583,10 @@ def _score_problems(body: dict[str, Any]) -> list[Problem]:
                              body.get(name)))
     if "scoreGiven" in body:
         given, maximum = body.get("scoreGiven"), body.get("scoreMaximum")
-        if not _number(given) or given < 0:
+        if not is_json_number(given) or given < 0:
             problems.append(("scoreGiven must be a number >= 0.", "scoreGiven は 0 以上の数値でなければなりません。",
                              "scoreGiven", given))
-        if not _number(maximum) or maximum <= 0:
+        if not is_json_number(maximum) or maximum <= 0:
             problems.append(("scoreGiven needs a positive scoreMaximum.", "scoreGiven には正の scoreMaximum が必要です。",
                              "scoreMaximum", maximum))
     return problems

@@ -50,9 +50,6 @@ REJECTED = "rejected"
 UNCLEAR = "unclear"
 ERROR = "error"
 
-SIGNINGS = ("valid", "no_kid", "unknown_kid", "wrong_key", "none", "hs256_public")
-
-
 def needs_javascript(page: Page) -> bool:
     """A page that runs scripts (plain HTTP cannot, so a stalled flow may just need them)."""
     return bool(_SCRIPT.search(page.text))
@@ -106,10 +103,6 @@ class LaunchResult:
     browser: Browser | None = None
     code: str | None = None  # stable reason, e.g. needs_javascript, offsite_redirect
     blocked: list[str] = field(default_factory=list)  # requests to foreign hosts the browser refused
-
-    @property
-    def location(self) -> dict[str, Any]:
-        return {"endpoint": self.endpoint, "method": self.method}
 
 
 @dataclass

@@ -64,10 +64,6 @@ class LaunchRecord:
     def auth_sent(self) -> dict[str, str]:
         return dict(self.login.auth_params or {}) if self.login is not None else {}
 
-    @property
-    def location(self) -> dict[str, Any]:
-        return {"endpoint": self.endpoint, "method": self.method}
-
 
 @dataclass
 class PostResult:

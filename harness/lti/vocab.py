@@ -31,7 +31,6 @@ PII_CLAIMS: tuple[str, ...] = (
     "name", "given_name", "family_name", "middle_name", "email", "picture", "nickname",
     "preferred_username", "phone_number", "address", "birthdate",
 )
-SECURITY_CLAIMS: tuple[str, ...] = ("iss", "aud", "sub", "exp", "iat", "nonce", "azp")  # [SEC §5.1.2]
 
 # --- Message types ---
 MSG_RESOURCE_LINK = "LtiResourceLinkRequest"  # [CORE §5.3.1]
@@ -40,21 +39,13 @@ MSG_DEEP_LINKING_RESPONSE = "LtiDeepLinkingResponse"  # [DL §4.5]
 MessageType = Literal["LtiResourceLinkRequest", "LtiDeepLinkingRequest", "LtiDeepLinkingResponse"]
 LAUNCH_MESSAGE_TYPES: tuple[str, ...] = (MSG_RESOURCE_LINK, MSG_DEEP_LINKING_REQUEST)
 
-REQUIRED_RESOURCE_LINK_CLAIMS: tuple[str, ...] = (  # [CORE §5.3]; sub may be absent (anonymous)
-    CLAIM_MESSAGE_TYPE, CLAIM_VERSION, CLAIM_DEPLOYMENT_ID, CLAIM_TARGET_LINK_URI,
-    CLAIM_RESOURCE_LINK, CLAIM_ROLES,
-)
-
 # --- Deep Linking 2.0 [DL §4.4, §4.5] ---
 _DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 CLAIM_DL_SETTINGS = _DL + "deep_linking_settings"
 CLAIM_DL_DATA = _DL + "data"
 CLAIM_DL_CONTENT_ITEMS = _DL + "content_items"
 CLAIM_DL_MSG = _DL + "msg"
-CLAIM_DL_LOG = _DL + "log"
 CLAIM_DL_ERRORMSG = _DL + "errormsg"
-CLAIM_DL_ERRORLOG = _DL + "errorlog"
-DL_CONTENT_TYPES: tuple[str, ...] = ("link", "ltiResourceLink", "file", "html", "image")  # [DL §3]
 DL_DOCUMENT_TARGETS: tuple[str, ...] = ("iframe", "window", "embed")  # [DL §4.4.1]
 LAUNCH_DOCUMENT_TARGETS: tuple[str, ...] = ("frame", "iframe", "window")  # [CORE §5.4]
 # DL §4.4.7/§4.4.11 misspell two claim names; receivers tolerate them (reference §2.1).
@@ -69,6 +60,9 @@ SCOPE_NRPS_READONLY = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmem
 MEDIA_NRPS_MEMBERSHIP = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
 NRPS_SERVICE_VERSIONS: tuple[str, ...] = ("2.0",)
 NRPS_STATUSES: tuple[str, ...] = ("Active", "Inactive", "Deleted")
+# A full membership response lists current members only: "Deleted" is meaningful solely in a
+# differences response (rel="differences"), so it is refused in the container check.
+NRPS_FULL_STATUSES: tuple[str, ...] = tuple(s for s in NRPS_STATUSES if s != "Deleted")
 
 # --- AGS 2.0 [AGS §3] ---
 CLAIM_AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
@@ -129,10 +123,6 @@ def institution_role(name: str) -> str:
     return _INSTITUTION + name
 
 
-def system_role(name: str) -> str:
-    return _SYSTEM + name
-
-
 RoleKind = Literal["context", "context-sub", "institution", "system", "lti-system", "deprecated", "unknown"]
 
 
@@ -184,7 +174,4 @@ def simple_role_name(uri: str) -> str:
 
 # --- Context types [CORE App. A.1] ---
 _COURSE = "http://purl.imsglobal.org/vocab/lis/v2/course#"
-CONTEXT_TYPE_COURSE_TEMPLATE = _COURSE + "CourseTemplate"
-CONTEXT_TYPE_COURSE_OFFERING = _COURSE + "CourseOffering"
 CONTEXT_TYPE_COURSE_SECTION = _COURSE + "CourseSection"
-CONTEXT_TYPE_GROUP = _COURSE + "Group"

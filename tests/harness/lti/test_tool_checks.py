@@ -81,6 +81,21 @@ def test_a_wrong_aud_refused_with_401_is_clean_and_403_is_flagged() -> None:
     assert flagged.status == "warning" and flagged.findings[0].value == "HTTP 403"
 
 
+def test_wrong_aud_and_rejection_status_share_one_launch() -> None:
+    seen: list[object] = []
+
+    def reject(c: dict[str, Any]) -> bool:
+        if not _aud_ok(c):
+            seen.append(c.get("aud"))
+            return True
+        return False
+
+    with fake_tool_env(FakeTool(reject_when=reject, reject_status=403)) as target:
+        assert run_one(target, "lti.tool.sec.rejection_status").status == "warning"
+        assert run_one(target, "lti.tool.sec.wrong_aud").status == "passed"
+    assert seen == ["renkei-other-client"]
+
+
 def _roles(c: dict[str, Any]) -> list[str]:
     return list(c.get(vocab.CLAIM_ROLES, []))
 
