@@ -22,7 +22,7 @@ from typing import Any
 
 import polars as pl
 
-from harness.oneroster import manifest as _manifest  # noqa: F401  (phase 15 creates the engine's Run)
+from harness.oneroster import manifest as _manifest  # phase 15 creates the engine's Run
 from harness.oneroster import rules_jp as jp
 from harness.oneroster import rules_semantic as sem
 from harness.oneroster.engine import (
@@ -774,8 +774,7 @@ def _rule_version_preference(run: Run) -> None:
         run.sink.skip(cid, "manifest.csv has no readable oneroster.version")
         return
     value, line = run.manifest.properties["oneroster.version"]
-    accepted = list(run.param(cid, "oneroster_versions", []) or [])
-    if value not in preferred and (not accepted or value in accepted):
+    if value not in preferred and value in _manifest.accepted_versions(run):
         run.sink.fail(cid, "oneroster.version is accepted by this profile but is not the value its model "
                            "document uses", ja="oneroster.version はこのプロファイルで受け付けますが、モデル文書が"
                                               "使う値ではありません",

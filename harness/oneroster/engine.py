@@ -21,7 +21,7 @@ from the header is missing from ``df``, so test ``fc.has(col)``), empty field = 
 ``__line__`` (1-based physical line, header = 1). A rule runs only if one of its ``checks`` is
 active (an empty ``checks`` always runs). Keep per-row Python out of the common path: filter with
 polars expressions and let ``emit`` count everything and materialise only ``sink.room()`` findings.
-Rules may keep bounded state in ``fc.state`` (per file) or ``run.shared`` (across files).
+Rules may keep bounded state in ``fc.state`` (per file).
 ``emit``'s mask is a boolean expression or a boolean Series aligned with ``df``. ``fc.hash(col)``
 gives the column's 64-bit hashes, computed once per chunk and shared by all rules (keys, unique,
 refs); ``fc.match(col, regex)`` likewise shares a regex pass (the Japanese UUID match also proves
@@ -31,7 +31,7 @@ Per-chunk work should be O(columns) in Python: a rule that needs one column sele
 filtering (``hits.subset(..., columns)``, lazy ``filter().select()``), never copies the chunk.
 
 Keys: ``run.keys`` keeps the 64-bit hashes of the sourcedIds of every referenced file (see
-``schema.ref_targets``; add more with ``track_keys``) plus selected attributes (orgs.type,
+``schema.ref_targets``, plus ``EXTRA_KEYED``) plus selected attributes (orgs.type,
 academicSessions.type, classes.classType; add more with ``track_attribute``). ``run.keys.known(
 "orgs", "parentSourcedId", attr="type", value="school")`` is an expression that is true where the
 column's value is the sourcedId of a read row (of that type). Hashing keeps 5M ids in 40 MB; a
@@ -66,18 +66,15 @@ from harness.core import progress
 from harness.core.errors import ConfigError
 from harness.core.model import Finding, Location
 from harness.oneroster.columns import VARIANTS
+from harness.oneroster.package import limits_from_params
 from harness.oneroster.prefetch import Prefetch
+from harness.oneroster.reader import DEFAULT_CHUNK_BYTES, LINE, read_csv, unique_names
 from harness.oneroster.schema import ALL_FILES, ENUM, ENUMS, FileSchema, ref_targets, schema_for
 from harness.oneroster.sink import FindingSink
 from harness.oneroster.target import Analysis, phase
 
-LINE = "__line__"
 HASH_SEED = 0x5EED_0A12
 DEFAULT_VARIANT = "1.2.1"
-# Raw bytes per chunk. Per-chunk fixed costs (polars call overheads; before lookup_later also the
-# hash set of 1M user ids per reference lookup) shrink with bigger chunks; 64 MiB measured ~7% faster
-# than 32 MiB on 1M users / 5M enrollments at ~0.9 GiB peak RSS (128 MiB: ~1.3 GiB).
-DEFAULT_CHUNK_BYTES = 64 * 2**20
 # Key sets at least this big are probed once per file (``FileContext.lookup_later``), not per chunk:
 # ``is_in`` builds its hash set on every call (~25 ms CPU per 1M keys), which a 5M-row enrollments
 # file paid 16 times for its userSourcedId column. The queue keeps that column (~0.3 GB for 5M rows)
@@ -109,6 +106,29 @@ class Source(Protocol):
     def open(self, name: str, *, quiet: bool = False) -> StreamLike:
         """Stream a CSV file; ``quiet`` re-reads without reporting reader findings again."""
         ...
+
+
+def variant_of(params: dict[str, Any]) -> str:
+    """The ``columns`` profile parameter: a variant name of ``columns.py`` (default 1.2.1)."""
+    variant = str(params.get("columns", DEFAULT_VARIANT))
+    if variant not in VARIANTS:
+        raise ConfigError(f"profile parameter 'columns': unknown OneRoster CSV variant {variant!r} "
+                          f"(known: {', '.join(VARIANTS)})")
+    return variant
+
+
+def validate_params(params: dict[str, Any]) -> None:
+    """Raise ``ConfigError`` for any malformed profile parameter the analysis reads.
+
+    Called when the target opens, so a typo stops the run with exit 2 before any phase runs
+    instead of failing one phase (and with it the checks) halfway through the analysis.
+    """
+    variant = variant_of(params)
+    null_literal_as_empty(params)
+    vocabulary_extensions(params, variant)
+    chunk_bytes(params)
+    prefetch_chunks(params)
+    limits_from_params(params)
 
 
 def null_literal_as_empty(params: dict[str, Any]) -> bool:
@@ -161,7 +181,7 @@ def chunk_bytes(params: dict[str, Any]) -> int:
 
 
 class BundleSource:
-    """Adapter over helper P's ``Bundle`` + ``read_csv`` (imported lazily: it is a sibling module)."""
+    """Adapter over ``package.Bundle`` + ``reader.read_csv``."""
 
     def __init__(self, bundle: Any, sink: FindingSink, chunk_bytes: int = DEFAULT_CHUNK_BYTES,
                  prefetch: bool = True) -> None:
@@ -174,8 +194,6 @@ class BundleSource:
         return set(self.bundle.files)
 
     def open(self, name: str, *, quiet: bool = False) -> StreamLike:
-        from harness.oneroster.reader import read_csv
-
         return read_csv(self.bundle, name, FindingSink({}) if quiet else self.sink, chunk_bytes=self.chunk_bytes)
 
 
@@ -214,7 +232,7 @@ class MemorySource:
         if not rows:
             return _MemStream([], [])
         header = list(rows[0])
-        names = _unique_names(header)
+        names = unique_names(header)
         frames: list[pl.DataFrame] = []
         body = rows[1:]
         for start in range(0, len(body), self.chunk_rows):
@@ -227,27 +245,12 @@ class MemorySource:
         return _MemStream(header, frames)
 
 
-def _unique_names(header: list[str]) -> list[str]:
-    """Duplicate header names become ``name#2`` … (the reader's convention)."""
-    seen: dict[str, int] = {}
-    out = []
-    for h in header:
-        seen[h] = seen.get(h, 0) + 1
-        out.append(h if seen[h] == 1 else f"{h}#{seen[h]}")
-    return out
-
-
 # --------------------------------------------------------------------------------------------
 # Keys
 
 
 KEY_ATTRS: dict[str, set[str]] = {"orgs": {"type"}, "academicSessions": {"type"}, "classes": {"classType"}}
 EXTRA_KEYED: set[str] = {"users", "classes"}  # JP homeClass, demographics.sourcedId
-
-
-def track_keys(file: str) -> None:
-    """Keep the sourcedId hashes of ``file`` even if no base column references it."""
-    EXTRA_KEYED.add(file)
 
 
 def track_attribute(file: str, column: str) -> None:
@@ -291,10 +294,6 @@ class KeyStore:
     def ready(self, file: str) -> bool:
         """True once ``file`` was read completely (with a sourcedId column)."""
         return file in self._tables
-
-    def hashes(self, file: str, attr: str | None = None, value: str | None = None) -> pl.Series:
-        """The distinct key hashes of ``file`` (rows with ``attr == value``), computed once."""
-        return self._set(file, attr, value)[0]
 
     def _set(self, file: str, attr: str | None, value: str | None) -> tuple[pl.Series, pl.Series]:
         """(distinct hashes, the same imploded for ``is_in``), built once per (file, attr, value)."""
@@ -389,7 +388,6 @@ class Run:
     source: Source | None
     variant: str = DEFAULT_VARIANT
     manifest: Any = None  # manifest.Manifest, or None when manifest.csv is missing/unreadable
-    shared: dict[str, Any] = field(default_factory=dict)  # rules' cross-file state
     rows: dict[str, int] = field(default_factory=dict)  # data rows read per file (name w/o .csv)
     headers: dict[str, list[str]] = field(default_factory=dict)
     keys: KeyStore = field(init=False)
@@ -402,11 +400,7 @@ class Run:
 
     @classmethod
     def create(cls, sink: FindingSink, params: dict[str, Any], source: Source | None) -> Run:
-        variant = str(params.get("columns", DEFAULT_VARIANT))
-        if variant not in VARIANTS:
-            raise ConfigError(f"profile parameter 'columns': unknown OneRoster CSV variant {variant!r} "
-                              f"(known: {', '.join(VARIANTS)})")
-        return cls(sink=sink, params=params, source=source, variant=variant)
+        return cls(sink=sink, params=params, source=source, variant=variant_of(params))
 
     def extra_values(self, file: str, column: str) -> tuple[str, ...]:
         """Tokens the profile adds to the base vocabulary of ``file.column`` (``vocabulary_extensions``)."""
@@ -678,7 +672,7 @@ def read_file(run: Run, schema: FileSchema) -> FileContext:
     progress.report(schema.file_name)
     stream = run.source.open(schema.file_name)
     header = list(stream.header)
-    fc = FileContext(run=run, schema=schema, header=header, columns=set(_unique_names(header)))
+    fc = FileContext(run=run, schema=schema, header=header, columns=set(unique_names(header)))
     run.headers[schema.name] = header
     for rule in START_RULES:
         if rule.applies(sink, schema.name):

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import polars as pl
 
 from harness.core.model import Finding, Location
+from harness.oneroster.reader import LINE
 from harness.oneroster.sink import FindingSink
 
-LINE = "__line__"
 VALUE = "value"
 
 

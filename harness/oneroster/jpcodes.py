@@ -21,10 +21,9 @@ GRADES_JUNIOR = tuple(f"J{i}" for i in range(1, 4))
 GRADES_HIGH = tuple(f"H{i}" for i in range(1, 4))
 GRADES_E = tuple(f"E{i}" for i in range(1, 4))  # accepted by MEIBO/DA-R; meaning unverified
 
-# DA-K "APPLIC" subject code list (P010..P100 elementary, J010..J090 junior high).
-SUBJECT_CODES_ELEMENTARY = tuple(f"P{i:02d}0" for i in range(1, 11))
-SUBJECT_CODES_JUNIOR = tuple(f"J{i:02d}0" for i in range(1, 10))
-SUBJECT_CODE_RE = re.compile(r"^[PJ][01][0-9]0$")  # DA-R pattern
+# Subject codes: DA-K's "APPLIC" list is P010..P100 (elementary) and J010..J090 (junior high); the
+# generator's own list is in mocks/school_affairs/layout.py. DA-R checks this pattern.
+SUBJECT_CODE_RE = re.compile(r"^[PJ][01][0-9]0$")
 
 
 def school_code_check_digit(first12: str) -> int:

@@ -48,6 +48,12 @@ def _case_variant(names: set[str], wanted: str) -> str | None:
     return next((n for n in sorted(names) if n.lower() == low and n != wanted), None)
 
 
+def accepted_versions(run: Run) -> list[str]:
+    """The ``oneroster.version`` values the profile accepts, as ``or.manifest.oneroster-version`` judges
+    them (parameter ``oneroster_versions``, default ``["1.2"]``); other checks ask here so they agree."""
+    return [str(v) for v in run.param("or.manifest.oneroster-version", "oneroster_versions", ["1.2"]) or []]
+
+
 def read_manifest(run: Run) -> Manifest | None:
     """Parse manifest.csv into ``run.manifest`` and evaluate the manifest rules."""
     sink = run.sink
@@ -108,7 +114,7 @@ def _rules(run: Run, m: Manifest) -> None:
                   ja="manifest.version は 1.0 でなければなりません",
                   file=MANIFEST, row=item[1], column="value", value=item[0])
     # oneroster.version
-    accepted = [str(v) for v in run.param("or.manifest.oneroster-version", "oneroster_versions", ["1.2"])]
+    accepted = accepted_versions(run)
     item = m.properties.get("oneroster.version")
     if item is None:
         sink.fail("or.manifest.oneroster-version", "required property oneroster.version is missing",
@@ -169,13 +175,17 @@ def _file_set(run: Run, m: Manifest, files: tuple[str, ...]) -> None:
             sink.fail("or.manifest.file-set", f"{fname} is in the package, but manifest does not declare it bulk or delta",
                       ja=f"{fname} がパッケージにありますが、manifest で bulk / delta と宣言されていません",
                       file=fname, value=mode)
+    by_lower = {e.lower(): e for e in expected | {MANIFEST}}
     for name in sorted(names):
         if not name.lower().endswith(".csv") or name == MANIFEST or name in expected:
             continue
-        if name.lower() in {e.lower() for e in expected | {MANIFEST}}:
+        wanted = by_lower.get(name.lower())
+        if wanted is not None:
             if not any(name.lower() == f"{f}.csv".lower() and m.modes.get(f) in ("bulk", "delta") for f in files):
-                sink.fail("or.manifest.file-set", "file name differs from a OneRoster file name only in case",
-                          ja="ファイル名が OneRoster のファイル名と大文字小文字だけ異なります", file=name, value=name)
+                sink.fail("or.manifest.file-set", f"file name differs from a OneRoster file name only in case: "
+                          f"rename {name} to {wanted} (names are case-sensitive)",
+                          ja=f"ファイル名が OneRoster のファイル名と大文字小文字だけ異なります。{name} を {wanted} に"
+                             "名前を変更してください（大文字小文字を区別します）", file=name, value=name)
         else:
             sink.fail("or.manifest.file-set", "CSV file is not a data file of this OneRoster version",
                       ja="この OneRoster バージョンのデータファイルではない CSV ファイルです", file=name, value=name)

@@ -65,8 +65,6 @@ class Entry:
     """One usable file of the bundle: a zip member or a regular file of a folder."""
 
     name: str  # display name, e.g. "users.csv"
-    size: int  # uncompressed size (declared by the zip, or the file size)
-    compressed_size: int
     info: zipfile.ZipInfo | None = None
     path: Path | None = None
 
@@ -88,10 +86,9 @@ class LimitedReader(io.RawIOBase):
     opening), so this bound also holds for entries whose header lies about their size.
     """
 
-    def __init__(self, raw: BinaryIO, name: str, limit: int) -> None:
+    def __init__(self, raw: BinaryIO, limit: int) -> None:
         super().__init__()
         self._raw = raw
-        self._name = name
         self._limit = limit
         self.consumed = 0
 
@@ -172,7 +169,7 @@ class Bundle:
                 f"entry cannot be opened ({_reason(exc)})",
                 f"エントリを開けません（{_reason(exc)}）",
             ) from None
-        reader = LimitedReader(raw, name, self.limits.max_entry_bytes)
+        reader = LimitedReader(raw, self.limits.max_entry_bytes)
         self._open.append(reader)
         return cast(BinaryIO, reader)
 
@@ -253,7 +250,7 @@ def _open_folder(bundle: Bundle, sink: FindingSink) -> None:
         if total > limits.max_total_bytes:
             _total_exceeded(sink, name, limits)
             break
-        bundle.files[name] = Entry(name=name, size=size, compressed_size=size, path=child)
+        bundle.files[name] = Entry(name=name, path=child)
 
 
 def _folder_name(child: Path, sink: FindingSink) -> str:
@@ -487,5 +484,4 @@ def _select_root(bundle: Bundle, candidates: list[tuple[str, zipfile.ZipInfo]], 
         if total > limits.max_total_bytes:
             _total_exceeded(sink, name, limits)
             break
-        bundle.files[name] = Entry(name=name, size=info.file_size, compressed_size=info.compress_size,
-                                   info=info)
+        bundle.files[name] = Entry(name=name, info=info)

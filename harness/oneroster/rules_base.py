@@ -160,7 +160,7 @@ def header(fc: FileContext) -> None:
         else:
             fc.fail(cid, "specified column is missing from the header", ja="仕様で定められた列がヘッダーにありません",
                     row=1, column=name)
-    present = [a for a in actual if a in expected]
+    present = list(dict.fromkeys(a for a in actual if a in expected))  # a repeat is reported above
     in_order = [e for e in expected if e in seen]
     if present != in_order:
         # Name the first place that breaks the order: the column the specification puts there
@@ -389,9 +389,14 @@ def _check_single_refs(fc: FileContext, df: pl.DataFrame, col: S.Column) -> None
         known = run.keys.known_hashes(target, h)
     _emit_dangling(fc, df, nonempty & ~known, col)
     if col.ref_type:
-        fc.emit(cid, df, known & ~typed, column=col.name,
-                message=f"referenced row of {target}.csv does not have type {col.ref_type}",
-                ja=f"参照先の {target}.csv の行の type が {col.ref_type} ではありません")
+        en, ja = _type_messages(target, col.ref_type)
+        fc.emit(cid, df, known & ~typed, column=col.name, message=en, ja=ja)
+
+
+def _type_messages(target: str, ref_type: str) -> tuple[str, str]:
+    """(en, ja) for a reference whose row exists in ``target`` but has another type."""
+    return (f"referenced row of {target}.csv does not have type {ref_type}",
+            f"参照先の {target}.csv の行の type が {ref_type} ではありません")
 
 
 def _check_refs(fc: FileContext, values: pl.DataFrame, col: S.Column) -> None:
@@ -408,9 +413,8 @@ def _check_refs(fc: FileContext, values: pl.DataFrame, col: S.Column) -> None:
         fc.emit(dangling_id, values, ~known, column=col.name, message=en, ja=ja)
         if col.ref_type:
             typed = run.keys.known(target, col.name, attr="type", value=col.ref_type)
-            fc.emit(cid, values, known & ~typed, column=col.name,
-                    message=f"referenced row of {tname} does not have type {col.ref_type}",
-                    ja=f"参照先の {tname} の行の type が {col.ref_type} ではありません")
+            en, ja = _type_messages(target, col.ref_type)
+            fc.emit(cid, values, known & ~typed, column=col.name, message=en, ja=ja)
     elif not run.present(tname):
         fc.emit(dangling_id, values, None, column=col.name,
                 message=f"reference cannot resolve: {tname} is not in the package",

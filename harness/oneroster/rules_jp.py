@@ -34,6 +34,12 @@ from typing import Any
 import polars as pl
 
 from harness.oneroster import jpcodes
+from harness.oneroster.columns import (
+    JP_ENROLLMENTS_LOWER,
+    JP_ENROLLMENTS_UPPER,
+    JP_USERS_KANA,
+    JP_USERS_KANA_PREFERRED,
+)
 from harness.oneroster.hits import LINE, Hit, header_hit, select, subset
 from harness.oneroster.schema import EXT_PATTERN, UUID_V4_RE, schema_for
 
@@ -53,9 +59,7 @@ KANA_ANY = r"^[ぁ-ゖゝゞァ-ヶー・ヽヾ]+$"
 UUID_FILES = ("academicSessions", "classes", "courses", "enrollments", "users", "orgs", "roles",
               "userProfiles")
 
-KANA_COLUMNS = ("metadata.jp.kanaGivenName", "metadata.jp.kanaFamilyName",
-                "metadata.jp.kanaMiddleName", "metadata.jp.kanaPreferredFamilyName",
-                "metadata.jp.kanaPreferredGivenName", "metadata.jp.kanaPreferredMiddleName")
+KANA_COLUMNS = tuple(c for c in (*JP_USERS_KANA, *JP_USERS_KANA_PREFERRED) if c.startswith("metadata.jp.kana"))
 
 # Columns where DA-K and MEIBO (eポータル fullwidth) forbid half-width katakana.
 NAME_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -69,8 +73,9 @@ NAME_COLUMNS: dict[str, tuple[str, ...]] = {
 
 CODE_COLUMNS = ("grades", "identifier", "subjectCodes", "classCode", "metadata.jp.ShussekiNo",
                 "metadata.jp.shussekiNo")
-SHUSSEKI_COLUMNS = ("metadata.jp.ShussekiNo", "metadata.jp.shussekiNo")
-PUBLIC_FLG_COLUMNS = ("metadata.jp.PublicFlg", "metadata.jp.publicFlg")
+_ENROLLMENT_JP = (*JP_ENROLLMENTS_UPPER, *JP_ENROLLMENTS_LOWER)  # both spellings: JP 第2版 and JPK12
+SHUSSEKI_COLUMNS = tuple(c for c in _ENROLLMENT_JP if c.lower() == "metadata.jp.shussekino")
+PUBLIC_FLG_COLUMNS = tuple(c for c in _ENROLLMENT_JP if c.lower() == "metadata.jp.publicflg")
 
 DEFAULTS: dict[str, Any] = {
     "uuid_lowercase": True,

@@ -100,10 +100,6 @@ class FileSchema:
     def header(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
 
-    @property
-    def section(self) -> str:
-        return SECTIONS[self.name]
-
     def column(self, name: str) -> Column | None:
         return self.by_name.get(name)
 

@@ -32,14 +32,6 @@ class FindingSink:
         """How many more findings this check stores (vectorised rules fetch only that many)."""
         return max(0, self.cap - len(self.findings[check_id]))
 
-    def add(self, check_id: str, finding: Finding) -> None:
-        if check_id not in self.active:
-            return
-        self.counts[check_id] += 1
-        bucket = self.findings[check_id]
-        if len(bucket) < self.cap:
-            bucket.append(finding)
-
     def fail(self, check_id: str, message: str, *, ja: str | None = None, value: Any = None,
              **location: Any) -> None:
         if check_id not in self.active:

@@ -51,24 +51,36 @@ class OneRosterCsvTarget:
             raise TargetError(f"target {target!r} does not exist")
         if not (path.is_dir() or path.is_file()):
             raise TargetError(f"target {target!r} is neither a file nor a folder")
+        from harness.oneroster.engine import validate_params  # engine imports this module
+
+        validate_params(params)  # a bad profile parameter is a ConfigError now, not a failed phase later
         self.path = path
         self.params = params
         self._active: dict[str, dict[str, Any]] = {}
         self._analysis: Analysis | None = None
+        self._failure: TargetError | None = None  # a phase raised: every check reports it
 
     def activate(self, active: dict[str, dict[str, Any]]) -> None:
         """Declare which checks will run (id -> params) before the first one runs."""
         self._active = dict(active)
 
     def analysis(self) -> Analysis:
+        """The analysis, run on first use. If a phase raises, the half-filled sink is never handed
+        out: this and every later call raise the same ``TargetError``, so every check errors."""
+        if self._failure is not None:
+            raise self._failure
         if self._analysis is None:
             sink = FindingSink(self._active or {})
-            self._analysis = Analysis(path=self.path, params=self.params, sink=sink)
+            analysis = Analysis(path=self.path, params=self.params, sink=sink)
+            self._analysis = analysis  # set first: report_bucket detects checks declared too late
             try:
                 for _, _, func in _PHASES:
-                    func(self._analysis)
+                    func(analysis)
+            except Exception as e:
+                self._failure = TargetError(f"OneRoster analysis stopped: {type(e).__name__}: {e}")
+                raise self._failure from e
             finally:
-                closer = self._analysis.shared.get("close")
+                closer = analysis.shared.get("close")
                 if callable(closer):
                     closer()
         return self._analysis
@@ -78,6 +90,7 @@ class OneRosterCsvTarget:
 
     def close(self) -> None:
         self._analysis = None
+        self._failure = None
 
 
 def report_bucket(ctx: CheckContext) -> None:

@@ -81,6 +81,16 @@ def test_memory_source_chunks_lines_and_duplicate_names() -> None:
     assert frames[0].row(1)[:3] == ("4", "", "")
 
 
+def test_memory_source_names_columns_like_the_reader() -> None:
+    """A header naming ``a#2`` or ``__line__`` itself still gets distinct columns, as the reader gives."""
+    from harness.oneroster.reader import unique_names
+
+    header = ["a", "a", "a#2", E.LINE]
+    frames = [c.df for c in E.MemorySource({"t.csv": [header, ["1", "2", "3", "4"]]}).open("t.csv")]
+    assert frames[0].columns == [*unique_names(header), E.LINE] == ["a", "a#2", "a#2#2", "__line__#2", E.LINE]
+    assert frames[0].row(0) == ("1", "2", "3", "4", 2)
+
+
 # ------------------------------------------------------------------- keys
 
 

@@ -112,7 +112,10 @@ def test_wrong_case_file_name_when_declared_absent() -> None:
     files["userprofiles.csv"] = [["sourcedId"], ["x"]]
     sink = run_memory(files, checks="or.manifest.file-set")
     assert failing(sink) == {"or.manifest.file-set": 1}
-    assert "case" in sink.findings["or.manifest.file-set"][0].message
+    f = sink.findings["or.manifest.file-set"][0]
+    assert "rename userprofiles.csv to userProfiles.csv (names are case-sensitive)" in f.message
+    assert f.message_ja is not None and "userprofiles.csv を userProfiles.csv に" in f.message_ja
+    assert (f.location.file, f.value) == ("userprofiles.csv", "userprofiles.csv")
 
 
 def test_unknown_csv_file() -> None:
@@ -161,3 +164,25 @@ def test_reference_to_file_without_sourced_id_column_is_skipped() -> None:
     sink = run_memory(files, checks="or.enrollments.refs")
     assert failing(sink) == {}
     assert "no readable sourcedId" in sink.skips["or.enrollments.refs"]
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("1.1", {"or.manifest.oneroster-version": 1}),  # rejected: no contradictory "accepted" warning
+    ("1.2", {"or.jp.oneroster-version": 1}),  # accepted (default), not preferred: the warning only
+    ("1.2.1", {"or.manifest.oneroster-version": 1}),  # preferred but not accepted by default
+])
+def test_version_preference_agrees_with_the_accepted_default(value: str, expected: dict[str, int]) -> None:
+    from harness.oneroster import checks_jp  # noqa: F401  (registers or.jp.oneroster-version)
+
+    sink = run_memory(valid_roster(), {"preferred_oneroster_versions": ["1.2.1"]},
+                      manifest={"oneroster.version": value}, checks="or.*oneroster-version")
+    assert set(sink.active) == {"or.manifest.oneroster-version", "or.jp.oneroster-version"}
+    assert failing(sink) == expected
+
+
+def test_accepted_versions_reads_the_manifest_check_parameter() -> None:
+    from harness.oneroster.manifest import accepted_versions
+
+    run = Run.create(FindingSink({"or.manifest.oneroster-version": {"oneroster_versions": ["1.2_JP"]}}), {}, None)
+    assert accepted_versions(run) == ["1.2_JP"]
+    assert accepted_versions(Run.create(FindingSink({}), {}, None)) == ["1.2"]

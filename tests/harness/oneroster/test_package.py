@@ -215,7 +215,7 @@ def test_size_and_count_limits(tmp_path: Path) -> None:
 
 
 def test_reader_stops_at_the_limit() -> None:
-    reader = LimitedReader(io.BytesIO(b"x" * 500), "users.csv", limit=100)
+    reader = LimitedReader(io.BytesIO(b"x" * 500), limit=100)
     with pytest.raises(EntryError) as err:
         while reader.read(64):
             pass

@@ -186,6 +186,14 @@ def test_header_duplicate_name() -> None:
     assert [c for c, _ in found] == ["metadata.a"]
 
 
+def test_header_specified_column_repeated_at_the_end() -> None:
+    """A repeat after the others (``...,parentSourcedId,parentSourcedId``) is one duplicate finding,
+    not an order violation and not a crash of the order comparison."""
+    base = list(valid_roster()["users.csv"][0])
+    assert _users_header_findings(base + [base[-1]]) == [(base[-1], "header name appears more than once")]
+    assert _users_header_findings(base + ["givenName"]) == [("givenName", "header name appears more than once")]
+
+
 def test_empty_file_has_no_header() -> None:
     files = valid_roster()
     files["users.csv"] = []

@@ -92,3 +92,17 @@ def test_not_a_zip_is_a_clear_error(tmp_path: Path) -> None:
         break_bundle(src, tmp_path / "out.zip")
     with pytest.raises(DefectError, match="no such bundle"):
         break_bundle(tmp_path / "missing.zip", tmp_path / "out.zip")
+
+
+def test_serialised_line_numbers_follow_quoted_newlines() -> None:
+    """The line of each row counts the newlines inside quoted cells (LF and CRLF alike)."""
+    from mocks.school_affairs.defects import _serialise, _Table
+
+    rows = [["1", "one line"], ["2", "two\nlines"], ["3", "a\r\nb\nc"], ["4", ""], ["5", "x,\"y\""]]
+    data, lines = _serialise(_Table("t.csv", ["id", "note"], rows, bom=True))
+    text = data.decode("utf-8").removeprefix("\ufeff")
+    physical = text.split("\n")
+    assert lines == [2, 3, 5, 8, 9]
+    for (ident, _), line in zip(rows, lines, strict=True):
+        assert physical[line - 1].startswith(f"{ident},")
+    assert list(csv.reader(io.StringIO(text, newline="")))[1:] == rows
