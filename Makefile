@@ -15,10 +15,10 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m harness.demo
+	$(BIN)/python -m renkei.harness.demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check harness mocks reports tests benchmarks
+	$(BIN)/ruff check harness mocks reports profiles fixtures tests benchmarks
 
 test: lint
 	$(BIN)/python -m pytest -q -n 2 tests

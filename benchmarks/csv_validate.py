@@ -87,7 +87,7 @@ def prefecture_scale(scale: float) -> dict[str, int]:
     ``BENCHMARK_ARGS`` (about 1.1M users incl. guardians, 5.0M enrollments) is kept next to the
     generator, whose tests prove its row counts; only the number of municipalities is scaled.
     """
-    from mocks.school_affairs.generator import BENCHMARK_ARGS
+    from renkei.mocks.school_affairs.generator import BENCHMARK_ARGS
 
     args = dict(BENCHMARK_ARGS)
     args["municipalities"] = max(1, round(args["municipalities"] * scale))
@@ -101,7 +101,7 @@ def _measure(label: str, target: Path, profile: str, work: Path) -> tuple[float,
     csv_wall, csv_rss, csv_code, csv_rows = _child([py, "-c", RAW_CSV, str(target)])
     if polars_code or csv_code:  # a crashed baseline would make its short time look fastest
         raise SystemExit(f"a raw parse failed (polars exit {polars_code}, csv module exit {csv_code})")
-    val_wall, val_rss, code, _ = _child([py, "-c", "from harness.cli import main; main()", "run",
+    val_wall, val_rss, code, _ = _child([py, "-c", "from renkei.harness.cli import main; main()", "run",
                                          "--profile", profile, "--target", str(target),
                                          "--out", str(work / f"out-{label}")])
     fastest = min(polars_wall, csv_wall)
@@ -126,7 +126,7 @@ def main() -> int:
     ap.add_argument("--keep", action="store_true", help="keep the generated bundle and reports")
     args = ap.parse_args()
 
-    from mocks.school_affairs.generator import generate_bundle
+    from renkei.mocks.school_affairs.generator import generate_bundle
 
     work = Path(tempfile.mkdtemp(prefix="renkei-bench-"))
     bundle = args.bundle

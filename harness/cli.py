@@ -17,16 +17,15 @@ from typing import Annotated, Any
 
 import pytest
 import typer
+from renkei.harness import __version__
+from renkei.harness.core import progress
+from renkei.harness.core.errors import RenkeiError, UsageError
+from renkei.harness.core.model import DEFAULT_FINDINGS_CAP, Outcome, RunResult
+from renkei.harness.core.profiles import list_profiles, load_profile, resolve
+from renkei.harness.core.registry import REGISTRY
+from renkei.harness.core.session import RunOptions, RunSession
+from renkei.harness.core.targets import get_kind, load_standards
 from rich.console import Console
-
-from harness import __version__
-from harness.core import progress
-from harness.core.errors import RenkeiError, UsageError
-from harness.core.model import DEFAULT_FINDINGS_CAP, Outcome, RunResult
-from harness.core.profiles import list_profiles, load_profile, resolve
-from harness.core.registry import REGISTRY
-from harness.core.session import RunOptions, RunSession
-from harness.core.targets import get_kind, load_standards
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="renkei (連携): conformance tests for OneRoster, LTI 1.3 and xAPI in Japan's schools.")
@@ -112,7 +111,7 @@ def execute(options: RunOptions, *, interactive: bool | None = None, quiet: bool
     run = RunSession.create(options)
     if interactive is None:
         interactive = err.is_terminal
-    from harness.plugin import RenkeiPlugin
+    from renkei.harness.plugin import RenkeiPlugin
 
     # Third-party pytest plugins (faker, hypothesis, schemathesis ...) cost seconds of start-up
     # and add nothing to a profile run; our own plugin is passed in explicitly.
@@ -221,7 +220,7 @@ def roster_generate(
     school_year: Annotated[int, typer.Option(min=2000, max=2100)] = 2026,
 ) -> None:
     """Write a generated Japanese roster bundle (all people are fictitious)."""
-    from mocks.school_affairs.generator import PROFILE_VARIANTS, generate_bundle
+    from renkei.mocks.school_affairs.generator import PROFILE_VARIANTS, generate_bundle
 
     if profile not in PROFILE_VARIANTS:
         raise UsageError(f"unknown profile {profile!r} for roster generation "
@@ -240,7 +239,7 @@ def lti_registration(
     target: Annotated[Path, typer.Option("--target", "-t", help="LTI target YAML (kind lti-tool or lti-platform)")],
 ) -> None:
     """Print exactly what to enter in the vendor's product to register renkei."""
-    from harness.lti.registration import registration_text
+    from renkei.harness.lti.registration import registration_text
 
     out.print(registration_text(target), highlight=False, markup=False, end="")
 
@@ -252,7 +251,7 @@ def lti_keys(
     rotate: Annotated[bool, typer.Option("--rotate", help="add a new signing key; the old one stays published")] = False,
 ) -> None:
     """Create (first time) or show renkei's persistent LTI signing keys: kid and public JWKS."""
-    from harness.lti.registration import describe_keys_json, key_store
+    from renkei.harness.lti.registration import describe_keys_json, key_store
 
     store = key_store(target=target, directory=directory)
     if rotate:

@@ -24,13 +24,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from renkei.harness.cli import execute
+from renkei.harness.core.errors import RenkeiError
+from renkei.harness.core.model import RunResult
+from renkei.harness.core.session import RunOptions
+from renkei.harness.serving import BackgroundServer, LocalTls, free_port
 from rich.console import Console
-
-from harness.cli import execute
-from harness.core.errors import RenkeiError
-from harness.core.model import RunResult
-from harness.core.session import RunOptions
-from harness.serving import BackgroundServer, LocalTls, free_port
 
 OUT = Path("renkei-out") / "demo"
 ONEROSTER_PROFILES = ("oneroster12-csv", "oneroster11-csv", "oneroster12-csv-japan",
@@ -74,8 +73,8 @@ def _run(name: str, profile: str, target: Path, expected: str, note: str = "") -
 
 # -- OneRoster --------------------------------------------------------------------------------
 def oneroster_runs() -> list[DemoRun]:
-    from mocks.school_affairs.defects import break_bundle
-    from mocks.school_affairs.generator import generate_bundle
+    from renkei.mocks.school_affairs.defects import break_bundle
+    from renkei.mocks.school_affairs.generator import generate_bundle
 
     bundles = OUT / "bundles"
     runs: list[DemoRun] = []
@@ -109,7 +108,7 @@ def _served(server: BackgroundServer) -> Iterator[BackgroundServer]:
 
 def tool_runs(tls: LocalTls) -> list[DemoRun]:
     """lti13-tool(-japan): renkei's Platform side against the mock 学習アプリ."""
-    from mocks.runner import DEPLOYMENT_ID, serve_app
+    from renkei.mocks.runner import DEPLOYMENT_ID, serve_app
 
     runs: list[DemoRun] = []
     cases: list[tuple[str, str, tuple[str, ...], str]] = [
@@ -145,7 +144,7 @@ def tool_runs(tls: LocalTls) -> list[DemoRun]:
 
 def _scenarios(eportal: str, bundle: Path) -> dict[str, str]:
     """Launch-starting URLs for the platform profile, picked from the roster the e-portal serves."""
-    from mocks.eportal.roster import load_bundle
+    from renkei.mocks.eportal.roster import load_bundle
 
     roster = load_bundle(bundle)
     classes: dict[str, tuple[list[str], list[str]]] = {}
@@ -170,8 +169,8 @@ def _scenarios(eportal: str, bundle: Path) -> dict[str, str]:
 
 def platform_runs(tls: LocalTls) -> list[DemoRun]:
     """lti13-platform(-japan): renkei's Tool side against the mock 学習eポータル."""
-    from mocks.eportal.config import ToolRegistration
-    from mocks.runner import DEPLOYMENT_ID, serve_eportal
+    from renkei.mocks.eportal.config import ToolRegistration
+    from renkei.mocks.runner import DEPLOYMENT_ID, serve_eportal
 
     bundle = OUT / "bundles" / "oneroster12-csv-jpk12.zip"
     runs: list[DemoRun] = []

@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from harness.core.errors import RenkeiError
-from harness.core.model import DEFAULT_FINDINGS_CAP, CheckResult, Outcome
-from harness.core.profiles import ResolvedCheck
-from harness.core.session import RunOptions, RunSession
+from renkei.harness.core.errors import RenkeiError
+from renkei.harness.core.model import DEFAULT_FINDINGS_CAP, CheckResult, Outcome
+from renkei.harness.core.profiles import ResolvedCheck
+from renkei.harness.core.session import RunOptions, RunSession
 
 
 class RenkeiWarning(UserWarning):

@@ -14,8 +14,7 @@ from types import TracebackType
 from typing import Any
 
 import uvicorn
-
-from harness.core.errors import TargetError
+from renkei.harness.core.errors import TargetError
 
 
 def free_port(host: str = "127.0.0.1") -> int:

@@ -1,4 +1,4 @@
-"""``python -m mocks``: the whole mock ecosystem on 127.0.0.1 until Ctrl-C (see mocks.runner)."""
+"""``python -m renkei.mocks``: the whole mock ecosystem on 127.0.0.1 until Ctrl-C (see renkei.mocks.runner)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness.core.errors import RenkeiError
-from mocks.runner import start_ecosystem
+from renkei.harness.core.errors import RenkeiError
+from renkei.mocks.runner import start_ecosystem
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m mocks", description="renkei mock ecosystem (校務支援 → 学習eポータル → 学習アプリ)")
+    ap = argparse.ArgumentParser(prog="python -m renkei.mocks", description="renkei mock ecosystem (校務支援 → 学習eポータル → 学習アプリ)")
     ap.add_argument("--bundle", type=Path, help="OneRoster bundle for the e-portal (default: generate one)")
     ap.add_argument("--workdir", type=Path, help="keys and generated roster (default: a temporary folder)")
     ap.add_argument("--eportal-port", type=int, default=8401)

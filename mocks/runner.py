@@ -5,8 +5,8 @@ roster and the mock app registered as its tool, each with uvicorn on 127.0.0.1, 
 handles that always stop. ``serve_eportal`` and ``serve_app`` serve one side alone, wired to
 someone else's counterpart (the demo wires them to renkei's own Tool and Platform sides).
 
-    python -m mocks                      # whole ecosystem, prints the URLs, Ctrl-C to stop
-    python -m mocks --bundle roster.zip --eportal-port 8401 --app-port 8402
+    python -m renkei.mocks                      # whole ecosystem, prints the URLs, Ctrl-C to stop
+    python -m renkei.mocks --bundle roster.zip --eportal-port 8401 --app-port 8402
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.oneroster.jpcodes import make_school_code
-from harness.serving import BackgroundServer, LocalTls, free_port
-from mocks.app.app import create_app as create_tool_app
-from mocks.app.config import ToolConfig
-from mocks.eportal.app import create_app as create_eportal_app
-from mocks.eportal.config import EportalConfig, ToolRegistration
-from mocks.school_affairs.generator import generate_bundle
+from renkei.harness.oneroster.jpcodes import make_school_code
+from renkei.harness.serving import BackgroundServer, LocalTls, free_port
+from renkei.mocks.app.app import create_app as create_tool_app
+from renkei.mocks.app.config import ToolConfig
+from renkei.mocks.eportal.app import create_app as create_eportal_app
+from renkei.mocks.eportal.config import EportalConfig, ToolRegistration
+from renkei.mocks.school_affairs.generator import generate_bundle
 
 HOST = "127.0.0.1"
 APP_CLIENT_ID = "renkei-mock-app"

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from harness.core.model import RunResult
-from reports.atomic import encode_utf8, write_atomic
-from reports.i18n import check_lang
+from renkei.harness.core.model import RunResult
+from renkei.reports.atomic import encode_utf8, write_atomic
+from renkei.reports.i18n import check_lang
 
 FILENAME = "result.json"
 

@@ -12,10 +12,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from harness.core.model import CheckResult, Finding, Outcome, RunResult
-from reports.atomic import encode_utf8, write_atomic
-from reports.i18n import check_lang, t
-from reports.invisibles import plain, visible
+from renkei.harness.core.model import CheckResult, Finding, Outcome, RunResult
+from renkei.reports.atomic import encode_utf8, write_atomic
+from renkei.reports.i18n import check_lang, t
+from renkei.reports.invisibles import plain, visible
 
 FILENAME = "junit.xml"
 MAX_LISTED = 20  # findings written into one testcase; the rest are in result.json

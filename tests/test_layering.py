@@ -57,6 +57,6 @@ def test_reports_read_only_the_result_model() -> None:
         f"{p.relative_to(ROOT)}:{line} imports {name}"
         for p in _sources("reports")
         for line, name in _imports(p)
-        if name.split(".")[0] in ("harness", "mocks") and name != "harness.core.model"
+        if name.split(".")[0] in ("harness", "mocks") and name != "renkei.harness.core.model"
     ]
     assert not bad, "\n".join(bad)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.core.model import DEFAULT_FINDINGS_CAP, Finding, Location, Severity
-from harness.core.registry import CheckDef
+from renkei.harness.core.model import DEFAULT_FINDINGS_CAP, Finding, Location, Severity
+from renkei.harness.core.registry import CheckDef
 
 
 class CheckSkipped(Exception):

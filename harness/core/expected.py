@@ -17,8 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-
-from harness.core.errors import ConfigError
+from renkei.harness.core.errors import ConfigError
 
 
 def load_expected_failures(path: str | Path) -> dict[str, str]:

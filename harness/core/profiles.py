@@ -12,14 +12,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import renkei.profiles
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from renkei.harness.core.errors import ConfigError
+from renkei.harness.core.model import Severity, Text
+from renkei.harness.core.registry import REGISTRY, CheckDef, Registry
 
-from harness.core.errors import ConfigError
-from harness.core.model import Severity, Text
-from harness.core.registry import REGISTRY, CheckDef, Registry
-
-PROFILES_DIR = Path(__file__).resolve().parents[2] / "profiles"
+# The shipped profiles are package data (``renkei.profiles``), so a wheel finds them wherever it is installed.
+PROFILES_DIR = Path(renkei.profiles.__file__).resolve().parent
 
 
 class CheckSelection(BaseModel):

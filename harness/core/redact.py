@@ -7,7 +7,7 @@ masked, with or without ``--redact``.
 
 from __future__ import annotations
 
-from harness.core.model import Finding, RunResult
+from renkei.harness.core.model import Finding, RunResult
 
 MASK = "＊＊＊"
 

@@ -12,11 +12,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from harness.core.errors import RegistryError
-from harness.core.model import Severity, Text
+from renkei.harness.core.errors import RegistryError
+from renkei.harness.core.model import Severity, Text
 
 if TYPE_CHECKING:
-    from harness.core.context import CheckContext
+    from renkei.harness.core.context import CheckContext
 
 CheckFunc = Callable[["CheckContext"], None]
 

@@ -15,11 +15,11 @@ from datetime import datetime
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from harness import __version__
-from harness.core.context import CheckContext, CheckSkipped
-from harness.core.errors import ConfigError, RenkeiError, UsageError
-from harness.core.expected import load_expected_failures
-from harness.core.model import (
+from renkei.harness import __version__
+from renkei.harness.core.context import CheckContext, CheckSkipped
+from renkei.harness.core.errors import ConfigError, RenkeiError, UsageError
+from renkei.harness.core.expected import load_expected_failures
+from renkei.harness.core.model import (
     DEFAULT_FINDINGS_CAP,
     CheckResult,
     ExpectedFailure,
@@ -30,9 +30,9 @@ from harness.core.model import (
     ToolInfo,
     utcnow,
 )
-from harness.core.profiles import Profile, ResolvedCheck, load_profile, merged_params, resolve
-from harness.core.redact import redact_run
-from harness.core.targets import Target, get_kind, load_standards
+from renkei.harness.core.profiles import Profile, ResolvedCheck, load_profile, merged_params, resolve
+from renkei.harness.core.redact import redact_run
+from renkei.harness.core.targets import Target, get_kind, load_standards
 
 
 @dataclass

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Any, Protocol
 
-from harness.core.errors import ConfigError
+from renkei.harness.core.errors import ConfigError
 
 
 class Target(Protocol):
@@ -47,7 +47,7 @@ def load_standards() -> None:
         return
     names = {ep.value for ep in entry_points(group="renkei.standards")}
     # A source checkout that was never installed still knows its own standards.
-    names |= {"harness.oneroster", "harness.lti"}
+    names |= {"renkei.harness.oneroster", "renkei.harness.lti"}
     for module in sorted(names):
         importlib.import_module(module)
     _loaded = True

@@ -9,21 +9,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.core.targets import TargetKind, register_kind
-from harness.lti import checks_platform, checks_tool  # noqa: F401  (register the checks)
+from renkei.harness.core.targets import TargetKind, register_kind
+from renkei.harness.lti import checks_platform, checks_tool  # noqa: F401  (register the checks)
 
 TOOL_KIND = "lti-tool"
 PLATFORM_KIND = "lti-platform"
 
 
 def _open_tool(target: str, params: dict[str, Any]) -> Any:
-    from harness.lti.target_tool import open_target
+    from renkei.harness.lti.target_tool import open_target
 
     return open_target(target, params)
 
 
 def _open_platform(target: str, params: dict[str, Any]) -> Any:
-    from harness.lti.target_platform import open_target
+    from renkei.harness.lti.target_platform import open_target
 
     return open_target(target, params)
 

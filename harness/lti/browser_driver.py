@@ -5,7 +5,7 @@ reloads, a login page that reaches the Platform by script instead of a 302, an S
 its success marker client-side. The plain-HTTP launcher reports those as ``needs_javascript``;
 this module drives the same launch [SEC §5.1.1] through a real Chromium.
 
-Target YAML (``harness.lti.target_tool.BrowserSection``)::
+Target YAML (``renkei.harness.lti.target_tool.BrowserSection``)::
 
     browser:
       engine: chromium              # http (default) | chromium
@@ -55,14 +55,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
-
-from harness.core.errors import ConfigError
-from harness.lti.browser import Browser, Page, netloc, same_endpoint
-from harness.lti.launcher import ERROR, REJECTED, UNCLEAR, AuthRequest, LaunchResult, LaunchSpec
+from renkei.harness.core.errors import ConfigError
+from renkei.harness.lti.browser import Browser, Page, netloc, same_endpoint
+from renkei.harness.lti.launcher import ERROR, REJECTED, UNCLEAR, AuthRequest, LaunchResult, LaunchSpec
 
 if TYPE_CHECKING:
-    from harness.lti.launcher import Launcher
-    from harness.lti.target_tool import ToolTargetConfig
+    from renkei.harness.lti.launcher import Launcher
+    from renkei.harness.lti.target_tool import ToolTargetConfig
 
 #: Chromium flags: no sandbox (containers), no GPU, no background traffic of its own.
 FLAGS = ("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

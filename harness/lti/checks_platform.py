@@ -16,13 +16,13 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from harness.core.context import CheckContext
-from harness.lti import vocab
-from harness.lti.browser import BrowserError
-from harness.lti.claims import audiences as claim_audiences
-from harness.lti.claims import is_json_number
-from harness.lti.jose import JoseFailure, verify_jwt
-from harness.lti.platform_checks_base import (
+from renkei.harness.core.context import CheckContext
+from renkei.harness.lti import vocab
+from renkei.harness.lti.browser import BrowserError
+from renkei.harness.lti.claims import audiences as claim_audiences
+from renkei.harness.lti.claims import is_json_number
+from renkei.harness.lti.jose import JoseFailure, verify_jwt
+from renkei.harness.lti.platform_checks_base import (
     baseline_ok,
     expected_message_type,
     fail_at,
@@ -36,8 +36,8 @@ from harness.lti.platform_checks_base import (
     roles_of,
     target_of,
 )
-from harness.lti.platform_launch import ERROR, RECEIVED
-from harness.lti.target_platform import (
+from renkei.harness.lti.platform_launch import ERROR, RECEIVED
+from renkei.harness.lti.target_platform import (
     DEEP_LINKING,
     INSTRUCTOR,
     INSTRUCTOR_NO_PII,
@@ -616,7 +616,7 @@ def check_kid_stable(ctx: CheckContext) -> None:
 
 
 # The other lti-platform check modules register on import of this one (the package imports only it).
-from harness.lti import (  # noqa: E402,F401
+from renkei.harness.lti import (  # noqa: E402,F401
     checks_platform_ags,
     checks_platform_dl,
     checks_platform_jp,

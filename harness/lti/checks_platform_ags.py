@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from harness.core.context import CheckContext
-from harness.lti import vocab
-from harness.lti.browser import BrowserError
-from harness.lti.checks_platform_services import (
+from renkei.harness.core.context import CheckContext
+from renkei.harness.lti import vocab
+from renkei.harness.lti.browser import BrowserError
+from renkei.harness.lti.checks_platform_services import (
     DENIED,
     SCORE_OK,
     at,
@@ -31,11 +31,11 @@ from harness.lti.checks_platform_services import (
     with_params,
     with_path_suffix,
 )
-from harness.lti.claims import is_json_number
-from harness.lti.http import ApiResponse
-from harness.lti.platform_checks_base import is_url, launch_of, platform_check, target_of
-from harness.lti.platform_launch import RECEIVED, LaunchRecord
-from harness.lti.target_platform import STUDENT, STUDENT_OTHER_CONTEXT
+from renkei.harness.lti.claims import is_json_number
+from renkei.harness.lti.http import ApiResponse
+from renkei.harness.lti.platform_checks_base import is_url, launch_of, platform_check, target_of
+from renkei.harness.lti.platform_launch import RECEIVED, LaunchRecord
+from renkei.harness.lti.target_platform import STUDENT, STUDENT_OTHER_CONTEXT
 
 
 # --- AGS 2.0 [AGS §3], certification flow [CERT §5.4] ----------------------------------------

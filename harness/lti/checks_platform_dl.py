@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.core.context import CheckContext
-from harness.lti import vocab
-from harness.lti.platform_checks_base import (
+from renkei.harness.core.context import CheckContext
+from renkei.harness.lti import vocab
+from renkei.harness.lti.platform_checks_base import (
     fail_at,
     is_url,
     launch_of,
@@ -22,8 +22,8 @@ from harness.lti.platform_checks_base import (
     received,
     target_of,
 )
-from harness.lti.platform_launch import ACCEPTED, ERROR, RECEIVED, REJECTED, LaunchRecord, PostResult
-from harness.lti.target_platform import DEEP_LINKING
+from renkei.harness.lti.platform_launch import ACCEPTED, ERROR, RECEIVED, REJECTED, LaunchRecord, PostResult
+from renkei.harness.lti.target_platform import DEEP_LINKING
 
 
 # --- Deep Linking [DL §4.4, §4.5], [SEC §5.2.3] ------------------------------------------------

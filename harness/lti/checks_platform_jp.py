@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 import uuid
 
-from harness.core.context import CheckContext
-from harness.lti import vocab
-from harness.lti.platform_checks_base import (
+from renkei.harness.core.context import CheckContext
+from renkei.harness.lti import vocab
+from renkei.harness.lti.platform_checks_base import (
     fail_at,
     is_url,
     platform_check,
@@ -20,8 +20,8 @@ from harness.lti.platform_checks_base import (
     roles_of,
     target_of,
 )
-from harness.lti.target_platform import DEEP_LINKING
-from harness.oneroster.jpcodes import is_valid_school_code
+from renkei.harness.lti.target_platform import DEEP_LINKING
+from renkei.harness.oneroster.jpcodes import is_valid_school_code
 
 
 # --- certification scope [CERT §2] -----------------------------------------------------------

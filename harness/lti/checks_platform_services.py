@@ -14,16 +14,15 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
-
-from harness.core.context import CheckContext
-from harness.lti import vocab
-from harness.lti.browser import BrowserError
-from harness.lti.claims import is_json_number
-from harness.lti.http import ApiResponse
-from harness.lti.platform_checks_base import is_url, launch_of, platform_check, target_of
-from harness.lti.platform_launch import RECEIVED, LaunchRecord
-from harness.lti.platform_services import TokenResult
-from harness.lti.target_platform import INSTRUCTOR
+from renkei.harness.core.context import CheckContext
+from renkei.harness.lti import vocab
+from renkei.harness.lti.browser import BrowserError
+from renkei.harness.lti.claims import is_json_number
+from renkei.harness.lti.http import ApiResponse
+from renkei.harness.lti.platform_checks_base import is_url, launch_of, platform_check, target_of
+from renkei.harness.lti.platform_launch import RECEIVED, LaunchRecord
+from renkei.harness.lti.platform_services import TokenResult
+from renkei.harness.lti.target_platform import INSTRUCTOR
 
 UNKNOWN_SCOPE = "https://purl.renkei.invalid/spec/lti/scope/unknown"
 SCORE_OK = (200, 201, 202, 204)

@@ -16,14 +16,14 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from harness.core.context import CheckContext
-from harness.core.model import Severity
-from harness.core.registry import check
-from harness.lti import vocab
-from harness.lti.browser import page_text
-from harness.lti.launcher import ACCEPTED, ERROR, REJECTED, LaunchResult, LaunchSpec
-from harness.lti.target_tool import KIND, LtiToolTarget
-from harness.lti.tool_payloads import (
+from renkei.harness.core.context import CheckContext
+from renkei.harness.core.model import Severity
+from renkei.harness.core.registry import check
+from renkei.harness.lti import vocab
+from renkei.harness.lti.browser import page_text
+from renkei.harness.lti.launcher import ACCEPTED, ERROR, REJECTED, LaunchResult, LaunchSpec
+from renkei.harness.lti.target_tool import KIND, LtiToolTarget
+from renkei.harness.lti.tool_payloads import (
     ADMIN,
     INSTRUCTOR,
     MULTIPLE_ROLES,
@@ -594,7 +594,7 @@ def check_jp_roles(ctx: CheckContext) -> None:
 )
 def check_jp_deployment(ctx: CheckContext) -> None:
     # the one 学校コード rule, shared with OneRoster (imported late: keeps the LTI package independent)
-    from harness.oneroster.jpcodes import is_valid_school_code
+    from renkei.harness.oneroster.jpcodes import is_valid_school_code
 
     ids = target_of(ctx).config.tool.deployment_ids
     school = [d for d in ids if d.startswith("S_") and is_valid_school_code(d[2:])]
@@ -623,4 +623,4 @@ def check_jp_deep_linking(ctx: CheckContext) -> None:
                  value="false")
 
 
-from harness.lti import checks_tool_services  # noqa: E402,F401  (registers DL and service checks)
+from renkei.harness.lti import checks_tool_services  # noqa: E402,F401  (registers DL and service checks)

@@ -15,18 +15,18 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from harness.core.context import CheckContext
-from harness.core.model import Severity
-from harness.core.registry import check
-from harness.lti import vocab
-from harness.lti.browser import BrowserError, same_endpoint
-from harness.lti.checks_tool import target_of
-from harness.lti.claims import audiences as claim_audiences
-from harness.lti.claims import is_json_number
-from harness.lti.jose import JoseFailure, decode_unverified, verify_jwt
-from harness.lti.launcher import ACCEPTED, DeepLinkExchange, ServiceExchange
-from harness.lti.platform_side import RecordedCall
-from harness.lti.target_tool import KIND
+from renkei.harness.core.context import CheckContext
+from renkei.harness.core.model import Severity
+from renkei.harness.core.registry import check
+from renkei.harness.lti import vocab
+from renkei.harness.lti.browser import BrowserError, same_endpoint
+from renkei.harness.lti.checks_tool import target_of
+from renkei.harness.lti.claims import audiences as claim_audiences
+from renkei.harness.lti.claims import is_json_number
+from renkei.harness.lti.jose import JoseFailure, decode_unverified, verify_jwt
+from renkei.harness.lti.launcher import ACCEPTED, DeepLinkExchange, ServiceExchange
+from renkei.harness.lti.platform_side import RecordedCall
+from renkei.harness.lti.target_tool import KIND
 
 Problem = tuple[str, str, str | None, Any]  # en, ja, claim, value
 

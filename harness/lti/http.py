@@ -18,8 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-
-from harness.lti.browser import BrowserError, transport_error
+from renkei.harness.lti.browser import BrowserError, transport_error
 
 USER_AGENT = "renkei-lti-harness/0.1 (+conformance test)"
 

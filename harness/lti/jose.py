@@ -28,8 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
-
-from harness.core.errors import ConfigError
+from renkei.harness.core.errors import ConfigError
 
 __all__ = [
     "JoseFailure",

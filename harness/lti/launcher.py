@@ -9,7 +9,7 @@ transport problem becomes an ``error`` outcome with a bilingual reason, never an
 
 Plain HTTP cannot run a Tool's scripts; when a page that stalls the flow runs scripts the result
 says so (code ``needs_javascript``). Targets with ``browser.engine: chromium`` hand ``run`` and
-``post`` to ``harness.lti.browser_driver`` instead, which shares ``answer`` and ``classify``.
+``post`` to ``renkei.harness.lti.browser_driver`` instead, which shares ``answer`` and ``classify``.
 """
 
 from __future__ import annotations
@@ -23,9 +23,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-
-from harness.lti import vocab
-from harness.lti.browser import (
+from renkei.harness.lti import vocab
+from renkei.harness.lti.browser import (
     Browser,
     BrowserError,
     Form,
@@ -35,13 +34,13 @@ from harness.lti.browser import (
     parse_forms,
     same_endpoint,
 )
-from harness.lti.jose import RSAKey, sign_jwt, sign_raw
-from harness.lti.platform_side import PlatformSide, RecordedCall
-from harness.lti.tool_payloads import INSTRUCTOR, LaunchEnv, People, Person, base_claims, opaque
+from renkei.harness.lti.jose import RSAKey, sign_jwt, sign_raw
+from renkei.harness.lti.platform_side import PlatformSide, RecordedCall
+from renkei.harness.lti.tool_payloads import INSTRUCTOR, LaunchEnv, People, Person, base_claims, opaque
 
 if TYPE_CHECKING:
-    from harness.lti.browser_driver import ChromiumDriver
-    from harness.lti.target_tool import ToolTargetConfig
+    from renkei.harness.lti.browser_driver import ChromiumDriver
+    from renkei.harness.lti.target_tool import ToolTargetConfig
 
 _SCRIPT = re.compile(r"(?i)<script\b")
 
@@ -155,7 +154,7 @@ class Launcher:
         self._browsers: list[Browser] = []
         self.driver: ChromiumDriver | None = None
         if config.browser.engine == "chromium":
-            from harness.lti.browser_driver import ChromiumDriver  # Playwright stays an optional extra
+            from renkei.harness.lti.browser_driver import ChromiumDriver  # Playwright stays an optional extra
 
             self.driver = ChromiumDriver(config)
 

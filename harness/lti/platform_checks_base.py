@@ -11,13 +11,13 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from harness.core.context import CheckContext
-from harness.core.model import Severity
-from harness.core.registry import check
-from harness.lti import vocab
-from harness.lti.browser import BrowserError
-from harness.lti.platform_launch import RECEIVED, LaunchRecord
-from harness.lti.target_platform import DEEP_LINKING, INSTRUCTOR, KIND, SCENARIOS, LtiPlatformTarget
+from renkei.harness.core.context import CheckContext
+from renkei.harness.core.model import Severity
+from renkei.harness.core.registry import check
+from renkei.harness.lti import vocab
+from renkei.harness.lti.browser import BrowserError
+from renkei.harness.lti.platform_launch import RECEIVED, LaunchRecord
+from renkei.harness.lti.target_platform import DEEP_LINKING, INSTRUCTOR, KIND, SCENARIOS, LtiPlatformTarget
 
 
 def target_of(ctx: CheckContext) -> LtiPlatformTarget:

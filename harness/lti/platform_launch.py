@@ -19,16 +19,15 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import httpx
-
-from harness.lti import vocab
-from harness.lti.browser import Browser, BrowserError, InProcessTransport, Page, netloc, parse_forms
-from harness.lti.http import ApiClient, LocalRouteTransport
-from harness.lti.jose import JoseFailure, decode_unverified
-from harness.lti.tool_side import LAUNCH, LOGIN, UNREGISTERED, ToolCall, ToolSide
+from renkei.harness.lti import vocab
+from renkei.harness.lti.browser import Browser, BrowserError, InProcessTransport, Page, netloc, parse_forms
+from renkei.harness.lti.http import ApiClient, LocalRouteTransport
+from renkei.harness.lti.jose import JoseFailure, decode_unverified
+from renkei.harness.lti.tool_side import LAUNCH, LOGIN, UNREGISTERED, ToolCall, ToolSide
 
 if TYPE_CHECKING:
-    from harness.lti.target_platform import PlatformTargetConfig
-    from harness.lti.target_tool import Marker, Observation
+    from renkei.harness.lti.target_platform import PlatformTargetConfig
+    from renkei.harness.lti.target_tool import Marker, Observation
 
 RECEIVED = "received"  # an id_token reached a registered redirect URI
 REFUSED = "refused"  # the flow ended without an id_token (what a negative test wants)

@@ -15,13 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from harness.lti import vocab
-from harness.lti.browser import BrowserError
-from harness.lti.http import ApiClient, ApiResponse
-from harness.lti.jose import RSAKey, sign_jwt
+from renkei.harness.lti import vocab
+from renkei.harness.lti.browser import BrowserError
+from renkei.harness.lti.http import ApiClient, ApiResponse
+from renkei.harness.lti.jose import RSAKey, sign_jwt
 
 if TYPE_CHECKING:
-    from harness.lti.target_platform import PlatformTargetConfig
+    from renkei.harness.lti.target_platform import PlatformTargetConfig
 
 ASSERTION_TTL = 300
 

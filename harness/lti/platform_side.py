@@ -6,7 +6,7 @@ each call, then let checks judge the record ([SEC §4.1.1], [NRPS], [AGS §3]). 
 deliberately lenient (they answer whatever is well-formed enough to continue) so one mistake by
 the Tool does not hide the next one; strictness lives in the checks.
 
-The app runs in-process for tests (any ASGI transport) or on a real port through ``harness.serving.BackgroundServer``
+The app runs in-process for tests (any ASGI transport) or on a real port through ``renkei.harness.serving.BackgroundServer``
 (uvicorn in a background thread, stopped by ``stop()``).
 """
 
@@ -21,16 +21,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode
 
+from renkei.harness.lti import vocab
+from renkei.harness.lti.jose import RSAKey, public_jwks
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from harness.lti import vocab
-from harness.lti.jose import RSAKey, public_jwks
-
 if TYPE_CHECKING:
-    from harness.lti.target_tool import ToolTargetConfig
+    from renkei.harness.lti.target_tool import ToolTargetConfig
 
 BODY_RECORD_CAP = 65_536
 TOKEN_TTL_SECONDS = 3600

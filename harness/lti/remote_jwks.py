@@ -18,8 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
-
-from harness.lti.jose import LTI_ALGORITHMS, JoseFailure, verify_jwt
+from renkei.harness.lti.jose import LTI_ALGORITHMS, JoseFailure, verify_jwt
 
 __all__ = ["MAX_JWKS_BYTES", "JwksUnavailable", "RemoteJwks", "SharedTransport"]
 

@@ -22,8 +22,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-
-from harness.core.errors import ConfigError
+from renkei.harness.core.errors import ConfigError
 
 ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 M = TypeVar("M", bound=BaseModel)

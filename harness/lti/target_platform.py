@@ -22,9 +22,8 @@ from urllib.parse import urlsplit
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-
-from harness.lti.http import http_url
-from harness.lti.target_common import (
+from renkei.harness.lti.http import http_url
+from renkei.harness.lti.target_common import (
     DeploymentIds,
     Listen,
     Observation,
@@ -274,11 +273,11 @@ class LtiPlatformTarget:
         environ: dict[str, str] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        from harness.lti.jose import KeyStore, generate_rsa_key
-        from harness.lti.platform_launch import PlatformLauncher
-        from harness.lti.platform_services import ServiceClient
-        from harness.lti.tool_side import ToolSide
-        from harness.serving import BackgroundServer
+        from renkei.harness.lti.jose import KeyStore, generate_rsa_key
+        from renkei.harness.lti.platform_launch import PlatformLauncher
+        from renkei.harness.lti.platform_services import ServiceClient
+        from renkei.harness.lti.tool_side import ToolSide
+        from renkei.harness.serving import BackgroundServer
 
         self.config = config
         self.params = dict(params or {})

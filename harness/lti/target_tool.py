@@ -6,7 +6,7 @@ URL at which the harness's own Platform side is reachable, and how to tell an ac
 a rejected one, because Tools show errors in many ways (401 page, 200 page with a message ...).
 Secrets may only appear as ``${ENV_VAR}`` references and never reach ``describe()`` or a report.
 ``browser.engine: chromium`` drives launches through a real Chromium for Tools whose pages need
-JavaScript (``harness.lti.browser_driver``); the default ``http`` needs no browser.
+JavaScript (``renkei.harness.lti.browser_driver``); the default ``http`` needs no browser.
 """
 
 from __future__ import annotations
@@ -20,10 +20,9 @@ from urllib.parse import urlsplit
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-
-from harness.core.errors import ConfigError
-from harness.lti.http import http_url
-from harness.lti.target_common import (
+from renkei.harness.core.errors import ConfigError
+from renkei.harness.lti.http import http_url
+from renkei.harness.lti.target_common import (
     DeploymentIds,
     Listen,
     Observation,
@@ -114,7 +113,7 @@ class BrowserSection(BaseModel):
     """Which user agent drives launches: plain HTTP (default) or a real Chromium for JavaScript pages.
 
     ``chromium`` needs Playwright (``pip install 'renkei[browser]'``) and a system Chromium at
-    ``executable``; see ``harness.lti.browser_driver``.
+    ``executable``; see ``renkei.harness.lti.browser_driver``.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -250,10 +249,10 @@ class LtiToolTarget:
         keys: tuple[Any, Any] | None = None,
     ) -> None:
         """``keys`` = (signing key, attacker key with the same kid) lets tests skip RSA generation."""
-        from harness.lti.jose import KeyStore, generate_rsa_key
-        from harness.lti.launcher import Launcher
-        from harness.lti.platform_side import PlatformSide
-        from harness.serving import BackgroundServer
+        from renkei.harness.lti.jose import KeyStore, generate_rsa_key
+        from renkei.harness.lti.launcher import Launcher
+        from renkei.harness.lti.platform_side import PlatformSide
+        from renkei.harness.serving import BackgroundServer
 
         self.config = config
         self.params = dict(params or {})

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from faker import Faker
-
-from harness.lti import vocab
+from renkei.harness.lti import vocab
 
 Mutation = Callable[[dict[str, Any]], None]
 

@@ -20,16 +20,21 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from renkei.harness.lti.jose import RSAKey, public_jwks
+from renkei.harness.lti.target_platform import (
+    PATH_DEEP_LINK,
+    PATH_JWKS,
+    PATH_LAUNCH,
+    PATH_LOGIN,
+    PATH_UNREGISTERED,
+)
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from harness.lti.jose import RSAKey, public_jwks
-from harness.lti.target_platform import PATH_DEEP_LINK, PATH_JWKS, PATH_LAUNCH, PATH_LOGIN, PATH_UNREGISTERED
-
 if TYPE_CHECKING:
-    from harness.lti.target_platform import PlatformTargetConfig
+    from renkei.harness.lti.target_platform import PlatformTargetConfig
 
 MAX_FORM_BYTES = 256 * 1024
 LAUNCH_MARKER = "renkei-launch-received"

@@ -12,10 +12,10 @@ Profile parameters used by these checks: ``columns`` (variant), ``oneroster_vers
 
 from __future__ import annotations
 
-from harness.oneroster import manifest as _manifest  # noqa: F401  (registers phase 15)
-from harness.oneroster import rules_base as _rules  # noqa: F401  (registers the rules)
-from harness.oneroster import schema as S
-from harness.oneroster.target import or_check
+from renkei.harness.oneroster import manifest as _manifest  # noqa: F401  (registers phase 15)
+from renkei.harness.oneroster import rules_base as _rules  # noqa: F401  (registers the rules)
+from renkei.harness.oneroster import schema as S
+from renkei.harness.oneroster.target import or_check
 
 CSV = "OR 1.2.1 CSV"
 

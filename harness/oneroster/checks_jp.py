@@ -21,11 +21,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import polars as pl
-
-from harness.oneroster import manifest as _manifest  # phase 15 creates the engine's Run
-from harness.oneroster import rules_jp as jp
-from harness.oneroster import rules_semantic as sem
-from harness.oneroster.engine import (
+from renkei.harness.oneroster import manifest as _manifest  # phase 15 creates the engine's Run
+from renkei.harness.oneroster import rules_jp as jp
+from renkei.harness.oneroster import rules_semantic as sem
+from renkei.harness.oneroster.engine import (
     NULL_LITERAL,
     FileContext,
     Run,
@@ -35,8 +34,8 @@ from harness.oneroster.engine import (
     rescan,
     row_rule,
 )
-from harness.oneroster.hits import LINE, VALUE, Hit, emit_hits
-from harness.oneroster.target import or_check
+from renkei.harness.oneroster.hits import LINE, VALUE, Hit, emit_hits
+from renkei.harness.oneroster.target import or_check
 
 ChunkRule = Callable[[pl.DataFrame, dict[str, Any]], list[Hit]]
 

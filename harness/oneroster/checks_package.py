@@ -7,9 +7,9 @@ modules report under and the phase that opens the bundle for the later phases.
 
 from __future__ import annotations
 
-from harness.core.model import Severity
-from harness.oneroster.package import limits_from_params, open_bundle
-from harness.oneroster.target import Analysis, or_check, phase
+from renkei.harness.core.model import Severity
+from renkei.harness.oneroster.package import limits_from_params, open_bundle
+from renkei.harness.oneroster.target import Analysis, or_check, phase
 
 P1 = "OR 1.2.1 CSV §2 (P1: one zip, files at the root)"
 P4 = "OR 1.2.1 CSV §3 (P4: RFC 4180 CSV, no CR inside a field)"

@@ -1,6 +1,6 @@
 """The OneRoster CSV rule engine: one streaming pass per file, vectorised rules, bounded memory.
 
-Phases (registered on ``harness.oneroster.target``):
+Phases (registered on ``renkei.harness.oneroster.target``):
   15 manifest  (``manifest.py``) reads manifest.csv and creates the ``Run``;
   20 files     reads every data file of the variant once, in ``schema.FILE_ORDER`` (every reference
                points to a file read earlier or to the same file), calling the rules below;
@@ -61,17 +61,16 @@ from itertools import accumulate
 from typing import Any, Literal, Protocol
 
 import polars as pl
-
-from harness.core import progress
-from harness.core.errors import ConfigError
-from harness.core.model import Finding, Location
-from harness.oneroster.columns import VARIANTS
-from harness.oneroster.package import limits_from_params
-from harness.oneroster.prefetch import Prefetch
-from harness.oneroster.reader import DEFAULT_CHUNK_BYTES, LINE, read_csv, unique_names
-from harness.oneroster.schema import ALL_FILES, ENUM, ENUMS, FileSchema, ref_targets, schema_for
-from harness.oneroster.sink import FindingSink
-from harness.oneroster.target import Analysis, phase
+from renkei.harness.core import progress
+from renkei.harness.core.errors import ConfigError
+from renkei.harness.core.model import Finding, Location
+from renkei.harness.oneroster.columns import VARIANTS
+from renkei.harness.oneroster.package import limits_from_params
+from renkei.harness.oneroster.prefetch import Prefetch
+from renkei.harness.oneroster.reader import DEFAULT_CHUNK_BYTES, LINE, read_csv, unique_names
+from renkei.harness.oneroster.schema import ALL_FILES, ENUM, ENUMS, FileSchema, ref_targets, schema_for
+from renkei.harness.oneroster.sink import FindingSink
+from renkei.harness.oneroster.target import Analysis, phase
 
 HASH_SEED = 0x5EED_0A12
 DEFAULT_VARIANT = "1.2.1"
@@ -736,7 +735,7 @@ def analyse(sink: FindingSink, params: dict[str, Any], source: Source) -> Run:
 
     Used by tests and by tools that validate generated data without a zip.
     """
-    from harness.oneroster.manifest import read_manifest
+    from renkei.harness.oneroster.manifest import read_manifest
 
     run = Run.create(sink, params, source)
     read_manifest(run)

@@ -12,10 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import polars as pl
-
-from harness.core.model import Finding, Location
-from harness.oneroster.reader import LINE
-from harness.oneroster.sink import FindingSink
+from renkei.harness.core.model import Finding, Location
+from renkei.harness.oneroster.reader import LINE
+from renkei.harness.oneroster.sink import FindingSink
 
 VALUE = "value"
 

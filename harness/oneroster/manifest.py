@@ -19,10 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
-
-from harness.oneroster.engine import LINE, BundleSource, Run, chunk_bytes, prefetch_chunks
-from harness.oneroster.schema import files_for
-from harness.oneroster.target import Analysis, phase
+from renkei.harness.oneroster.engine import LINE, BundleSource, Run, chunk_bytes, prefetch_chunks
+from renkei.harness.oneroster.schema import files_for
+from renkei.harness.oneroster.target import Analysis, phase
 
 MANIFEST = "manifest.csv"
 MODES = ("absent", "bulk", "delta")

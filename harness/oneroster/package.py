@@ -22,8 +22,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, cast
 
-from harness.core.errors import ConfigError
-from harness.oneroster.sink import FindingSink
+from renkei.harness.core.errors import ConfigError
+from renkei.harness.oneroster.sink import FindingSink
 
 # Compression methods an importer can be expected to read (CSV121 P1: RFC 1951 deflate).
 SPEC_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}

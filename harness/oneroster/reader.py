@@ -29,9 +29,8 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import polars as pl
-
-from harness.core.model import Finding, Location
-from harness.oneroster.encoding import (
+from renkei.harness.core.model import Finding, Location
+from renkei.harness.oneroster.encoding import (
     BOM,
     FALLBACK,
     FALLBACK_LABEL,
@@ -44,8 +43,8 @@ from harness.oneroster.encoding import (
     scan_invalid,
     sniff,
 )
-from harness.oneroster.package import Bundle, EntryError, Limits
-from harness.oneroster.sink import FindingSink
+from renkei.harness.oneroster.package import Bundle, EntryError, Limits
+from renkei.harness.oneroster.sink import FindingSink
 
 LINE = "__line__"  # the physical-line column of every chunk (1-based, header = 1); the one definition
 _MIN_SPLIT = 64 * 1024  # below this a region is scanned record by record

@@ -13,11 +13,10 @@ as such, naming the NULL); ``vocabulary_extensions`` (engine) adds profile token
 from __future__ import annotations
 
 import polars as pl
-
-from harness.core.model import Finding, Location
-from harness.oneroster import schema as S
-from harness.oneroster.columns import ROSTERING_CORE
-from harness.oneroster.engine import (
+from renkei.harness.core.model import Finding, Location
+from renkei.harness.oneroster import schema as S
+from renkei.harness.oneroster.columns import ROSTERING_CORE
+from renkei.harness.oneroster.engine import (
     EMPTY_HASH,
     LINE,
     NULL_LITERAL,

@@ -32,16 +32,15 @@ from collections.abc import Mapping
 from typing import Any
 
 import polars as pl
-
-from harness.oneroster import jpcodes
-from harness.oneroster.columns import (
+from renkei.harness.oneroster import jpcodes
+from renkei.harness.oneroster.columns import (
     JP_ENROLLMENTS_LOWER,
     JP_ENROLLMENTS_UPPER,
     JP_USERS_KANA,
     JP_USERS_KANA_PREFERRED,
 )
-from harness.oneroster.hits import LINE, Hit, header_hit, select, subset
-from harness.oneroster.schema import EXT_PATTERN, UUID_V4_RE, schema_for
+from renkei.harness.oneroster.hits import LINE, Hit, header_hit, select, subset
+from renkei.harness.oneroster.schema import EXT_PATTERN, UUID_V4_RE, schema_for
 
 Params = Mapping[str, Any]
 

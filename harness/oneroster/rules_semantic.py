@@ -10,8 +10,7 @@ MEIBO and DA2022 K社 implement (§1.4, §2.3).
 from __future__ import annotations
 
 import polars as pl
-
-from harness.oneroster.hits import LINE, Hit, select, subset
+from renkei.harness.oneroster.hits import LINE, Hit, select, subset
 
 DATE_FMT = "%Y-%m-%d"
 

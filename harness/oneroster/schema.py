@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
-from harness.oneroster import columns as cols
+from renkei.harness.oneroster import columns as cols
 
 # Column kinds (the "Format" column of the CSV121 tables).
 GUID = "guid"  # GUID: < 256 chars of 0-9 a-z A-Z . - _ / @

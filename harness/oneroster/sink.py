@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from harness.core.model import DEFAULT_FINDINGS_CAP, Finding, Location
+from renkei.harness.core.model import DEFAULT_FINDINGS_CAP, Finding, Location
 
 
 class FindingSink:

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.core.context import CheckContext
-from harness.core.errors import RegistryError, TargetError
-from harness.core.registry import REGISTRY, check
-from harness.oneroster.sink import FindingSink
+from renkei.harness.core.context import CheckContext
+from renkei.harness.core.errors import RegistryError, TargetError
+from renkei.harness.core.registry import REGISTRY, check
+from renkei.harness.oneroster.sink import FindingSink
 
 KIND = "oneroster-csv"
 
@@ -51,7 +51,7 @@ class OneRosterCsvTarget:
             raise TargetError(f"target {target!r} does not exist")
         if not (path.is_dir() or path.is_file()):
             raise TargetError(f"target {target!r} is neither a file nor a folder")
-        from harness.oneroster.engine import validate_params  # engine imports this module
+        from renkei.harness.oneroster.engine import validate_params  # engine imports this module
 
         validate_params(params)  # a bad profile parameter is a ConfigError now, not a failed phase later
         self.path = path

@@ -2,7 +2,7 @@
 
 Example, against a platform whose issuer is https://eportal.example (placeholders)::
 
-    python -m mocks.app --client-id renkei-tool --issuer https://eportal.example \\
+    python -m renkei.mocks.app --client-id renkei-tool --issuer https://eportal.example \\
         --auth-url https://eportal.example/auth --token-url https://eportal.example/token \\
         --jwks-url https://eportal.example/jwks --deployment-id S_1234567890123 \\
         --port 8400 --keys-dir .renkei/app-keys [--fault skip_aud_check ...]
@@ -20,14 +20,13 @@ import sys
 from pathlib import Path
 
 import uvicorn
-
-from harness.core.errors import RenkeiError
-from mocks.app.app import create_app
-from mocks.app.config import FAULTS, ToolConfig
+from renkei.harness.core.errors import RenkeiError
+from renkei.mocks.app.app import create_app
+from renkei.mocks.app.config import FAULTS, ToolConfig
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m mocks.app", description="renkei mock LTI 1.3 Tool (学習アプリ)")
+    parser = argparse.ArgumentParser(prog="python -m renkei.mocks.app", description="renkei mock LTI 1.3 Tool (学習アプリ)")
     parser.add_argument("--client-id", required=True, help="client_id the platform assigned to this tool")
     parser.add_argument("--issuer", required=True, help="platform issuer (iss), matched exactly")
     parser.add_argument("--auth-url", required=True, help="platform OIDC authorization endpoint")

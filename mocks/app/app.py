@@ -3,7 +3,7 @@
 Endpoints (fixed paths; ``base_url`` in ``ToolConfig`` is where they are mounted):
 - ``GET|POST /login`` – OIDC third-party login initiation [SEC §5.1.1.1], 302 to the platform;
 - ``POST /launch`` – redirect URI: form ``id_token`` + ``state`` [SEC §5.1.1.3], validated by
-  ``mocks.app.validation``; renders the markers documented in ``mocks.app.pages``;
+  ``renkei.mocks.app.validation``; renders the markers documented in ``renkei.mocks.app.pages``;
 - ``GET /jwks`` – the tool's public keys (Deep Linking responses, client assertions);
 - ``POST /deep-link/respond?launch=ID`` – a fresh LtiDeepLinkingResponse for a DL launch;
 - ``POST /services/run?launch=ID[&services=nrps,ags]`` – test hook: call NRPS/AGS, JSON result;
@@ -17,20 +17,19 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from renkei.harness.lti import vocab
+from renkei.harness.lti.jose import KeyStore
+from renkei.harness.lti.remote_jwks import RemoteJwks
+from renkei.mocks.app import deep_linking, pages
+from renkei.mocks.app.config import ToolConfig
+from renkei.mocks.app.services import ScoreClock, run_services
+from renkei.mocks.app.state import Launch, LaunchStore, LoginStore
+from renkei.mocks.app.validation import REJECTIONS, STATE_COOKIE_PREFIX, LaunchRejected, LaunchValidator
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
-
-from harness.lti import vocab
-from harness.lti.jose import KeyStore
-from harness.lti.remote_jwks import RemoteJwks
-from mocks.app import deep_linking, pages
-from mocks.app.config import ToolConfig
-from mocks.app.services import ScoreClock, run_services
-from mocks.app.state import Launch, LaunchStore, LoginStore
-from mocks.app.validation import REJECTIONS, STATE_COOKIE_PREFIX, LaunchRejected, LaunchValidator
 
 MAX_FORM_BYTES = 1024 * 1024
 SERVICE_NAMES = ("nrps", "ags")

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-
-from harness.core.errors import ConfigError
+from renkei.harness.core.errors import ConfigError
 
 #: Deliberate defects, each disabling exactly one validation or corrupting one output.
 FAULTS: dict[str, str] = {

@@ -11,9 +11,9 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from harness.lti import vocab
-from harness.lti.jose import RSAKey, sign_jwt
-from mocks.app.config import ToolConfig
+from renkei.harness.lti import vocab
+from renkei.harness.lti.jose import RSAKey, sign_jwt
+from renkei.mocks.app.config import ToolConfig
 
 ACTIVITY_ID = "kanji-drill-1"
 ACTIVITY_TITLE = "漢字ドリル 1 (renkei mock)"

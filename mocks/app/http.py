@@ -8,9 +8,8 @@ each client's ``aclose`` from closing the shared injected transport.
 from __future__ import annotations
 
 import httpx
-
-from harness.lti.remote_jwks import SharedTransport
-from mocks.app.config import ToolConfig
+from renkei.harness.lti.remote_jwks import SharedTransport
+from renkei.mocks.app.config import ToolConfig
 
 
 def client(config: ToolConfig) -> httpx.AsyncClient:

@@ -2,7 +2,7 @@
 
 Markers (documented contract; the harness's ``lti13-tool`` profile reads them):
 - rejection: ``<p id="lti-error" data-code="CODE">`` where CODE is a key of
-  ``mocks.app.validation.REJECTIONS``; HTTP status 400/401 (413, 502 for non-token failures);
+  ``renkei.mocks.app.validation.REJECTIONS``; HTTP status 400/401 (413, 502 for non-token failures);
 - success:   ``<main id="lti-launch" data-status="ok" data-message-type="..." data-sub="..."
   data-launch-id="...">`` with HTTP 200;
 - Deep Linking response: ``<form id="lti-dl-response" method="post" action="RETURN_URL">`` with
@@ -15,9 +15,9 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from harness.lti import vocab
-from mocks.app.state import Launch
-from mocks.app.validation import REJECTIONS
+from renkei.harness.lti import vocab
+from renkei.mocks.app.state import Launch
+from renkei.mocks.app.validation import REJECTIONS
 
 
 def _page(title: str, body: str, script: str = "") -> str:

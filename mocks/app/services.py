@@ -18,12 +18,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-
-from harness.lti import vocab
-from harness.lti.jose import RSAKey, sign_jwt
-from mocks.app.config import ToolConfig
-from mocks.app.http import client
-from mocks.app.state import Launch
+from renkei.harness.lti import vocab
+from renkei.harness.lti.jose import RSAKey, sign_jwt
+from renkei.mocks.app.config import ToolConfig
+from renkei.mocks.app.http import client
+from renkei.mocks.app.state import Launch
 
 ASSERTION_LIFETIME_SECONDS = 300
 WRONG_ASSERTION_AUDIENCE = "https://wrong-audience.invalid/token"

@@ -16,11 +16,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from harness.lti import vocab
-from harness.lti.jose import JoseFailure, decode_unverified
-from harness.lti.remote_jwks import JwksUnavailable, RemoteJwks
-from mocks.app.config import ToolConfig
-from mocks.app.state import LoginRecord, LoginStore
+from renkei.harness.lti import vocab
+from renkei.harness.lti.jose import JoseFailure, decode_unverified
+from renkei.harness.lti.remote_jwks import JwksUnavailable, RemoteJwks
+from renkei.mocks.app.config import ToolConfig
+from renkei.mocks.app.state import LoginRecord, LoginStore
 
 STATE_COOKIE_PREFIX = "lti_state_"
 

@@ -3,13 +3,13 @@
 Usage::
 
     # a tool that follows the renkei mock-app conventions (/login, /launch, /jwks under one base URL)
-    python -m mocks.eportal --bundle roster.zip --tool http://127.0.0.1:8402 --client-id my-app
+    python -m renkei.mocks.eportal --bundle roster.zip --tool http://127.0.0.1:8402 --client-id my-app
 
     # any tool, registered in a YAML/JSON file (print a template with --example-config)
-    python -m mocks.eportal --config eportal.yaml --port 8401 --keys-dir ./eportal-keys
+    python -m renkei.mocks.eportal --config eportal.yaml --port 8401 --keys-dir ./eportal-keys
 
     # a deliberately broken platform for red runs (repeat --fault; list them with --list-faults)
-    python -m mocks.eportal --config eportal.yaml --fault sign_without_kid --fault no_nonce
+    python -m renkei.mocks.eportal --config eportal.yaml --fault sign_without_kid --fault no_nonce
 
 Binds 127.0.0.1:8401 by default; the issuer defaults to ``http://<host>:<port>`` (pass
 ``--issuer`` when a proxy terminates https in front of it). Start a launch in a browser with
@@ -25,12 +25,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from harness.core.errors import ConfigError, RenkeiError
-from mocks.eportal.config import FAULTS, EportalConfig, ToolRegistration, dump_example
+from renkei.harness.core.errors import ConfigError, RenkeiError
+from renkei.mocks.eportal.config import FAULTS, EportalConfig, ToolRegistration, dump_example
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m mocks.eportal", description="Mock 学習eポータル (LTI 1.3 Platform)")
+    parser = argparse.ArgumentParser(prog="python -m renkei.mocks.eportal", description="Mock 学習eポータル (LTI 1.3 Platform)")
     parser.add_argument("--config", type=Path, help="YAML/JSON file with issuer, tools, bundle, keys_dir, faults")
     parser.add_argument("--bundle", type=Path, help="OneRoster CSV bundle (zip or folder) with the roster")
     parser.add_argument("--host", default="127.0.0.1")
@@ -79,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         config = config_from_args(args)
-        from mocks.eportal.app import create_app
+        from renkei.mocks.eportal.app import create_app
 
         app = create_app(config)
     except RenkeiError as exc:

@@ -14,19 +14,18 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from renkei.harness.core.errors import ConfigError
+from renkei.mocks.eportal import ags, deeplink, oidc, services
+from renkei.mocks.eportal.config import FAULTS, EportalConfig
+from renkei.mocks.eportal.http import json_response
+from renkei.mocks.eportal.pages import launcher_html
+from renkei.mocks.eportal.roster import Roster, load_bundle
+from renkei.mocks.eportal.state import EportalState
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
-
-from harness.core.errors import ConfigError
-from mocks.eportal import ags, deeplink, oidc, services
-from mocks.eportal.config import FAULTS, EportalConfig
-from mocks.eportal.http import json_response
-from mocks.eportal.pages import launcher_html
-from mocks.eportal.roster import Roster, load_bundle
-from mocks.eportal.state import EportalState
 
 MAX_REQUEST_BYTES = 1024 * 1024
 

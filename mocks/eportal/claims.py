@@ -11,10 +11,10 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from harness.lti import vocab
-from mocks.eportal.config import EportalConfig, ToolRegistration
-from mocks.eportal.roster import Roster, User
-from mocks.eportal.state import DeepLinkRequest, EportalState, PendingLaunch
+from renkei.harness.lti import vocab
+from renkei.mocks.eportal.config import EportalConfig, ToolRegistration
+from renkei.mocks.eportal.roster import Roster, User
+from renkei.mocks.eportal.state import DeepLinkRequest, EportalState, PendingLaunch
 
 MOCK_VERSION = "0.1.0"
 

@@ -20,8 +20,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import yaml
-
-from harness.core.errors import ConfigError
+from renkei.harness.core.errors import ConfigError
 
 #: Deliberate defects for red runs. Each breaks exactly one rule, named after what it breaks.
 FAULTS: dict[str, str] = {
@@ -236,7 +235,7 @@ def _type_error_field(exc: TypeError) -> str:
 
 
 def dump_example() -> str:
-    """An example config file (used by ``python -m mocks.eportal --example-config``)."""
+    """An example config file (used by ``python -m renkei.mocks.eportal --example-config``)."""
     example = {
         "issuer": "http://127.0.0.1:8401",
         "bundle": "roster.zip",

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from renkei.harness.lti import vocab
+from renkei.harness.lti.jose import JoseFailure, decode_unverified
+from renkei.harness.lti.remote_jwks import JwksUnavailable
+from renkei.mocks.eportal.http import json_response, oauth_error
+from renkei.mocks.eportal.state import EportalState, Link
 from starlette.requests import Request
 from starlette.responses import Response
-
-from harness.lti import vocab
-from harness.lti.jose import JoseFailure, decode_unverified
-from harness.lti.remote_jwks import JwksUnavailable
-from mocks.eportal.http import json_response, oauth_error
-from mocks.eportal.state import EportalState, Link
 
 
 class DeepLinkRejected(Exception):

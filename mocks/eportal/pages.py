@@ -10,8 +10,8 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import urlencode
 
-from harness.lti import vocab
-from mocks.eportal.state import EportalState
+from renkei.harness.lti import vocab
+from renkei.mocks.eportal.state import EportalState
 
 MAX_CLASSES = 50
 MAX_MEMBERS = 100

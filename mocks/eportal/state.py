@@ -11,10 +11,10 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.lti.jose import KeyStore, RSAKey, generate_rsa_key, public_jwks
-from mocks.eportal.config import EportalConfig
-from mocks.eportal.roster import Roster
-from mocks.eportal.tool_keys import ToolKeys
+from renkei.harness.lti.jose import KeyStore, RSAKey, generate_rsa_key, public_jwks
+from renkei.mocks.eportal.config import EportalConfig
+from renkei.mocks.eportal.roster import Roster
+from renkei.mocks.eportal.tool_keys import ToolKeys
 
 
 class MemoryKeys:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from mocks.school_affairs.ids import uuid4_from
+from renkei.mocks.school_affairs.ids import uuid4_from
 
 BOM = "\ufeff"
 
@@ -32,7 +32,7 @@ class InjectedDefect:
     file: str  # e.g. "users.csv"
     row: int  # 1-based physical line, header = 1
     column: str | None  # None for file-level defects (BOM)
-    check_id_hint: str  # id of the check meant to catch it (harness.oneroster checks_*.py)
+    check_id_hint: str  # id of the check meant to catch it (renkei.harness.oneroster checks_*.py)
     description_ja: str
     description_en: str
 

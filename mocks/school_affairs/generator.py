@@ -2,7 +2,7 @@
 
 The mock 校務支援システム's export: 教育委員会 → 小学校/中学校 → 年度 session, courses, homerooms and
 subject classes, teachers, students (kanji names with matching katakana readings) and guardians.
-Headers come from ``harness.oneroster.columns`` so generator and validator cannot drift apart.
+Headers come from ``renkei.harness.oneroster.columns`` so generator and validator cannot drift apart.
 
 Output is deterministic (same arguments → byte-identical zip: seeded RNG streams, fixed entry order,
 fixed ZipInfo timestamps and deflate level) and streamed (each homeroom's people are regenerated
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from harness.oneroster.columns import (
+from renkei.harness.oneroster.columns import (
     FILES_11,
     FILES_12,
     JP_ENROLLMENTS_LOWER,
@@ -32,10 +32,10 @@ from harness.oneroster.columns import (
     MANIFEST_HEADER,
     roster_headers,
 )
-from mocks.school_affairs.ids import rng_for, uuid4_from
-from mocks.school_affairs.layout import Layout, SchoolPlan, build_layout
-from mocks.school_affairs.names import NameSource, Person, load_names
-from mocks.school_affairs.people import Student, Teacher, group_students, school_teachers
+from renkei.mocks.school_affairs.ids import rng_for, uuid4_from
+from renkei.mocks.school_affairs.layout import Layout, SchoolPlan, build_layout
+from renkei.mocks.school_affairs.names import NameSource, Person, load_names
+from renkei.mocks.school_affairs.people import Student, Teacher, group_students, school_teachers
 
 # profile id -> (columns variant in columns.py, manifest oneroster.version); ref oneroster.md §2.1/§2.6
 PROFILE_VARIANTS: dict[str, tuple[str, str]] = {

@@ -13,8 +13,8 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
-from harness.oneroster import jpcodes
-from mocks.school_affairs.ids import rng_for, uuid4_from
+from renkei.harness.oneroster import jpcodes
+from renkei.mocks.school_affairs.ids import rng_for, uuid4_from
 
 MAX_CLASS_SIZE = 35  # 小・中 学級編制の標準 (35人学級); sections are split so none exceeds it
 

@@ -7,7 +7,7 @@ Run once by a maintainer (gimei is NOT a dependency)::
 
     pip download gimei==0.2.3 --no-deps -d /tmp/gimei
     python -m zipfile -e /tmp/gimei/gimei-0.2.3-py3-none-any.whl /tmp/gimei/x
-    python -m mocks.school_affairs.name_fixtures /tmp/gimei/x/gimei/data/names.yml fixtures/names
+    python -m renkei.mocks.school_affairs.name_fixtures /tmp/gimei/x/gimei/data/names.yml fixtures/names
 """
 
 from __future__ import annotations
@@ -18,9 +18,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
-
-from mocks.school_affairs.names import NAME_FILES, NAMES_HEADER, is_fullwidth_katakana
-from mocks.school_affairs.romaji import RomajiError, katakana_to_romaji
+from renkei.mocks.school_affairs.names import NAME_FILES, NAMES_HEADER, is_fullwidth_katakana
+from renkei.mocks.school_affairs.romaji import RomajiError, katakana_to_romaji
 
 _FORBIDDEN_IN_KANJI = frozenset(' ,"\t\r\n\u3000')
 
@@ -76,5 +75,5 @@ def derive(names_yml: Path, out_dir: Path) -> dict[str, int]:
 
 if __name__ == "__main__":  # pragma: no cover - maintainer tool
     if len(sys.argv) != 3:
-        sys.exit("usage: python -m mocks.school_affairs.name_fixtures NAMES_YML OUT_DIR")
+        sys.exit("usage: python -m renkei.mocks.school_affairs.name_fixtures NAMES_YML OUT_DIR")
     print(derive(Path(sys.argv[1]), Path(sys.argv[2])))

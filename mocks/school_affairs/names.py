@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import renkei.fixtures
+
 NAMES_HEADER = ("kanji", "katakana", "romaji")
 NAME_FILES = {"surnames": "surnames.csv", "given_male": "given_male.csv",
               "given_female": "given_female.csv"}
-# Repository-relative data folder, resolved from this file (mocks/school_affairs/ -> repo root).
-FIXTURES_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "names"
+FIXTURES_DIR = Path(renkei.fixtures.__file__).resolve().parent / "names"  # package data: works from a wheel too
 
 _KATAKANA_RE = re.compile(r"^[ァ-ヶー]+$")  # DA-AA's full-width katakana rule (ref oneroster.md §2.3)
 _ROMAJI_RE = re.compile(r"^[a-z]+$")

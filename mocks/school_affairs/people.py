@@ -14,9 +14,9 @@ import random
 from dataclasses import dataclass
 from datetime import date
 
-from mocks.school_affairs.ids import rng_for, uuid4_from
-from mocks.school_affairs.layout import Group, Layout, SchoolPlan
-from mocks.school_affairs.names import NameSource, Person
+from renkei.mocks.school_affairs.ids import rng_for, uuid4_from
+from renkei.mocks.school_affairs.layout import Group, Layout, SchoolPlan
+from renkei.mocks.school_affairs.names import NameSource, Person
 
 
 @dataclass(frozen=True, slots=True)

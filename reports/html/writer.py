@@ -20,12 +20,11 @@ from typing import Any
 
 import jinja2
 from markupsafe import Markup, escape
-
-from harness.core.model import CheckResult, Finding, Outcome, RunResult, Severity, Text
-from reports.atomic import encode_utf8, write_atomic
-from reports.html.script import FILTER_SCRIPT
-from reports.i18n import check_lang, invisible_name, t, target_key
-from reports.invisibles import plain, segments
+from renkei.harness.core.model import CheckResult, Finding, Outcome, RunResult, Severity, Text
+from renkei.reports.atomic import encode_utf8, write_atomic
+from renkei.reports.html.script import FILTER_SCRIPT
+from renkei.reports.i18n import check_lang, invisible_name, t, target_key
+from renkei.reports.invisibles import plain, segments
 
 FILENAME = "report.html"
 MAX_ROWS = 50  # findings rendered per check; all of them are in result.json

@@ -7,12 +7,11 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from harness.cli import main
+from renkei.harness.cli import main
 
 
 def _renkei(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", "from harness.cli import main; main()", *args],
+    return subprocess.run([sys.executable, "-c", "from renkei.harness.cli import main; main()", *args],
                           capture_output=True, text=True, cwd=cwd, timeout=300)
 
 
@@ -78,8 +77,8 @@ def test_lti_registration_rejects_unknown_kind(tmp_path, capsys):
 
 def test_run_exit_code_follows_the_verdict(tmp_path):
     """The console command itself (not only execute()) must exit 1 on FAIL and 0 on PASS."""
-    from mocks.school_affairs.defects import break_bundle
-    from mocks.school_affairs.generator import generate_bundle
+    from renkei.mocks.school_affairs.defects import break_bundle
+    from renkei.mocks.school_affairs.generator import generate_bundle
 
     good = tmp_path / "good.zip"
     generate_bundle(good, profile="oneroster12-csv-japan", students_per_grade=3)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-
-from harness import demo
+from renkei.harness import demo
 
 
 def test_demo_runs_every_profile_against_the_mocks(tmp_path, monkeypatch):

@@ -6,12 +6,11 @@ import ssl
 
 import httpx
 import pytest
+from renkei.harness.core.errors import TargetError
+from renkei.harness.serving import BackgroundServer, free_port
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
-
-from harness.core.errors import TargetError
-from harness.serving import BackgroundServer, free_port
 
 
 def _app() -> Starlette:
@@ -39,7 +38,7 @@ def test_free_port_is_bindable():
 
 
 def test_local_tls_serves_https_trusted_by_its_ca(tmp_path):
-    from harness.serving import LocalTls
+    from renkei.harness.serving import LocalTls
 
     tls = LocalTls(tmp_path)
     with BackgroundServer(_app(), port=0, certfile=str(tls.cert_file), keyfile=str(tls.key_file)) as server:

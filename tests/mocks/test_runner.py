@@ -7,8 +7,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import httpx
-
-from mocks.runner import start_ecosystem
+from renkei.mocks.runner import start_ecosystem
 
 
 class _Forms(HTMLParser):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from harness.core.model import (
+from renkei.harness.core.model import (
     CheckResult,
     ExpectedFailure,
     Finding,

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from reports.invisibles import Segment, is_invisible, plain, segments, visible
+from renkei.reports.invisibles import Segment, is_invisible, plain, segments, visible
 
 
 def test_segments_mark_invisible_characters_and_edge_spaces() -> None:

@@ -3,8 +3,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from harness.core.model import Finding, Location, Outcome
-from reports.junit_writer import MAX_LISTED, write
+from renkei.harness.core.model import Finding, Location, Outcome
+from renkei.reports.junit_writer import MAX_LISTED, write
+
 from tests.reports.factories import HOSTILE, csv_finding, make_check, make_run, mixed_run
 
 

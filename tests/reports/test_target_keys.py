@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.lti.target_platform import load_target as load_platform
-from harness.lti.target_tool import load_target as load_tool
-from harness.oneroster.target import OneRosterCsvTarget
-from reports.i18n import TARGET_KEYS, target_key
+from renkei.harness.lti.target_platform import load_target as load_platform
+from renkei.harness.lti.target_tool import load_target as load_tool
+from renkei.harness.oneroster.target import OneRosterCsvTarget
+from renkei.reports.i18n import TARGET_KEYS, target_key
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "profiles" / "examples"
 

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from harness.core.context import CheckContext
-from harness.core.errors import TargetError
-from harness.core.registry import check
-from harness.core.targets import TargetKind, register_kind
+from renkei.harness.core.context import CheckContext
+from renkei.harness.core.errors import TargetError
+from renkei.harness.core.registry import check
+from renkei.harness.core.targets import TargetKind, register_kind
 
 KIND = "selftest"
 

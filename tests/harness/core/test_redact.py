@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.cli import execute
-from harness.core.model import (
+from renkei.harness.cli import execute
+from renkei.harness.core.model import (
     CheckResult,
     Finding,
     Location,
@@ -16,10 +16,10 @@ from harness.core.model import (
     ToolInfo,
     utcnow,
 )
-from harness.core.redact import MASK, redact_run
-from harness.core.session import RunOptions
-from mocks.school_affairs.defects import break_bundle
-from mocks.school_affairs.generator import generate_bundle
+from renkei.harness.core.redact import MASK, redact_run
+from renkei.harness.core.session import RunOptions
+from renkei.mocks.school_affairs.defects import break_bundle
+from renkei.mocks.school_affairs.generator import generate_bundle
 
 
 def _run(*findings: Finding) -> RunResult:

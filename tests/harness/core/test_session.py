@@ -4,11 +4,10 @@ import json
 from pathlib import Path
 
 import pytest
-
-from harness.cli import execute
-from harness.core.errors import ConfigError, TargetError, UsageError
-from harness.core.model import Outcome
-from harness.core.session import RunOptions, RunSession
+from renkei.harness.cli import execute
+from renkei.harness.core.errors import ConfigError, TargetError, UsageError
+from renkei.harness.core.model import Outcome
+from renkei.harness.core.session import RunOptions, RunSession
 
 
 def _run(profile_file: Path, target: Path, tmp_path: Path, **kw):
@@ -102,7 +101,8 @@ def test_profile_exclude_typo_is_an_error(profile_file, numbers):
 
 
 def test_vendor_profile_folder_may_hold_other_yaml(tmp_path, monkeypatch):
-    from harness.core import profiles
+    from renkei.harness.core import profiles
+
     from tests.harness.core.conftest import PROFILE
 
     (tmp_path / "vendor.yaml").write_text(PROFILE.replace("id: selftest", "id: vendor-selftest"), encoding="utf-8")

@@ -1,6 +1,6 @@
 """A JavaScript-gated variant of the mock Tool, served by uvicorn on an ephemeral 127.0.0.1 port.
 
-``JsGatedTool`` wraps the real mock Tool (``mocks.app``) the way some vendor Tools behave:
+``JsGatedTool`` wraps the real mock Tool (``renkei.mocks.app``) the way some vendor Tools behave:
 - ``/login`` first answers with a cookie-check interstitial: a script sets ``renkei_js=1`` and
   reloads (GET) or re-submits the login form (POST); plain HTTP never gets past it;
 - with the cookie, the Tool's 302 to the Platform becomes a 200 page whose script navigates there;
@@ -34,11 +34,11 @@ from urllib.parse import parse_qsl, urlencode
 
 import httpx
 import uvicorn
+from renkei.harness.lti import vocab
+from renkei.harness.lti.jose import JoseFailure, decode_unverified
+from renkei.harness.lti.target_tool import LtiToolTarget, parse_target
+from renkei.mocks.app import ToolConfig, create_app
 
-from harness.lti import vocab
-from harness.lti.jose import JoseFailure, decode_unverified
-from harness.lti.target_tool import LtiToolTarget, parse_target
-from mocks.app import ToolConfig, create_app
 from tests.harness.lti.tool_env import CLIENT_ID, DEPLOYMENT, _platform_keys, _tool_keys_dir
 
 GATE_COOKIE = "renkei_js"

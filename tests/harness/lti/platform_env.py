@@ -1,6 +1,6 @@
 """In-process environment for the lti-platform checks: the harness Tool against the mock e-portal.
 
-``mock_platform_env`` wires the real mock 学習eポータル (``mocks.eportal``, optionally with faults)
+``mock_platform_env`` wires the real mock 学習eポータル (``renkei.mocks.eportal``, optionally with faults)
 to an ``LtiPlatformTarget`` with no sockets: the harness browser reaches the portal through an
 in-process transport and the portal fetches the harness JWKS through an ASGI transport.
 ``run_checks`` runs a profile's checks as the pytest plugin does and returns one outcome per id.
@@ -16,16 +16,16 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import renkei.harness.lti.checks_platform  # noqa: F401  (registers the checks)
+import renkei.harness.lti.checks_platform_services  # noqa: F401
+from renkei.harness.core.context import CheckContext, CheckSkipped
+from renkei.harness.core.model import Finding, Severity
+from renkei.harness.core.profiles import load_profile, resolve
+from renkei.harness.core.registry import REGISTRY
+from renkei.harness.lti.browser import InProcessTransport, RoutingTransport
+from renkei.harness.lti.target_platform import LtiPlatformTarget, PlatformTargetConfig, parse_target
+from renkei.mocks.eportal import EportalConfig, ToolRegistration, create_app
 
-import harness.lti.checks_platform  # noqa: F401  (registers the checks)
-import harness.lti.checks_platform_services  # noqa: F401
-from harness.core.context import CheckContext, CheckSkipped
-from harness.core.model import Finding, Severity
-from harness.core.profiles import load_profile, resolve
-from harness.core.registry import REGISTRY
-from harness.lti.browser import InProcessTransport, RoutingTransport
-from harness.lti.target_platform import LtiPlatformTarget, PlatformTargetConfig, parse_target
-from mocks.eportal import EportalConfig, ToolRegistration, create_app
 from tests.mocks.eportal.eportal_support import write_bundle
 
 EPORTAL = "https://eportal.test"

@@ -13,14 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from renkei.harness.core.errors import ConfigError
+from renkei.harness.lti import browser_driver
+from renkei.harness.lti.browser import Browser
+from renkei.harness.lti.browser_driver import _cookie, _jar_to_playwright, _Shared, form_post_page
+from renkei.harness.lti.launcher import ACCEPTED, ERROR, REJECTED, UNCLEAR, LaunchSpec
+from renkei.harness.lti.target_tool import LtiToolTarget, parse_target
+from renkei.harness.lti.tool_payloads import set_claim
 
-from harness.core.errors import ConfigError
-from harness.lti import browser_driver
-from harness.lti.browser import Browser
-from harness.lti.browser_driver import _cookie, _jar_to_playwright, _Shared, form_post_page
-from harness.lti.launcher import ACCEPTED, ERROR, REJECTED, UNCLEAR, LaunchSpec
-from harness.lti.target_tool import LtiToolTarget, parse_target
-from harness.lti.tool_payloads import set_claim
 from tests.harness.lti.js_tool import GATE_COOKIE, OFFSITE_URL, js_tool_env
 from tests.harness.lti.tool_env import _platform_keys, run_one
 

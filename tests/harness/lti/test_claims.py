@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from harness.lti.claims import audiences, is_json_number
+from renkei.harness.lti.claims import audiences, is_json_number
 
 
 @pytest.mark.parametrize("value", [0, 1700000000, 1.5, -2])

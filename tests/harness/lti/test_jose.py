@@ -6,9 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
-from harness.core.errors import ConfigError
-from harness.lti.jose import (
+from renkei.harness.core.errors import ConfigError
+from renkei.harness.lti.jose import (
     JoseFailure,
     KeyStore,
     decode_unverified,
@@ -130,7 +129,7 @@ def test_keystore_unwritable_directory_is_clear_error(tmp_path: Path) -> None:
 def test_keystore_caches_keys_and_sees_rotation_by_another_instance(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from harness.lti import jose
+    from renkei.harness.lti import jose
 
     store = KeyStore(tmp_path / "keys")
     first = store.current()

@@ -13,10 +13,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from renkei.harness.core.registry import REGISTRY
+from renkei.harness.lti import vocab
+from renkei.harness.lti.target_platform import LtiPlatformTarget
 
-from harness.core.registry import REGISTRY
-from harness.lti import vocab
-from harness.lti.target_platform import LtiPlatformTarget
 from tests.harness.lti.platform_env import EPORTAL, RED, mock_platform_env, run_one
 from tests.harness.lti.platform_tamper import Rule, Tamper, form_edit, replace_response
 

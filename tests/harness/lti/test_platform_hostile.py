@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import respx
+from renkei.harness.lti.target_platform import LtiPlatformTarget
 
-from harness.lti.target_platform import LtiPlatformTarget
 from tests.harness.lti.platform_env import mock_platform_env, run_one, target_config
 from tests.harness.lti.platform_tamper import Rule, Tamper, replace_response
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from renkei.harness.core.profiles import load_profile, resolve
+from renkei.harness.core.registry import REGISTRY
+from renkei.mocks.eportal import FAULTS
 
-from harness.core.profiles import load_profile, resolve
-from harness.core.registry import REGISTRY
-from mocks.eportal import FAULTS
 from tests.harness.lti.platform_env import RED, mock_platform_env, not_passed, run_checks
 
 

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from renkei.harness.core.model import Outcome
+from renkei.harness.core.session import RunOptions, RunSession
+from renkei.harness.lti.platform_launch import RECEIVED, REFUSED
+from renkei.harness.lti.target_platform import LtiPlatformTarget, load_target
+from renkei.harness.serving import BackgroundServer
+from renkei.mocks.eportal import EportalConfig, ToolRegistration, create_app
 
-from harness.core.model import Outcome
-from harness.core.session import RunOptions, RunSession
-from harness.lti.platform_launch import RECEIVED, REFUSED
-from harness.lti.target_platform import LtiPlatformTarget, load_target
-from harness.serving import BackgroundServer
-from mocks.eportal import EportalConfig, ToolRegistration, create_app
 from tests.harness.lti.platform_env import CLIENT_ID, DEPLOYMENT, SCENARIOS, target_data
 from tests.mocks.eportal.eportal_support import write_bundle
 

@@ -9,11 +9,11 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from renkei.harness.core.errors import ConfigError
+from renkei.harness.core.targets import get_kind
+from renkei.harness.lti.platform_launch import ERROR, RECEIVED
+from renkei.harness.lti.target_platform import load_target, parse_target, registration_text
 
-from harness.core.errors import ConfigError
-from harness.core.targets import get_kind
-from harness.lti.platform_launch import ERROR, RECEIVED
-from harness.lti.target_platform import load_target, parse_target, registration_text
 from tests.harness.lti.platform_env import HARNESS, SCENARIOS, mock_platform_env, target_data
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "profiles" / "examples" / "platform.yaml"

@@ -6,11 +6,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from renkei.harness.lti.browser import BrowserError, InProcessTransport
+from renkei.harness.lti.http import ApiClient, ApiResponse, LocalRouteTransport, media_type
+from renkei.harness.lti.jose import generate_rsa_key
+from renkei.harness.lti.tool_side import LAUNCH, LOGIN, UNREGISTERED, ToolSide
 
-from harness.lti.browser import BrowserError, InProcessTransport
-from harness.lti.http import ApiClient, ApiResponse, LocalRouteTransport, media_type
-from harness.lti.jose import generate_rsa_key
-from harness.lti.tool_side import LAUNCH, LOGIN, UNREGISTERED, ToolSide
 from tests.harness.lti.platform_env import EPORTAL, HARNESS, target_config
 
 

@@ -7,9 +7,8 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-
-from harness.lti.jose import JoseFailure, generate_rsa_key, public_jwks, sign_jwt
-from harness.lti.remote_jwks import MAX_JWKS_BYTES, JwksUnavailable, RemoteJwks
+from renkei.harness.lti.jose import JoseFailure, generate_rsa_key, public_jwks, sign_jwt
+from renkei.harness.lti.remote_jwks import MAX_JWKS_BYTES, JwksUnavailable, RemoteJwks
 
 pytestmark = pytest.mark.anyio
 

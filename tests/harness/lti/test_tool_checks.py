@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from renkei.harness.core.registry import REGISTRY
+from renkei.harness.lti import vocab
 
-from harness.core.registry import REGISTRY
-from harness.lti import vocab
 from tests.harness.lti.tool_env import (
     CLIENT_ID,
     DEPLOYMENT,

@@ -8,12 +8,12 @@ from typing import Any
 import httpx
 import pytest
 import respx
+from renkei.harness.lti import vocab
+from renkei.harness.lti.browser import page_text, parse_forms, same_endpoint
+from renkei.harness.lti.jose import generate_rsa_key, sign_jwt
+from renkei.harness.lti.launcher import ACCEPTED, ERROR, REJECTED, LaunchSpec
+from renkei.harness.lti.target_tool import LtiToolTarget
 
-from harness.lti import vocab
-from harness.lti.browser import page_text, parse_forms, same_endpoint
-from harness.lti.jose import generate_rsa_key, sign_jwt
-from harness.lti.launcher import ACCEPTED, ERROR, REJECTED, LaunchSpec
-from harness.lti.target_tool import LtiToolTarget
 from tests.harness.lti.tool_env import PLATFORM, TOOL, run_one, target_config
 
 LOGIN, LAUNCH, JWKS = TOOL + "/login", TOOL + "/launch", TOOL + "/jwks"

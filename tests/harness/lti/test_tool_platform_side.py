@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from renkei.harness.lti import vocab
+from renkei.harness.lti.browser import InProcessTransport
+from renkei.harness.lti.jose import generate_rsa_key
+from renkei.harness.lti.platform_side import PlatformSide
 
-from harness.lti import vocab
-from harness.lti.browser import InProcessTransport
-from harness.lti.jose import generate_rsa_key
-from harness.lti.platform_side import PlatformSide
 from tests.harness.lti.tool_env import PLATFORM, target_config
 
 CTX = "ctx-1"

@@ -1,12 +1,12 @@
-"""Green/red runs of the lti13-tool profiles against the mock Tool (mocks.app), in-process."""
+"""Green/red runs of the lti13-tool profiles against the mock Tool (renkei.mocks.app), in-process."""
 
 from __future__ import annotations
 
 import pytest
+from renkei.harness.core.profiles import load_profile, resolve
+from renkei.harness.core.registry import REGISTRY
+from renkei.mocks.app import FAULTS
 
-from harness.core.profiles import load_profile, resolve
-from harness.core.registry import REGISTRY
-from mocks.app import FAULTS
 from tests.harness.lti.tool_env import mock_tool_env, not_passed, run_checks
 
 # fault -> the exact checks that must then fail (lti13-tool-japan = base + Japanese overlay)

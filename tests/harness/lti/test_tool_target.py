@@ -9,10 +9,10 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from renkei.harness.core.errors import ConfigError, TargetError
+from renkei.harness.core.targets import get_kind
+from renkei.harness.lti.target_tool import LtiToolTarget, load_target, parse_target, registration_text
 
-from harness.core.errors import ConfigError, TargetError
-from harness.core.targets import get_kind
-from harness.lti.target_tool import LtiToolTarget, load_target, parse_target, registration_text
 from tests.harness.lti.tool_env import target_config
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "profiles" / "examples" / "tool.yaml"

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from harness.lti import vocab
+from renkei.harness.lti import vocab
 
 
 @pytest.mark.parametrize(

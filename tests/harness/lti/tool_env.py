@@ -1,6 +1,6 @@
 """In-process environments for the lti-tool checks: the harness Platform against a Tool app.
 
-``mock_tool_env`` wires the real mock Tool (``mocks.app``) to an ``LtiToolTarget`` with no sockets;
+``mock_tool_env`` wires the real mock Tool (``renkei.mocks.app``) to an ``LtiToolTarget`` with no sockets;
 ``fake_tool_env`` wires a deliberately naive, knob-driven Tool (``FakeTool``) whose single
 misbehaviours give each check a failing input. ``run_profile`` runs a profile's checks the way the
 pytest plugin does (``check.func(ctx)``) and returns outcome and finding count per check id.
@@ -21,20 +21,19 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+import renkei.harness.lti  # noqa: F401  (registers the kind and checks)
+from renkei.harness.core.context import CheckContext, CheckSkipped
+from renkei.harness.core.model import Severity
+from renkei.harness.core.profiles import load_profile, resolve
+from renkei.harness.lti import vocab
+from renkei.harness.lti.browser import InProcessTransport, RoutingTransport
+from renkei.harness.lti.jose import decode_unverified, generate_rsa_key, public_jwks, sign_jwt
+from renkei.harness.lti.target_tool import LtiToolTarget, ToolTargetConfig, parse_target
+from renkei.mocks.app import ToolConfig, create_app
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
-
-import harness.lti  # noqa: F401  (registers the kind and checks)
-from harness.core.context import CheckContext, CheckSkipped
-from harness.core.model import Severity
-from harness.core.profiles import load_profile, resolve
-from harness.lti import vocab
-from harness.lti.browser import InProcessTransport, RoutingTransport
-from harness.lti.jose import decode_unverified, generate_rsa_key, public_jwks, sign_jwt
-from harness.lti.target_tool import LtiToolTarget, ToolTargetConfig, parse_target
-from mocks.app import ToolConfig, create_app
 
 TOOL = "https://tool.test"
 PLATFORM = "https://platform.test"
@@ -262,7 +261,7 @@ def run_checks(target: LtiToolTarget, profile: str = "lti13-tool", only: str | N
 
 def run_one(target: LtiToolTarget, check_id: str, **params: Any) -> Outcome:
     """One check with explicit parameters (on top of its defaults)."""
-    from harness.core.registry import REGISTRY
+    from renkei.harness.core.registry import REGISTRY
 
     definition = REGISTRY.get(check_id)
     ctx = CheckContext(definition, target, params=params)

@@ -17,12 +17,12 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from harness.core.registry import REGISTRY
-from harness.oneroster import checks_base  # noqa: F401  (registers the checks)
-from harness.oneroster.columns import roster_headers
-from harness.oneroster.engine import MemorySource, analyse
-from harness.oneroster.schema import files_for
-from harness.oneroster.sink import FindingSink
+from renkei.harness.core.registry import REGISTRY
+from renkei.harness.oneroster import checks_base  # noqa: F401  (registers the checks)
+from renkei.harness.oneroster.columns import roster_headers
+from renkei.harness.oneroster.engine import MemorySource, analyse
+from renkei.harness.oneroster.schema import files_for
+from renkei.harness.oneroster.sink import FindingSink
 
 Rows = list[list[str] | str]
 

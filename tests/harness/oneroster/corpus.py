@@ -5,7 +5,7 @@ and returns what the validator must report: the check id and the location (file 
 column for CSV cells, zip entry for package damage, byte offset for bad bytes). The defects follow
 the quirks public sources describe (reference oneroster.md §1 rules P1–P17, §2.3 Japanese
 restrictions, §2.4 encodings, §4 Moodle fixtures, §5 Japanese exports); ``test_corpus.py`` runs
-every one through ``harness.cli.execute`` like ``renkei run`` does.
+every one through ``renkei.harness.cli.execute`` like ``renkei run`` does.
 
 ``gap`` marks a case where the validator (not the corpus) is known to be wrong; the test turns it
 into a strict xfail so the gap stays visible and the case turns red once the validator is fixed.

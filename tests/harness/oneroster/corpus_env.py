@@ -1,7 +1,7 @@
 """Shared set-up of the end-to-end OneRoster tests: small base bundles, a quiet CLI, finding matching.
 
 Import the fixtures into a test module (``from tests.harness.oneroster.corpus_env import base_zip,
-quiet_cli``). Every run goes through ``harness.cli`` exactly as ``renkei run`` does; ``quiet_cli``
+quiet_cli``). Every run goes through ``renkei.harness.cli`` exactly as ``renkei run`` does; ``quiet_cli``
 only swaps the consoles for recorders (so output can be searched for tracebacks) and skips the
 ``gc.collect()`` rounds pytest performs when each nested run unconfigures, which otherwise cost a
 quarter of a second per run in a large test process and say nothing about renkei.
@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from renkei.harness.core.model import Finding, Outcome, RunResult
+from renkei.harness.oneroster import checks_base, checks_jp, checks_package  # noqa: F401  (register the checks)
+from renkei.mocks.school_affairs.generator import generate_bundle
 
-from harness.core.model import Finding, Outcome, RunResult
-from harness.oneroster import checks_base, checks_jp, checks_package  # noqa: F401  (register the checks)
-from mocks.school_affairs.generator import generate_bundle
 from tests.harness.oneroster.corpus import PROFILES, Expect
 from tests.harness.oneroster.mutable_bundle import Bundle
 
@@ -63,7 +63,7 @@ def base_zip(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], bytes]
 @pytest.fixture
 def quiet_cli(monkeypatch: pytest.MonkeyPatch) -> Iterator[Recorder]:
     """Route the CLI's consoles into one recorder; skip pytest's per-run forced GC."""
-    import harness.cli as cli
+    import renkei.harness.cli as cli
 
     rec = Recorder()
     monkeypatch.setattr(cli, "out", rec)
@@ -111,7 +111,7 @@ def crashed(result: RunResult) -> list[str]:
 
 
 def run_bundle(path: Path, profile: str) -> RunResult:
-    from harness.cli import execute
-    from harness.core.session import RunOptions
+    from renkei.harness.cli import execute
+    from renkei.harness.core.session import RunOptions
 
     return execute(RunOptions(profile=profile, target=str(path)), interactive=False)

@@ -1,4 +1,4 @@
-"""End to end through ``harness.cli.execute``: valid bundles pass every profile, each corpus defect
+"""End to end through ``renkei.harness.cli.execute``: valid bundles pass every profile, each corpus defect
 fails with its check reporting the exact location, and nothing crashes."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from renkei.harness.core.model import Outcome, RunResult
 
-from harness.core.model import Outcome, RunResult
 from tests.harness.oneroster import corpus_env
 from tests.harness.oneroster.corpus import CORPUS, PROFILES, Defect
 from tests.harness.oneroster.corpus_env import (
@@ -97,7 +97,7 @@ MAIN_CASES = ("bom-users", "required-givenName", "zip-not-a-zip", "jp-kana-hirag
 def test_renkei_run_exit_code_matches_the_verdict(base_zip: Callable[[str], bytes], tmp_path: Path,
                                                   quiet_cli: Recorder) -> None:
     """The same defects through ``main([...])`` (what the ``renkei`` script runs) exit like ``execute``."""
-    from harness.cli import main
+    from renkei.harness.cli import main
 
     by_name = {d.name: d for d in CORPUS}
     got = {}

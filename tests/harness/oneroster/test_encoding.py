@@ -7,14 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from harness.core.model import Severity
-from harness.core.registry import REGISTRY
-from harness.oneroster import checks_package  # noqa: F401  (registers the checks)
-from harness.oneroster.encoding import LineEndings, is_cp932, scan_invalid, sniff
-from harness.oneroster.package import open_bundle
-from harness.oneroster.reader import read_csv
-from harness.oneroster.sink import FindingSink
+from renkei.harness.core.model import Severity
+from renkei.harness.core.registry import REGISTRY
+from renkei.harness.oneroster import checks_package  # noqa: F401  (registers the checks)
+from renkei.harness.oneroster.encoding import LineEndings, is_cp932, scan_invalid, sniff
+from renkei.harness.oneroster.package import open_bundle
+from renkei.harness.oneroster.reader import read_csv
+from renkei.harness.oneroster.sink import FindingSink
 
 ENC_IDS = ("or.enc.utf8", "or.enc.bom", "or.enc.cr-in-field", "or.enc.line-endings", "or.csv.rfc4180",
            "or.csv.field-count", "or.csv.limits")

@@ -6,11 +6,11 @@ from collections.abc import Iterator
 
 import polars as pl
 import pytest
+from renkei.harness.core.errors import ConfigError
+from renkei.harness.oneroster import engine as E
+from renkei.harness.oneroster.schema import schema_for
+from renkei.harness.oneroster.sink import FindingSink
 
-from harness.core.errors import ConfigError
-from harness.oneroster import engine as E
-from harness.oneroster.schema import schema_for
-from harness.oneroster.sink import FindingSink
 from tests.harness.oneroster.bundles import (
     ORG_DISTRICT,
     ORG_SCHOOL,
@@ -83,7 +83,7 @@ def test_memory_source_chunks_lines_and_duplicate_names() -> None:
 
 def test_memory_source_names_columns_like_the_reader() -> None:
     """A header naming ``a#2`` or ``__line__`` itself still gets distinct columns, as the reader gives."""
-    from harness.oneroster.reader import unique_names
+    from renkei.harness.oneroster.reader import unique_names
 
     header = ["a", "a", "a#2", E.LINE]
     frames = [c.df for c in E.MemorySource({"t.csv": [header, ["1", "2", "3", "4"]]}).open("t.csv")]
@@ -191,8 +191,9 @@ def test_rescan_returns_requested_rows() -> None:
 
 
 def _analyse_target(path: object, params: dict[str, object] | None = None) -> FindingSink:
-    from harness.oneroster import checks_package  # noqa: F401  (phase 10: the bundle)
-    from harness.oneroster.target import OneRosterCsvTarget
+    from renkei.harness.oneroster import checks_package  # noqa: F401  (phase 10: the bundle)
+    from renkei.harness.oneroster.target import OneRosterCsvTarget
+
     from tests.harness.oneroster.bundles import active_checks
 
     target = OneRosterCsvTarget(str(path), dict(params or {}))
@@ -288,7 +289,7 @@ def test_lookup_later_queue_is_per_tag_and_emptied() -> None:
 
 
 def test_demographics_user_batched(monkeypatch: pytest.MonkeyPatch) -> None:
-    from harness.oneroster import checks_jp  # noqa: F401  (registers or.sem.*)
+    from renkei.harness.oneroster import checks_jp  # noqa: F401  (registers or.sem.*)
 
     files = valid_roster()
     files["demographics.csv"] = [["sourcedId", "status", "dateLastModified", "birthDate"],

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from renkei.harness.cli import main
 
-from harness.cli import main
 from tests.harness.oneroster import corpus_env
 from tests.harness.oneroster.corpus import PROFILES
 from tests.harness.oneroster.corpus_env import Recorder
@@ -231,7 +231,7 @@ def test_fuzz_harness_notices_a_crash(monkeypatch: pytest.MonkeyPatch, base_zip:
                                       tmp_path: Path, quiet_cli: Recorder,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     """The oracle is not vacuous: an exception inside the run is reported as a problem."""
-    import harness.cli as cli
+    import renkei.harness.cli as cli
 
     def boom(*_: object, **__: object) -> None:
         raise KeyError("injected")

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import polars as pl
-
-from harness.oneroster.hits import LINE, emit_hits, header_hit, select, subset
-from harness.oneroster.sink import FindingSink
+from renkei.harness.oneroster.hits import LINE, emit_hits, header_hit, select, subset
+from renkei.harness.oneroster.sink import FindingSink
 
 
 def frame(values: list[str]) -> pl.DataFrame:

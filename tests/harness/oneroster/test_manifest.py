@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from renkei.harness.core.registry import REGISTRY
+from renkei.harness.oneroster.engine import MemorySource, Run
+from renkei.harness.oneroster.manifest import read_manifest
+from renkei.harness.oneroster.sink import FindingSink
 
-from harness.core.registry import REGISTRY
-from harness.oneroster.engine import MemorySource, Run
-from harness.oneroster.manifest import read_manifest
-from harness.oneroster.sink import FindingSink
 from tests.harness.oneroster.bundles import active_checks, failing, manifest_rows, run_memory, valid_roster
 
 
@@ -172,7 +172,7 @@ def test_reference_to_file_without_sourced_id_column_is_skipped() -> None:
     ("1.2.1", {"or.manifest.oneroster-version": 1}),  # preferred but not accepted by default
 ])
 def test_version_preference_agrees_with_the_accepted_default(value: str, expected: dict[str, int]) -> None:
-    from harness.oneroster import checks_jp  # noqa: F401  (registers or.jp.oneroster-version)
+    from renkei.harness.oneroster import checks_jp  # noqa: F401  (registers or.jp.oneroster-version)
 
     sink = run_memory(valid_roster(), {"preferred_oneroster_versions": ["1.2.1"]},
                       manifest={"oneroster.version": value}, checks="or.*oneroster-version")
@@ -181,7 +181,7 @@ def test_version_preference_agrees_with_the_accepted_default(value: str, expecte
 
 
 def test_accepted_versions_reads_the_manifest_check_parameter() -> None:
-    from harness.oneroster.manifest import accepted_versions
+    from renkei.harness.oneroster.manifest import accepted_versions
 
     run = Run.create(FindingSink({"or.manifest.oneroster-version": {"oneroster_versions": ["1.2_JP"]}}), {}, None)
     assert accepted_versions(run) == ["1.2_JP"]

@@ -9,15 +9,20 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
-from harness.core.errors import ConfigError
-from harness.core.model import Severity
-from harness.core.registry import REGISTRY
-from harness.oneroster import checks_package
-from harness.oneroster.package import EntryError, LimitedReader, Limits, limits_from_params, open_bundle
-from harness.oneroster.reader import read_csv
-from harness.oneroster.sink import FindingSink
-from harness.oneroster.target import Analysis
+from renkei.harness.core.errors import ConfigError
+from renkei.harness.core.model import Severity
+from renkei.harness.core.registry import REGISTRY
+from renkei.harness.oneroster import checks_package
+from renkei.harness.oneroster.package import (
+    EntryError,
+    LimitedReader,
+    Limits,
+    limits_from_params,
+    open_bundle,
+)
+from renkei.harness.oneroster.reader import read_csv
+from renkei.harness.oneroster.sink import FindingSink
+from renkei.harness.oneroster.target import Analysis
 
 USERS = b"sourcedId,givenName\nu1,Taro\n"
 PKG_IDS = ("or.pkg.zip", "or.pkg.root", "or.pkg.path-traversal", "or.pkg.symlink", "or.pkg.duplicate-entry",
@@ -303,8 +308,8 @@ def test_local_header_name_mismatch_is_unreadable_not_a_crash(tmp_path: Path) ->
 
 
 def test_checks_report_through_the_target(tmp_path: Path) -> None:
-    from harness.core.context import CheckContext, CheckSkipped
-    from harness.oneroster.target import OneRosterCsvTarget, report_bucket
+    from renkei.harness.core.context import CheckContext, CheckSkipped
+    from renkei.harness.oneroster.target import OneRosterCsvTarget, report_bucket
 
     path = build_zip(tmp_path / "x.zip", [("users.csv", USERS), ("zz/x.csv", USERS)],
                      patches={b"zz/x.csv": b"../x.csv"})

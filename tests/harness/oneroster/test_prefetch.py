@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from renkei.harness.oneroster import checks_base, checks_jp, checks_package  # noqa: F401  (register checks)
+from renkei.harness.oneroster import engine as E
+from renkei.harness.oneroster.prefetch import Prefetch
+from renkei.harness.oneroster.target import OneRosterCsvTarget
 
-from harness.oneroster import checks_base, checks_jp, checks_package  # noqa: F401  (register checks)
-from harness.oneroster import engine as E
-from harness.oneroster.prefetch import Prefetch
-from harness.oneroster.target import OneRosterCsvTarget
 from tests.harness.oneroster.bundles import active_checks, make_bundle, uid, valid_roster
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from renkei.harness.core.errors import ConfigError
+from renkei.harness.core.profiles import load_profile, merged_params, resolve
+from renkei.harness.oneroster import checks_base, checks_jp, checks_package  # noqa: F401  (register the checks)
+from renkei.harness.oneroster.engine import MemorySource, analyse
+from renkei.harness.oneroster.sink import FindingSink
 
-from harness.core.errors import ConfigError
-from harness.core.profiles import load_profile, merged_params, resolve
-from harness.oneroster import checks_base, checks_jp, checks_package  # noqa: F401  (register the checks)
-from harness.oneroster.engine import MemorySource, analyse
-from harness.oneroster.sink import FindingSink
 from tests.harness.oneroster.bundles import failing, run_memory, valid_roster, with_manifest
 
 JP = "oneroster12-csv-japan"

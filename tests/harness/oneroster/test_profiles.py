@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from renkei.harness.core.model import Severity
+from renkei.harness.core.profiles import ResolvedCheck, load_profile, merged_params, resolve
+from renkei.harness.oneroster import checks_base, checks_jp, checks_package  # noqa: F401  (register checks)
+from renkei.harness.oneroster.sink import FindingSink
+from renkei.harness.oneroster.target import OneRosterCsvTarget
 
-from harness.core.model import Severity
-from harness.core.profiles import ResolvedCheck, load_profile, merged_params, resolve
-from harness.oneroster import checks_base, checks_jp, checks_package  # noqa: F401  (register checks)
-from harness.oneroster.sink import FindingSink
-from harness.oneroster.target import OneRosterCsvTarget
 from tests.harness.oneroster.bundles import failing, make_bundle, valid_roster
 
 PROFILES = {  # id -> (columns variant, manifest oneroster.version the green bundle uses)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.cli import execute
-from harness.core import progress
-from harness.core.session import RunOptions
-from mocks.school_affairs.generator import generate_bundle
+from renkei.harness.cli import execute
+from renkei.harness.core import progress
+from renkei.harness.core.session import RunOptions
+from renkei.mocks.school_affairs.generator import generate_bundle
 
 
 def test_analysis_reports_files_and_rows(tmp_path: Path) -> None:

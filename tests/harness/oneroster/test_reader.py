@@ -14,12 +14,11 @@ from typing import Any
 
 import polars as pl
 import pytest
-
-from harness.core.registry import REGISTRY
-from harness.oneroster import checks_package, reader  # noqa: F401  (checks_package registers the checks)
-from harness.oneroster.package import Limits, open_bundle
-from harness.oneroster.reader import LINE, last_boundary, read_csv, unique_names
-from harness.oneroster.sink import FindingSink
+from renkei.harness.core.registry import REGISTRY
+from renkei.harness.oneroster import checks_package, reader  # noqa: F401  (checks_package registers the checks)
+from renkei.harness.oneroster.package import Limits, open_bundle
+from renkei.harness.oneroster.reader import LINE, last_boundary, read_csv, unique_names
+from renkei.harness.oneroster.sink import FindingSink
 
 
 def parse(data: bytes, cols: list[str]) -> pl.DataFrame:
@@ -344,7 +343,7 @@ def test_a_single_stray_quote_costs_one_record_at_any_chunk_size(
 
 def test_cr_only_line_endings_are_one_error_and_read_as_lines() -> None:
     """Classic Mac "CSV (Macintosh)": one cr-in-field error at line 1, rows analysed as an editor shows them."""
-    from harness.oneroster.reader import CsvStream
+    from renkei.harness.oneroster.reader import CsvStream
 
     sink = FindingSink({"or.enc.cr-in-field": {}, "or.csv.field-count": {}})
     stream = CsvStream("orgs.csv", sink, Limits(), 1 << 20)

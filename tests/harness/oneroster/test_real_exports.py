@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from renkei.harness.core.model import Outcome, RunResult
 
-from harness.core.model import Outcome, RunResult
 from tests.harness.oneroster import corpus_env
 from tests.harness.oneroster.corpus import JP, P11, P12, PROFILES
 from tests.harness.oneroster.corpus_env import (

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from renkei.harness.core.registry import REGISTRY
+from renkei.harness.oneroster import schema as S
 
-from harness.core.registry import REGISTRY
-from harness.oneroster import schema as S
 from tests.harness.oneroster.bundles import (
     ORG_DISTRICT,
     ORG_SCHOOL,

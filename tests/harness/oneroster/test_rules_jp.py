@@ -10,11 +10,11 @@ from typing import Any
 
 import polars as pl
 import pytest
+from renkei.harness.core.registry import REGISTRY
+from renkei.harness.oneroster import checks_jp  # noqa: F401  (registers the checks)
+from renkei.harness.oneroster import rules_jp as jp
+from renkei.harness.oneroster.hits import LINE
 
-from harness.core.registry import REGISTRY
-from harness.oneroster import checks_jp  # noqa: F401  (registers the checks)
-from harness.oneroster import rules_jp as jp
-from harness.oneroster.hits import LINE
 from tests.harness.oneroster.bundles import (
     CLASS,
     ORG_DISTRICT,
@@ -275,7 +275,7 @@ def test_jp_checks_skip_on_oneroster_11() -> None:
 
 
 def test_vectorised_check_digit_agrees_with_jpcodes() -> None:
-    from harness.oneroster import jpcodes
+    from renkei.harness.oneroster import jpcodes
 
     codes = [jpcodes.make_school_code(f"{k}{e}", pref, est, serial)
              for k in jpcodes.SCHOOL_KIND_LETTERS for e in (1, 2) for pref in (1, 13, 47) for est in (1, 2, 3)

@@ -7,11 +7,11 @@ from typing import Any
 
 import polars as pl
 import pytest
+from renkei.harness.core.registry import REGISTRY
+from renkei.harness.oneroster import checks_jp  # noqa: F401  (registers the checks)
+from renkei.harness.oneroster import rules_semantic as sem
+from renkei.harness.oneroster.hits import LINE
 
-from harness.core.registry import REGISTRY
-from harness.oneroster import checks_jp  # noqa: F401  (registers the checks)
-from harness.oneroster import rules_semantic as sem
-from harness.oneroster.hits import LINE
 from tests.harness.oneroster.bundles import (
     AS_YEAR,
     ORG_DISTRICT,

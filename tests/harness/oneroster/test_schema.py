@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from harness.oneroster import schema as S
-from harness.oneroster.columns import VARIANTS, roster_headers
+from renkei.harness.oneroster import schema as S
+from renkei.harness.oneroster.columns import VARIANTS, roster_headers
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from renkei.harness.core.errors import ConfigError, TargetError
+from renkei.harness.core.model import Outcome
+from renkei.harness.core.session import RunOptions, RunSession
+from renkei.harness.oneroster import target as T
 
-from harness.core.errors import ConfigError, TargetError
-from harness.core.model import Outcome
-from harness.core.session import RunOptions, RunSession
-from harness.oneroster import target as T
 from tests.harness.oneroster.bundles import make_bundle, valid_roster
 
 

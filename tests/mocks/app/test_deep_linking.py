@@ -6,9 +6,9 @@ import re
 from typing import Any
 
 import pytest
+from renkei.harness.lti import vocab
+from renkei.harness.lti.jose import verify_jwt
 
-from harness.lti import vocab
-from harness.lti.jose import verify_jwt
 from tests.mocks.app.conftest import (
     CLIENT_ID,
     DEPLOYMENT_ID,

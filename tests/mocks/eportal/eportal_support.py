@@ -13,10 +13,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-
-from harness.lti import vocab
-from harness.lti.jose import RSAKey, decode_unverified, sign_jwt, verify_jwt
-from mocks.eportal.forms import parse_autosubmit
+from renkei.harness.lti import vocab
+from renkei.harness.lti.jose import RSAKey, decode_unverified, sign_jwt, verify_jwt
+from renkei.mocks.eportal.forms import parse_autosubmit
 
 ISSUER = "https://eportal.example.test"
 TOOL = "https://app.example.test"

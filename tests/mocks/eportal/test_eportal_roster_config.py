@@ -7,11 +7,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from renkei.harness.core.errors import ConfigError
+from renkei.harness.lti import vocab
+from renkei.mocks.eportal import EportalConfig, RosterError, ToolRegistration, create_app, load_bundle
+from renkei.mocks.eportal.__main__ import build_parser, config_from_args, main
 
-from harness.core.errors import ConfigError
-from harness.lti import vocab
-from mocks.eportal import EportalConfig, RosterError, ToolRegistration, create_app, load_bundle
-from mocks.eportal.__main__ import build_parser, config_from_args, main
 from tests.mocks.eportal.eportal_support import CLASS1, STUDENT1, TEACHER, USERS, bundle_files, write_bundle
 
 TOOL = {"client_id": "app", "deployment_ids": ["d1"], "login_url": "https://t.test/login",
@@ -138,7 +138,7 @@ def test_command_line(tmp_path: Path, bundle: Path, capsys) -> None:
 
 def test_every_fault_is_exercised_by_a_test() -> None:
     """Each documented fault must appear (quoted) in some e-portal test, so none is untested."""
-    from mocks.eportal import FAULTS
+    from renkei.mocks.eportal import FAULTS
 
     sources = "".join(p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("test_eportal_*.py")
                       if p.name != Path(__file__).name)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from renkei.harness.lti import vocab
+from renkei.harness.lti.jose import generate_rsa_key, public_jwks, sign_jwt, sign_raw
 
-from harness.lti import vocab
-from harness.lti.jose import generate_rsa_key, public_jwks, sign_jwt, sign_raw
 from tests.mocks.eportal.eportal_support import CLASS1, CLIENT_ID, ISSUER
 
 pytestmark = pytest.mark.anyio
@@ -93,7 +93,7 @@ async def test_malformed_token_requests(portal, form: dict) -> None:
 
 
 async def test_tool_jwks_url_fetched_and_refetched_on_rotation(bundle, clock) -> None:
-    from mocks.eportal import EportalConfig, ToolRegistration, create_app
+    from renkei.mocks.eportal import EportalConfig, ToolRegistration, create_app
 
     tool_keys = [generate_rsa_key("a1")]
     fetches: list[str] = []

@@ -8,10 +8,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
-from harness.oneroster.jpcodes import SCHOOL_CODE_RE, is_valid_school_code
-from mocks.school_affairs.defects import DefectError, InjectedDefect, break_bundle
-from mocks.school_affairs.generator import generate_bundle
+from renkei.harness.oneroster.jpcodes import SCHOOL_CODE_RE, is_valid_school_code
+from renkei.mocks.school_affairs.defects import DefectError, InjectedDefect, break_bundle
+from renkei.mocks.school_affairs.generator import generate_bundle
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +95,7 @@ def test_not_a_zip_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_serialised_line_numbers_follow_quoted_newlines() -> None:
     """The line of each row counts the newlines inside quoted cells (LF and CRLF alike)."""
-    from mocks.school_affairs.defects import _serialise, _Table
+    from renkei.mocks.school_affairs.defects import _serialise, _Table
 
     rows = [["1", "one line"], ["2", "two\nlines"], ["3", "a\r\nb\nc"], ["4", ""], ["5", "x,\"y\""]]
     data, lines = _serialise(_Table("t.csv", ["id", "note"], rows, bom=True))

@@ -11,20 +11,20 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
-from harness.oneroster import jpcodes
-from harness.oneroster.columns import FILES_11, FILES_12, roster_headers
-from mocks.school_affairs.generator import (
+from renkei.harness.oneroster import jpcodes
+from renkei.harness.oneroster.columns import FILES_11, FILES_12, roster_headers
+from renkei.mocks.school_affairs.generator import (
     BENCHMARK_ARGS,
     PROFILE_VARIANTS,
     GenerationStats,
     GeneratorError,
     generate_bundle,
 )
-from mocks.school_affairs.layout import ELEMENTARY_SUBJECTS, JUNIOR_SUBJECTS, kanji_number
-from mocks.school_affairs.names import load_names
-from mocks.school_affairs.people import student_birth_range
-from mocks.school_affairs.romaji import katakana_to_romaji
+from renkei.mocks.school_affairs.layout import ELEMENTARY_SUBJECTS, JUNIOR_SUBJECTS, kanji_number
+from renkei.mocks.school_affairs.names import load_names
+from renkei.mocks.school_affairs.people import student_birth_range
+from renkei.mocks.school_affairs.romaji import katakana_to_romaji
+
 from tests.mocks.school_affairs.bundle_io import Csv, read_bundle
 
 UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
@@ -315,7 +315,7 @@ def test_bad_arguments_are_named(tmp_path: Path, kwargs: dict[str, object], mess
 
 
 def test_failure_leaves_no_partial_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import mocks.school_affairs.generator as gen
+    import renkei.mocks.school_affairs.generator as gen
 
     def boom(*args: object) -> None:
         raise OSError("disk full")

@@ -7,16 +7,15 @@ import random
 from pathlib import Path
 
 import pytest
-
-from mocks.school_affairs.name_fixtures import curate, hiragana_to_katakana
-from mocks.school_affairs.names import (
+from renkei.mocks.school_affairs.name_fixtures import curate, hiragana_to_katakana
+from renkei.mocks.school_affairs.names import (
     FIXTURES_DIR,
     NAME_FILES,
     NameDataError,
     is_fullwidth_katakana,
     load_names,
 )
-from mocks.school_affairs.romaji import katakana_to_romaji
+from renkei.mocks.school_affairs.romaji import katakana_to_romaji
 
 
 @pytest.mark.parametrize("key", sorted(NAME_FILES))

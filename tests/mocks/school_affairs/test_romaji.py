@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from mocks.school_affairs.romaji import RomajiError, katakana_to_romaji
+from renkei.mocks.school_affairs.romaji import RomajiError, katakana_to_romaji
 
 
 @pytest.mark.parametrize(("kana", "romaji"), [

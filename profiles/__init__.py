@@ -1,0 +1,1 @@
+"""Conformance profiles (YAML data): shipped inside the renkei wheel as ``renkei.profiles``."""
