@@ -17,6 +17,8 @@ from typing import Annotated, Any
 
 import pytest
 import typer
+from rich.console import Console
+
 from renkei.harness import __version__
 from renkei.harness.core import progress
 from renkei.harness.core.errors import RenkeiError, UsageError
@@ -25,7 +27,6 @@ from renkei.harness.core.profiles import list_profiles, load_profile, resolve
 from renkei.harness.core.registry import REGISTRY
 from renkei.harness.core.session import RunOptions, RunSession
 from renkei.harness.core.targets import get_kind, load_standards
-from rich.console import Console
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="renkei (連携): conformance tests for OneRoster, LTI 1.3 and xAPI in Japan's schools.")

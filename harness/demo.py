@@ -24,12 +24,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from rich.console import Console
+
 from renkei.harness.cli import execute
 from renkei.harness.core.errors import RenkeiError
 from renkei.harness.core.model import RunResult
 from renkei.harness.core.session import RunOptions
 from renkei.harness.serving import BackgroundServer, LocalTls, free_port
-from rich.console import Console
 
 OUT = Path("renkei-out") / "demo"
 ONEROSTER_PROFILES = ("oneroster12-csv", "oneroster11-csv", "oneroster12-csv-japan",

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from renkei.harness.core.errors import RenkeiError
 from renkei.harness.core.model import DEFAULT_FINDINGS_CAP, CheckResult, Outcome
 from renkei.harness.core.profiles import ResolvedCheck

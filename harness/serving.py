@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Any
 
 import uvicorn
+
 from renkei.harness.core.errors import TargetError
 
 

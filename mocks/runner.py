@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from renkei.harness.oneroster.jpcodes import make_school_code
+from renkei.harness.jp.codes import make_school_code
 from renkei.harness.serving import BackgroundServer, LocalTls, free_port
 from renkei.mocks.app.app import create_app as create_tool_app
 from renkei.mocks.app.config import ToolConfig

@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+
 from renkei.harness.core.errors import ConfigError
 
 

@@ -12,9 +12,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import renkei.profiles
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+import renkei.profiles
 from renkei.harness.core.errors import ConfigError
 from renkei.harness.core.model import Severity, Text
 from renkei.harness.core.registry import REGISTRY, CheckDef, Registry

@@ -1,34 +1,29 @@
-"""LTI 1.3 / LTI Advantage conformance: JOSE helpers, vocabulary, targets and checks.
+"""LTI 1.3 / LTI Advantage conformance, one sub-package per product under test.
 
-Registers the target kinds ``lti-tool`` (the harness plays the Platform against a vendor's Tool)
-and ``lti-platform`` (the harness plays the Tool against a vendor's Platform), and their checks.
-Targets open lazily: importing the package starts no server and reads no file.
+``protocol/`` holds what both sides share (JOSE, vocabulary, claims, remote JWKS, HTTP client and
+browser, target-file plumbing); ``tool/`` tests a vendor's Tool (renkei plays the Platform);
+``platform/`` tests a vendor's Platform (renkei plays the Tool). Importing the package registers
+both target kinds and all their checks; opening a target is what starts servers and reads files.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from renkei.harness.core.targets import TargetKind, register_kind
-from renkei.harness.lti import checks_platform, checks_tool  # noqa: F401  (register the checks)
+from renkei.harness.lti.platform import (  # noqa: F401  (importing a check module registers its checks)
+    checks,
+    checks_ags,
+    checks_dl,
+    checks_jp,
+    checks_services,
+)
+from renkei.harness.lti.platform.config import KIND as PLATFORM_KIND
+from renkei.harness.lti.platform.target import open_target as open_platform
+from renkei.harness.lti.tool import checks as tool_checks  # noqa: F401
+from renkei.harness.lti.tool import checks_services as tool_checks_services  # noqa: F401
+from renkei.harness.lti.tool.config import KIND as TOOL_KIND
+from renkei.harness.lti.tool.target import open_target as open_tool
 
-TOOL_KIND = "lti-tool"
-PLATFORM_KIND = "lti-platform"
-
-
-def _open_tool(target: str, params: dict[str, Any]) -> Any:
-    from renkei.harness.lti.target_tool import open_target
-
-    return open_target(target, params)
-
-
-def _open_platform(target: str, params: dict[str, Any]) -> Any:
-    from renkei.harness.lti.target_platform import open_target
-
-    return open_target(target, params)
-
-
-register_kind(TargetKind(name=TOOL_KIND, open=_open_tool,
+register_kind(TargetKind(name=TOOL_KIND, open=open_tool,
                          description="LTI 1.3 Tool (target YAML); the harness plays the Platform"))
-register_kind(TargetKind(name=PLATFORM_KIND, open=_open_platform,
+register_kind(TargetKind(name=PLATFORM_KIND, open=open_platform,
                          description="LTI 1.3 Platform (target YAML); the harness plays the Tool"))

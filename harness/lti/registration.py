@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from renkei.harness.core.errors import ConfigError
-from renkei.harness.lti.jose import KeyStore
-from renkei.harness.lti.target_common import read_target_file
+from renkei.harness.lti.protocol.jose import KeyStore
+from renkei.harness.lti.protocol.target_file import read_target_file
 
 KINDS = ("lti-tool", "lti-platform")
 
@@ -29,18 +29,18 @@ def load_config(path: str | Path) -> tuple[str, Any]:
     """(kind, validated config) of an LTI target file."""
     kind = target_kind(path)
     if kind == "lti-tool":
-        from renkei.harness.lti import target_tool as module
+        from renkei.harness.lti.tool import config as module
     else:
-        from renkei.harness.lti import target_platform as module  # type: ignore[no-redef]
+        from renkei.harness.lti.platform import config as module  # type: ignore[no-redef]
     return kind, module.load_target(path)
 
 
 def registration_text(path: str | Path) -> str:
     kind, config = load_config(path)
     if kind == "lti-tool":
-        from renkei.harness.lti.target_tool import registration_text as render
+        from renkei.harness.lti.tool.config import registration_text as render
     else:
-        from renkei.harness.lti.target_platform import registration_text as render  # type: ignore[no-redef]
+        from renkei.harness.lti.platform.config import registration_text as render  # type: ignore[no-redef]
     return render(config)
 
 

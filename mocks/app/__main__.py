@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 import uvicorn
+
 from renkei.harness.core.errors import RenkeiError
 from renkei.mocks.app.app import create_app
 from renkei.mocks.app.config import FAULTS, ToolConfig

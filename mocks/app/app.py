@@ -17,19 +17,20 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from renkei.harness.lti import vocab
-from renkei.harness.lti.jose import KeyStore
-from renkei.harness.lti.remote_jwks import RemoteJwks
-from renkei.mocks.app import deep_linking, pages
-from renkei.mocks.app.config import ToolConfig
-from renkei.mocks.app.services import ScoreClock, run_services
-from renkei.mocks.app.state import Launch, LaunchStore, LoginStore
-from renkei.mocks.app.validation import REJECTIONS, STATE_COOKIE_PREFIX, LaunchRejected, LaunchValidator
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
+
+from renkei.harness.lti.protocol import vocab
+from renkei.harness.lti.protocol.jose import KeyStore
+from renkei.harness.lti.protocol.remote_jwks import RemoteJwks
+from renkei.mocks.app import deep_linking, pages
+from renkei.mocks.app.config import ToolConfig
+from renkei.mocks.app.services import ScoreClock, run_services
+from renkei.mocks.app.state import Launch, LaunchStore, LoginStore
+from renkei.mocks.app.validation import REJECTIONS, STATE_COOKIE_PREFIX, LaunchRejected, LaunchValidator
 
 MAX_FORM_BYTES = 1024 * 1024
 SERVICE_NAMES = ("nrps", "ags")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
 from renkei.harness.core.errors import ConfigError
 
 #: Deliberate defects, each disabling exactly one validation or corrupting one output.

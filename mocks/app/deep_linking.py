@@ -11,8 +11,8 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from renkei.harness.lti import vocab
-from renkei.harness.lti.jose import RSAKey, sign_jwt
+from renkei.harness.lti.protocol import vocab
+from renkei.harness.lti.protocol.jose import RSAKey, sign_jwt
 from renkei.mocks.app.config import ToolConfig
 
 ACTIVITY_ID = "kanji-drill-1"

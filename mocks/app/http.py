@@ -8,7 +8,8 @@ each client's ``aclose`` from closing the shared injected transport.
 from __future__ import annotations
 
 import httpx
-from renkei.harness.lti.remote_jwks import SharedTransport
+
+from renkei.harness.lti.protocol.remote_jwks import SharedTransport
 from renkei.mocks.app.config import ToolConfig
 
 

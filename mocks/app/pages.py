@@ -15,7 +15,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from renkei.harness.lti import vocab
+from renkei.harness.lti.protocol import vocab
 from renkei.mocks.app.state import Launch
 from renkei.mocks.app.validation import REJECTIONS
 

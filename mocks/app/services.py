@@ -18,8 +18,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from renkei.harness.lti import vocab
-from renkei.harness.lti.jose import RSAKey, sign_jwt
+
+from renkei.harness.lti.protocol import vocab
+from renkei.harness.lti.protocol.jose import RSAKey, sign_jwt
 from renkei.mocks.app.config import ToolConfig
 from renkei.mocks.app.http import client
 from renkei.mocks.app.state import Launch

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from renkei.harness.lti.vocab import CLAIM_MESSAGE_TYPE
+from renkei.harness.lti.protocol.vocab import CLAIM_MESSAGE_TYPE
 
 
 @dataclass

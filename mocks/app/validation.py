@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from renkei.harness.lti import vocab
-from renkei.harness.lti.jose import JoseFailure, decode_unverified
-from renkei.harness.lti.remote_jwks import JwksUnavailable, RemoteJwks
+from renkei.harness.lti.protocol import vocab
+from renkei.harness.lti.protocol.jose import JoseFailure, decode_unverified
+from renkei.harness.lti.protocol.remote_jwks import JwksUnavailable, RemoteJwks
 from renkei.mocks.app.config import ToolConfig
 from renkei.mocks.app.state import LoginRecord, LoginStore
 

@@ -16,12 +16,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from renkei.harness.lti import vocab
+from starlette.requests import Request
+from starlette.responses import Response
+
+from renkei.harness.lti.protocol import vocab
 from renkei.mocks.eportal.http import accepts, json_response, media_type, oauth_error
 from renkei.mocks.eportal.services import BadQuery, paginate, require_scope
 from renkei.mocks.eportal.state import EportalState, Grant, LineItem, ScoreRecord
-from starlette.requests import Request
-from starlette.responses import Response
 
 MAX_BODY_BYTES = 64 * 1024
 _TIMESTAMP_RE = re.compile(

@@ -14,6 +14,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
 from renkei.harness.core.errors import ConfigError
 from renkei.mocks.eportal import ags, deeplink, oidc, services
 from renkei.mocks.eportal.config import FAULTS, EportalConfig
@@ -21,11 +27,6 @@ from renkei.mocks.eportal.http import json_response
 from renkei.mocks.eportal.pages import launcher_html
 from renkei.mocks.eportal.roster import Roster, load_bundle
 from renkei.mocks.eportal.state import EportalState
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
-from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 MAX_REQUEST_BYTES = 1024 * 1024
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from renkei.harness.lti import vocab
+from renkei.harness.lti.protocol import vocab
 from renkei.mocks.eportal.config import EportalConfig, ToolRegistration
 from renkei.mocks.eportal.roster import Roster, User
 from renkei.mocks.eportal.state import DeepLinkRequest, EportalState, PendingLaunch

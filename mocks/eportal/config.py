@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import yaml
+
 from renkei.harness.core.errors import ConfigError
 
 #: Deliberate defects for red runs. Each breaks exactly one rule, named after what it breaks.

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from renkei.harness.lti import vocab
-from renkei.harness.lti.jose import JoseFailure, decode_unverified
-from renkei.harness.lti.remote_jwks import JwksUnavailable
-from renkei.mocks.eportal.http import json_response, oauth_error
-from renkei.mocks.eportal.state import EportalState, Link
 from starlette.requests import Request
 from starlette.responses import Response
+
+from renkei.harness.lti.protocol import vocab
+from renkei.harness.lti.protocol.jose import JoseFailure, decode_unverified
+from renkei.harness.lti.protocol.remote_jwks import JwksUnavailable
+from renkei.mocks.eportal.http import json_response, oauth_error
+from renkei.mocks.eportal.state import EportalState, Link
 
 
 class DeepLinkRejected(Exception):

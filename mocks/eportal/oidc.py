@@ -12,15 +12,16 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from renkei.harness.lti import vocab
-from renkei.harness.lti.jose import sign_jwt
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from renkei.harness.lti.protocol import vocab
+from renkei.harness.lti.protocol.jose import sign_jwt
 from renkei.mocks.eportal.claims import build_id_token_claims, default_resource_link_id
 from renkei.mocks.eportal.config import PII_MODES
 from renkei.mocks.eportal.forms import autosubmit_response
 from renkei.mocks.eportal.http import oauth_error, params
 from renkei.mocks.eportal.state import EportalState, PendingLaunch
-from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
 
 
 def _state(request: Request) -> EportalState:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import urlencode
 
-from renkei.harness.lti import vocab
+from renkei.harness.lti.protocol import vocab
 from renkei.mocks.eportal.state import EportalState
 
 MAX_CLASSES = 50

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from renkei.harness.core.errors import ConfigError
-from renkei.harness.lti import vocab
+from renkei.harness.lti.protocol import vocab
 
 REQUIRED_FILES = ("users.csv", "classes.csv", "enrollments.csv", "orgs.csv")
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a roster file larger than this is refused, not read

@@ -14,14 +14,15 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
-from renkei.harness.lti import vocab
-from renkei.harness.lti.jose import JoseFailure, decode_unverified
-from renkei.harness.lti.remote_jwks import JwksUnavailable
+from starlette.requests import Request
+from starlette.responses import Response
+
+from renkei.harness.lti.protocol import vocab
+from renkei.harness.lti.protocol.jose import JoseFailure, decode_unverified
+from renkei.harness.lti.protocol.remote_jwks import JwksUnavailable
 from renkei.mocks.eportal.config import ToolRegistration
 from renkei.mocks.eportal.http import accepts, json_response, oauth_error
 from renkei.mocks.eportal.state import EportalState, Grant
-from starlette.requests import Request
-from starlette.responses import Response
 
 
 def _state(request: Request) -> EportalState:

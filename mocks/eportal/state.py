@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from renkei.harness.lti.jose import KeyStore, RSAKey, generate_rsa_key, public_jwks
+from renkei.harness.lti.protocol.jose import KeyStore, RSAKey, generate_rsa_key, public_jwks
 from renkei.mocks.eportal.config import EportalConfig
 from renkei.mocks.eportal.roster import Roster
 from renkei.mocks.eportal.tool_keys import ToolKeys

@@ -1,7 +1,7 @@
 """Verifying tool-signed JWTs (Deep Linking responses, client assertions) with the tool's keys.
 
 A registration gives either a static JWKS, used as-is, or a JWKS URL, fetched and cached by
-``renkei.harness.lti.remote_jwks.RemoteJwks`` (one refetch on an unknown kid, so a rotation is found but a
+``renkei.harness.lti.protocol.remote_jwks.RemoteJwks`` (one refetch on an unknown kid, so a rotation is found but a
 forged kid cannot make the platform fetch on every request).
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from renkei.harness.lti.jose import verify_jwt
-from renkei.harness.lti.remote_jwks import RemoteJwks
+from renkei.harness.lti.protocol.jose import verify_jwt
+from renkei.harness.lti.protocol.remote_jwks import RemoteJwks
 from renkei.mocks.eportal.config import EportalConfig, ToolRegistration
 
 

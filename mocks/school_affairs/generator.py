@@ -2,7 +2,7 @@
 
 The mock 校務支援システム's export: 教育委員会 → 小学校/中学校 → 年度 session, courses, homerooms and
 subject classes, teachers, students (kanji names with matching katakana readings) and guardians.
-Headers come from ``renkei.harness.oneroster.columns`` so generator and validator cannot drift apart.
+Headers come from ``renkei.harness.oneroster.model.columns`` so generator and validator cannot drift apart.
 
 Output is deterministic (same arguments → byte-identical zip: seeded RNG streams, fixed entry order,
 fixed ZipInfo timestamps and deflate level) and streamed (each homeroom's people are regenerated
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from renkei.harness.oneroster.columns import (
+from renkei.harness.oneroster.model.columns import (
     FILES_11,
     FILES_12,
     JP_ENROLLMENTS_LOWER,

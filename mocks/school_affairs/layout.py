@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
-from renkei.harness.oneroster import jpcodes
+from renkei.harness.jp import codes as jpcodes
 from renkei.mocks.school_affairs.ids import rng_for, uuid4_from
 
 MAX_CLASS_SIZE = 35  # 小・中 学級編制の標準 (35人学級); sections are split so none exceeds it

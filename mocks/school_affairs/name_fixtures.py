@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
+
 from renkei.mocks.school_affairs.names import NAME_FILES, NAMES_HEADER, is_fullwidth_katakana
 from renkei.mocks.school_affairs.romaji import RomajiError, katakana_to_romaji
 

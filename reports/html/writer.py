@@ -20,6 +20,7 @@ from typing import Any
 
 import jinja2
 from markupsafe import Markup, escape
+
 from renkei.harness.core.model import CheckResult, Finding, Outcome, RunResult, Severity, Text
 from renkei.reports.atomic import encode_utf8, write_atomic
 from renkei.reports.html.script import FILTER_SCRIPT

@@ -6,11 +6,12 @@ import ssl
 
 import httpx
 import pytest
-from renkei.harness.core.errors import TargetError
-from renkei.harness.serving import BackgroundServer, free_port
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
+
+from renkei.harness.core.errors import TargetError
+from renkei.harness.serving import BackgroundServer, free_port
 
 
 def _app() -> Starlette:

@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import httpx
+
 from renkei.mocks.runner import start_ecosystem
 
 

@@ -8,8 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from renkei.reports.html.writer import write
 
+from renkei.reports.html.writer import write
 from tests.reports.factories import mixed_run
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)

@@ -7,11 +7,11 @@ import string
 from pathlib import Path
 
 import pytest
+
 from renkei.harness.core.model import Finding, Location, Outcome, Severity, Text
 from renkei.reports.html.script import FILTER_SCRIPT
 from renkei.reports.html.writer import MAX_ROWS, file_rows, render, value_html, write
 from renkei.reports.i18n import STRINGS, UnsupportedLanguage
-
 from tests.reports.factories import HOSTILE, csv_finding, make_check, make_run, mixed_run
 
 

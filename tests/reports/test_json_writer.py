@@ -4,10 +4,10 @@ import json
 from pathlib import Path
 
 import pytest
+
 from renkei.harness.core.model import Finding, Location, Outcome
 from renkei.reports.i18n import UnsupportedLanguage
 from renkei.reports.json_writer import write
-
 from tests.reports.factories import HOSTILE, make_check, make_run, mixed_run
 
 

@@ -5,7 +5,6 @@ from pathlib import Path
 
 from renkei.harness.core.model import Finding, Location, Outcome
 from renkei.reports.junit_writer import MAX_LISTED, write
-
 from tests.reports.factories import HOSTILE, csv_finding, make_check, make_run, mixed_run
 
 

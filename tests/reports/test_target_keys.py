@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from renkei.harness.lti.target_platform import load_target as load_platform
-from renkei.harness.lti.target_tool import load_target as load_tool
-from renkei.harness.oneroster.target import OneRosterCsvTarget
+from renkei.harness.lti.platform.config import load_target as load_platform
+from renkei.harness.lti.tool.config import load_target as load_tool
+from renkei.harness.oneroster.csv.target import OneRosterCsvTarget
 from renkei.reports.i18n import TARGET_KEYS, target_key
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "profiles" / "examples"

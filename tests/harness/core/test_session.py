@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from renkei.harness.cli import execute
 from renkei.harness.core.errors import ConfigError, TargetError, UsageError
 from renkei.harness.core.model import Outcome
@@ -102,7 +103,6 @@ def test_profile_exclude_typo_is_an_error(profile_file, numbers):
 
 def test_vendor_profile_folder_may_hold_other_yaml(tmp_path, monkeypatch):
     from renkei.harness.core import profiles
-
     from tests.harness.core.conftest import PROFILE
 
     (tmp_path / "vendor.yaml").write_text(PROFILE.replace("id: selftest", "id: vendor-selftest"), encoding="utf-8")

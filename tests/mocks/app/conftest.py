@@ -1,6 +1,6 @@
 """A small in-test platform (学習eポータル stand-in) and helpers to drive the mock tool in-process.
 
-The platform signs real id_tokens with ``renkei.harness.lti.jose`` and serves JWKS, token, NRPS and AGS
+The platform signs real id_tokens with ``renkei.harness.lti.protocol.jose`` and serves JWKS, token, NRPS and AGS
 endpoints on ``https://platform.test``; the tool lives on ``http://tool.test``. A routing
 transport sends each request to the right ASGI app, so no socket is opened.
 """
@@ -19,13 +19,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from renkei.harness.lti import vocab
-from renkei.harness.lti.jose import RSAKey, generate_rsa_key, public_jwks, sign_jwt
-from renkei.mocks.app import ToolConfig, create_app
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from renkei.harness.lti.protocol import vocab
+from renkei.harness.lti.protocol.jose import RSAKey, generate_rsa_key, public_jwks, sign_jwt
+from renkei.mocks.app import ToolConfig, create_app
 
 ISSUER = "https://platform.test"
 CLIENT_ID = "renkei-tool-client"

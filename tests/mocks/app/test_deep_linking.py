@@ -6,9 +6,9 @@ import re
 from typing import Any
 
 import pytest
-from renkei.harness.lti import vocab
-from renkei.harness.lti.jose import verify_jwt
 
+from renkei.harness.lti.protocol import vocab
+from renkei.harness.lti.protocol.jose import verify_jwt
 from tests.mocks.app.conftest import (
     CLIENT_ID,
     DEPLOYMENT_ID,

@@ -13,13 +13,13 @@ from typing import Any
 
 import httpx
 import pytest
-from renkei.harness.lti import vocab
+
+from renkei.harness.lti.protocol import vocab
 from renkei.mocks.app import ToolConfig, ToolState
 from renkei.mocks.app import create_app as create_tool
 from renkei.mocks.eportal import EportalConfig, ToolRegistration
 from renkei.mocks.eportal import create_app as create_eportal
 from renkei.mocks.eportal.forms import parse_autosubmit
-
 from tests.mocks.app.conftest import RoutingTransport, launch_marker
 from tests.mocks.eportal.eportal_support import CLASS1, write_bundle
 

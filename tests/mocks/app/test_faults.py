@@ -7,12 +7,12 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
+
 from renkei.harness.core.errors import ConfigError
-from renkei.harness.lti import vocab
-from renkei.harness.lti.jose import RSAKey, decode_unverified, sign_raw
+from renkei.harness.lti.protocol import vocab
+from renkei.harness.lti.protocol.jose import RSAKey, decode_unverified, sign_raw
 from renkei.mocks.app.config import FAULTS
 from renkei.mocks.app.services import WRONG_ASSERTION_AUDIENCE
-
 from tests.mocks.app.conftest import (
     ISSUER,
     ToolDriver,

@@ -6,10 +6,10 @@ import time
 from typing import Any
 
 import pytest
-from renkei.harness.lti import vocab
-from renkei.harness.lti.jose import RSAKey, generate_rsa_key, sign_raw
-from renkei.mocks.app.validation import REJECTIONS
 
+from renkei.harness.lti.protocol import vocab
+from renkei.harness.lti.protocol.jose import RSAKey, generate_rsa_key, sign_raw
+from renkei.mocks.app.validation import REJECTIONS
 from tests.mocks.app.conftest import (
     CLIENT_ID,
     DEPLOYMENT_ID,

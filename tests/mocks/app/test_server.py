@@ -11,9 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+
 from renkei.mocks.app import create_app
 from renkei.mocks.app.__main__ import config_from_args, main, parse_args
-
 from tests.mocks.app.conftest import (
     CLIENT_ID,
     DEPLOYMENT_ID,

@@ -8,10 +8,10 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
-from renkei.harness.lti import vocab
-from renkei.harness.lti.jose import verify_jwt
-from renkei.mocks.app.services import ScoreClock, _sub_url
 
+from renkei.harness.lti.protocol import vocab
+from renkei.harness.lti.protocol.jose import verify_jwt
+from renkei.mocks.app.services import ScoreClock, _sub_url
 from tests.mocks.app.conftest import CLIENT_ID, DEPLOYMENT_ID, ISSUER, ToolDriver, launch_marker
 
 pytestmark = pytest.mark.anyio

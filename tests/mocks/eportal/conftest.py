@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
-from renkei.harness.lti.jose import RSAKey, generate_rsa_key, public_jwks
-from renkei.mocks.eportal import EportalConfig, ToolRegistration, create_app
 
+from renkei.harness.lti.protocol.jose import RSAKey, generate_rsa_key, public_jwks
+from renkei.mocks.eportal import EportalConfig, ToolRegistration, create_app
 from tests.mocks.eportal.eportal_support import (
     CLIENT_ID,
     DEPLOYMENT,

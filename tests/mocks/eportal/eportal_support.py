@@ -13,8 +13,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-from renkei.harness.lti import vocab
-from renkei.harness.lti.jose import RSAKey, decode_unverified, sign_jwt, verify_jwt
+
+from renkei.harness.lti.protocol import vocab
+from renkei.harness.lti.protocol.jose import RSAKey, decode_unverified, sign_jwt, verify_jwt
 from renkei.mocks.eportal.forms import parse_autosubmit
 
 ISSUER = "https://eportal.example.test"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from renkei.harness.lti import vocab
-from renkei.harness.lti.jose import generate_rsa_key, sign_jwt, sign_raw
 
+from renkei.harness.lti.protocol import vocab
+from renkei.harness.lti.protocol.jose import generate_rsa_key, sign_jwt, sign_raw
 from tests.mocks.eportal.eportal_support import CLASS1, CLIENT_ID, DEPLOYMENT, ISSUER, TOOL
 
 pytestmark = pytest.mark.anyio

@@ -5,10 +5,10 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from renkei.harness.lti import vocab
-from renkei.harness.lti.jose import decode_unverified, verify_jwt
-from renkei.mocks.eportal.forms import parse_autosubmit
 
+from renkei.harness.lti.protocol import vocab
+from renkei.harness.lti.protocol.jose import decode_unverified, verify_jwt
+from renkei.mocks.eportal.forms import parse_autosubmit
 from tests.mocks.eportal.eportal_support import (
     CLASS1,
     CLIENT_ID,

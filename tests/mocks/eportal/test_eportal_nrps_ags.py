@@ -6,9 +6,9 @@ import json
 import re
 
 import pytest
-from renkei.harness.lti import vocab
-from renkei.mocks.eportal.ags import parse_score_timestamp
 
+from renkei.harness.lti.protocol import vocab
+from renkei.mocks.eportal.ags import parse_score_timestamp
 from tests.mocks.eportal.eportal_support import CLASS1, CLASS2, ISSUER, STUDENT1, STUDENT2, TEACHER
 
 pytestmark = pytest.mark.anyio

@@ -7,11 +7,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from renkei.harness.core.errors import ConfigError
-from renkei.harness.lti import vocab
+from renkei.harness.lti.protocol import vocab
 from renkei.mocks.eportal import EportalConfig, RosterError, ToolRegistration, create_app, load_bundle
 from renkei.mocks.eportal.__main__ import build_parser, config_from_args, main
-
 from tests.mocks.eportal.eportal_support import CLASS1, STUDENT1, TEACHER, USERS, bundle_files, write_bundle
 
 TOOL = {"client_id": "app", "deployment_ids": ["d1"], "login_url": "https://t.test/login",

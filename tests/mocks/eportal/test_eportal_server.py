@@ -11,10 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from renkei.harness.lti.jose import verify_jwt
+
+from renkei.harness.lti.protocol.jose import verify_jwt
 from renkei.mocks.eportal import EportalConfig, ToolRegistration, create_app
 from renkei.mocks.eportal.forms import parse_autosubmit
-
 from tests.mocks.eportal.eportal_support import CLASS1, STUDENT1
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from renkei.harness.lti import vocab
-from renkei.harness.lti.jose import generate_rsa_key, public_jwks, sign_jwt, sign_raw
 
+from renkei.harness.lti.protocol import vocab
+from renkei.harness.lti.protocol.jose import generate_rsa_key, public_jwks, sign_jwt, sign_raw
 from tests.mocks.eportal.eportal_support import CLASS1, CLIENT_ID, ISSUER
 
 pytestmark = pytest.mark.anyio

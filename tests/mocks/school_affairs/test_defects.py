@@ -8,7 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from renkei.harness.oneroster.jpcodes import SCHOOL_CODE_RE, is_valid_school_code
+
+from renkei.harness.jp.codes import SCHOOL_CODE_RE, is_valid_school_code
 from renkei.mocks.school_affairs.defects import DefectError, InjectedDefect, break_bundle
 from renkei.mocks.school_affairs.generator import generate_bundle
 

@@ -11,8 +11,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from renkei.harness.oneroster import jpcodes
-from renkei.harness.oneroster.columns import FILES_11, FILES_12, roster_headers
+
+from renkei.harness.jp import codes as jpcodes
+from renkei.harness.oneroster.model.columns import FILES_11, FILES_12, roster_headers
 from renkei.mocks.school_affairs.generator import (
     BENCHMARK_ARGS,
     PROFILE_VARIANTS,
@@ -24,7 +25,6 @@ from renkei.mocks.school_affairs.layout import ELEMENTARY_SUBJECTS, JUNIOR_SUBJE
 from renkei.mocks.school_affairs.names import load_names
 from renkei.mocks.school_affairs.people import student_birth_range
 from renkei.mocks.school_affairs.romaji import katakana_to_romaji
-
 from tests.mocks.school_affairs.bundle_io import Csv, read_bundle
 
 UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")

@@ -7,6 +7,7 @@ import random
 from pathlib import Path
 
 import pytest
+
 from renkei.mocks.school_affairs.name_fixtures import curate, hiragana_to_katakana
 from renkei.mocks.school_affairs.names import (
     FIXTURES_DIR,

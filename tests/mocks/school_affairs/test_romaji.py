@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from renkei.mocks.school_affairs.romaji import RomajiError, katakana_to_romaji
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import renkei.harness.oneroster.checks_base  # noqa: F401  (registers the checks the profiles select)
-import renkei.harness.oneroster.checks_jp  # noqa: F401
-import renkei.harness.oneroster.checks_package  # noqa: F401
+
+import renkei.harness.oneroster.csv.checks_base  # noqa: F401  (registers the checks the profiles select)
+import renkei.harness.oneroster.csv.checks_jp  # noqa: F401
+import renkei.harness.oneroster.csv.checks_package  # noqa: F401
 from renkei.harness.core.profiles import load_profile, merged_params, resolve
-from renkei.harness.oneroster.target import OneRosterCsvTarget
+from renkei.harness.oneroster.csv.target import OneRosterCsvTarget
 from renkei.mocks.school_affairs.defects import break_bundle
 from renkei.mocks.school_affairs.generator import PROFILE_VARIANTS, generate_bundle
 

@@ -1,0 +1,174 @@
+"""Pieces shared by the two LTI target files (``lti-tool`` and ``lti-platform``).
+
+Both describe renkei's own side (where it listens), how a vendor's answer is observed, and the
+secrets needed to reach a staging system, and both are read from YAML with errors that name the
+file and the field.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from renkei.harness.core.errors import ConfigError
+
+ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+M = TypeVar("M", bound=BaseModel)
+
+
+class Services(BaseModel):
+    """Which LTI Advantage services the product under test offers or uses; checks of the others
+    are skipped with that reason, not failed."""
+
+    model_config = ConfigDict(extra="forbid")
+    deep_linking: bool = True
+    nrps: bool = False
+    ags: bool = False
+
+
+def _check_deployment_ids(value: list[str]) -> list[str]:
+    """[CORE §5.3.3]: a deployment_id is 1-255 ASCII characters."""
+    for d in value:
+        if not d or len(d) > 255 or not d.isascii():
+            raise ValueError("each deployment id must be 1-255 ASCII characters")
+    return value
+
+
+DeploymentIds = Annotated[list[str], Field(min_length=1), AfterValidator(_check_deployment_ids)]
+
+
+class Listen(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8710, ge=0, le=65535)
+    certfile: str | None = None  # TLS for uvicorn; a vendor Tool normally requires https
+    keyfile: str | None = None
+
+
+class Marker(BaseModel):
+    """How one launch outcome looks: HTTP statuses and/or a marker in the page."""
+
+    model_config = ConfigDict(extra="forbid")
+    status: list[int] = Field(default_factory=list)
+    marker_regex: str | None = None
+    marker_id: str | None = None  # an element id, e.g. "lti-launch"
+
+    @field_validator("marker_regex")
+    @classmethod
+    def _regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"marker_regex is not a valid regular expression: {exc}") from None
+        return value
+
+    def pattern(self) -> re.Pattern[str] | None:
+        if self.marker_regex:
+            return re.compile(self.marker_regex)
+        if self.marker_id:
+            return re.compile(r"""\bid\s*=\s*["']?""" + re.escape(self.marker_id) + r"""["'\s>]""")
+        return None
+
+
+class Observation(BaseModel):
+    """How the harness decides accepted/rejected, and the limits of its browser."""
+
+    model_config = ConfigDict(extra="forbid")
+    accept: Marker = Field(default_factory=lambda: Marker(status=[200]))
+    reject: Marker = Field(default_factory=lambda: Marker(status=[400, 401, 403, 422]))
+    timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    max_body_bytes: int = Field(default=2_000_000, ge=1024)
+    max_redirects: int = Field(default=5, ge=0, le=20)
+    verify_tls: bool = True
+    extra_hosts: list[str] = Field(default_factory=list)  # hosts the Tool may redirect to
+
+
+class Secrets(BaseModel):
+    """Credentials for reaching a vendor's staging Tool; ``${ENV_VAR}`` references only."""
+
+    model_config = ConfigDict(extra="forbid")
+    headers: dict[str, str] = Field(default_factory=dict)
+    basic_auth_user: str | None = None
+    basic_auth_password: str | None = None
+
+    @model_validator(mode="after")
+    def _refs_only(self) -> Secrets:
+        values = {f"headers.{k}": v for k, v in self.headers.items()}
+        values |= {"basic_auth_user": self.basic_auth_user, "basic_auth_password": self.basic_auth_password}
+        for name, value in values.items():
+            if value is not None and not ENV_REF.match(value):
+                raise ValueError(f"{name} must be a ${{ENV_VAR}} reference; secrets are never written in target files")
+        return self
+
+    def resolve(self, where: str, environ: dict[str, str] | None = None) -> tuple[dict[str, str], tuple[str, str] | None]:
+        """(headers, basic auth) with ``${ENV_VAR}`` references resolved; missing vars are an error."""
+        env = os.environ if environ is None else environ
+
+        def value(field: str, ref: str) -> str:
+            m = ENV_REF.match(ref)
+            name = m.group(1) if m else ref
+            if name not in env:
+                raise ConfigError(f"target {where}: secrets.{field}: environment variable {name} is not set")
+            return env[name]
+
+        headers = {k: value(f"headers.{k}", v) for k, v in self.headers.items()}
+        auth = None
+        if self.basic_auth_user is not None:
+            if self.basic_auth_password is None:
+                raise ConfigError(f"target {where}: secrets.basic_auth_password is required with basic_auth_user")
+            auth = (value("basic_auth_user", self.basic_auth_user),
+                    value("basic_auth_password", self.basic_auth_password))
+        return headers, auth
+
+
+def read_target_file(path: str | Path) -> dict[str, Any]:
+    """The YAML mapping of a target file; unreadable or malformed files are a ConfigError."""
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"target {p}: file does not exist") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"target {p}: cannot read: {exc}".splitlines()[0]) from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"target {p}: expected a mapping at the top level")
+    return data
+
+
+def parse_config(model: type[M], data: Any, source: str) -> M:
+    """Validate a target mapping into ``model``; the error names the file and the field."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"target {source}: expected a mapping at the top level")
+    try:
+        config = model(**data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"target {source}: field {where}: {msg}") from None
+    config.path = source  # type: ignore[attr-defined]
+    return config
+
+
+def anchor_paths(harness: Any, base: Path) -> None:
+    """Relative keys_dir/certfile/keyfile are relative to the target file, not the working directory."""
+    if harness.keys_dir and not Path(harness.keys_dir).is_absolute():
+        harness.keys_dir = str((base / harness.keys_dir).resolve())
+    for name in ("certfile", "keyfile"):
+        value = getattr(harness.listen, name)
+        if value and not Path(value).is_absolute():
+            setattr(harness.listen, name, str((base / value).resolve()))

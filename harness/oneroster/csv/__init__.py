@@ -1,0 +1,2 @@
+"""A OneRoster CSV bundle under test: package safety, encodings, the streaming reader, the rule
+engine, the rules and their checks."""

@@ -1,0 +1,207 @@
+"""manifest.csv: parsing and the ``or.manifest.*`` rules (CSV121 §2.1-2.3, Table 3.1).
+
+The manifest decides bulk/delta per file, which the per-file rules need, so it is read first
+(phase 15), before any data file. This phase also creates the engine's ``Run``.
+
+Profile parameters:
+- ``oneroster_versions`` (list of str, default ``["1.2"]``): accepted ``oneroster.version`` values.
+  CSV12/CSV121 require ``1.2``; MEIBO writes ``1.2.1`` (eポータル 4.00 / 相互運用 5.00) and ``1.2_JP``
+  (JPK12 / 相互運用 6.00); DA-K and DA-R accept only ``1.2`` (reference §2.6). Sources disagree, so
+  the profile decides.
+- ``delta_allowed`` (bool, default true): JP profiles set false — MEIBO ("DELTAはサポートしていません")
+  and DA-K accept bulk only — and a ``delta`` file entry becomes an ``or.manifest.file-entries``
+  violation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from renkei.harness.oneroster.csv.engine import LINE, BundleSource, Run, chunk_bytes, prefetch_chunks
+from renkei.harness.oneroster.csv.phases import Analysis, phase
+from renkei.harness.oneroster.model.schema import files_for
+
+MANIFEST = "manifest.csv"
+MODES = ("absent", "bulk", "delta")
+BASE_PROPERTIES = ("manifest.version", "oneroster.version", "source.systemName", "source.systemCode")
+# Ids this module owns (skipped together when the manifest cannot be read).
+DEPENDENT = ("or.manifest.header", "or.manifest.version", "or.manifest.oneroster-version",
+             "or.manifest.file-entries", "or.manifest.file-set", "or.manifest.unknown-property")
+
+
+@dataclass
+class Manifest:
+    header: list[str]
+    properties: dict[str, tuple[str, int]] = field(default_factory=dict)  # name -> (value, line)
+    modes: dict[str, str] = field(default_factory=dict)  # data file (no .csv) -> value as written
+
+    def value(self, name: str) -> str | None:
+        item = self.properties.get(name)
+        return item[0] if item else None
+
+
+def _case_variant(names: set[str], wanted: str) -> str | None:
+    low = wanted.lower()
+    return next((n for n in sorted(names) if n.lower() == low and n != wanted), None)
+
+
+def accepted_versions(run: Run) -> list[str]:
+    """The ``oneroster.version`` values the profile accepts, as ``or.manifest.oneroster-version`` judges
+    them (parameter ``oneroster_versions``, default ``["1.2"]``); other checks ask here so they agree."""
+    return [str(v) for v in run.param("or.manifest.oneroster-version", "oneroster_versions", ["1.2"]) or []]
+
+
+def read_manifest(run: Run) -> Manifest | None:
+    """Parse manifest.csv into ``run.manifest`` and evaluate the manifest rules."""
+    sink = run.sink
+    assert run.source is not None
+    names = run.source.names()
+    if MANIFEST not in names:
+        other = _case_variant(names, MANIFEST)
+        if other:
+            sink.fail("or.manifest.present", f"manifest.csv is missing; a file named {other!r} differs only in case "
+                      "(names are case-sensitive)",
+                      ja=f"manifest.csv がありません。大文字小文字だけが異なる {other!r} があります（名前は大文字小文字を区別します）",
+                      file=other)
+        else:
+            sink.fail("or.manifest.present", "manifest.csv is missing from the package",
+                      ja="パッケージに manifest.csv がありません", file=MANIFEST)
+        for cid in DEPENDENT:
+            sink.skip(cid, "manifest.csv is missing")
+        return None
+
+    stream = run.source.open(MANIFEST)
+    header = list(stream.header)
+    manifest = Manifest(header=header)
+    run.manifest = manifest
+    if header != ["propertyName", "value"]:
+        sink.fail("or.manifest.header", "manifest.csv header must be exactly 'propertyName,value'",
+                  ja="manifest.csv のヘッダーは 'propertyName,value' でなければなりません",
+                  file=MANIFEST, row=1, value=",".join(header))
+    frames = [c.df for c in stream]
+    if len(header) < 2 or not frames:
+        _rules(run, manifest)
+        return manifest
+    df = pl.concat(frames)
+    name_col, value_col = df.columns[0], df.columns[1]  # positional: survives a misspelt header
+    for prop, val, line in zip(df[name_col].to_list(), df[value_col].to_list(), df[LINE].to_list(),
+                               strict=True):
+        prop = prop or ""
+        if prop in manifest.properties:
+            sink.fail("or.manifest.header", "property appears more than once in manifest.csv",
+                      ja="manifest.csv に同じプロパティが複数回あります",
+                      file=MANIFEST, row=line, column="propertyName", value=prop)
+            continue
+        manifest.properties[prop] = (val or "", int(line))
+        if prop.startswith("file."):
+            manifest.modes[prop[5:]] = val or ""
+    _rules(run, manifest)
+    return manifest
+
+
+def _rules(run: Run, m: Manifest) -> None:
+    sink = run.sink
+    # manifest.version
+    item = m.properties.get("manifest.version")
+    if item is None:
+        sink.fail("or.manifest.version", "required property manifest.version is missing",
+                  ja="必須プロパティ manifest.version がありません", file=MANIFEST)
+    elif item[0] != "1.0":
+        sink.fail("or.manifest.version", "manifest.version must be 1.0",
+                  ja="manifest.version は 1.0 でなければなりません",
+                  file=MANIFEST, row=item[1], column="value", value=item[0])
+    # oneroster.version
+    accepted = accepted_versions(run)
+    item = m.properties.get("oneroster.version")
+    if item is None:
+        sink.fail("or.manifest.oneroster-version", "required property oneroster.version is missing",
+                  ja="必須プロパティ oneroster.version がありません", file=MANIFEST)
+    elif item[0] not in accepted:
+        sink.fail("or.manifest.oneroster-version",
+                  f"oneroster.version is not one this profile accepts ({', '.join(accepted)})",
+                  ja=f"oneroster.version がこのプロファイルの許容値（{', '.join(accepted)}）ではありません",
+                  file=MANIFEST, row=item[1], column="value", value=item[0])
+    # file.* entries
+    files = files_for(run.variant)
+    delta_ok = bool(run.param("or.manifest.file-entries", "delta_allowed", True))
+    for f in files:
+        item = m.properties.get(f"file.{f}")
+        if item is None:
+            sink.fail("or.manifest.file-entries", f"required property file.{f} is missing",
+                      ja=f"必須プロパティ file.{f} がありません", file=MANIFEST, column="propertyName")
+        elif item[0] not in MODES:
+            sink.fail("or.manifest.file-entries", f"file.{f} must be absent, bulk or delta (case-sensitive)",
+                      ja=f"file.{f} の値は absent / bulk / delta のいずれか（大文字小文字を区別）でなければなりません",
+                      file=MANIFEST, row=item[1], column="value", value=item[0])
+        elif item[0] == "delta" and not delta_ok:
+            sink.fail("or.manifest.file-entries",
+                      f"file.{f} is delta, but this profile accepts bulk only (MEIBO and DA-K reject delta)",
+                      ja=f"file.{f} が delta ですが、このプロファイルは bulk のみ受け付けます（MEIBO・DA-K は delta を拒否）",
+                      file=MANIFEST, row=item[1], column="value", value=item[0])
+    # unknown properties
+    known = set(BASE_PROPERTIES) | {f"file.{f}" for f in files}
+    for prop, (_val, line) in m.properties.items():
+        if prop not in known:
+            sink.fail("or.manifest.unknown-property", "property is not defined by CSV121 Table 3.1 for this version",
+                      ja="このバージョンの CSV121 表3.1 に定義されていないプロパティです",
+                      file=MANIFEST, row=line, column="propertyName", value=prop)
+    _file_set(run, m, files)
+
+
+def _file_set(run: Run, m: Manifest, files: tuple[str, ...]) -> None:
+    sink = run.sink
+    assert run.source is not None
+    names = run.source.names()
+    expected = {f"{f}.csv" for f in files}
+    for f in files:
+        fname = f"{f}.csv"
+        mode = m.modes.get(f)
+        row = m.properties.get(f"file.{f}", ("", None))[1]
+        if mode in ("bulk", "delta") and fname not in names:
+            other = _case_variant(names, fname)
+            if other:
+                sink.fail("or.manifest.file-set",
+                          f"manifest declares {fname} as {mode}, but the package has {other!r} (wrong case)",
+                          ja=f"manifest は {fname} を {mode} としていますが、パッケージにあるのは {other!r} です（大文字小文字の誤り）",
+                          file=other, row=None, value=other)
+            else:
+                sink.fail("or.manifest.file-set", f"manifest declares {fname} as {mode}, but the file is missing",
+                          ja=f"manifest は {fname} を {mode} としていますが、ファイルがありません",
+                          file=MANIFEST, row=row, column="value", value=mode)
+        elif fname in names and mode not in ("bulk", "delta"):
+            sink.fail("or.manifest.file-set", f"{fname} is in the package, but manifest does not declare it bulk or delta",
+                      ja=f"{fname} がパッケージにありますが、manifest で bulk / delta と宣言されていません",
+                      file=fname, value=mode)
+    by_lower = {e.lower(): e for e in expected | {MANIFEST}}
+    for name in sorted(names):
+        if not name.lower().endswith(".csv") or name == MANIFEST or name in expected:
+            continue
+        wanted = by_lower.get(name.lower())
+        if wanted is not None:
+            if not any(name.lower() == f"{f}.csv".lower() and m.modes.get(f) in ("bulk", "delta") for f in files):
+                sink.fail("or.manifest.file-set", f"file name differs from a OneRoster file name only in case: "
+                          f"rename {name} to {wanted} (names are case-sensitive)",
+                          ja=f"ファイル名が OneRoster のファイル名と大文字小文字だけ異なります。{name} を {wanted} に"
+                             "名前を変更してください（大文字小文字を区別します）", file=name, value=name)
+        else:
+            sink.fail("or.manifest.file-set", "CSV file is not a data file of this OneRoster version",
+                      ja="この OneRoster バージョンのデータファイルではない CSV ファイルです", file=name, value=name)
+
+
+@phase(15, "manifest")
+def _manifest_phase(analysis: Analysis) -> None:
+    bundle: Any = analysis.shared.get("bundle")
+    params = analysis.params
+    source = (BundleSource(bundle, analysis.sink, chunk_bytes(params), prefetch=prefetch_chunks(params))
+              if bundle is not None else None)
+    run = Run.create(analysis.sink, analysis.params, source)
+    analysis.shared["run"] = run
+    if source is None:
+        for cid in list(analysis.sink.active):
+            if cid.startswith("or.") and not cid.startswith(("or.pkg.", "or.enc.", "or.csv.")):
+                analysis.sink.skip(cid, "the package could not be opened")
+        return
+    read_manifest(run)

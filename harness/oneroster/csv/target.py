@@ -1,0 +1,90 @@
+"""The ``oneroster-csv`` target: a bundle (zip or folder) analysed once, in ordered phases.
+
+Phases are registered by the modules that own them (package safety, per-file rules,
+cross-file rules) and share an ``Analysis`` state. Checks only report their bucket of the
+sink, so a run reads each file once however many checks are selected.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from renkei.harness.core.context import CheckContext
+from renkei.harness.core.errors import RegistryError, TargetError
+from renkei.harness.core.registry import REGISTRY, check
+from renkei.harness.oneroster.csv.engine import validate_params
+from renkei.harness.oneroster.csv.phases import _PHASES, Analysis
+from renkei.harness.oneroster.csv.sink import FindingSink
+
+KIND = "oneroster-csv"
+
+
+class OneRosterCsvTarget:
+    def __init__(self, target: str, params: dict[str, Any]) -> None:
+        path = Path(target)
+        if not path.exists():
+            raise TargetError(f"target {target!r} does not exist")
+        if not (path.is_dir() or path.is_file()):
+            raise TargetError(f"target {target!r} is neither a file nor a folder")
+        validate_params(params)  # a bad profile parameter is a ConfigError now, not a failed phase later
+        self.path = path
+        self.params = params
+        self._active: dict[str, dict[str, Any]] = {}
+        self._analysis: Analysis | None = None
+        self._failure: TargetError | None = None  # a phase raised: every check reports it
+
+    def activate(self, active: dict[str, dict[str, Any]]) -> None:
+        """Declare which checks will run (id -> params) before the first one runs."""
+        self._active = dict(active)
+
+    def analysis(self) -> Analysis:
+        """The analysis, run on first use. If a phase raises, the half-filled sink is never handed
+        out: this and every later call raise the same ``TargetError``, so every check errors."""
+        if self._failure is not None:
+            raise self._failure
+        if self._analysis is None:
+            sink = FindingSink(self._active or {})
+            analysis = Analysis(path=self.path, params=self.params, sink=sink)
+            self._analysis = analysis  # set first: report_bucket detects checks declared too late
+            try:
+                for _, _, func in _PHASES:
+                    func(analysis)
+            except Exception as e:
+                self._failure = TargetError(f"OneRoster analysis stopped: {type(e).__name__}: {e}")
+                raise self._failure from e
+            finally:
+                closer = analysis.shared.get("close")
+                if callable(closer):
+                    closer()
+        return self._analysis
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": KIND, "path": str(self.path), "type": "folder" if self.path.is_dir() else "file"}
+
+    def close(self) -> None:
+        self._analysis = None
+        self._failure = None
+
+
+def report_bucket(ctx: CheckContext) -> None:
+    """Check body shared by every analysis-backed check: copy its bucket into the context."""
+    target: OneRosterCsvTarget = ctx.target
+    if ctx.check_id not in target._active:
+        target._active[ctx.check_id] = ctx.params
+        if target._analysis is not None:
+            raise RuntimeError(f"check {ctx.check_id} was not declared before the analysis ran")
+    sink = target.analysis().sink
+    stored = sink.findings.get(ctx.check_id, [])
+    for f in stored:
+        ctx.add(f)
+    ctx.count = max(ctx.count, sink.counts.get(ctx.check_id, 0))
+    if not ctx.count and ctx.check_id in sink.skips:
+        ctx.skip(sink.skips[ctx.check_id])
+
+
+def or_check(id: str, **meta: Any) -> None:
+    """Register an analysis-backed OneRoster CSV check (its rule lives in a phase)."""
+    if id in REGISTRY:
+        raise RegistryError(f"check id {id!r} is registered twice")
+    check(id, kind=KIND, **meta)(report_bucket)
