@@ -157,6 +157,7 @@ class ProfileInfo(BaseModel):
     title_ja: str
     standard: str
     source: str
+    source_ja: str | None = None  # the source document's Japanese title, where it is Japanese
     notes: list[Text] = Field(default_factory=list)  # limitations and disputed rules, ja + en
 
 

@@ -38,6 +38,7 @@ class Profile(BaseModel):
     standard: str
     version: str  # version string of the standard/profile document, e.g. "1.2.1"
     source: str  # the document it comes from (title, date, URL)
+    source_ja: str | None = None  # the same in Japanese, where the document is Japanese (shown in ja reports)
     kind: str
     extends: str | None = None
     description: Text | None = None

@@ -158,7 +158,7 @@ class RunSession:
         run = RunResult(
             tool=ToolInfo(version=__version__),
             profile=ProfileInfo(id=p.id, version=p.version, title=p.title.en, title_ja=p.title.ja,
-                                standard=p.standard, source=p.source,
+                                standard=p.standard, source=p.source, source_ja=p.source_ja,
                                 notes=p.notes),
             target=self.target.describe(),
             started_at=self.started_at,
