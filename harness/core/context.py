@@ -16,6 +16,14 @@ class CheckSkipped(Exception):
         self.reason = reason
 
 
+class NotEvaluated(Exception):
+    """Raised by ``ctx.stop_not_evaluated``: the check could not see what it tests at all."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class CheckContext:
     """Collects findings for one check run; keeps at most ``cap`` but counts them all."""
 
@@ -35,6 +43,7 @@ class CheckContext:
         self.cap = cap
         self.findings: list[Finding] = []
         self.count = 0
+        self.unseen: list[str] = []  # why part of what the check tests was not evaluated
 
     @property
     def check_id(self) -> str:
@@ -65,3 +74,16 @@ class CheckContext:
 
     def skip(self, reason: str) -> None:
         raise CheckSkipped(reason)
+
+    def not_evaluated(self, reason: str) -> None:
+        """Record that part of what this check tests could not be seen (rows dropped by the reader,
+        an endpoint that never answered). The check goes on with what it can see; its outcome can
+        then no longer be ``passed`` or ``warning``: the engine makes it ``error`` with the reasons,
+        unless a finding already made it ``failed``. No pass is reported that was not earned."""
+        if reason not in self.unseen:
+            self.unseen.append(reason)
+
+    def stop_not_evaluated(self, reason: str) -> None:
+        """Like ``not_evaluated``, and the check ends here: nothing it tests could be seen."""
+        self.not_evaluated(reason)
+        raise NotEvaluated(reason)

@@ -121,6 +121,7 @@ class CheckResult(BaseModel):
     findings_count: int = 0
     skip_reason: str | None = None
     error: str | None = None
+    not_evaluated: list[str] = Field(default_factory=list)  # what the check could not see, and why
     expected_failure: ExpectedFailure | None = None
     duration_s: float = 0.0
 

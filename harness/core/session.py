@@ -16,7 +16,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from renkei.harness import __version__
-from renkei.harness.core.context import CheckContext, CheckSkipped
+from renkei.harness.core.context import CheckContext, CheckSkipped, NotEvaluated
 from renkei.harness.core.errors import ConfigError, RenkeiError, UsageError
 from renkei.harness.core.expected import load_expected_failures
 from renkei.harness.core.model import (
@@ -112,12 +112,18 @@ class RunSession:
             d.func(ctx)
         except CheckSkipped as skipped:
             skip_reason = skipped.reason
+        except NotEvaluated:
+            pass  # the reason is in ctx.unseen
         except RenkeiError as exc:
             error = str(exc)
         except Exception as exc:  # a check crashing is a renkei bug: record it, never raise it
             error = f"internal error in check {d.id}: {type(exc).__name__}: {exc}"
             self.debug_log.append(f"--- {d.id}\n{traceback.format_exc()}")
         duration = time.perf_counter() - start
+        if error is None and ctx.unseen and not (ctx.count and resolved.severity is Severity.ERROR):
+            # Part of the input was never seen: neither a pass nor a mere warning can be claimed. A
+            # finding of an error-severity check is a real failure whatever else was unseen.
+            error = "not evaluated: " + "; ".join(ctx.unseen)
         if error is not None:
             outcome = Outcome.ERROR
         elif skip_reason is not None and not ctx.count:
@@ -136,7 +142,8 @@ class RunSession:
             id=d.id, requirement=d.requirement, severity=resolved.severity, outcome=outcome,
             title=d.title.en, title_ja=d.title.ja, description=d.description.en,
             description_ja=d.description.ja, findings=ctx.findings, findings_count=ctx.count,
-            skip_reason=skip_reason, error=error, expected_failure=xf, duration_s=round(duration, 4),
+            skip_reason=skip_reason, error=error, not_evaluated=list(ctx.unseen), expected_failure=xf,
+            duration_s=round(duration, 4),
         )
         self.results[d.id] = result
         return result
