@@ -112,8 +112,8 @@ class RunSession:
             d.func(ctx)
         except CheckSkipped as skipped:
             skip_reason = skipped.reason
-        except NotEvaluated:
-            pass  # the reason is in ctx.unseen
+        except NotEvaluated as stopped:  # ctx.stop_not_evaluated, or raised below the check (a driver)
+            ctx.not_evaluated(stopped.reason)
         except RenkeiError as exc:
             error = str(exc)
         except Exception as exc:  # a check crashing is a renkei bug: record it, never raise it
