@@ -27,6 +27,7 @@ from renkei.harness.lti.protocol.target_file import (
     Observation,
     Secrets,
     Services,
+    Tls,
     anchor_paths,
     parse_config,
     read_target_file,
@@ -153,6 +154,7 @@ class PlatformTargetConfig(BaseModel):
     harness: HarnessToolSection
     observation: Observation = Field(default_factory=Observation)  # DL accept/reject + browser limits
     secrets: Secrets = Field(default_factory=Secrets)
+    tls: Tls = Field(default_factory=Tls)
     path: str | None = Field(default=None, exclude=True)
 
     # --- the harness Tool's endpoints (what the vendor registers on the Platform) ---
@@ -220,7 +222,7 @@ def parse_target(data: Any, source: str = "(inline)") -> PlatformTargetConfig:
 
 def load_target(path: str | Path) -> PlatformTargetConfig:
     config = parse_target(read_target_file(path), str(path))
-    anchor_paths(config.harness, Path(path).parent)
+    anchor_paths(config.harness, Path(path).parent, config.tls)
     return config
 
 

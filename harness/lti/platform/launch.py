@@ -13,6 +13,7 @@ becomes an ``error`` record with a bilingual reason, never an exception.
 from __future__ import annotations
 
 import secrets
+import ssl
 import subprocess
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from renkei.harness.core.breaker import CircuitBreaker
 from renkei.harness.lti.platform.tool_side import LAUNCH, LOGIN, UNREGISTERED, ToolCall, ToolSide
 from renkei.harness.lti.protocol import vocab
 from renkei.harness.lti.protocol.browser import (
@@ -113,18 +115,21 @@ def classify(page: Page, accept: Marker, reject: Marker) -> tuple[str, str, str]
 class PlatformLauncher:
     def __init__(self, config: PlatformTargetConfig, tool_side: ToolSide, *,
                  transport: httpx.BaseTransport | None = None, secret_headers: dict[str, str] | None = None,
-                 auth: tuple[str, str] | None = None) -> None:
+                 auth: tuple[str, str] | None = None, verify: ssl.SSLContext | bool = True,
+                 breaker: CircuitBreaker | None = None) -> None:
         self.config = config
+        self.verify = verify
+        self.breaker = breaker
         self.tool_side = tool_side
         obs: Observation = config.observation
         self._local = InProcessTransport(tool_side.app)
         self._owned_fallback = transport is None
-        self._fallback = transport if transport is not None else httpx.HTTPTransport(verify=obs.verify_tls)
+        self._fallback = transport if transport is not None else httpx.HTTPTransport(verify=verify)
         self.transport = _Shared(LocalRouteTransport(netloc(config.harness.base_url), self._local, self._fallback))
         self.secret_headers = secret_headers or {}
         self.auth = auth
         self.api = ApiClient(transport=self.transport, timeout=obs.timeout_seconds, max_body=obs.max_body_bytes,
-                             verify=obs.verify_tls, headers=self.secret_headers, auth=auth,
+                             verify=verify, headers=self.secret_headers, auth=auth, breaker=breaker,
                              secret_hosts=config.platform_hosts())
         self._browsers: list[Browser] = []
         self._own = netloc(config.harness.base_url)
@@ -135,7 +140,8 @@ class PlatformLauncher:
         browser = Browser(
             transport=self.transport, allowed_hosts=self.config.platform_hosts() | {netloc(self.config.harness.base_url)},
             stop_hosts=set(), timeout=obs.timeout_seconds, max_body=obs.max_body_bytes,
-            max_redirects=obs.max_redirects, verify=obs.verify_tls, secret_headers=self.secret_headers, auth=self.auth,
+            max_redirects=obs.max_redirects, verify=self.verify, secret_headers=self.secret_headers, auth=self.auth,
+            breaker=self.breaker,
         )
         self._browsers.append(browser)
         return browser

@@ -13,11 +13,13 @@ from typing import Any
 
 import httpx
 
+from renkei.harness.core.breaker import CircuitBreaker, PeerUnavailable
 from renkei.harness.lti.platform.config import PlatformTargetConfig, load_target
 from renkei.harness.lti.platform.launch import PlatformLauncher
 from renkei.harness.lti.platform.services import ServiceClient
 from renkei.harness.lti.platform.tool_side import ToolSide
 from renkei.harness.lti.protocol.jose import KeyStore, generate_rsa_key
+from renkei.harness.lti.protocol.transport import Endpoint, probe, ssl_context
 from renkei.harness.serving import BackgroundServer
 
 
@@ -43,6 +45,9 @@ class LtiPlatformTarget:
         self.config = config
         self.params = dict(params or {})
         self.clock = clock
+        obs = config.observation
+        self.verify = ssl_context(verify=obs.verify_tls, ca_file=config.tls.ca_file, where=config.path or "(inline)")
+        self.breaker = CircuitBreaker("the Platform under test", threshold=obs.max_consecutive_timeouts)
         headers, auth = config.resolve_secrets(environ)
         if config.harness.keys_dir:
             store = KeyStore(Path(config.harness.keys_dir))
@@ -62,7 +67,7 @@ class LtiPlatformTarget:
             self.server.start()
         try:
             self.launcher = PlatformLauncher(config, self.tool_side, transport=transport, secret_headers=headers,
-                                             auth=auth)
+                                             auth=auth, verify=self.verify, breaker=self.breaker)
         except Exception:
             self.close()
             raise
@@ -70,9 +75,31 @@ class LtiPlatformTarget:
         self._shared: dict[str, Any] = {}
 
     def shared(self, name: str, factory: Callable[[], Any]) -> Any:
+        """Run ``factory`` once per target; a peer that could not be reached stays unreachable for
+        every check that needs the same exchange (the failure is kept and raised again)."""
         if name not in self._shared:
-            self._shared[name] = factory()
-        return self._shared[name]
+            try:
+                self._shared[name] = factory()
+            except PeerUnavailable as failure:
+                self._shared[name] = failure
+        got = self._shared[name]
+        if isinstance(got, PeerUnavailable):
+            raise got
+        return got
+
+    def probe(self) -> None:
+        """Before the run: every Platform origin the profile needs accepts a connection and a trusted
+        TLS handshake, or the target cannot be used (``TargetError``, exit 2). The issuer is an
+        identifier, not an endpoint, so it is not probed."""
+        cfg = self.config
+        p = cfg.platform
+        endpoints = [Endpoint("platform.auth_url", p.auth_url), Endpoint("platform.jwks_url", p.jwks_url)]
+        if p.token_url and (p.services.nrps or p.services.ags):
+            endpoints.append(Endpoint("platform.token_url", p.token_url))
+        if cfg.launches.mode == "scripted":
+            endpoints += [Endpoint(f"launches.scenarios.{s}", cfg.launch_url(s)) for s in cfg.launches.scenarios]
+        probe(endpoints, verify=self.verify, timeout=cfg.observation.timeout_seconds, where=cfg.path or "(inline)",
+              product="Platform", breaker=self.breaker)
 
     def describe(self) -> dict[str, Any]:
         return self.config.describe()
@@ -88,4 +115,10 @@ class LtiPlatformTarget:
 
 def open_target(target: str, params: dict[str, Any]) -> LtiPlatformTarget:
     """``TargetKind.open`` for ``lti-platform``: the argument is the path of the target YAML file."""
-    return LtiPlatformTarget(load_target(target), params)
+    opened = LtiPlatformTarget(load_target(target), params)
+    try:
+        opened.probe()
+    except BaseException:
+        opened.close()
+        raise
+    return opened

@@ -2,9 +2,10 @@
 
 LTI 1.3 launches are browser flows (redirects, cookies, auto-submitted forms [SEC §5.1.1]). The
 harness replays them without JavaScript: it follows redirects only within the Tool's own hosts,
-keeps the cookie jar, caps bodies and total time, and turns every transport problem (timeout, TLS,
-refused connection, redirect to a foreign host, oversized or undecodable body) into a
-``BrowserError`` with a bilingual message, never a traceback or a hang. Auto-submit forms are read
+keeps the cookie jar, caps bodies and total time, and never raises a traceback or hangs: a network
+failure (timeout, TLS, refused or broken connection) is a ``TransportFailure`` (the check is not
+evaluated, see ``transport``), and what the peer did wrong (redirect to a foreign host, oversized
+or undecodable body) a ``BrowserError`` with a bilingual message. Auto-submit forms are read
 with the stdlib HTML parser, which tolerates invalid HTML.
 
 ``InProcessTransport`` runs an ASGI app (e.g. the mock Tool) behind a synchronous httpx client, on
@@ -26,6 +27,9 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+
+from renkei.harness.core.breaker import CircuitBreaker
+from renkei.harness.lti.protocol.transport import TransportFailure
 
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
@@ -150,9 +154,10 @@ class Browser:
         timeout: float,
         max_body: int,
         max_redirects: int,
-        verify: bool = True,
+        verify: ssl.SSLContext | bool = True,
         secret_headers: dict[str, str] | None = None,
         auth: tuple[str, str] | None = None,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         self.client = httpx.Client(transport=transport, timeout=timeout, verify=verify, follow_redirects=False,
                                    headers={"User-Agent": "renkei-lti-harness/0.1 (+conformance test)"})
@@ -163,6 +168,7 @@ class Browser:
         self.max_redirects = max_redirects
         self._secret_headers = secret_headers or {}
         self._auth = auth
+        self.breaker = breaker
 
     def close(self) -> None:
         self.client.close()
@@ -207,6 +213,8 @@ class Browser:
         host = netloc(url)
         headers = self._secret_headers if host in self.allowed_hosts else {}
         auth = self._auth if host in self.allowed_hosts else None
+        if self.breaker is not None:
+            self.breaker.guard()
         started = time.monotonic()
         try:
             with self.client.stream(method, url, params=params, data=data, headers=headers, auth=auth) as resp:
@@ -218,16 +226,22 @@ class Browser:
                             "body_too_large", f"The response body exceeds the {self.max_body}-byte cap.",
                             f"応答本文が上限 {self.max_body} バイトを超えました。", url=url, method=method)
                     if time.monotonic() - started > 2 * self.timeout:
-                        raise BrowserError("timeout", "The response took too long to arrive.",
-                                           "応答の受信に時間がかかりすぎました。", url=url, method=method)
+                        raise too_slow(url=url, method=method)
                 text = _decode(bytes(buf), resp)
-                return Page(method=method, url=str(resp.request.url), status=resp.status_code,
+                page = Page(method=method, url=str(resp.request.url), status=resp.status_code,
                             headers=resp.headers, text=text)
         except BrowserError:
             raise
+        except TransportFailure as failure:
+            guarded(self.breaker, failure, f"{method} {url}")
+            raise
         except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
-            raise transport_error(exc, url=url, method=method, timeout=self.timeout,
-                                  redirects_followed=True) from None
+            failure = transport_error(exc, url=url, method=method, timeout=self.timeout, redirects_followed=True)
+            guarded(self.breaker, failure, f"{method} {url}")
+            raise failure from None
+        if self.breaker is not None:
+            self.breaker.record_answer()
+        return page
 
     def submit(self, form: Form) -> Page:
         """Submit a parsed form as a browser would: inputs in the body for POST, the query for GET."""
@@ -267,17 +281,21 @@ def _is_tls(exc: BaseException) -> bool:
 
 
 def transport_error(exc: BaseException, *, url: str, method: str, timeout: float,
-                    redirects_followed: bool = False) -> BrowserError:
-    """The one translation of httpx failures into stable codes with en/ja reasons (both clients)."""
+                    redirects_followed: bool = False) -> BrowserError | TransportFailure:
+    """The one translation of httpx failures (both clients): a ``TransportFailure`` when the network
+    failed (timeout, TLS, refused or reset connection), else a ``BrowserError`` with a stable code."""
     if isinstance(exc, httpx.TimeoutException):
-        return BrowserError("timeout", f"No response within {timeout:g} s.",
-                            f"{timeout:g} 秒以内に応答がありません。", url=url, method=method)
+        return TransportFailure("timeout", f"No response within {timeout:g} s.",
+                                f"{timeout:g} 秒以内に応答がありません。", url=url, method=method)
     if isinstance(exc, httpx.ConnectError):
         if _is_tls(exc):
-            return BrowserError("tls", "The TLS handshake failed (certificate or protocol).",
-                                "TLS ハンドシェイクに失敗しました (証明書またはプロトコル)。", url=url, method=method)
-        return BrowserError("connect", "The connection could not be established.", "接続を確立できません。",
-                            url=url, method=method)
+            return TransportFailure("tls", "The TLS handshake failed (certificate or protocol).",
+                                    "TLS ハンドシェイクに失敗しました (証明書またはプロトコル)。", url=url, method=method)
+        return TransportFailure("connect", "The connection could not be established.", "接続を確立できません。",
+                                url=url, method=method)
+    if isinstance(exc, httpx.NetworkError):  # read/write/close errors: the connection broke
+        return TransportFailure("network", f"The connection broke ({exc.__class__.__name__}).",
+                                f"接続が切れました ({exc.__class__.__name__})。", url=url, method=method)
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL | ValueError):
         if redirects_followed and urlsplit(url).scheme in ("http", "https"):
             # httpx rejects a bad Location header while following it
@@ -287,6 +305,18 @@ def transport_error(exc: BaseException, *, url: str, method: str, timeout: float
                             url=url, method=method)
     return BrowserError("http", f"The HTTP exchange failed ({exc.__class__.__name__}).",
                         f"HTTP 通信に失敗しました ({exc.__class__.__name__})。", url=url, method=method)
+
+
+def too_slow(*, url: str, method: str) -> TransportFailure:
+    """A body that keeps trickling past the total-time cap: a timeout like any other."""
+    return TransportFailure("timeout", "The response took too long to arrive.", "応答の受信に時間がかかりすぎました。",
+                            url=url, method=method)
+
+
+def guarded(breaker: CircuitBreaker | None, failure: BrowserError | TransportFailure, what: str) -> None:
+    """Report a timeout to the breaker (the other failures are fast and need no breaker)."""
+    if breaker is not None and isinstance(failure, TransportFailure) and failure.code == "timeout":
+        breaker.record_timeout(what)
 
 
 class InProcessTransport(httpx.BaseTransport):

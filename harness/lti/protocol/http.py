@@ -4,7 +4,7 @@ Why a second client next to ``browser.Browser``: service calls (token endpoint, 
 need per-request headers (``Authorization``, ``Accept``, ``Content-Type``) and JSON bodies, and
 must treat every redirect as a finding rather than follow it, because a service endpoint that
 redirects to another host would receive the bearer token. Failures reuse ``BrowserError`` (stable
-code + en/ja message) so one reporting path serves both clients. ``LocalRouteTransport`` sends
+code + en/ja message) and ``TransportFailure`` so one reporting path serves both clients. ``LocalRouteTransport`` sends
 requests for the harness's own host to its in-process ASGI app, so a launch through the harness's
 side never depends on the public URL being reachable from the harness machine itself.
 """
@@ -12,6 +12,7 @@ side never depends on the public URL being reachable from the harness machine it
 from __future__ import annotations
 
 import json
+import ssl
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from renkei.harness.lti.protocol.browser import BrowserError, transport_error
+from renkei.harness.core.breaker import CircuitBreaker
+from renkei.harness.lti.protocol.browser import BrowserError, guarded, too_slow, transport_error
+from renkei.harness.lti.protocol.transport import TransportFailure
 
 USER_AGENT = "renkei-lti-harness/0.1 (+conformance test)"
 
@@ -101,8 +104,9 @@ class ApiClient:
     """
 
     def __init__(self, *, transport: httpx.BaseTransport | None, timeout: float, max_body: int,
-                 verify: bool = True, headers: dict[str, str] | None = None,
-                 auth: tuple[str, str] | None = None, secret_hosts: set[str] | None = None) -> None:
+                 verify: ssl.SSLContext | bool = True, headers: dict[str, str] | None = None,
+                 auth: tuple[str, str] | None = None, secret_hosts: set[str] | None = None,
+                 breaker: CircuitBreaker | None = None) -> None:
         self.client = httpx.Client(transport=transport, timeout=timeout, verify=verify, follow_redirects=False,
                                    headers={"User-Agent": USER_AGENT})
         self.timeout = timeout
@@ -110,6 +114,7 @@ class ApiClient:
         self._secret_headers = headers or {}
         self._auth = auth
         self._secret_hosts = None if secret_hosts is None else {h.lower() for h in secret_hosts}
+        self.breaker = breaker
 
     def close(self) -> None:
         self.client.close()
@@ -117,7 +122,8 @@ class ApiClient:
     def request(self, method: str, url: str, *, headers: dict[str, str] | None = None,
                 data: dict[str, str] | None = None, json_body: Any = None, content: bytes | None = None,
                 params: dict[str, str] | None = None) -> ApiResponse:
-        """One exchange; every transport problem is a ``BrowserError`` with a stable code."""
+        """One exchange. A network failure raises ``TransportFailure`` (timeouts go to the breaker);
+        anything else wrong with the answer is a ``BrowserError`` with a stable code."""
         host = urlsplit(url).netloc.lower()
         trusted = self._secret_hosts is None or host in self._secret_hosts
         merged = {**(self._secret_headers if trusted else {}), **(headers or {})}
@@ -125,6 +131,8 @@ class ApiClient:
         body = content
         if json_body is not None:
             body = json.dumps(json_body, ensure_ascii=False).encode("utf-8")
+        if self.breaker is not None:
+            self.breaker.guard()
         started = time.monotonic()
         try:
             with self.client.stream(method, url, headers=merged, data=data, content=body, params=params,
@@ -137,13 +145,19 @@ class ApiClient:
                             "body_too_large", f"The response body exceeds the {self.max_body}-byte cap.",
                             f"応答本文が上限 {self.max_body} バイトを超えました。", url=url, method=method)
                     if time.monotonic() - started > 2 * self.timeout:
-                        raise BrowserError("timeout", "The response took too long to arrive.",
-                                           "応答の受信に時間がかかりすぎました。", url=url, method=method)
+                        raise too_slow(url=url, method=method)
                 result = ApiResponse(method, str(resp.request.url), resp.status_code, resp.headers, bytes(buf))
         except BrowserError:
             raise
+        except TransportFailure as failure:
+            guarded(self.breaker, failure, f"{method} {url}")
+            raise
         except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
-            raise transport_error(exc, url=url, method=method, timeout=self.timeout) from None
+            failure = transport_error(exc, url=url, method=method, timeout=self.timeout)
+            guarded(self.breaker, failure, f"{method} {url}")
+            raise failure from None
+        if self.breaker is not None:
+            self.breaker.record_answer()
         if result.status in (301, 302, 303, 307, 308):
             raise BrowserError("redirect", f"The service endpoint answered with a redirect (HTTP {result.status}); "
                                "service endpoints must answer directly.",

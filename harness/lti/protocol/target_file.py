@@ -95,6 +95,17 @@ class Observation(BaseModel):
     max_redirects: int = Field(default=5, ge=0, le=20)
     verify_tls: bool = True
     extra_hosts: list[str] = Field(default_factory=list)  # hosts the Tool may redirect to
+    # circuit breaker: after this many timeouts in a row the vendor is not asked anything more
+    max_consecutive_timeouts: int = Field(default=3, ge=1, le=50)
+
+
+class Tls(BaseModel):
+    """How renkei trusts the vendor's certificates: ``ca_file`` (a PEM bundle, relative to the target
+    file) is trusted in addition to the public CAs, by every client renkei makes to the vendor
+    (plain HTTP and the Chromium driver alike)."""
+
+    model_config = ConfigDict(extra="forbid")
+    ca_file: str | None = None
 
 
 class Secrets(BaseModel):
@@ -164,8 +175,11 @@ def parse_config(model: type[M], data: Any, source: str) -> M:
     return config
 
 
-def anchor_paths(harness: Any, base: Path) -> None:
-    """Relative keys_dir/certfile/keyfile are relative to the target file, not the working directory."""
+def anchor_paths(harness: Any, base: Path, tls: Tls | None = None) -> None:
+    """Relative keys_dir/certfile/keyfile/tls.ca_file are relative to the target file, not the
+    working directory."""
+    if tls is not None and tls.ca_file and not Path(tls.ca_file).is_absolute():
+        tls.ca_file = str((base / tls.ca_file).resolve())
     if harness.keys_dir and not Path(harness.keys_dir).is_absolute():
         harness.keys_dir = str((base / harness.keys_dir).resolve())
     for name in ("certfile", "keyfile"):

@@ -56,8 +56,10 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
+from renkei.harness.core.breaker import CircuitBreaker
 from renkei.harness.core.errors import ConfigError
 from renkei.harness.lti.protocol.browser import Browser, Page, netloc, same_endpoint
+from renkei.harness.lti.protocol.transport import TRANSPORT_CODES, TransportFailure
 from renkei.harness.lti.tool.launches import ERROR, REJECTED, UNCLEAR, AuthRequest, LaunchResult, LaunchSpec
 
 if TYPE_CHECKING:
@@ -93,6 +95,7 @@ _NET_ERRORS: tuple[tuple[str, str, str, str], ...] = (
     ("Reset", "connect", "The connection was reset.", "接続がリセットされました。"),
 )
 _NET_CODE = re.compile(r"net::(ERR_[A-Z_]+)")
+BrowserKey = tuple[str, bool, tuple[str, ...]]  # executable, headless, SPKI pins of verified Tool certificates
 
 
 class _Shared:
@@ -104,11 +107,11 @@ class _Shared:
     """
 
     playwright: Any = None
-    browsers: dict[tuple[str, bool], Any] = {}  # noqa: RUF012 - deliberately process-wide
-    users: dict[tuple[str, bool], int] = {}  # noqa: RUF012
+    browsers: dict[BrowserKey, Any] = {}  # noqa: RUF012 - deliberately process-wide
+    users: dict[BrowserKey, int] = {}  # noqa: RUF012
 
     @classmethod
-    def browser(cls, key: tuple[str, bool], launch_timeout: float, *, first: bool) -> Any:
+    def browser(cls, key: BrowserKey, launch_timeout: float, *, first: bool) -> Any:
         """The shared browser for ``key`` (relaunched if it died); ``first`` adds a reference."""
         if first:
             cls.users[key] = cls.users.get(key, 0) + 1
@@ -118,12 +121,13 @@ class _Shared:
             cls.playwright = sync_playwright().start()
         found = cls.browsers.get(key)
         if found is None or not found.is_connected():
+            pins = [f"--ignore-certificate-errors-spki-list={','.join(key[2])}"] if key[2] else []
             cls.browsers[key] = cls.playwright.chromium.launch(
-                executable_path=key[0], headless=key[1], args=list(FLAGS), timeout=launch_timeout * 1000)
+                executable_path=key[0], headless=key[1], args=[*FLAGS, *pins], timeout=launch_timeout * 1000)
         return cls.browsers[key]
 
     @classmethod
-    def release(cls, key: tuple[str, bool]) -> None:
+    def release(cls, key: BrowserKey) -> None:
         cls.users[key] = max(0, cls.users.get(key, 0) - 1)
         if cls.users[key] == 0:
             browser = cls.browsers.pop(key, None)
@@ -210,24 +214,31 @@ class _Flow:
 class ChromiumDriver:
     """Runs launches in a system Chromium through Playwright; one browser process per target."""
 
-    def __init__(self, config: ToolTargetConfig) -> None:
+    def __init__(self, config: ToolTargetConfig, *, breaker: CircuitBreaker | None = None) -> None:
         self.config = config
         self.executable = require_chromium(config)
         self.harness_host = netloc(config.harness.base_url)
         self.allowed = config.tool_hosts()
-        self.key = (self.executable, config.browser.headless)
-        self.holding = False  # holds a reference to the shared browser (after the first launch)
+        self.breaker = breaker
+        # Chromium trusts neither tls.ca_file nor SSL_CERT_FILE; the target's probe verifies the Tool's
+        # certificates with them and pins exactly those keys (--ignore-certificate-errors-spki-list).
+        self.pins: tuple[str, ...] = ()
+        self.holding: BrowserKey | None = None  # the shared browser this driver holds a reference to
+
+    @property
+    def key(self) -> BrowserKey:
+        return (self.executable, self.config.browser.headless, self.pins)
 
     # --- lifecycle ---
     def _chromium(self) -> Any:
-        first, self.holding = not self.holding, True
+        first, self.holding = self.holding is None, self.key
         return _Shared.browser(self.key, self.config.observation.timeout_seconds * 3, first=first)
 
     def close(self) -> None:
         """Release the browser (closed with its last user); safe to call twice and after a crash."""
-        if self.holding:
-            self.holding = False
-            _Shared.release(self.key)
+        if self.holding is not None:
+            held, self.holding = self.holding, None
+            _Shared.release(held)
 
     @contextmanager
     def _session(self, flow: _Flow) -> Iterator[Any]:
@@ -379,6 +390,8 @@ class ChromiumDriver:
         from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
         timeout = self.config.observation.timeout_seconds
+        if self.breaker is not None:
+            self.breaker.guard()
         try:
             with self._session(flow) as (context, page):
                 try:
@@ -390,9 +403,15 @@ class ChromiumDriver:
                         flow.net_error = flow.net_error or _net_code(str(exc)) or exc.__class__.__name__
                 stage = self._wait(flow, page, stage, timeout)
                 result = self._outcome(flow, page, stage)
+                if flow.documents and self.breaker is not None:
+                    self.breaker.record_answer()
                 with suppress(PlaywrightError):
                     self._sync_jar(flow, context.cookies())
                 return result
+        except TransportFailure as failure:  # the check is not evaluated; a silent Tool trips the breaker
+            if failure.code == "timeout" and self.breaker is not None:
+                self.breaker.record_timeout(f"{failure.method} {failure.url}")
+            raise
         except Exception as exc:  # noqa: BLE001 - a crashed or closed browser is the launch's error outcome
             what = _net_code(str(exc)) if isinstance(exc, PlaywrightError) else None
             what = what or exc.__class__.__name__
@@ -455,11 +474,13 @@ class ChromiumDriver:
             return flow.launch_docs() if stage == "launch" else flow.documents
 
         if not docs():
-            if flow.net_error:
-                code, en, ja = _net_reason(flow.net_error)
-                return _error(flow, stage, code, en, ja)
             t = self.config.observation.timeout_seconds
-            return _error(flow, stage, "timeout", f"No response within {t:g} s.", f"{t:g} 秒以内に応答がありません。")
+            code, en, ja = (_net_reason(flow.net_error) if flow.net_error else
+                            ("timeout", f"No response within {t:g} s.", f"{t:g} 秒以内に応答がありません。"))
+            if code in TRANSPORT_CODES:
+                url = flow.answer[0] if stage == "launch" and flow.answer else self.config.tool.login_url
+                raise TransportFailure(code, en, ja, url=url, method="POST" if stage == "launch" else "GET")
+            return _error(flow, stage, code, en, ja)
         view = self._page(flow, page, docs())
         if len(view.text.encode("utf-8", "replace")) > self.config.observation.max_body_bytes:
             cap = self.config.observation.max_body_bytes

@@ -25,6 +25,7 @@ from renkei.harness.lti.protocol.target_file import (
     Observation,
     Secrets,
     Services,
+    Tls,
     anchor_paths,
     parse_config,
     read_target_file,
@@ -129,6 +130,7 @@ class ToolTargetConfig(BaseModel):
     services: ServiceObservation = Field(default_factory=ServiceObservation)
     deep_linking: DeepLinkObservation = Field(default_factory=DeepLinkObservation)
     secrets: Secrets = Field(default_factory=Secrets)
+    tls: Tls = Field(default_factory=Tls)
     browser: BrowserSection = Field(default_factory=BrowserSection)
     path: str | None = Field(default=None, exclude=True)
 
@@ -198,7 +200,7 @@ def parse_target(data: Any, source: str = "(inline)") -> ToolTargetConfig:
 
 def load_target(path: str | Path) -> ToolTargetConfig:
     config = parse_target(read_target_file(path), str(path))
-    anchor_paths(config.harness, Path(path).parent)
+    anchor_paths(config.harness, Path(path).parent, config.tls)
     return config
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import ssl
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from renkei.harness.core.breaker import CircuitBreaker
 from renkei.harness.lti.protocol import vocab
 from renkei.harness.lti.protocol.browser import (
     Browser,
@@ -72,8 +74,12 @@ class Launcher:
         secret_headers: dict[str, str] | None = None,
         auth: tuple[str, str] | None = None,
         clock: Callable[[], float] = time.time,
+        verify: ssl.SSLContext | bool = True,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         self.config = config
+        self.verify = verify
+        self.breaker = breaker
         self.key = key
         self.attacker_key = attacker_key
         self.platform = platform
@@ -92,7 +98,7 @@ class Launcher:
                 ChromiumDriver,
             )  # Playwright stays an optional extra
 
-            self.driver = ChromiumDriver(config)
+            self.driver = ChromiumDriver(config, breaker=breaker)
 
     # --- plumbing ---
     def new_browser(self) -> Browser:
@@ -100,8 +106,8 @@ class Launcher:
         browser = Browser(
             transport=self.transport, allowed_hosts=self.config.tool_hosts(),
             stop_hosts={netloc(self.config.harness.base_url)}, timeout=obs.timeout_seconds,
-            max_body=obs.max_body_bytes, max_redirects=obs.max_redirects, verify=obs.verify_tls,
-            secret_headers=self.secret_headers, auth=self.auth,
+            max_body=obs.max_body_bytes, max_redirects=obs.max_redirects, verify=self.verify,
+            secret_headers=self.secret_headers, auth=self.auth, breaker=self.breaker,
         )
         self._browsers.append(browser)
         return browser

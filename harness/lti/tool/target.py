@@ -14,8 +14,10 @@ from typing import Any
 
 import httpx
 
+from renkei.harness.core.breaker import CircuitBreaker, PeerUnavailable
 from renkei.harness.core.errors import ConfigError
 from renkei.harness.lti.protocol.jose import KeyStore, generate_rsa_key
+from renkei.harness.lti.protocol.transport import Endpoint, probe, ssl_context
 from renkei.harness.lti.tool.config import ToolTargetConfig, load_target
 from renkei.harness.lti.tool.launcher import Launcher
 from renkei.harness.lti.tool.platform_side import PlatformSide
@@ -44,6 +46,9 @@ class LtiToolTarget:
         """``keys`` = (signing key, attacker key with the same kid) lets tests skip RSA generation."""
         self.config = config
         self.params = dict(params or {})
+        obs = config.observation
+        self.verify = ssl_context(verify=obs.verify_tls, ca_file=config.tls.ca_file, where=config.path or "(inline)")
+        self.breaker = CircuitBreaker("the Tool under test", threshold=obs.max_consecutive_timeouts)
         headers, auth = config.resolve_secrets(environ)
         if keys is not None:
             key, attacker = keys
@@ -59,7 +64,8 @@ class LtiToolTarget:
         self.platform = PlatformSide(config, published, clock=clock)
         # built before the server starts: a missing browser engine fails the open cleanly
         self.launcher = Launcher(config, key=key, attacker_key=attacker, platform=self.platform,
-                                 transport=transport, secret_headers=headers, auth=auth, clock=clock)
+                                 transport=transport, secret_headers=headers, auth=auth, clock=clock,
+                                 verify=self.verify, breaker=self.breaker)
         self.server: BackgroundServer | None = None
         if serve:
             listen = config.harness.listen
@@ -75,13 +81,36 @@ class LtiToolTarget:
         self._shared: dict[str, Any] = {}
 
     def shared(self, name: str, factory: Callable[[], Any]) -> Any:
+        """Run ``factory`` once per target; a peer that could not be reached stays unreachable for
+        every check that needs the same exchange (the failure is kept and raised again)."""
         if name not in self._shared:
-            self._shared[name] = factory()
-        return self._shared[name]
+            try:
+                self._shared[name] = factory()
+            except PeerUnavailable as failure:
+                self._shared[name] = failure
+        got = self._shared[name]
+        if isinstance(got, PeerUnavailable):
+            raise got
+        return got
 
     def cached(self, name: str) -> Any:
-        """A shared exchange if it already ran, else None (never starts one)."""
-        return self._shared.get(name)
+        """A shared exchange if it already ran (and reached the Tool), else None (never starts one)."""
+        got = self._shared.get(name)
+        return None if isinstance(got, PeerUnavailable) else got
+
+    def probe(self) -> None:
+        """Before the run: every Tool origin accepts a connection and a trusted TLS handshake, or the
+        target cannot be used (``TargetError``, exit 2). Chromium is told to trust exactly the
+        certificates verified here."""
+        tool = self.config.tool
+        endpoints = [Endpoint("tool.login_url", tool.login_url), Endpoint("tool.jwks_url", tool.jwks_url),
+                     Endpoint("tool.target_link_uri", tool.target_link_uri),
+                     *(Endpoint("tool.redirect_uris", u) for u in tool.redirect_uris),
+                     *([Endpoint("tool.deep_link_uri", tool.deep_link_uri)] if tool.deep_link_uri else [])]
+        pins = probe(endpoints, verify=self.verify, timeout=self.config.observation.timeout_seconds,
+                     where=self.config.path or "(inline)", product="Tool", breaker=self.breaker)
+        if self.launcher.driver is not None:
+            self.launcher.driver.pins = tuple(sorted(set(pins.values())))
 
     def describe(self) -> dict[str, Any]:
         return self.config.describe()
@@ -95,4 +124,10 @@ class LtiToolTarget:
 
 def open_target(target: str, params: dict[str, Any]) -> LtiToolTarget:
     """``TargetKind.open`` for ``lti-tool``: the argument is the path of the target YAML file."""
-    return LtiToolTarget(load_target(target), params)
+    opened = LtiToolTarget(load_target(target), params)
+    try:
+        opened.probe()
+    except BaseException:
+        opened.close()
+        raise
+    return opened

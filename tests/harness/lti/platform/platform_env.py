@@ -19,7 +19,7 @@ import httpx
 
 import renkei.harness.lti.platform.checks  # noqa: F401  (registers the checks)
 import renkei.harness.lti.platform.checks_services  # noqa: F401
-from renkei.harness.core.context import CheckContext, CheckSkipped
+from renkei.harness.core.context import CheckContext, CheckSkipped, NotEvaluated
 from renkei.harness.core.model import Finding, Severity
 from renkei.harness.core.profiles import load_profile, resolve
 from renkei.harness.core.registry import REGISTRY
@@ -120,7 +120,7 @@ def mock_platform_env(faults: set[str] | frozenset[str] = frozenset(), *, params
 
 @dataclass
 class Outcome:
-    status: str  # passed | failed | warning | skipped
+    status: str  # passed | failed | warning | skipped | error (not evaluated, as the engine decides)
     findings: list[Finding] = field(default_factory=list)
     reason: str | None = None
 
@@ -131,10 +131,15 @@ def run_one(target: LtiPlatformTarget, check_id: str, **params: Any) -> Outcome:
 
 
 def _run(ctx: CheckContext) -> Outcome:
+    """One check as ``RunSession.run_check`` judges it (a NotEvaluated from below makes it an error)."""
     try:
         ctx.definition.func(ctx)
     except CheckSkipped as skipped:
         return Outcome("skipped", [], skipped.reason)
+    except NotEvaluated as stopped:
+        ctx.not_evaluated(stopped.reason)
+    if ctx.unseen and not (ctx.count and ctx.severity == Severity.ERROR):
+        return Outcome("error", ctx.findings, "; ".join(ctx.unseen))
     status = "passed" if not ctx.count else ("failed" if ctx.severity == Severity.ERROR else "warning")
     return Outcome(status, ctx.findings)
 

@@ -1,5 +1,6 @@
-"""Hostile Platform endpoints (respx): timeouts, foreign redirects, huge bodies, invalid JSON, TLS
-errors and garbage tokens give findings with a clear message, never a hang or a traceback."""
+"""Hostile Platform endpoints (respx): foreign redirects, huge bodies, invalid JSON and garbage tokens
+give findings with a clear message; timeouts, TLS and connection failures make the checks that
+needed the answer errors (not evaluated), never failures; never a hang or a traceback."""
 
 from __future__ import annotations
 
@@ -32,10 +33,8 @@ def hostile() -> Iterator[tuple[respx.MockRouter, LtiPlatformTarget]]:
 
 
 @pytest.mark.parametrize(("response", "side_effect", "code_text"), [
-    (None, httpx.ReadTimeout("slow"), "No response within"),
     (httpx.Response(200, text="<html>not json</html>"), None, "not valid JSON"),
     (httpx.Response(200, content=b"{" + b" " * 10_000 + b"}"), None, "byte cap"),
-    (None, httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"), "TLS handshake"),
     (httpx.Response(302, headers={"Location": "https://evil.test/keys"}), None, "redirect"),
 ])
 def test_hostile_jwks_endpoint_gives_a_finding(hostile: tuple[respx.MockRouter, LtiPlatformTarget],
@@ -53,10 +52,41 @@ def test_hostile_jwks_endpoint_gives_a_finding(hostile: tuple[respx.MockRouter, 
     assert outcome.findings[0].location.endpoint == HOSTILE + "/jwks"
 
 
+TRANSPORT_FAILURES = [
+    (httpx.ReadTimeout("slow"), "No response within 2 s"),
+    (httpx.ConnectTimeout("no route"), "No response within 2 s"),
+    (httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"), "TLS handshake failed"),
+    (httpx.ConnectError("[Errno 111] Connection refused"), "connection could not be established"),
+    (httpx.ReadError("[Errno 104] Connection reset by peer"), "connection broke"),
+]
+
+
+@pytest.mark.parametrize(("side_effect", "text"), TRANSPORT_FAILURES)
+def test_a_transport_failure_at_the_jwks_is_not_evaluated_never_failed(
+        hostile: tuple[respx.MockRouter, LtiPlatformTarget], side_effect: Exception, text: str) -> None:
+    router, target = hostile
+    router.get(HOSTILE + "/jwks").mock(side_effect=side_effect)
+    for check_id in ("lti.platform.jwks.keys", "lti.platform.jwks.kid_stable"):
+        outcome = run_one(target, check_id)
+        assert outcome.status == "error" and not outcome.findings, check_id
+        assert outcome.reason is not None and f"GET {HOSTILE}/jwks" in outcome.reason and text in outcome.reason
+
+
+@pytest.mark.parametrize(("side_effect", "text"), TRANSPORT_FAILURES)
+def test_a_transport_failure_of_the_launch_leaves_every_launch_check_not_evaluated(
+        hostile: tuple[respx.MockRouter, LtiPlatformTarget], side_effect: Exception, text: str) -> None:
+    router, target = hostile
+    route = router.get(url__startswith=HOSTILE + "/launch").mock(side_effect=side_effect)
+    for check_id in ("lti.platform.login.launch_completes", "lti.platform.id_token.version",
+                     "lti.platform.auth.requires_nonce", "lti.platform.id_token.nonce"):
+        outcome = run_one(target, check_id)
+        assert outcome.status == "error" and not outcome.findings, check_id
+        assert text in (outcome.reason or "")
+    assert route.call_count == 1  # the shared launch failed once and stays failed; no retry per check
+
+
 @pytest.mark.parametrize(("response", "side_effect", "text"), [
     (httpx.Response(302, headers={"Location": "https://evil.test/phish"}), None, "neither the Tool nor the harness"),
-    (None, httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"), "TLS handshake"),
-    (None, httpx.ConnectTimeout("no route"), "No response within"),
     (httpx.Response(200, content=b"x" * 10_000), None, "byte cap"),
 ])
 def test_hostile_launch_url_gives_a_finding(hostile: tuple[respx.MockRouter, LtiPlatformTarget],
@@ -73,6 +103,20 @@ def test_hostile_launch_url_gives_a_finding(hostile: tuple[respx.MockRouter, Lti
     assert text in outcome.findings[0].message
     claims = run_one(target, "lti.platform.id_token.version")
     assert claims.status == "failed" and "No launch delivered" in claims.findings[0].message
+
+
+@pytest.mark.parametrize(("side_effect", "text"), TRANSPORT_FAILURES)
+def test_a_transport_failure_at_the_token_endpoint_is_not_evaluated(
+        hostile: tuple[respx.MockRouter, LtiPlatformTarget], side_effect: Exception, text: str) -> None:
+    router, target = hostile
+    router.post(HOSTILE + "/token").mock(side_effect=side_effect)
+    for check_id in ("lti.platform.token.valid", "lti.platform.token.bad_signature",
+                     "lti.platform.token.replayed_jti", "lti.platform.token.unknown_scope"):
+        outcome = run_one(target, check_id)
+        assert outcome.status == "error" and not outcome.findings, check_id
+        reason = outcome.reason or ""
+        assert f"POST {HOSTILE}/token" in reason  # three timeouts in a row open the breaker: said so
+        assert text in reason or "circuit breaker open" in reason
 
 
 @pytest.mark.parametrize("response", [

@@ -67,7 +67,11 @@ def test_describe_never_shows_secrets() -> None:
         config.resolve_secrets({})
 
 
-def test_opened_through_the_kind_registry_the_tool_side_is_served(tmp_path: Path) -> None:
+def test_opened_through_the_kind_registry_the_tool_side_is_served(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    probed: list[str] = []  # eportal.test is an in-process name; the probe itself is tested on real sockets
+    monkeypatch.setattr("renkei.harness.lti.platform.target.probe",
+                        lambda endpoints, **kw: probed.extend(e.field for e in endpoints) or {})
     data = target_data(harness={"base_url": HARNESS, "listen": {"host": "127.0.0.1", "port": 0},
                                 "keys_dir": "keys"})
     path = tmp_path / "platform.yaml"
@@ -89,6 +93,7 @@ def test_opened_through_the_kind_registry_the_tool_side_is_served(tmp_path: Path
     finally:
         target.close()
     assert (tmp_path / "keys" / "keys.json").exists()
+    assert {"platform.auth_url", "platform.jwks_url", "platform.token_url", "launches.scenarios.student"} <= set(probed)
 
 
 def _hook(*code: str, timeout: float = 60, wait: float = 5) -> dict[str, Any]:

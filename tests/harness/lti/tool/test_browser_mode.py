@@ -16,6 +16,7 @@ import pytest
 
 from renkei.harness.core.errors import ConfigError
 from renkei.harness.lti.protocol.browser import Browser
+from renkei.harness.lti.protocol.transport import TransportFailure
 from renkei.harness.lti.tool import browser_driver
 from renkei.harness.lti.tool.browser_driver import _cookie, _jar_to_playwright, _Shared, form_post_page
 from renkei.harness.lti.tool.config import parse_target
@@ -184,11 +185,12 @@ def test_a_return_to_the_platform_with_lti_errormsg_is_a_rejection() -> None:
 
 
 @needs_chromium
-def test_a_tool_that_never_answers_is_a_timeout_error_not_a_hang() -> None:
+def test_a_tool_that_never_answers_is_not_evaluated_not_a_hang() -> None:
     with js_tool_env("chromium", hang_launch=True, timeout_seconds=2) as target:
-        result = target.launcher.run(LaunchSpec(), {})
-        assert (result.outcome, result.stage, result.code) == (ERROR, "launch", "timeout")
-        assert result.en == "No response within 2 s." and result.endpoint == target.config.tool.redirect_uris[0]
+        with pytest.raises(TransportFailure) as raised:
+            target.launcher.run(LaunchSpec(), {})
+        assert (raised.value.code, raised.value.en) == ("timeout", "No response within 2 s.")
+        assert raised.value.url == target.config.tool.redirect_uris[0] and raised.value.method == "POST"
 
 
 @needs_chromium
@@ -199,7 +201,7 @@ def test_a_page_over_the_body_cap_is_an_error() -> None:
 
 
 @needs_chromium
-def test_an_unreachable_tool_is_an_error_outcome_and_the_browser_is_closed() -> None:
+def test_an_unreachable_tool_is_not_evaluated_and_the_browser_is_closed() -> None:
     reserved = socket.socket()
     reserved.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused
     port = reserved.getsockname()[1]
@@ -214,13 +216,14 @@ def test_an_unreachable_tool_is_an_error_outcome_and_the_browser_is_closed() -> 
     driver = target.launcher.driver
     assert driver is not None
     try:
-        result = target.launcher.run(LaunchSpec(), {})
-        assert (result.outcome, result.stage, result.code) == (ERROR, "login", "connect")
-        assert result.en == "The connection could not be established." and result.ja
+        with pytest.raises(TransportFailure) as raised:
+            target.launcher.run(LaunchSpec(), {})
+        assert (raised.value.code, raised.value.method) == ("connect", "GET")
+        assert raised.value.en == "The connection could not be established." and raised.value.ja
         users = _Shared.users[driver.key]
     finally:
         target.close()
         reserved.close()
-    assert not driver.holding and _Shared.users.get(driver.key, 0) == users - 1
+    assert driver.holding is None and _Shared.users.get(driver.key, 0) == users - 1
     target.close()  # twice is harmless
     assert _Shared.users.get(driver.key, 0) == users - 1

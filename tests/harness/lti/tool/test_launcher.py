@@ -12,6 +12,7 @@ import respx
 from renkei.harness.lti.protocol import vocab
 from renkei.harness.lti.protocol.browser import page_text, parse_forms, same_endpoint
 from renkei.harness.lti.protocol.jose import generate_rsa_key, sign_jwt
+from renkei.harness.lti.protocol.transport import TransportFailure
 from renkei.harness.lti.tool.launches import ACCEPTED, ERROR, REJECTED, LaunchSpec
 from renkei.harness.lti.tool.target import LtiToolTarget
 from tests.harness.lti.tool.tool_env import PLATFORM, TOOL, run_one, target_config
@@ -45,26 +46,27 @@ def _launch(spec: LaunchSpec | None = None, target: LtiToolTarget | None = None)
     return target.launcher.run(spec or LaunchSpec(), {})
 
 
-def test_a_login_timeout_is_a_finding_not_a_hang(target: LtiToolTarget, respx_mock: respx.MockRouter) -> None:
-    respx_mock.get(url__startswith=LOGIN).mock(side_effect=httpx.ConnectTimeout("slow"))
-    outcome = run_one(target, "lti.tool.core.login_get")
-    assert outcome.status == "failed"
-    f = outcome.findings[0]
-    assert f.message.startswith("The launch could not be completed: No response within 2 s")
-    assert f.message_ja and f.location.endpoint and f.location.endpoint.startswith(LOGIN)
-
-
-def test_a_tls_error_is_reported_as_such(target: LtiToolTarget, respx_mock: respx.MockRouter) -> None:
-    respx_mock.get(url__startswith=LOGIN).mock(
-        side_effect=httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"))
-    result = _launch(target=target)
-    assert result.outcome == ERROR and "TLS handshake failed" in result.en
-
-
-def test_a_refused_connection_is_reported(target: LtiToolTarget, respx_mock: respx.MockRouter) -> None:
-    respx_mock.get(url__startswith=LOGIN).mock(side_effect=httpx.ConnectError("refused"))
-    result = _launch(target=target)
-    assert result.outcome == ERROR and result.stage == "login" and "connection could not be established" in result.en
+@pytest.mark.parametrize(("side_effect", "text"), [
+    (httpx.ConnectTimeout("slow"), "No response within 2 s"),
+    (httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"), "TLS handshake failed"),
+    (httpx.ConnectError("refused"), "connection could not be established"),
+    (httpx.RemoteProtocolError("Server disconnected without sending a response."), "HTTP exchange failed"),
+])
+def test_a_transport_failure_is_not_evaluated_not_a_finding_nor_a_hang(
+        target: LtiToolTarget, respx_mock: respx.MockRouter, side_effect: Exception, text: str) -> None:
+    respx_mock.get(url__startswith=LOGIN).mock(side_effect=side_effect)
+    if isinstance(side_effect, httpx.RemoteProtocolError):  # the Tool broke HTTP itself: its behaviour
+        result = _launch(target=target)
+        assert result.outcome == ERROR and text in result.en
+        return
+    with pytest.raises(TransportFailure) as raised:
+        _launch(target=target)
+    assert raised.value.code in ("timeout", "tls", "connect") and text in raised.value.en and raised.value.ja
+    for check_id in ("lti.tool.core.login_get", "lti.tool.sec.alg_none", "lti.tool.auth.nonce"):
+        outcome = run_one(target, check_id)
+        assert outcome.status == "error" and not outcome.findings, check_id
+        assert outcome.reason is not None and f"GET {LOGIN}" in outcome.reason
+        assert text in outcome.reason or "circuit breaker open" in outcome.reason
 
 
 def test_a_redirect_to_another_host_is_not_followed(target: LtiToolTarget, respx_mock: respx.MockRouter) -> None:

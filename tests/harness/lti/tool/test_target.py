@@ -132,7 +132,10 @@ def test_missing_tls_files_are_named_before_serving(tmp_path: Path) -> None:
         LtiToolTarget(cfg)
 
 
-def test_the_kind_is_registered_and_opens_a_target_file(tmp_path: Path) -> None:
+def test_the_kind_is_registered_and_opens_a_target_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    probed: list[str] = []  # t.test is not a real host; the probe itself is tested on real sockets
+    monkeypatch.setattr("renkei.harness.lti.tool.target.probe",
+                        lambda endpoints, **kw: probed.extend(e.field for e in endpoints) or {})
     path = tmp_path / "tool.yaml"
     path.write_text(yaml.safe_dump(_data() | {"harness": {"base_url": "http://127.0.0.1:1",
                                                           "listen": {"port": 0}}}), encoding="utf-8")
@@ -141,3 +144,4 @@ def test_the_kind_is_registered_and_opens_a_target_file(tmp_path: Path) -> None:
         assert target.describe()["login_url"] == "https://t.test/login"
     finally:
         target.close()
+    assert {"tool.login_url", "tool.jwks_url", "tool.redirect_uris"} <= set(probed)

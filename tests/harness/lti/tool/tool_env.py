@@ -27,7 +27,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 import renkei.harness.lti  # noqa: F401  (registers the kind and checks)
-from renkei.harness.core.context import CheckContext, CheckSkipped
+from renkei.harness.core.context import CheckContext, CheckSkipped, NotEvaluated
 from renkei.harness.core.model import Severity
 from renkei.harness.core.profiles import load_profile, resolve
 from renkei.harness.lti.protocol import vocab
@@ -239,40 +239,36 @@ def fake_tool_env(fake_tool: FakeTool | None = None, **sections: Any) -> Iterato
 
 @dataclass
 class Outcome:
-    status: str  # passed | failed | warning | skipped
+    status: str  # passed | failed | warning | skipped | error (not evaluated, as the engine decides)
     findings: list[Any]
     reason: str | None = None
 
 
+def judge(ctx: CheckContext) -> Outcome:
+    """One check as ``RunSession.run_check`` judges it (a NotEvaluated from below makes it an error)."""
+    try:
+        ctx.definition.func(ctx)
+    except CheckSkipped as skipped:
+        return Outcome("skipped", [], skipped.reason)
+    except NotEvaluated as stopped:
+        ctx.not_evaluated(stopped.reason)
+    if ctx.unseen and not (ctx.count and ctx.severity == Severity.ERROR):
+        return Outcome("error", ctx.findings, "; ".join(ctx.unseen))
+    status = "passed" if not ctx.count else ("failed" if ctx.severity == Severity.ERROR else "warning")
+    return Outcome(status, ctx.findings)
+
+
 def run_checks(target: LtiToolTarget, profile: str = "lti13-tool", only: str | None = None) -> dict[str, Outcome]:
     """Run a profile's checks in-process (as the pytest plugin does) and collect outcomes."""
-    results: dict[str, Outcome] = {}
-    for rc in resolve(load_profile(profile)):
-        if only is not None and not rc.id.startswith(only):
-            continue
-        ctx = CheckContext(rc.definition, target, params=rc.params, severity=rc.severity)
-        try:
-            rc.definition.func(ctx)
-        except CheckSkipped as skipped:
-            results[rc.id] = Outcome("skipped", [], skipped.reason)
-            continue
-        status = "passed" if not ctx.count else ("failed" if ctx.severity == Severity.ERROR else "warning")
-        results[rc.id] = Outcome(status, ctx.findings)
-    return results
+    return {rc.id: judge(CheckContext(rc.definition, target, params=rc.params, severity=rc.severity))
+            for rc in resolve(load_profile(profile)) if only is None or rc.id.startswith(only)}
 
 
 def run_one(target: LtiToolTarget, check_id: str, **params: Any) -> Outcome:
     """One check with explicit parameters (on top of its defaults)."""
     from renkei.harness.core.registry import REGISTRY
 
-    definition = REGISTRY.get(check_id)
-    ctx = CheckContext(definition, target, params=params)
-    try:
-        definition.func(ctx)
-    except CheckSkipped as skipped:
-        return Outcome("skipped", [], skipped.reason)
-    status = "passed" if not ctx.count else ("failed" if ctx.severity == Severity.ERROR else "warning")
-    return Outcome(status, ctx.findings)
+    return judge(CheckContext(REGISTRY.get(check_id), target, params=params))
 
 
 def not_passed(results: dict[str, Outcome]) -> set[str]:
