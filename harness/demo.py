@@ -115,7 +115,7 @@ def tool_runs(tls: LocalTls) -> list[DemoRun]:
     cases: list[tuple[str, str, tuple[str, ...], str]] = [
         ("lti13-tool", "lti13-tool", (), "pass"),
         ("lti13-tool-japan", "lti13-tool-japan", (), "pass"),
-        ("lti13-tool-broken-app", "lti13-tool", ("skip_aud_check", "skip_nonce_replay"), "fail"),
+        ("lti13-tool-broken-app", "lti13-tool", ("skip_aud_check", "skip_nonce_replay", "accept_missing_exp"), "fail"),
     ]
     for name, profile, faults, expected in cases:
         port = free_port(HOST)
@@ -178,7 +178,8 @@ def platform_runs(tls: LocalTls) -> list[DemoRun]:
     cases: list[tuple[str, str, tuple[str, ...], str]] = [
         ("lti13-platform", "lti13-platform", (), "pass"),
         ("lti13-platform-japan", "lti13-platform-japan", (), "pass"),
-        ("lti13-platform-broken-eportal", "lti13-platform", ("sign_without_kid", "accept_replayed_jti"), "fail"),
+        ("lti13-platform-broken-eportal", "lti13-platform",
+         ("sign_without_kid", "accept_replayed_jti", "accept_assertion_without_exp", "accept_dl_without_nonce"), "fail"),
     ]
     for name, profile, faults, expected in cases:
         harness_port = free_port(HOST)

@@ -25,6 +25,7 @@ FAULTS: dict[str, str] = {
     "skip_nonce_replay": "accept an id_token whose nonce was already used",
     "skip_state_check": "ignore the state form field and the state cookie",
     "skip_exp_check": "accept expired id_tokens",
+    "accept_missing_exp": "accept id_tokens without an exp claim (exp is only compared when present)",
     "skip_deployment_check": "accept unknown deployment_id values (and lti_deployment_id mismatch)",
     "dl_no_data_echo": "omit the data claim from the Deep Linking response",
     "assertion_wrong_aud": "sign service client assertions with an aud that is not the token endpoint",

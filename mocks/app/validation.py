@@ -213,10 +213,11 @@ class LaunchValidator:
         if "azp" in claims and claims["azp"] != config.client_id:
             raise LaunchRejected("azp_mismatch")
         now = config.clock()
-        if not _is_number(claims.get("exp")):
-            raise LaunchRejected("exp_missing")
-        if now >= claims["exp"] and not config.has("skip_exp_check"):
-            raise LaunchRejected("token_expired")
+        if "exp" in claims or not config.has("accept_missing_exp"):
+            if not _is_number(claims.get("exp")):
+                raise LaunchRejected("exp_missing")
+            if now >= claims["exp"] and not config.has("skip_exp_check"):
+                raise LaunchRejected("token_expired")
         if not _is_number(claims.get("iat")):
             raise LaunchRejected("iat_missing")
         if claims["iat"] > now + config.iat_skew_seconds:

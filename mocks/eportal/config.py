@@ -41,6 +41,19 @@ FAULTS: dict[str, str] = {
     "whitespace_in_claims": "name claims carry a trailing space [CERT §5.1 'Free of Extra Whitespace']",
     "expired_id_token": "id_tokens are already expired when issued [SEC §5.1.2 exp]",
     "accept_replayed_dl_nonce": "Deep Linking responses with an already used nonce are accepted [SEC §5.2.3]",
+    "accept_assertion_without_exp": "the token endpoint accepts a client assertion without exp (exp is only "
+    "compared when present) [SEC §4.1.1]",
+    "assertion_client_from_sub": "the token endpoint finds the client by the assertion's sub and never checks "
+    "iss [SEC §4.1.1, CORE §6.2]",
+    "skip_assertion_sub_check": "the token endpoint does not check that the assertion's sub is the client_id "
+    "[SEC §4.1.1, CORE §6.2]",
+    "accept_any_assertion_type": "the token endpoint ignores client_assertion_type [SEC §4.1.1, RFC 7523 §2.2]",
+    "accept_dl_without_exp": "Deep Linking responses without exp are accepted [SEC §5.2.3]",
+    "accept_dl_without_nonce": "Deep Linking responses without nonce are accepted (and cannot be replay-checked) "
+    "[SEC §5.2.3]",
+    "dl_client_from_request": "the Deep Linking return finds the tool by the pending request its data names and "
+    "never checks iss [SEC §5.2.3]",
+    "skip_dl_deployment_check": "the Deep Linking return does not check deployment_id [DL §4.5.4, CORE §3.1.3]",
     "sub_is_username": "sub (and NRPS user_id) is the login username instead of the userMasterIdentifier "
     "UUID (Japan overlay 'sub = UUID v4', from non-authoritative sources, reference lti.md §5)",
     "no_scope_enforcement": "service endpoints accept any valid bearer token whatever its scopes "

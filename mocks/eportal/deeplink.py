@@ -29,10 +29,9 @@ def _state(request: Request) -> EportalState:
     return request.app.state.eportal
 
 
-def _check_claims(st: EportalState, claims: dict[str, Any]) -> str:
-    """Return the echoed data token after all claim rules pass."""
+def _check_claims(st: EportalState, client_id: str, claims: dict[str, Any]) -> str:
+    """Return the echoed data token after all claim rules pass; ``client_id`` is the tool's (its ``iss``)."""
     config = st.config
-    client_id = claims["iss"]
     now = config.clock()
     aud = claims.get("aud")
     audiences = [aud] if isinstance(aud, str) else aud
@@ -43,6 +42,8 @@ def _check_claims(st: EportalState, claims: dict[str, Any]) -> str:
     if "azp" in claims and claims["azp"] != client_id:
         raise DeepLinkRejected("claim 'azp' is not the tool's client_id [SEC §5.2.3]")
     exp = claims.get("exp")
+    if exp is None and config.has("accept_dl_without_exp"):
+        exp = now + config.launch_ttl  # how long the nonce is remembered
     if not isinstance(exp, int | float) or isinstance(exp, bool):
         raise DeepLinkRejected("claim 'exp' is missing or not a number [SEC §5.2.3]")
     if exp <= now:
@@ -51,6 +52,8 @@ def _check_claims(st: EportalState, claims: dict[str, Any]) -> str:
     if not isinstance(iat, int | float) or isinstance(iat, bool) or iat > now + config.iat_skew_seconds:
         raise DeepLinkRejected("claim 'iat' is missing, not a number or in the future [SEC §5.2.3]")
     nonce = claims.get("nonce")
+    if nonce is None and config.has("accept_dl_without_nonce"):
+        nonce = st.token(12)  # nothing to replay-check: a fresh key that is never seen again
     if not isinstance(nonce, str) or not nonce:
         raise DeepLinkRejected("claim 'nonce' is required [SEC §5.2.3]")
     key = f"{client_id}\x00{nonce}"
@@ -62,14 +65,15 @@ def _check_claims(st: EportalState, claims: dict[str, Any]) -> str:
         raise DeepLinkRejected("claim 'version' must be 1.3.0 [DL §4.5]")
     tool = config.tool(client_id)
     assert tool is not None
-    if claims.get(vocab.CLAIM_DEPLOYMENT_ID) not in tool.deployment_ids:
-        raise DeepLinkRejected("claim 'deployment_id' is not a deployment of this tool [DL §4.5]")
+    deployments = not config.has("skip_dl_deployment_check")
+    if deployments and claims.get(vocab.CLAIM_DEPLOYMENT_ID) not in tool.deployment_ids:
+        raise DeepLinkRejected("claim 'deployment_id' is not a deployment of this tool [DL §4.5.4]")
     data = claims.get(vocab.CLAIM_DL_DATA)
     request = st.dl_requests.get(data) if isinstance(data, str) else None
     if request is None or request.client_id != client_id:
         raise DeepLinkRejected("claim 'data' must echo the data of a pending Deep Linking request [DL §4.5.5]")
-    if request.deployment_id != claims[vocab.CLAIM_DEPLOYMENT_ID]:
-        raise DeepLinkRejected("claim 'deployment_id' differs from the Deep Linking request's [DL §4.5]")
+    if deployments and request.deployment_id != claims[vocab.CLAIM_DEPLOYMENT_ID]:
+        raise DeepLinkRejected("claim 'deployment_id' differs from the Deep Linking request's [DL §4.5.4]")
     items = claims.get(vocab.CLAIM_DL_CONTENT_ITEMS, [])
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise DeepLinkRejected("claim 'content_items' must be an array of objects [DL §4.5.6]")
@@ -134,6 +138,10 @@ async def deep_link_return(request: Request) -> Response:
     except JoseFailure as failure:
         return oauth_error("invalid_request", f"JWT: {failure}")
     tool = st.config.tool(unverified.get("iss"))
+    if st.config.has("dl_client_from_request"):  # the fault: trust the pending request, not iss
+        data = unverified.get(vocab.CLAIM_DL_DATA)
+        pending = st.dl_requests.get(data) if isinstance(data, str) else None
+        tool = st.config.tool(pending.client_id) if pending is not None else None
     if tool is None:
         return oauth_error("invalid_client", "claim 'iss' is not the client_id of a registered tool [SEC §5.2.3]")
     try:
@@ -144,7 +152,7 @@ async def deep_link_return(request: Request) -> Response:
         return oauth_error("invalid_request", f"JWT {failure.code}: {failure} [SEC §5.2.3]")
     st.expire(st.config.clock())
     try:
-        data = _check_claims(st, claims)
+        data = _check_claims(st, tool.client_id, claims)
     except DeepLinkRejected as exc:
         return oauth_error("invalid_request", str(exc))
     links = _store(st, tool.client_id, data, claims)

@@ -43,12 +43,16 @@ def _number(claims: dict[str, Any], name: str) -> float:
 def _check_assertion_claims(st: EportalState, claims: dict[str, Any]) -> tuple[str, float]:
     """iss, sub, exp, iat, aud, jti per [SEC §4.1.1]; returns (jti, exp)."""
     config = st.config
-    if claims.get("sub") != claims.get("iss"):
+    if claims.get("sub") != claims.get("iss") and not config.has("skip_assertion_sub_check") \
+            and not config.has("assertion_client_from_sub"):
         raise AssertionRejected("client_assertion claim 'sub' must equal 'iss' (the client_id) [CORE §6.2]")
     now = config.clock()
-    exp = _number(claims, "exp")
-    if exp <= now:
-        raise AssertionRejected("client_assertion claim 'exp' is in the past [SEC §4.1.1]")
+    if "exp" not in claims and config.has("accept_assertion_without_exp"):
+        exp = now + config.access_token_ttl  # how long the jti is remembered
+    else:
+        exp = _number(claims, "exp")
+        if exp <= now:
+            raise AssertionRejected("client_assertion claim 'exp' is in the past [SEC §4.1.1]")
     if _number(claims, "iat") > now + config.iat_skew_seconds:
         raise AssertionRejected("client_assertion claim 'iat' is in the future [SEC §4.1.1]")
     aud = claims.get("aud")
@@ -78,7 +82,7 @@ async def token_endpoint(request: Request) -> Response:
     p = {k: v for k, v in form.items() if isinstance(v, str)}
     if p.get("grant_type") != vocab.GRANT_CLIENT_CREDENTIALS:
         return oauth_error("unsupported_grant_type", "parameter 'grant_type' must be client_credentials")
-    if p.get("client_assertion_type") != vocab.CLIENT_ASSERTION_TYPE:
+    if p.get("client_assertion_type") != vocab.CLIENT_ASSERTION_TYPE and not config.has("accept_any_assertion_type"):
         return oauth_error("invalid_request", "parameter 'client_assertion_type' must be "
                            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer [SEC §4.1.1]")
     assertion = p.get("client_assertion", "")
@@ -91,7 +95,7 @@ async def token_endpoint(request: Request) -> Response:
         _, unverified = decode_unverified(assertion)
     except JoseFailure as failure:
         return oauth_error("invalid_client", f"client_assertion: {failure}")
-    tool = config.tool(unverified.get("iss"))
+    tool = config.tool(unverified.get("sub" if config.has("assertion_client_from_sub") else "iss"))
     if tool is None:
         return oauth_error("invalid_client", "client_assertion claim 'iss' is not a registered client_id "
                            "[CORE §6.2]")

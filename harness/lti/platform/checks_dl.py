@@ -2,8 +2,8 @@
 
 The harness launches the Platform's Deep Linking scenario, judges the LtiDeepLinkingRequest, then
 answers through ``deep_link_return_url`` with its own signed LtiDeepLinkingResponse: a valid one
-must be accepted, forged ones (another key under the harness kid, wrong ``aud``, ``data`` not
-echoed, a replay) must be rejected. Each response uses a fresh Deep Linking launch, because a
+must be accepted, forged ones (another key under the harness kid, wrong ``aud`` or ``iss``, no
+``exp`` or ``nonce``, another deployment, ``data`` not echoed, a replay) must be rejected. Each response uses a fresh Deep Linking launch, because a
 Platform may consume the request on the first answer. Accepted/rejected follows the target file's
 ``observation`` rules, since Platforms show the outcome in many ways.
 """
@@ -76,13 +76,20 @@ def check_dl_request(ctx: CheckContext) -> None:
 
 
 def _dl_exchange(ctx: CheckContext, *, forged: bool = False, audience: str | None = None,
-                 echo_data: bool = True) -> tuple[LaunchRecord, PostResult | None, str | None]:
-    """A fresh Deep Linking launch answered with one (possibly broken) response; returns the token too."""
+                 echo_data: bool = True, **claims_edit: Any) -> tuple[LaunchRecord, PostResult | None, str | None]:
+    """A fresh Deep Linking launch answered with one (possibly broken) response; returns the token too.
+
+    ``claims_edit`` overrides claims of the response (``None`` drops the claim)."""
     target = target_of(ctx)
     rec = target.launcher.launch(DEEP_LINKING)
     if rec.outcome != RECEIVED or rec.claims is None:
         return rec, None, None
     claims = target.launcher.deep_link_response(rec.claims, echo_data=echo_data, audience=audience)
+    for name, value in claims_edit.items():
+        if value is None:
+            claims.pop(name, None)
+        else:
+            claims[name] = value
     token = target.services.sign(claims, forged=forged)
     return rec, target.launcher.post_deep_link(rec, token), token
 
@@ -113,6 +120,7 @@ def check_dl_accepted(ctx: CheckContext) -> None:
 
 
 def _dl_reject_check(ctx: CheckContext, en: str, ja: str, **kw: Any) -> None:
+    """A fresh Deep Linking launch answered with a broken response (see ``_dl_exchange``) must be rejected."""
     _dl_offered(ctx)
     rec, result, _ = _dl_exchange(ctx, **kw)
     _report_dl(ctx, rec, result, REJECTED, en, ja)
@@ -135,6 +143,54 @@ def check_dl_wrong_aud(ctx: CheckContext) -> None:
     _dl_reject_check(ctx, "The Platform accepted a Deep Linking response addressed to another audience.",
                      "プラットフォームが別の宛先 (aud) のディープリンク応答を受け付けました。",
                      audience="https://not-this-platform.renkei.invalid")
+
+
+@platform_check("lti.platform.dl.no_exp", "LTI-SEC §5.2.2, §5.2.3-7", "error",
+        ("exp のないディープリンク応答を拒否する", "Rejects a Deep Linking response without exp"),
+        ("ツール発のメッセージに exp は必須で、プラットフォームは現在時刻が exp より前であることを確かめなければなりません。"
+         "exp のない応答は期限を確かめられないため、拒否しなければなりません。",
+         "exp is REQUIRED in a tool-originating message and the Platform MUST check that the current time is before "
+         "it; a response without exp cannot pass that check and MUST be rejected."))
+def check_dl_no_exp(ctx: CheckContext) -> None:
+    _dl_reject_check(ctx, "The Platform accepted a Deep Linking response without exp.",
+                     "プラットフォームが exp のないディープリンク応答を受け付けました。", exp=None)
+
+
+@platform_check("lti.platform.dl.no_nonce", "LTI-SEC §5.2.2, §5.2.3-9", "error",
+        ("nonce のないディープリンク応答を拒否する", "Rejects a Deep Linking response without nonce"),
+        ("ツール発のメッセージは nonce を含まなければならず (MUST)、プラットフォームはその有無を確かめます。"
+         "nonce のない応答は再送を見分けられないため、拒否しなければなりません。",
+         "A tool-originating message MUST contain a nonce and the Platform checks it; a response without nonce "
+         "cannot be told from a replay and MUST be rejected."))
+def check_dl_no_nonce(ctx: CheckContext) -> None:
+    _dl_reject_check(ctx, "The Platform accepted a Deep Linking response without nonce.",
+                     "プラットフォームが nonce のないディープリンク応答を受け付けました。", nonce=None)
+
+
+@platform_check("lti.platform.dl.wrong_iss", "LTI-SEC §5.2.2, §5.2.3-2", "error",
+        ("iss が client_id でないディープリンク応答を拒否する", "Rejects a Deep Linking response with a wrong iss"),
+        ("ツール発のメッセージの iss はツールの client_id で、プラットフォームはそれを確かめなければなりません。"
+         "ハーネスの鍵で正しく署名され、iss だけが未登録の client_id の応答を拒否することを確認します。",
+         "The iss of a tool-originating message is the Tool's client_id and the Platform MUST verify it. A "
+         "response correctly signed with the harness key whose iss alone names an unregistered client must be "
+         "rejected."))
+def check_dl_wrong_iss(ctx: CheckContext) -> None:
+    _dl_reject_check(ctx, "The Platform accepted a Deep Linking response whose iss is not the client_id.",
+                     "プラットフォームが iss が client_id ではないディープリンク応答を受け付けました。",
+                     iss="renkei-unregistered-client")
+
+
+@platform_check("lti.platform.dl.other_deployment", "LTI-DL §4.5.4; LTI-CORE §3.1.3", "error",
+        ("別のデプロイメントのディープリンク応答を拒否する", "Rejects a Deep Linking response for another deployment"),
+        ("deployment_id はメッセージを統括する連携 (デプロイメント) を示す必須クレームです。要求とは別の、このツールに登録"
+         "されていない deployment_id を持つ応答は、どの連携にも属さないため拒否しなければなりません。",
+         "deployment_id is the REQUIRED claim naming the integration that governs the message. A response whose "
+         "deployment_id is not the request's and is not registered for this Tool belongs to no integration and "
+         "must be rejected."))
+def check_dl_other_deployment(ctx: CheckContext) -> None:
+    _dl_reject_check(ctx, "The Platform accepted a Deep Linking response for a deployment that is not the request's.",
+                     "プラットフォームが要求とは別のデプロイメントのディープリンク応答を受け付けました。",
+                     **{vocab.CLAIM_DEPLOYMENT_ID: "renkei-other-deployment"})
 
 
 @platform_check("lti.platform.dl.missing_data", "LTI-DL §4.5.5", "error",

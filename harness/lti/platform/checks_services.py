@@ -1,8 +1,8 @@
 """Checks of the Platform's token endpoint and NRPS 2.0, plus helpers the AGS checks share.
 
 The harness Tool asks the Platform's token endpoint for bearer tokens with an RS256 client
-assertion [SEC §4.1.1] (and deliberately broken ones: forged signature, wrong ``aud``, expired,
-replayed ``jti``, unknown scope) and reads the roster through NRPS following ``Link: rel="next"``
+assertion [SEC §4.1.1] (and deliberately broken ones: forged signature, wrong ``aud``, ``iss`` or
+``sub``, expired or without ``exp``, replayed ``jti``, wrong ``client_assertion_type``, unknown scope) and reads the roster through NRPS following ``Link: rel="next"``
 to the end [NRPS]. Service checks run only when the target file declares the service offered;
 otherwise they are skipped with that reason. AGS lives in ``checks_platform_ags``.
 """
@@ -19,7 +19,7 @@ from renkei.harness.core.context import CheckContext
 from renkei.harness.lti.platform.checks_base import is_url, launch_of, platform_check, target_of
 from renkei.harness.lti.platform.config import INSTRUCTOR
 from renkei.harness.lti.platform.launch import RECEIVED, LaunchRecord
-from renkei.harness.lti.platform.services import TokenResult
+from renkei.harness.lti.platform.services import WRONG_ASSERTION_TYPE, TokenResult
 from renkei.harness.lti.protocol import vocab
 from renkei.harness.lti.protocol.browser import BrowserError
 from renkei.harness.lti.protocol.claims import is_json_number
@@ -157,13 +157,15 @@ def _baseline_token(ctx: CheckContext) -> bool:
     return False
 
 
-def _bad_assertion_check(ctx: CheckContext, en: str, ja: str, *, forged: bool = False, **claims: Any) -> None:
+def _bad_assertion_check(ctx: CheckContext, en: str, ja: str, *, forged: bool = False,
+                         assertion_type: str = vocab.CLIENT_ASSERTION_TYPE, **claims: Any) -> None:
+    """A token request with one thing wrong (``claims`` overrides; ``None`` drops a claim) must be refused."""
     need(ctx, "any")
     if not _baseline_token(ctx):
         return
     services = target_of(ctx).services
     assertion = services.sign(services.assertion_claims(**claims), forged=forged)
-    _expect_refused(ctx, services.request_token([_valid_scope(ctx)], assertion), en, ja)
+    _expect_refused(ctx, services.request_token([_valid_scope(ctx)], assertion, assertion_type=assertion_type), en, ja)
 
 
 @platform_check("lti.platform.token.bad_signature", "LTI-SEC §4.1.1", "error",
@@ -192,6 +194,54 @@ def check_token_expired(ctx: CheckContext) -> None:
     now = int(target_of(ctx).clock())
     _bad_assertion_check(ctx, "The token endpoint accepted an expired assertion.",
                          "トークンエンドポイントが期限切れのアサーションを受け付けました。", iat=now - 900, exp=now - 600)
+
+
+@platform_check("lti.platform.token.no_exp", "LTI-SEC §4.1.1", "error",
+        ("exp のないアサーションを拒否する", "Rejects an assertion without exp"),
+        ("exp はクライアントアサーションの必須クレームで、認可サーバーは exp を検証しなければなりません。exp のない"
+         "アサーションは期限を確かめられないため、拒否しなければなりません (exp があるときだけ比べる実装はこれを通します)。",
+         "exp is a REQUIRED claim of the client assertion and the authorization server MUST validate it; an "
+         "assertion without exp cannot be checked for expiry and MUST be refused (a server that only compares exp "
+         "when present lets it through)."))
+def check_token_no_exp(ctx: CheckContext) -> None:
+    _bad_assertion_check(ctx, "The token endpoint accepted an assertion without exp.",
+                         "トークンエンドポイントが exp のないアサーションを受け付けました。", exp=None)
+
+
+@platform_check("lti.platform.token.wrong_iss", "LTI-SEC §4.1.1; LTI-CORE §6.2", "error",
+        ("iss が登録外のアサーションを拒否する", "Rejects an assertion with a wrong iss"),
+        ("アサーションの iss はツールの client_id でなければならず、認可サーバーは iss を検証しなければなりません。"
+         "sub は正しいまま iss だけを未登録の値にしたアサーションを拒否することを確認します。",
+         "The assertion's iss MUST be the Tool's client_id and the authorization server MUST validate it. An "
+         "assertion whose iss alone names an unregistered client (sub is still the client_id) must be refused."))
+def check_token_wrong_iss(ctx: CheckContext) -> None:
+    _bad_assertion_check(ctx, "The token endpoint accepted an assertion whose iss is not the client_id.",
+                         "トークンエンドポイントが iss が client_id ではないアサーションを受け付けました。",
+                         iss="renkei-unregistered-client")
+
+
+@platform_check("lti.platform.token.wrong_sub", "LTI-SEC §4.1.1; LTI-CORE §6.2", "error",
+        ("sub が client_id と異なるアサーションを拒否する", "Rejects an assertion with a wrong sub"),
+        ("アサーションの sub も client_id でなければならず、認可サーバーは sub を検証しなければなりません。"
+         "iss は正しいまま sub だけを別の値にしたアサーションを拒否することを確認します。",
+         "The assertion's sub MUST also be the client_id and the authorization server MUST validate it. An "
+         "assertion whose sub alone differs (iss is the client_id) must be refused."))
+def check_token_wrong_sub(ctx: CheckContext) -> None:
+    _bad_assertion_check(ctx, "The token endpoint accepted an assertion whose sub is not the client_id.",
+                         "トークンエンドポイントが sub が client_id ではないアサーションを受け付けました。",
+                         sub="renkei-other-subject")
+
+
+@platform_check("lti.platform.token.wrong_assertion_type", "LTI-SEC §4.1.1; RFC 7523 §2.2", "error",
+        ("client_assertion_type が異なる要求を拒否する", "Rejects a wrong client_assertion_type"),
+        ("client_assertion_type は urn:ietf:params:oauth:client-assertion-type:jwt-bearer でなければなりません。"
+         "正しく署名された JWT でも、別の種類 (SAML) と宣言した要求は拒否しなければなりません。",
+         "client_assertion_type MUST be urn:ietf:params:oauth:client-assertion-type:jwt-bearer. A request that "
+         "declares another type (SAML 2.0) must be refused even though the assertion is a correctly signed JWT."))
+def check_token_wrong_assertion_type(ctx: CheckContext) -> None:
+    _bad_assertion_check(ctx, "The token endpoint accepted a request whose client_assertion_type is not jwt-bearer.",
+                         "トークンエンドポイントが client_assertion_type が jwt-bearer ではない要求を受け付けました。",
+                         assertion_type=WRONG_ASSERTION_TYPE)
 
 
 @platform_check("lti.platform.token.replayed_jti", "LTI-SEC §4.1.1", "error",

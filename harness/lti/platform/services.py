@@ -3,8 +3,9 @@
 [SEC §4.1.1] / [CORE §6.2]: a Tool obtains a bearer token by POSTing a client-credentials grant
 with an RS256 client assertion (``iss`` = ``sub`` = client_id, ``aud`` = token endpoint, ``iat``,
 ``exp``, ``jti``). Checks need both the correct request and deliberately broken ones (signature by
-another key under the right kid, wrong ``aud``, expired, replayed ``jti``, unknown scope), so the
-assertion is built from claims the caller may override. Tokens are cached per scope set: the
+another key under the right kid, wrong ``aud``/``iss``/``sub``, expired or without ``exp``, replayed
+``jti``, wrong ``client_assertion_type``, unknown scope), so the assertion is built from claims the
+caller may override. Tokens are cached per scope set: the
 certification flow asks for one scope at a time [CERT §5.4].
 """
 
@@ -24,11 +25,13 @@ if TYPE_CHECKING:
     from renkei.harness.lti.platform.config import PlatformTargetConfig
 
 ASSERTION_TTL = 300
+WRONG_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:saml2-bearer"  # RFC 7522, not a JWT
 
 
 @dataclass
 class TokenResult:
-    """One token endpoint exchange; ``error`` set when no HTTP answer was obtained."""
+    """One token endpoint exchange; ``error`` set when the answer was unusable (a redirect, a body
+    over the cap); a network failure is raised instead, never recorded here."""
 
     response: ApiResponse | None
     error: BrowserError | None
@@ -77,10 +80,12 @@ class ServiceClient:
             return sign_jwt(claims, self.attacker_key, header={"kid": self.key.kid or self.key.thumbprint()})
         return sign_jwt(claims, self.key)
 
-    def request_token(self, scopes: list[str], assertion: str | None = None) -> TokenResult:
+    def request_token(self, scopes: list[str], assertion: str | None = None, *,
+                      assertion_type: str = vocab.CLIENT_ASSERTION_TYPE) -> TokenResult:
+        """One token request; a transport failure raises ``TransportFailure`` (the check is not evaluated)."""
         form = {
             "grant_type": vocab.GRANT_CLIENT_CREDENTIALS,
-            "client_assertion_type": vocab.CLIENT_ASSERTION_TYPE,
+            "client_assertion_type": assertion_type,
             "client_assertion": assertion or self.sign(self.assertion_claims()),
             "scope": " ".join(scopes),
         }

@@ -260,6 +260,13 @@ _SEC: list[tuple[str, str, Severity, tuple[str, str], tuple[str, str], SpecFacto
     ("expired", "LTI-SEC §5.1.3-7", Severity.ERROR, ("期限切れ (exp)", "Expired (exp)"),
      ("exp が 1 時間前。拒否しなければなりません。", "exp one hour in the past; must be rejected."),
      _spec(mutate=expired), "exp"),
+    ("no_exp", "LTI-SEC §5.1.2 (exp REQUIRED), §5.1.3-7", Severity.ERROR, ("exp がない", "No exp"),
+     ("exp クレームのない id_token。exp は必須で、ツールは現在時刻が exp より前であることを確かめなければなりません。"
+      "期限のないトークンは確かめようがないため、拒否しなければなりません。",
+      "An id_token without the exp claim. exp is REQUIRED and the Tool MUST check that the current time is before "
+      "it; a token without an expiry cannot pass that check, so it must be rejected (a validator that only "
+      "compares exp when present accepts it)."),
+     _spec(mutate=drop("exp")), "exp"),
     ("iat_future", "LTI-SEC §5.1.3-8 (MAY)", Severity.WARNING, ("iat が未来すぎる", "iat far in the future"),
      ("iat が未来 (既定 1 時間)。仕様は MAY のため警告です。", "iat in the future (default one hour); MAY-level rule, so a warning."),
      lambda params: LaunchSpec(mutate=iat_future(int(params.get("iat_future_seconds", 3600)))), "iat"),

@@ -14,6 +14,7 @@ from renkei.harness.lti.protocol.jose import RSAKey, decode_unverified, sign_raw
 from renkei.mocks.app.config import FAULTS
 from renkei.mocks.app.services import WRONG_ASSERTION_AUDIENCE
 from tests.mocks.app.conftest import (
+    DROP,
     ISSUER,
     ToolDriver,
     deep_linking_changes,
@@ -63,6 +64,10 @@ async def _expired(tool: ToolDriver) -> Any:
     return await tool.launch_with({"iat": 11111, "exp": 22222})
 
 
+async def _no_exp(tool: ToolDriver) -> Any:
+    return await tool.launch_with({"exp": DROP})
+
+
 async def _unknown_deployment(tool: ToolDriver) -> Any:
     auth = await tool.login(lti_deployment_id="S_9999999999999")
     claims = resource_link_claims(auth["nonce"], {vocab.CLAIM_DEPLOYMENT_ID: "S_9999999999999"})
@@ -76,6 +81,7 @@ LAUNCH_FAULTS: dict[str, tuple[Attack, str]] = {
     "skip_nonce_replay": (_replay, "nonce_replayed"),
     "skip_state_check": (_wrong_state, "state_unknown"),
     "skip_exp_check": (_expired, "token_expired"),
+    "accept_missing_exp": (_no_exp, "exp_missing"),
     "skip_deployment_check": (_unknown_deployment, "deployment_id_unknown"),
 }
 
@@ -95,6 +101,11 @@ async def test_alg_none_with_kid_still_rejected_by_correct_tool(tool: ToolDriver
     auth = await tool.login()
     token = sign_raw({"alg": "none", "kid": platform_key.kid}, resource_link_claims(auth["nonce"]), None)
     assert error_code(await tool.launch(token, auth["state"])) == "alg_not_allowed"
+
+
+async def test_accept_missing_exp_still_rejects_an_expired_token(make_tool: Any) -> None:
+    async with make_tool(faults={"accept_missing_exp"}) as broken:
+        assert error_code(await broken.launch_with({"iat": 11111, "exp": 22222})) == "token_expired"
 
 
 async def test_skip_aud_check_still_checks_everything_else(make_tool: Any) -> None:

@@ -119,3 +119,29 @@ async def test_fault_accept_replayed_dl_nonce(portal_factory) -> None:
     token = sign_jwt(_response_claims(portal, request, nonce="once"), portal.tool_key)
     assert (await _post(portal, token)).status_code == 200
     assert (await _post(portal, token)).status_code == 200
+
+
+@pytest.mark.parametrize(("fault", "overrides", "fragment"), [
+    ("accept_dl_without_exp", {"exp": None}, "exp"),
+    ("accept_dl_without_nonce", {"nonce": None}, "nonce"),
+    ("skip_dl_deployment_check", {vocab.CLAIM_DEPLOYMENT_ID: "renkei-other-deployment"}, "deployment_id"),
+])
+async def test_deep_linking_faults_accept_what_the_correct_portal_refuses(portal, portal_factory, fault: str,
+                                                                          overrides: dict, fragment: str) -> None:
+    request = await _dl_request(portal)
+    refused = await _post(portal, sign_jwt(_response_claims(portal, request, **overrides), portal.tool_key))
+    assert refused.status_code == 400 and fragment in refused.json()["error_description"]
+    broken = portal_factory({fault})
+    request = await _dl_request(broken)
+    accepted = await _post(broken, sign_jwt(_response_claims(broken, request, **overrides), broken.tool_key))
+    assert accepted.status_code == 200, accepted.text
+
+
+async def test_fault_dl_client_from_request_ignores_iss(portal, portal_factory) -> None:
+    request = await _dl_request(portal)
+    stranger = await _post(portal, sign_jwt(_response_claims(portal, request, iss="stranger"), portal.tool_key))
+    assert stranger.status_code == 400 and stranger.json()["error"] == "invalid_client"
+    broken = portal_factory({"dl_client_from_request"})
+    request = await _dl_request(broken)
+    accepted = await _post(broken, sign_jwt(_response_claims(broken, request, iss="stranger"), broken.tool_key))
+    assert accepted.status_code == 200, accepted.text

@@ -150,3 +150,33 @@ async def test_fault_no_scope_enforcement(portal_factory) -> None:
     portal = portal_factory({"no_scope_enforcement"})
     headers = await portal.token(vocab.SCOPE_AGS_SCORE)
     assert (await portal.client.get(f"/nrps/{CLASS1}", headers=headers)).status_code == 200
+
+
+@pytest.mark.parametrize(("fault", "overrides"), [
+    ("accept_assertion_without_exp", {"exp": None}),
+    ("assertion_client_from_sub", {"iss": "someone-else"}),
+    ("skip_assertion_sub_check", {"sub": "someone-else"}),
+])
+async def test_assertion_faults_accept_what_the_correct_portal_refuses(portal, portal_factory, fault: str,
+                                                                       overrides: dict) -> None:
+    refused = await portal.token_response([vocab.SCOPE_AGS_SCORE], portal.assertion(**overrides))
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_client"
+    broken = portal_factory({fault})
+    assert (await broken.token_response([vocab.SCOPE_AGS_SCORE], broken.assertion(**overrides))).status_code == 200
+
+
+async def test_assertion_client_from_sub_still_refuses_a_wrong_sub(portal_factory) -> None:
+    broken = portal_factory({"assertion_client_from_sub"})
+    response = await broken.token_response([vocab.SCOPE_AGS_SCORE], broken.assertion(sub="someone-else"))
+    assert response.status_code == 400
+
+
+async def test_fault_accept_any_assertion_type(portal, portal_factory) -> None:
+    def form(p) -> dict:
+        return {"grant_type": "client_credentials", "client_assertion": p.assertion(), "scope": vocab.SCOPE_AGS_SCORE,
+                "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:saml2-bearer"}
+
+    refused = await portal.client.post("/token", data=form(portal))
+    assert refused.status_code == 400 and "client_assertion_type" in refused.json()["error_description"]
+    broken = portal_factory({"accept_any_assertion_type"})
+    assert (await broken.client.post("/token", data=form(broken))).status_code == 200

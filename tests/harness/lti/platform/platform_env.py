@@ -63,6 +63,14 @@ RED: dict[str, set[str]] = {
     "accept_replayed_dl_nonce": {"lti.platform.dl.nonce_replay"},
     "sub_is_username": {"lti.platform.jp.sub_uuid_v4"},
     "no_scope_enforcement": {"lti.platform.svc.scope_enforced"},
+    "accept_assertion_without_exp": {"lti.platform.token.no_exp"},
+    "assertion_client_from_sub": {"lti.platform.token.wrong_iss"},
+    "skip_assertion_sub_check": {"lti.platform.token.wrong_sub"},
+    "accept_any_assertion_type": {"lti.platform.token.wrong_assertion_type"},
+    "accept_dl_without_exp": {"lti.platform.dl.no_exp"},
+    "accept_dl_without_nonce": {"lti.platform.dl.no_nonce"},
+    "dl_client_from_request": {"lti.platform.dl.wrong_iss"},
+    "skip_dl_deployment_check": {"lti.platform.dl.other_deployment"},
 }
 
 

@@ -18,6 +18,7 @@ RED: dict[str, set[str]] = {
     "skip_nonce_replay": {"lti.tool.sec.nonce_replay"},
     "skip_state_check": {"lti.tool.sec.state_mismatch"},
     "skip_exp_check": {"lti.tool.sec.expired", "lti.tool.cert.bad_timestamps"},
+    "accept_missing_exp": {"lti.tool.sec.no_exp"},
     "skip_deployment_check": {"lti.tool.core.unknown_deployment"},
     "dl_no_data_echo": {"lti.tool.dl.data"},
     "assertion_wrong_aud": {"lti.tool.svc.assertion_claims"},
