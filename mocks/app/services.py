@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
 from renkei.harness.lti.protocol import vocab
 from renkei.harness.lti.protocol.jose import RSAKey, sign_jwt
+from renkei.harness.lti.protocol.timestamps import utc_timestamp
 from renkei.mocks.app.config import ToolConfig
 from renkei.mocks.app.http import client
 from renkei.mocks.app.state import Launch
@@ -52,8 +52,7 @@ class ScoreClock:
     def stamp(self, now: float) -> str:
         ms = max(int(now * 1000), self._last_ms + 1)
         self._last_ms = ms
-        moment = datetime.fromtimestamp(ms // 1000, tz=UTC)
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+        return utc_timestamp(ms / 1000)
 
 
 def _sub_url(url: str, segment: str) -> str:

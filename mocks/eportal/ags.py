@@ -4,15 +4,14 @@ Paths (all under the issuer): ``/ags/{context}/lineitems`` (GET with filters ``r
 ``resource_id``, ``tag``, ``limit`` + Link paging; POST -> 201), ``/ags/{context}/lineitems/{n}``
 (GET/PUT/DELETE), ``…/{n}/scores`` (POST, write-only), ``…/{n}/results`` (GET, ``user_id``
 filter). Line items belong to the tool that created them; another tool gets 404. Score
-timestamps must be ISO-8601 with sub-second precision and a zone and strictly increase per
-user; an older or equal one is refused with 409 and changes nothing [AGS §3.4].
+timestamps must be ISO-8601 with sub-second precision and a zone (any offset form, read by the
+harness's one parser, ``timestamps``) and strictly increase per user; an older or equal one is
+refused with 409 and changes nothing [AGS §3.4].
 """
 
 from __future__ import annotations
 
 import json
-import re
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -20,35 +19,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from renkei.harness.lti.protocol import vocab
+from renkei.harness.lti.protocol.timestamps import InvalidTimestamp, parse_timestamp
 from renkei.mocks.eportal.http import accepts, json_response, media_type, oauth_error
 from renkei.mocks.eportal.services import BadQuery, paginate, require_scope
 from renkei.mocks.eportal.state import EportalState, Grant, LineItem, ScoreRecord
 
 MAX_BODY_BYTES = 64 * 1024
-_TIMESTAMP_RE = re.compile(
-    r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\.(\d{1,9})(Z|[+-]\d{2}:\d{2})$"
-)
 _READ = (vocab.SCOPE_AGS_LINEITEM, vocab.SCOPE_AGS_LINEITEM_READONLY)
 _WRITE = (vocab.SCOPE_AGS_LINEITEM,)
 
 
 def _state(request: Request) -> EportalState:
     return request.app.state.eportal
-
-
-def parse_score_timestamp(text: Any) -> Decimal | None:
-    """Exact epoch seconds of an AGS score timestamp, or None if not sub-second ISO-8601 + zone."""
-    if not isinstance(text, str):
-        return None
-    match = _TIMESTAMP_RE.match(text)
-    if match is None:
-        return None
-    zone = "+00:00" if match.group(3) == "Z" else match.group(3)
-    try:
-        whole = datetime.fromisoformat(match.group(1) + zone)
-    except ValueError:
-        return None
-    return Decimal(int(whole.timestamp())) + Decimal("0." + match.group(2))
 
 
 def _is_number(value: Any) -> bool:
@@ -84,11 +66,12 @@ def _validate_line_item(data: dict[str, Any]) -> None:
         if name in data and not isinstance(data[name], str):
             raise BadBody(f"field '{name}' must be a string [AGS §3.2]")
     for name in ("startDateTime", "endDateTime"):
-        if name in data:
+        if data.get(name) not in (None, ""):  # blank or null: no date [AGS §3.2.12, §3.2.13]
             try:
-                datetime.fromisoformat(str(data[name]).replace("Z", "+00:00"))
-            except ValueError as exc:
-                raise BadBody(f"field '{name}' must be an ISO-8601 date-time [AGS §3.2]") from exc
+                parse_timestamp(data[name])
+            except InvalidTimestamp as exc:
+                raise BadBody(f"field '{name}' must be an ISO-8601 date-time with a time zone: {exc} "
+                              "[AGS §3.2.12, §3.2.13]") from exc
     if "gradesReleased" in data and not isinstance(data["gradesReleased"], bool):
         raise BadBody("field 'gradesReleased' must be a boolean [AGS §3.2]")
 
@@ -189,10 +172,21 @@ def _validate_score(st: EportalState, context: str, data: dict[str, Any]) -> Dec
     user = st.roster.user_by_sub(user_id)
     if user is None or not st.roster.context_roles(user, context):
         raise BadBody("field 'userId' is not the LTI user id of a member of this context [AGS §3.4]")
-    stamp = parse_score_timestamp(data.get("timestamp"))
-    if stamp is None:
-        raise BadBody("field 'timestamp' must be ISO-8601 with sub-second precision and a time zone "
-                      "[AGS §3.4]")
+    try:
+        stamp = parse_timestamp(data.get("timestamp"), sub_second=True).epoch
+    except InvalidTimestamp as exc:
+        raise BadBody(f"field 'timestamp' must be ISO-8601 with sub-second precision and a time zone: {exc} "
+                      "[AGS §3.4.9]") from exc
+    submission = data.get("submission")
+    if submission is not None and not isinstance(submission, dict):
+        raise BadBody("field 'submission' must be an object [AGS §3.4.10]")
+    for name in ("startedAt", "submittedAt"):
+        if submission is not None and name in submission:
+            try:
+                parse_timestamp(submission[name], sub_second=True)
+            except InvalidTimestamp as exc:
+                raise BadBody(f"field 'submission.{name}' must be ISO-8601 with sub-second precision and a time "
+                              f"zone: {exc} [AGS §3.4.10]") from exc
     if "scoreGiven" in data:
         if not _is_number(data["scoreGiven"]) or data["scoreGiven"] < 0:
             raise BadBody("field 'scoreGiven' must be a number >= 0 [AGS §3.4]")

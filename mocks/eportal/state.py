@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from renkei.harness.lti.protocol.jose import KeyStore, RSAKey, generate_rsa_key, public_jwks
@@ -99,7 +100,7 @@ class LineItem:
 
 @dataclass
 class ScoreRecord:
-    timestamp: float
+    timestamp: Decimal  # exact epoch seconds of the score's timestamp (every fraction digit kept)
     timestamp_text: str
     score: dict[str, Any]
 

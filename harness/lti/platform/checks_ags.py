@@ -10,7 +10,6 @@ once per target (shared) so the checks talk about the same line items.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from renkei.harness.core.context import CheckContext
@@ -36,6 +35,7 @@ from renkei.harness.lti.protocol import vocab
 from renkei.harness.lti.protocol.browser import BrowserError
 from renkei.harness.lti.protocol.claims import is_json_number
 from renkei.harness.lti.protocol.http import ApiResponse
+from renkei.harness.lti.protocol.timestamps import utc_timestamp
 
 
 # --- AGS 2.0 [AGS §3], certification flow [CERT §5.4] ----------------------------------------
@@ -268,9 +268,6 @@ def check_ags_paging(ctx: CheckContext) -> None:
                  value=f"{len(wanted & got)}/{len(wanted)}", **at(url, "GET"))
 
 
-def _timestamp(ctx: CheckContext) -> str:
-    """ISO-8601 with sub-second precision and a zone [AGS §3.4]."""
-    return datetime.fromtimestamp(target_of(ctx).clock(), UTC).isoformat(timespec="milliseconds")
 
 
 def ags_scores(ctx: CheckContext) -> list[tuple[str, str, dict[str, Any], ApiResponse | BrowserError]]:
@@ -288,7 +285,7 @@ def ags_scores(ctx: CheckContext) -> list[tuple[str, str, dict[str, Any], ApiRes
             if item is None or key not in setup.subs:
                 continue
             score = {"userId": setup.subs[key], "scoreGiven": 7, "scoreMaximum": 10, "comment": "renkei",
-                     "timestamp": _timestamp(ctx), "activityProgress": "Completed", "gradingProgress": "FullyGraded"}
+                     "timestamp": utc_timestamp(target.clock()), "activityProgress": "Completed", "gradingProgress": "FullyGraded"}
             url = with_path_suffix(item["id"], "/scores")
             try:
                 result: ApiResponse | BrowserError = target.services.call(

@@ -9,9 +9,7 @@ the target file says the Tool does not use is skipped with that reason, never fa
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -23,6 +21,7 @@ from renkei.harness.lti.protocol.browser import BrowserError, same_endpoint
 from renkei.harness.lti.protocol.claims import audiences as claim_audiences
 from renkei.harness.lti.protocol.claims import is_json_number
 from renkei.harness.lti.protocol.jose import JoseFailure, decode_unverified, verify_jwt
+from renkei.harness.lti.protocol.timestamps import InvalidTimestamp, is_timestamp, parse_timestamp
 from renkei.harness.lti.tool.checks import target_of
 from renkei.harness.lti.tool.config import KIND
 from renkei.harness.lti.tool.launches import ACCEPTED, DeepLinkExchange, ServiceExchange
@@ -536,16 +535,15 @@ def check_ags_bearer(ctx: CheckContext) -> None:
                      method=call.method, column="authorization", value=f"HTTP {call.status}")
 
 
-_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d+(Z|[+-]\d{2}:\d{2})$")
-
-
 @check(
     "lti.tool.ags.score", kind=KIND, requirement="LTI-AGS §3.4.4-§3.4.11", severity=Severity.ERROR,
     title_ja="スコアの形式 (timestamp ほか)", title_en="Score payload (timestamp etc.)",
-    description_ja=("userId 必須、timestamp はミリ秒以下の精度とタイムゾーン付きの ISO 8601、activityProgress と "
+    description_ja=("userId 必須、timestamp (と submission の startedAt・submittedAt) は秒未満の精度とタイムゾーン"
+                    "付きの ISO 8601 (時差は Z、+00:00、+0000、+00 のいずれの書き方も可)、activityProgress と "
                     "gradingProgress は仕様の値、scoreGiven には scoreMaximum を伴うこと。"),
-    description_en=("userId required; timestamp is ISO 8601 with sub-second precision and a time zone; "
-                    "activityProgress/gradingProgress use the spec's values; scoreGiven comes with scoreMaximum."),
+    description_en=("userId required; timestamp (and submission.startedAt/submittedAt) is ISO 8601 with sub-second "
+                    "precision and a time zone (Z, +00:00, +0000 and +00 are all accepted); activityProgress/"
+                    "gradingProgress use the spec's values; scoreGiven comes with scoreMaximum."),
     tags=("services", "ags"),
 )
 def check_ags_score(ctx: CheckContext) -> None:
@@ -563,20 +561,41 @@ def check_ags_score(ctx: CheckContext) -> None:
             ctx.fail(en, ja=ja, column=field, value=value, **where)
 
 
+def _date_time_problem(body: dict[str, Any], name: str, *, sub_second: bool, what_en: str,
+                       what_ja: str) -> Problem | None:
+    """One ISO 8601 field judged by the one parser (``timestamps``); None when fine."""
+    try:
+        parse_timestamp(body.get(name), sub_second=sub_second)
+    except InvalidTimestamp as bad:
+        return (f"{name} must be {what_en}: {bad}.", f"{name} は{what_ja}でなければなりません: {bad.ja}。", name,
+                body.get(name))
+    return None
+
+
+_SCORE_TIME = ("ISO 8601 with sub-second precision and a time zone", "秒未満の精度とタイムゾーン付きの ISO 8601")
+
+
 def _score_problems(body: dict[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
     if not isinstance(body.get("userId"), str) or not body["userId"]:
         problems.append(("userId is missing.", "userId がありません。", "userId", body.get("userId")))
-    ts = body.get("timestamp")
-    ok = isinstance(ts, str) and bool(_TIMESTAMP.match(ts))
-    if ok:
-        try:
-            datetime.fromisoformat(str(ts).replace("Z", "+00:00"))
-        except ValueError:
-            ok = False
-    if not ok:
-        problems.append(("timestamp must be ISO 8601 with sub-second precision and a time zone.",
-                         "timestamp はミリ秒以下の精度とタイムゾーン付きの ISO 8601 でなければなりません。", "timestamp", ts))
+    stamp = _date_time_problem(body, "timestamp", sub_second=True, what_en=_SCORE_TIME[0], what_ja=_SCORE_TIME[1])
+    if stamp is not None:
+        problems.append(stamp)
+    submission = body.get("submission")
+    if submission is not None:  # optional; its date-times follow the timestamp rule [AGS §3.4.10]
+        if not isinstance(submission, dict):
+            problems.append(("submission must be an object.", "submission はオブジェクトでなければなりません。",
+                             "submission", type(submission).__name__))
+        else:
+            for name in ("startedAt", "submittedAt"):
+                if name in submission and (bad := _date_time_problem(
+                        submission, name, sub_second=True, what_en=_SCORE_TIME[0], what_ja=_SCORE_TIME[1])):
+                    problems.append((bad[0], bad[1], "submission." + name, bad[3]))
+            if is_timestamp(submission.get("startedAt")) and is_timestamp(submission.get("submittedAt")) and (
+                    parse_timestamp(submission["submittedAt"]).epoch < parse_timestamp(submission["startedAt"]).epoch):
+                problems.append(("submission.submittedAt is before startedAt.", "submission.submittedAt が startedAt より前です。",
+                                 "submission.submittedAt", submission["submittedAt"]))
     for name, allowed in (("activityProgress", vocab.AGS_ACTIVITY_PROGRESS), ("gradingProgress", vocab.AGS_GRADING_PROGRESS)):
         if body.get(name) not in allowed:
             problems.append((f"{name} is missing or not a defined value.", f"{name} がないか定義外の値です。", name,
@@ -590,3 +609,39 @@ def _score_problems(body: dict[str, Any]) -> list[Problem]:
             problems.append(("scoreGiven needs a positive scoreMaximum.", "scoreGiven には正の scoreMaximum が必要です。",
                              "scoreMaximum", maximum))
     return problems
+
+
+@check(
+    "lti.tool.ags.lineitem", kind=KIND, requirement="LTI-AGS §3.2.5-§3.2.8, §3.2.12, §3.2.13", severity=Severity.ERROR,
+    title_ja="ラインアイテムの形式 (label・scoreMaximum・日時)", title_en="Line item payload (label, scoreMaximum, dates)",
+    description_ja=("ツールが作成・更新するラインアイテムは、空でない label と 0 より大きい数値の scoreMaximum を持ち、"
+                    "startDateTime と endDateTime はタイムゾーン付きの ISO 8601 であること (空値・null は「なし」として可)。"),
+    description_en=("Line items the Tool creates or updates carry a non-blank label and a numeric scoreMaximum > 0; "
+                    "startDateTime and endDateTime are ISO 8601 with a time zone designator (blank or null means none)."),
+    tags=("services", "ags"),
+)
+def check_ags_lineitem(ctx: CheckContext) -> None:
+    written = [c for c in _ags_calls(ctx) if (c.kind, c.method) in (("ags.lineitems", "POST"), ("ags.lineitem", "PUT"))]
+    if not written and not ctx.count:
+        ctx.skip("the Tool created or updated no line item during the wait")
+    for call in written:
+        where = {"endpoint": call.url, "method": call.method}
+        body = call.json()
+        if not isinstance(body, dict):
+            ctx.fail("The line item body is not a JSON object.", ja="ラインアイテムの本文が JSON オブジェクトではありません。",
+                     **where)
+            continue
+        if not isinstance(body.get("label"), str) or not body["label"].strip():
+            ctx.fail("label is missing or blank.", ja="label がないか空です。", column="label", value=body.get("label"),
+                     **where)
+        maximum = body.get("scoreMaximum")
+        if not is_json_number(maximum) or maximum <= 0:
+            ctx.fail("scoreMaximum must be a number > 0.", ja="scoreMaximum は 0 より大きい数値でなければなりません。",
+                     column="scoreMaximum", value=maximum, **where)
+        for name in ("startDateTime", "endDateTime"):
+            if body.get(name) in (None, ""):
+                continue
+            bad = _date_time_problem(body, name, sub_second=False, what_en="ISO 8601 with a time zone",
+                                     what_ja="タイムゾーン付きの ISO 8601")
+            if bad is not None:
+                ctx.fail(bad[0], ja=bad[1], column=name, value=bad[3], **where)

@@ -8,7 +8,6 @@ import re
 import pytest
 
 from renkei.harness.lti.protocol import vocab
-from renkei.mocks.eportal.ags import parse_score_timestamp
 from tests.mocks.eportal.eportal_support import CLASS1, CLASS2, ISSUER, STUDENT1, STUDENT2, TEACHER
 
 pytestmark = pytest.mark.anyio
@@ -220,13 +219,26 @@ async def test_score_timestamp_rules(portal) -> None:
     assert rows[0]["resultScore"] == 12
 
 
-def test_parse_score_timestamp() -> None:
-    assert parse_score_timestamp("2026-11-21T09:00:00.25+09:00") == parse_score_timestamp(
-        "2026-11-21T00:00:00.25Z"
-    )
-    assert parse_score_timestamp("2026-11-21T00:00:00Z") is None
-    assert parse_score_timestamp("2026-13-21T00:00:00.1Z") is None
-    assert parse_score_timestamp(12) is None
+async def test_every_offset_form_of_the_ags_examples_is_accepted(portal) -> None:
+    li = await portal.token(vocab.SCOPE_AGS_LINEITEM)
+    dated = {"label": "A", "scoreMaximum": 10, "startDateTime": "2018-03-06T20:05:02Z",
+             "endDateTime": "2018-04-07T07:05:03+0900"}
+    created = await portal.client.post(f"/ags/{CLASS1}/lineitems", **_json(li, dated, vocab.MEDIA_AGS_LINEITEM))
+    assert created.status_code == 201, created.text
+    item = created.json()["id"]
+    auth = await portal.token(vocab.SCOPE_AGS_SCORE)
+    # AGS §3.4.9.1 lists +00:00, Z and +00; +0000 is the ISO 8601 basic offset. Each one is later.
+    for n, stamp in enumerate(["2017-04-16T18:54:36.736+00:00", "2017-04-16T18:54:36.737Z",
+                               "2017-04-16T18:54:36.738+00", "2017-04-16T18:54:36.739+0000"]):
+        score = _score(STUDENT1, stamp, n) | {"submission": {"startedAt": stamp, "submittedAt": stamp}}
+        response = await portal.client.post(f"{item}/scores", **_json(auth, score, vocab.MEDIA_AGS_SCORE))
+        assert response.status_code == 204, (stamp, response.text)
+    bad = _score(STUDENT1, "2017-04-16T18:54:37.1Z") | {"submission": {"startedAt": "2017-04-16T18:54:36Z"}}
+    response = await portal.client.post(f"{item}/scores", **_json(auth, bad, vocab.MEDIA_AGS_SCORE))
+    assert response.status_code == 400 and "submission.startedAt" in response.json()["error_description"]
+    undated = dated | {"endDateTime": "2018-04-06T22:05:03"}
+    response = await portal.client.post(f"/ags/{CLASS1}/lineitems", **_json(li, undated, vocab.MEDIA_AGS_LINEITEM))
+    assert response.status_code == 400 and "no time zone designator" in response.json()["error_description"]
 
 
 async def test_fault_no_link_paging_applies_to_line_items(portal_factory) -> None:

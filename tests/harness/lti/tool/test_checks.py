@@ -220,12 +220,38 @@ def test_no_deep_linking_response_fails_every_deep_linking_check() -> None:
     (FakeTool(score={"timestamp": "2026-04-01T10:00:00+09:00"}), "lti.tool.ags.score"),
     (FakeTool(score={"timestamp": "2026-04-01T10:00:00.123"}), "lti.tool.ags.score"),
     (FakeTool(score={"gradingProgress": "Done"}), "lti.tool.ags.score"),
+    (FakeTool(score={"submission": {"startedAt": "2026-04-01T09:00:00Z"}}), "lti.tool.ags.score"),
+    (FakeTool(score={"submission": {"startedAt": "2026-04-01T09:00:00.5Z", "submittedAt": "2026-04-01T08:00:00.5Z"}}),
+     "lti.tool.ags.score"),
+    (FakeTool(lineitem={"label": "x", "scoreMaximum": 10, "startDateTime": "2026-04-01T09:00:00"}),
+     "lti.tool.ags.lineitem"),
+    (FakeTool(lineitem={"label": " ", "scoreMaximum": 0}), "lti.tool.ags.lineitem"),
 ])
 def test_each_service_rule_fails_alone(tool: FakeTool, check_id: str) -> None:
     with fake_tool_env(tool) as target:
         results = run_checks(target, "lti13-tool", only="lti.tool.")
     failing = not_passed(results) - _tagged("reject")
     assert failing == {check_id}
+
+
+@pytest.mark.parametrize("stamp", ["2017-04-16T18:54:36.736+00:00", "2017-04-16T18:54:36.736Z",
+                                   "2017-04-16T18:54:36.736+00", "2017-04-16T18:54:36.736+0000",
+                                   "2017-04-17T03:54:36.736123+09:00"])
+def test_every_offset_form_of_the_ags_examples_is_a_valid_score_timestamp(stamp: str) -> None:
+    lineitem = {"label": "x", "scoreMaximum": 10, "startDateTime": "2018-03-06T20:05:02Z",
+                "endDateTime": "2018-04-06T22:05:03+0900"}
+    score = {"timestamp": stamp, "submission": {"startedAt": stamp, "submittedAt": stamp}}
+    with fake_tool_env(FakeTool(score=score, lineitem=lineitem)) as target:
+        results = {cid: run_one(target, cid) for cid in ("lti.tool.ags.score", "lti.tool.ags.lineitem")}
+    assert {cid: o.status for cid, o in results.items()} == {"lti.tool.ags.score": "passed",
+                                                              "lti.tool.ags.lineitem": "passed"}
+
+
+def test_a_bad_timestamp_finding_says_why_in_both_languages() -> None:
+    with fake_tool_env(FakeTool(score={"timestamp": "2026-04-01T10:00:00.123"})) as target:
+        finding = run_one(target, "lti.tool.ags.score").findings[0]
+    assert finding.location.column == "timestamp" and finding.value == "2026-04-01T10:00:00.123"
+    assert "no time zone designator" in finding.message and "タイムゾーン指定" in (finding.message_ja or "")
 
 
 def test_a_bad_token_request_fails_it_and_the_calls_made_without_a_token() -> None:

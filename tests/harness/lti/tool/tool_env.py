@@ -112,8 +112,8 @@ class FakeTool:
     Knobs: ``reject_when(claims)`` refuses matching launches (with ``reject_status``); ``auth``
     overrides (None drops) auth-request parameters; ``dl_claims``/``dl_field``/``dl_sign``/``dl_form``
     alter the Deep Linking response;
-    ``assertion``/``assertion_sign``/``token_form``/``headers``/``score``/``follow_next``/``scopes``
-    alter service calls.
+    ``assertion``/``assertion_sign``/``token_form``/``headers``/``score``/``lineitem``/``follow_next``/
+    ``scopes`` alter service calls.
     """
 
     reject_when: Callable[[dict[str, Any]], bool] = lambda claims: False
@@ -129,6 +129,7 @@ class FakeTool:
     token_form: dict[str, str] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
     score: dict[str, Any] = field(default_factory=dict)
+    lineitem: dict[str, Any] | None = None  # a line item to create before the score (None: none)
     follow_next: bool = True
     scopes: list[str] | None = None
     call_services: bool = True
@@ -210,6 +211,9 @@ class FakeTool:
         while url:
             resp = client.get(url, headers=auth | {"Accept": accept_nrps})
             url = resp.links.get("next", {}).get("url") if self.follow_next else None
+        if self.lineitem is not None:
+            client.post(ags["lineitems"], content=json.dumps(self.lineitem),
+                        headers=auth | {"Content-Type": vocab.MEDIA_AGS_LINEITEM})
         score_type = self.headers.get("score_type", vocab.MEDIA_AGS_SCORE)
         body = {"userId": claims["sub"], "scoreGiven": 5, "scoreMaximum": 10, "activityProgress": "Completed",
                 "gradingProgress": "FullyGraded", "timestamp": "2026-04-01T10:00:00.123+09:00"} | self.score
