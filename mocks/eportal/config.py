@@ -35,6 +35,8 @@ FAULTS: dict[str, str] = {
     "roles_simple_names": "roles are deprecated simple names ('Learner') instead of URIs [CORE §5.3.7, App. A]",
     "no_link_paging": "NRPS/AGS containers are cut at 'limit' without a Link rel=\"next\" header "
     "[NRPS paging, AGS §3.2.4]",
+    "paging_ends_at_page_2": "NRPS/AGS paging works for two pages, then the second page carries no Link "
+    "rel=\"next\", so the third page and later are never reached [NRPS paging, AGS §3.2.4]",
     "ignore_unknown_scope": "the token endpoint grants a token for unknown scopes instead of 400 "
     "invalid_scope and echoes the requested scope verbatim [SEC §4.1]",
     "pii_leak": "no-PII launches still carry name/email claims [CERT §5.1 'Without PII']",

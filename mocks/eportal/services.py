@@ -177,7 +177,10 @@ def paginate(request: Request, items: list[Any], base_url: str) -> tuple[list[An
         return items[offset:], {}
     page = items[offset:offset + limit]
     headers: dict[str, str] = {}
-    if offset + limit < len(items) and not _state(request).config.has("no_link_paging"):
+    config = _state(request).config
+    if config.has("paging_ends_at_page_2") and offset >= limit:  # the fault: page 2 is served as the last
+        return page, headers
+    if offset + limit < len(items) and not config.has("no_link_paging"):
         query = {k: v for k, v in request.query_params.items() if k != "offset"}
         query["offset"] = str(offset + limit)
         headers["Link"] = f'<{base_url}?{urlencode(query)}>; rel="next"'

@@ -16,6 +16,7 @@ from renkei.harness.core.context import CheckContext
 from renkei.harness.lti.platform.checks_base import is_url, launch_of, platform_check, target_of
 from renkei.harness.lti.platform.checks_services import (
     DENIED,
+    MIN_PAGES,
     SCORE_OK,
     at,
     bearer,
@@ -238,11 +239,37 @@ def check_ags_filters(ctx: CheckContext) -> None:
                      **at(target_url, "GET"))
 
 
+def _paging_items(ctx: CheckContext, setup: AgsSetup, token: str) -> set[str]:
+    """Ids of at least ``MIN_PAGES`` line items of context 1: the flow's, plus as many extra ones as
+    needed (created once per target, with their own tag so the filter checks never see them)."""
+    url = setup.urls["ctx1"]
+
+    def create() -> set[str]:
+        ids = {item["id"] for name in setup.created if setup.created[name][0] == url
+               and (item := setup.item(name)) is not None}
+        for n in range(1, MIN_PAGES + 1):
+            if len(ids) >= MIN_PAGES:
+                break
+            body = {"label": f"renkei ページング {n}", "scoreMaximum": 10, "resourceId": f"renkei-paging-{n}",
+                    "tag": "renkei-tag-paging"}
+            resp = call(ctx, "POST", url, token=token, json_body=body, content_type=vocab.MEDIA_AGS_LINEITEM,
+                        accept=vocab.MEDIA_AGS_LINEITEM)
+            created = safe_json(resp) if resp is not None and resp.status == 201 else None
+            if isinstance(created, dict) and isinstance(created.get("id"), str):
+                ids.add(created["id"])
+        return ids
+
+    return target_of(ctx).shared("ags_paging_items", create)  # type: ignore[no-any-return]
+
+
 @platform_check("lti.platform.ags.paging", "LTI-AGS §3.2.4, RFC 8288", "error",
         ("ラインアイテムの limit と Link rel=next", "Line item limit and Link rel=next paging"),
-        ("limit=1 で各ページが 1 件以下で、Link: rel=\"next\" をたどると作成した全ラインアイテムに到達することを確認します。",
-         "With limit=1 every page holds at most one line item and following Link rel=\"next\" reaches every line "
-         "item created in the context."),
+        ("コンテキストにラインアイテムが 3 件以上あるようにし (足りなければ作成)、limit=1 で各ページが 1 件以下で、"
+         "Link: rel=\"next\" を最後までたどると作成した全ラインアイテムに到達することを確認します。3 ページ目以降"
+         "だけで壊れるページングも見つかります。",
+         "Makes sure the context holds at least three line items (creating the missing ones), then with limit=1 "
+         "every page holds at most one line item and following Link rel=\"next\" to the end reaches every line "
+         "item created there; paging that breaks only from the third page on is caught."),
         params={"max_pages": 500})
 def check_ags_paging(ctx: CheckContext) -> None:
     setup = _ags_ready(ctx)
@@ -250,10 +277,12 @@ def check_ags_paging(ctx: CheckContext) -> None:
     if setup is None or token is None:
         return
     url = setup.urls["ctx1"]
-    wanted = {item["id"] for name in setup.created if setup.created[name][0] == url
-              and (item := setup.item(name)) is not None}
-    if len(wanted) < 2:
-        ctx.skip("fewer than two line items exist in the context, so paging is not observable")
+    wanted = _paging_items(ctx, setup, token)
+    if len(wanted) < MIN_PAGES:
+        ctx.fail(f"Fewer than {MIN_PAGES} line items could be created, so paging cannot be judged.",
+                 ja=f"ラインアイテムを {MIN_PAGES} 件作成できなかったため、ページングを判定できません。",
+                 value=str(len(wanted)), **at(url, "POST"))
+        return
     pages = read_pages(ctx, with_params(url, limit="1"), token, vocab.MEDIA_AGS_LINEITEM_CONTAINER, None,
                        int(ctx.params.get("max_pages", 500)))
     for resp in pages.responses:
@@ -265,9 +294,7 @@ def check_ags_paging(ctx: CheckContext) -> None:
     if pages.complete and not wanted <= got:
         ctx.fail("Following rel=\"next\" does not reach every line item (missing or no Link header).",
                  ja="rel=\"next\" をたどっても全ラインアイテムに到達しません (Link ヘッダーがないか不足)。",
-                 value=f"{len(wanted & got)}/{len(wanted)}", **at(url, "GET"))
-
-
+                 value=f"{len(wanted & got)}/{len(wanted)} after {len(pages.responses)} pages", **at(url, "GET"))
 
 
 def ags_scores(ctx: CheckContext) -> list[tuple[str, str, dict[str, Any], ApiResponse | BrowserError]]:

@@ -413,11 +413,20 @@ def check_nrps_container(ctx: CheckContext) -> None:
                  ja="起動した教員がメンバーにいません (user_id = 起動の sub)。", **at(url, "GET"))
 
 
+#: Paging is judged over at least this many pages: a product that breaks only on a later page (a
+#: cursor that is right for page 2 and wrong after it) shows nothing on two.
+MIN_PAGES = 3
+
+
 @platform_check("lti.platform.nrps.paging", "LTI-NRPS 2.0 'Limit query parameter', RFC 8288", "error",
         ("limit と Link rel=next のページング", "limit honoured and Link rel=next paging"),
-        ("limit=1 で取得し、各ページが 1 件以下で、Link: rel=\"next\" をたどると全メンバーがそろうことを確認します。",
-         "With limit=1 every page has at most one member and following Link rel=\"next\" to the end yields every "
-         "member of the unpaged read."),
+        ("limit を全メンバー数の 3 分の 1 (最小 1) にして 3 ページ以上に分け、各ページが limit 件以下で、"
+         "Link: rel=\"next\" を最後までたどると全メンバーがそろうことを確認します。3 ページ目以降だけで壊れる"
+         "ページングも見つかります。メンバーが 3 人未満の文脈では後のページを見られないため、未評価とします。",
+         "With limit set to a third of the members (at least 1), so that there are three pages or more, every page "
+         "holds at most limit members and following Link rel=\"next\" to the end yields every member of the "
+         "unpaged read; paging that breaks only from the third page on is caught. A context with fewer than three "
+         "members cannot show later pages, so the check is then not evaluated."),
         params={"max_pages": 500})
 def check_nrps_paging(ctx: CheckContext) -> None:
     need(ctx, "nrps")
@@ -429,19 +438,23 @@ def check_nrps_paging(ctx: CheckContext) -> None:
     everyone = {m.get("user_id") for m in full.items if isinstance(m, dict)}
     if len(everyone) < 2:
         ctx.skip("the context has fewer than two members, so paging is not observable")
+    if len(everyone) < MIN_PAGES:
+        ctx.not_evaluated(f"the instructor's context has only {len(everyone)} members, so paging cannot reach page "
+                          f"{MIN_PAGES}; launch the instructor scenario in a context with at least {MIN_PAGES} members")
+    limit = max(1, len(everyone) // MIN_PAGES)
     token = bearer(ctx, vocab.SCOPE_NRPS_READONLY)
     if token is None:
         return
-    paged = read_pages(ctx, with_params(url, limit="1"), token, vocab.MEDIA_NRPS_MEMBERSHIP, "members",
+    paged = read_pages(ctx, with_params(url, limit=str(limit)), token, vocab.MEDIA_NRPS_MEMBERSHIP, "members",
                        int(ctx.params.get("max_pages", 500)))
     for resp in paged.responses:
         body = safe_json(resp) if resp.status == 200 else None
         members = body.get("members") if isinstance(body, dict) else None
-        if isinstance(members, list) and len(members) > 1:
-            ctx.fail("A page holds more members than limit=1.", ja="ページのメンバー数が limit=1 を超えています。",
+        if isinstance(members, list) and len(members) > limit:
+            ctx.fail(f"A page holds more members than limit={limit}.", ja=f"ページのメンバー数が limit={limit} を超えています。",
                      value=str(len(members)), **at(resp.url, "GET"))
     got = {m.get("user_id") for m in paged.items if isinstance(m, dict)}
     if paged.complete and not everyone <= got:
         ctx.fail("Following rel=\"next\" does not reach every member (missing or no Link header).",
                  ja="rel=\"next\" をたどっても全メンバーに到達しません (Link ヘッダーがないか不足)。",
-                 value=f"{len(got)}/{len(everyone)}", **at(url, "GET"))
+                 value=f"{len(got & everyone)}/{len(everyone)} after {len(paged.responses)} pages", **at(url, "GET"))

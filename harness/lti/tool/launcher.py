@@ -365,6 +365,7 @@ class Launcher:
         svc = self.config.tool.services
         ctx = opaque("svc-ctx")
         person = self.person(INSTRUCTOR, params)
+        # 2 x page size + 1 members: three pages, so a Tool that stops after the second page is caught
         members = [person.member()] + [self.people.make("student", str(params.get("sub_format", "opaque"))).member()
                                        for _ in range(2 * self.config.services.nrps_page_size)]
         self.platform.set_roster(ctx, members)

@@ -249,3 +249,17 @@ async def test_fault_no_link_paging_applies_to_line_items(portal_factory) -> Non
                                  **_json(auth, {"label": label, "scoreMaximum": 1}, vocab.MEDIA_AGS_LINEITEM))
     page = await portal.client.get(f"/ags/{CLASS1}/lineitems", params={"limit": 1}, headers=auth)
     assert len(page.json()) == 1 and "link" not in page.headers
+
+
+async def test_fault_paging_ends_at_page_2_only_breaks_the_third_page(portal, portal_factory) -> None:
+    async def pages(p) -> list[int]:
+        auth = await p.token(vocab.SCOPE_NRPS_READONLY)
+        sizes, url = [], f"/nrps/{CLASS1}?limit=1"
+        while url:
+            response = await p.client.get(url, headers=auth | {"Accept": vocab.MEDIA_NRPS_MEMBERSHIP})
+            sizes.append(len(response.json()["members"]))
+            url = response.links.get("next", {}).get("url")
+        return sizes
+
+    assert await pages(portal) == [1, 1, 1, 1, 1]
+    assert await pages(portal_factory({"paging_ends_at_page_2"})) == [1, 1]

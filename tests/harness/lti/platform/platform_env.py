@@ -56,6 +56,7 @@ RED: dict[str, set[str]] = {
     "roles_simple_names": {"lti.platform.id_token.roles_vocabulary", "lti.platform.id_token.roles_full_uri",
                            "lti.platform.jp.full_uri_roles"},
     "no_link_paging": {"lti.platform.nrps.paging", "lti.platform.ags.paging"},
+    "paging_ends_at_page_2": {"lti.platform.nrps.paging", "lti.platform.ags.paging"},
     "ignore_unknown_scope": {"lti.platform.token.unknown_scope"},
     "pii_leak": {"lti.platform.id_token.no_pii"},
     "whitespace_in_claims": {"lti.platform.id_token.no_extra_whitespace"},

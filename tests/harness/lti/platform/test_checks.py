@@ -227,3 +227,20 @@ def test_a_refusal_that_ends_on_a_foreign_error_page_counts_as_a_refusal() -> No
         outcome = run_one(target, "lti.platform.auth.requires_nonce")
     assert record.outcome == "refused" and "neither the Tool nor the harness" in record.en
     assert outcome.status == "passed"
+
+
+def test_paging_is_judged_over_three_pages_or_more() -> None:
+    """A Platform whose paging breaks only after page 2 passed the old two-page checks."""
+    with mock_platform_env({"paging_ends_at_page_2"}) as target:
+        members = run_one(target, "lti.platform.nrps.paging")
+        items = run_one(target, "lti.platform.ags.paging")
+    assert members.status == "failed" and members.findings[0].value == "2/5 after 2 pages"
+    assert items.status == "failed" and items.findings[0].value == "2/3 after 2 pages"
+
+
+def test_a_context_too_small_for_three_pages_is_not_evaluated() -> None:
+    small = {"instructor": f"{EPORTAL}/launch?client_id={{client_id}}&user=u-teacher&context=class-1b",
+             "student": f"{EPORTAL}/launch?client_id={{client_id}}&user=u-s1&context=class-1b"}
+    with mock_platform_env(launches={"scenarios": small}) as target:  # class-1b: a teacher and one student
+        outcome = run_one(target, "lti.platform.nrps.paging")
+    assert outcome.status == "error" and "only 2 members" in (outcome.reason or "")

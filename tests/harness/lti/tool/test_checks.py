@@ -214,6 +214,7 @@ def test_no_deep_linking_response_fails_every_deep_linking_check() -> None:
      "lti.tool.svc.scopes"),
     (FakeTool(headers={"nrps_accept": "application/json"}), "lti.tool.nrps.accept"),
     (FakeTool(follow_next=False), "lti.tool.nrps.paging"),
+    (FakeTool(max_pages=2), "lti.tool.nrps.paging"),  # the roster renkei serves has three pages
     (FakeTool(scopes=list(vocab.AGS_SCOPES)), "lti.tool.nrps.bearer"),
     (FakeTool(headers={"score_type": "application/json"}), "lti.tool.ags.media_types"),
     (FakeTool(scopes=[vocab.SCOPE_NRPS_READONLY]), "lti.tool.ags.bearer"),

@@ -113,7 +113,7 @@ class FakeTool:
     overrides (None drops) auth-request parameters; ``dl_claims``/``dl_field``/``dl_sign``/``dl_form``
     alter the Deep Linking response;
     ``assertion``/``assertion_sign``/``token_form``/``headers``/``score``/``lineitem``/``follow_next``/
-    ``scopes`` alter service calls.
+    ``max_pages``/``scopes`` alter service calls.
     """
 
     reject_when: Callable[[dict[str, Any]], bool] = lambda claims: False
@@ -131,6 +131,7 @@ class FakeTool:
     score: dict[str, Any] = field(default_factory=dict)
     lineitem: dict[str, Any] | None = None  # a line item to create before the score (None: none)
     follow_next: bool = True
+    max_pages: int = 100  # a Tool that stops reading the roster after this many pages
     scopes: list[str] | None = None
     call_services: bool = True
     key: Any = field(default_factory=lambda: _shared_key())
@@ -208,9 +209,11 @@ class FakeTool:
         auth = {"Authorization": f"Bearer {token}"}
         accept_nrps = self.headers.get("nrps_accept", vocab.MEDIA_NRPS_MEMBERSHIP)
         url: str | None = claims[vocab.CLAIM_NRPS]["context_memberships_url"]
-        while url:
+        for _ in range(self.max_pages):
             resp = client.get(url, headers=auth | {"Accept": accept_nrps})
             url = resp.links.get("next", {}).get("url") if self.follow_next else None
+            if not url:
+                break
         if self.lineitem is not None:
             client.post(ags["lineitems"], content=json.dumps(self.lineitem),
                         headers=auth | {"Content-Type": vocab.MEDIA_AGS_LINEITEM})
