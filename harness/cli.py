@@ -250,14 +250,16 @@ def lti_keys(
     target: Annotated[Path | None, typer.Option("--target", "-t", help="use this target's harness.keys_dir")] = None,
     directory: Annotated[Path | None, typer.Option("--dir", help="key directory (instead of --target)")] = None,
     rotate: Annotated[bool, typer.Option("--rotate", help="add a new signing key; the old one stays published")] = False,
+    pem: Annotated[bool, typer.Option("--pem", help="print the current public key as PEM (for a pasted key)")] = False,
 ) -> None:
     """Create (first time) or show renkei's persistent LTI signing keys: kid and public JWKS."""
-    from renkei.harness.lti.registration import describe_keys_json, key_store
+    from renkei.harness.lti.registration import describe_keys_json, key_store, public_pem
 
     store = key_store(target=target, directory=directory)
     if rotate:
         store.rotate()
-    out.print(describe_keys_json(store), highlight=False, markup=False)
+    out.print(public_pem(store) if pem else describe_keys_json(store), highlight=False, markup=False,
+              end="" if pem else "\n")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -64,5 +64,10 @@ def describe_keys(store: KeyStore) -> dict[str, Any]:
     return {"current_kid": current.kid, "jwks": jwks}
 
 
+def public_pem(store: KeyStore) -> str:
+    """The current public key in PEM form, for products that take a pasted key instead of a JWKS URL."""
+    return store.current().as_pem(private=False).decode("ascii")
+
+
 def describe_keys_json(store: KeyStore) -> str:
     return json.dumps(describe_keys(store), ensure_ascii=False, indent=2)

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from renkei.harness.lti.protocol.http import http_url
 from renkei.harness.lti.protocol.target_file import (
+    PEM_HINT,
     DeploymentIds,
     Listen,
     Observation,
@@ -29,6 +30,7 @@ from renkei.harness.lti.protocol.target_file import (
     Services,
     Tls,
     anchor_paths,
+    no_field_hints,
     parse_config,
     read_target_file,
 )
@@ -251,4 +253,33 @@ def registration_text(target: Any) -> str:
         "Register exactly one redirect URI; other URIs under the same host must stay unregistered\n"
         "(the harness checks that the Platform refuses them).\n"
         "リダイレクトURIは上記1件のみ登録してください (未登録URIが拒否されることを検査します)。\n"
+        "\n"
+        + no_field_hints(PLATFORM_HINTS)
     )
+
+
+PLATFORM_HINTS: list[tuple[str, str, str]] = [
+    ("Redirect URIs (only a launch URL field) / リダイレクトURI (起動URLの欄だけの場合)",
+     "enter the target link URI above; renkei's redirect URI is the same URL, so one field is enough",
+     "上の起動URLを入力してください。ハーネスのリダイレクトURIは同じURLなので、1つの欄で足ります"),
+    ("A second redirect URI (only one allowed) / 2件目のリダイレクトURI (1件しか登録できない場合)",
+     "register only the redirect URI above; it is the only one renkei uses",
+     "上のリダイレクトURIだけを登録してください。ハーネスが使うのはこの1件だけです"),
+    ("Deep Linking URL / ディープリンクURL",
+     "leave it out; Deep Linking requests then arrive at the launch URL, where renkei accepts them too",
+     "省略してください。ディープリンク要求は起動URLに届き、ハーネスはそこでも受け付けます"),
+    ("Public keyset URL (the Platform wants a pasted public key) / 公開鍵セットURL (公開鍵の貼り付けだけの場合)",
+     *PEM_HINT),
+    ("The Tool's public key at all (neither URL nor PEM) / ツールの公開鍵 (URL も PEM も入力できない)",
+     "Deep Linking responses and service tokens cannot be verified: set platform.services deep_linking, nrps "
+     "and ags to false (Core launches are still tested)",
+     "ディープリンク応答とサービス用トークンを検証できないため、platform.services の deep_linking・nrps・ags を "
+     "false にしてください (Core の起動は検査します)"),
+    ("OIDC login initiation URL / ログイン開始URL",
+     "the Platform cannot make an LTI 1.3 launch, which always uses OIDC (CERT §4.2.1): a conformance gap, "
+     "not a setup choice",
+     "LTI 1.3 の起動は必ず OIDC を使うため (CERT §4.2.1)、起動できません。設定ではなく適合性の問題です"),
+    ("client_id / deployment ID (the Platform assigns them) / client_id・デプロイメントID (プラットフォームが発行する場合)",
+     "copy the values it assigned into platform.client_id and platform.deployment_ids of the target file",
+     "発行された値を対象ファイルの platform.client_id と platform.deployment_ids に書き写してください"),
+]

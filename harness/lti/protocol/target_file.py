@@ -186,3 +186,20 @@ def anchor_paths(harness: Any, base: Path, tls: Tls | None = None) -> None:
         value = getattr(harness.listen, name)
         if value and not Path(value).is_absolute():
             setattr(harness.listen, name, str((base / value).resolve()))
+
+
+#: For a product that takes a pasted public key instead of renkei's JWKS URL: (en, ja).
+PEM_HINT = ("paste renkei's public key in PEM form: `renkei lti keys --target FILE --pem` prints it (needs "
+            "harness.keys_dir); paste it again after --rotate",
+            "PEM 形式の公開鍵を貼り付けてください。`renkei lti keys --target 対象ファイル --pem` が出力します "
+            "(harness.keys_dir が必要)。--rotate の後は貼り直してください")
+
+
+def no_field_hints(hints: list[tuple[str, str, str]]) -> str:
+    """The "your product has no field for X" part of a registration text: (field, what to do in
+    English, in Japanese) per line. Products differ in what they let a vendor enter, and a missing
+    field should never leave the vendor guessing or registering something that makes checks fail."""
+    lines = ["If your product has no field for one of these / 製品に入力欄がない場合:"]
+    for name, en, ja in hints:
+        lines += [f"- {name}", f"    {en[:1].upper()}{en[1:]}.", f"    {ja}。"]
+    return "\n".join(lines) + "\n"

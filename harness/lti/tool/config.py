@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from renkei.harness.lti.protocol.http import http_url
 from renkei.harness.lti.protocol.target_file import (
+    PEM_HINT,
     DeploymentIds,
     Listen,
     Observation,
@@ -27,6 +28,7 @@ from renkei.harness.lti.protocol.target_file import (
     Services,
     Tls,
     anchor_paths,
+    no_field_hints,
     parse_config,
     read_target_file,
 )
@@ -225,4 +227,24 @@ def registration_text(target: Any) -> str:
         "\n"
         "The Tool must be registered with these values before `renkei run --profile lti13-tool`;\n"
         "ツール側にこの値を登録してから実行してください。\n"
+        "\n"
+        + no_field_hints(TOOL_HINTS)
     )
+
+
+TOOL_HINTS: list[tuple[str, str, str]] = [
+    ("Deployment IDs / デプロイメントID",
+     "the Tool then accepts every deployment_id; lti.tool.core.unknown_deployment reports that (a warning)",
+     "ツールはどの deployment_id も受け付けることになり、lti.tool.core.unknown_deployment が警告します"),
+    ("Public keyset URL (the Tool wants a pasted public key) / 公開鍵セットURL (公開鍵の貼り付けだけの場合)",
+     *PEM_HINT),
+    ("Token endpoint / トークンエンドポイント",
+     "it is needed for NRPS and AGS only; set tool.services.nrps and tool.services.ags to false",
+     "NRPS と AGS にだけ必要です。対象ファイルの tool.services の nrps と ags を false にしてください"),
+    ("Deep Linking return URL / ディープリンク戻り先",
+     "nothing to enter: every Deep Linking request carries it (deep_link_return_url)",
+     "登録は不要です。ディープリンク要求ごとに deep_link_return_url として送ります"),
+    ("Issuer (only a Platform URL field) / 発行者 (プラットフォームURLの欄だけの場合)",
+     "enter the issuer above in it; renkei's issuer is its base URL unless harness.issuer says otherwise",
+     "そこに上の発行者を入力してください。harness.issuer を指定しない限り、発行者はハーネスのベースURLです"),
+]
