@@ -34,6 +34,7 @@ from renkei.harness.lti.protocol.browser import (
 )
 from renkei.harness.lti.protocol.http import ApiClient, LocalRouteTransport
 from renkei.harness.lti.protocol.jose import JoseFailure, decode_unverified
+from renkei.harness.lti.protocol.transport import vendor_transport
 
 if TYPE_CHECKING:
     from renkei.harness.lti.platform.config import PlatformTargetConfig
@@ -124,7 +125,7 @@ class PlatformLauncher:
         obs: Observation = config.observation
         self._local = InProcessTransport(tool_side.app)
         self._owned_fallback = transport is None
-        self._fallback = transport if transport is not None else httpx.HTTPTransport(verify=verify)
+        self._fallback = transport if transport is not None else vendor_transport(verify)
         self.transport = _Shared(LocalRouteTransport(netloc(config.harness.base_url), self._local, self._fallback))
         self.secret_headers = secret_headers or {}
         self.auth = auth

@@ -29,9 +29,10 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from renkei.harness.core.breaker import CircuitBreaker
-from renkei.harness.lti.protocol.transport import TransportFailure
+from renkei.harness.lti.protocol.transport import TransportFailure, deadline, vendor_transport
 
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+USER_AGENT = "renkei-lti-harness/0.1 (+conformance test)"
 
 
 class BrowserError(Exception):
@@ -159,8 +160,8 @@ class Browser:
         auth: tuple[str, str] | None = None,
         breaker: CircuitBreaker | None = None,
     ) -> None:
-        self.client = httpx.Client(transport=transport, timeout=timeout, verify=verify, follow_redirects=False,
-                                   headers={"User-Agent": "renkei-lti-harness/0.1 (+conformance test)"})
+        self.client = httpx.Client(transport=transport or vendor_transport(verify), timeout=timeout,
+                                   follow_redirects=False, headers={"User-Agent": USER_AGENT})
         self.allowed_hosts = {h.lower() for h in allowed_hosts}
         self.stop_hosts = {h.lower() for h in stop_hosts}
         self.timeout = timeout
@@ -217,7 +218,8 @@ class Browser:
             self.breaker.guard()
         started = time.monotonic()
         try:
-            with self.client.stream(method, url, params=params, data=data, headers=headers, auth=auth) as resp:
+            with deadline(2 * self.timeout), self.client.stream(method, url, params=params, data=data,
+                                                                headers=headers, auth=auth) as resp:
                 buf = bytearray()
                 for chunk in resp.iter_bytes():  # decoded: the cap also stops compression bombs
                     buf += chunk

@@ -21,10 +21,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from renkei.harness.core.breaker import CircuitBreaker
-from renkei.harness.lti.protocol.browser import BrowserError, guarded, too_slow, transport_error
-from renkei.harness.lti.protocol.transport import TransportFailure
-
-USER_AGENT = "renkei-lti-harness/0.1 (+conformance test)"
+from renkei.harness.lti.protocol.browser import USER_AGENT, BrowserError, guarded, too_slow, transport_error
+from renkei.harness.lti.protocol.transport import TransportFailure, deadline, vendor_transport
 
 
 def http_url(value: str, field: str) -> str:
@@ -107,8 +105,8 @@ class ApiClient:
                  verify: ssl.SSLContext | bool = True, headers: dict[str, str] | None = None,
                  auth: tuple[str, str] | None = None, secret_hosts: set[str] | None = None,
                  breaker: CircuitBreaker | None = None) -> None:
-        self.client = httpx.Client(transport=transport, timeout=timeout, verify=verify, follow_redirects=False,
-                                   headers={"User-Agent": USER_AGENT})
+        self.client = httpx.Client(transport=transport or vendor_transport(verify), timeout=timeout,
+                                   follow_redirects=False, headers={"User-Agent": USER_AGENT})
         self.timeout = timeout
         self.max_body = max_body
         self._secret_headers = headers or {}
@@ -135,8 +133,8 @@ class ApiClient:
             self.breaker.guard()
         started = time.monotonic()
         try:
-            with self.client.stream(method, url, headers=merged, data=data, content=body, params=params,
-                                    auth=auth) as resp:
+            with deadline(2 * self.timeout), self.client.stream(method, url, headers=merged, data=data,
+                                                                content=body, params=params, auth=auth) as resp:
                 buf = bytearray()
                 for chunk in resp.iter_bytes():
                     buf += chunk

@@ -17,7 +17,8 @@ Everything else a peer does (a redirect to a foreign host, an oversized or malfo
 error status) is behaviour of the product and stays a finding. ``ssl_context`` builds the one TLS
 trust every client of a target uses: the usual public CAs (or ``SSL_CERT_FILE``) plus the target's
 ``tls.ca_file``. ``spki_pin`` lets the Chromium driver trust exactly the certificates the probe
-verified, because Chromium reads neither that bundle nor ``SSL_CERT_FILE``.
+verified, because Chromium reads neither that bundle nor ``SSL_CERT_FILE``. ``vendor_transport``
+with ``deadline`` bounds each request as a whole, not only each read.
 """
 
 from __future__ import annotations
@@ -26,10 +27,16 @@ import base64
 import hashlib
 import socket
 import ssl
+import threading
+import time
 import urllib.request
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 
 from renkei.harness.core.breaker import CircuitBreaker, PeerUnavailable
@@ -75,6 +82,85 @@ def ssl_context(*, verify: bool, ca_file: str | None, where: str) -> ssl.SSLCont
             raise ConfigError(f"target {where}: tls.ca_file: {ca_file} is not a PEM bundle of CA certificates "
                               f"({getattr(exc, 'reason', None) or exc.__class__.__name__})") from None
     return context
+
+
+# --- a total deadline per request -----------------------------------------------------------
+# httpx bounds each read by its timeout, never a whole exchange: a peer that sends its status line
+# and headers a byte at a time, each just inside the read timeout, would hold a request for hours.
+# Every socket operation of a vendor transport therefore also stops at the request's deadline.
+_deadline = threading.local()
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Bound every socket operation of the requests made inside to ``seconds`` in total."""
+    previous = getattr(_deadline, "at", None)
+    _deadline.at = time.monotonic() + seconds
+    try:
+        yield
+    finally:
+        _deadline.at = previous
+
+
+def _left(timeout: float | None, error: type[Exception]) -> float | None:
+    at = getattr(_deadline, "at", None)
+    if at is None:
+        return timeout
+    left = at - time.monotonic()
+    if left <= 0:
+        raise error("the request ran out of its total time")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _left(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _left(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname,
+                                                     _left(timeout, httpcore.ConnectTimeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    def __init__(self) -> None:
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.connect_tcp(host, port, _left(timeout, httpcore.ConnectTimeout),
+                                                       local_address, socket_options))
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.connect_unix_socket(path, _left(timeout, httpcore.ConnectTimeout),
+                                                               socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def vendor_transport(verify: ssl.SSLContext | bool) -> httpx.HTTPTransport:
+    """The real-network transport of every client that talks to a vendor: ``verify`` as built by
+    ``ssl_context``, and the total deadline of ``deadline`` on every socket operation."""
+    transport = httpx.HTTPTransport(verify=verify)
+    pool = getattr(transport, "_pool", None)  # httpx builds its httpcore pool without a backend option
+    if not isinstance(pool, httpcore.ConnectionPool) or not hasattr(pool, "_network_backend"):
+        raise RuntimeError("this httpx/httpcore version cannot take renkei's request deadline")  # caught in tests
+    pool._network_backend = _DeadlineBackend()
+    return transport
 
 
 def spki_pin(der: bytes) -> str:

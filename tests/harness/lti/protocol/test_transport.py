@@ -249,3 +249,63 @@ def test_chromium_trusts_exactly_the_certificates_the_probe_verified(
     finally:
         session.finish()
     assert result.outcome is Outcome.PASSED, result.error or [f.message for f in result.findings]
+
+
+class TricklingServer:
+    """Answers each request's status line and headers one byte every ``pause`` seconds: each read
+    is well inside a read timeout, the whole answer takes ``len(HEAD) * pause`` seconds."""
+
+    HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Padding: " + b"x" * 200 + b"\r\n" \
+           b"Content-Length: 2\r\n\r\n{}"
+
+    def __init__(self, pause: float = 0.05) -> None:
+        self.pause = pause
+        self.sock = socket.socket()
+        self.sock.bind((HOST, 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self._stop = threading.Event()
+        self.sent = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._trickle, args=(conn,), daemon=True).start()
+
+    def _trickle(self, conn: socket.socket) -> None:
+        with conn:
+            try:
+                conn.recv(65536)
+                for byte in self.HEAD:
+                    if self._stop.wait(self.pause):
+                        return
+                    conn.sendall(bytes([byte]))
+                    self.sent += 1
+            except OSError:
+                return
+
+    def close(self) -> None:
+        self._stop.set()
+        self.sock.close()
+
+
+def test_a_trickling_answer_is_cut_at_the_total_deadline_and_counts_as_a_timeout() -> None:
+    from renkei.harness.core.breaker import CircuitBreaker
+    from renkei.harness.lti.protocol.http import ApiClient
+    from renkei.harness.lti.protocol.transport import TransportFailure
+
+    server = TricklingServer()  # ~12 s for the whole head; every read returns within 0.05 s
+    breaker = CircuitBreaker("the peer", threshold=1)
+    client = ApiClient(transport=None, timeout=0.3, max_body=4096, breaker=breaker)
+    try:
+        with pytest.raises(TransportFailure) as raised:
+            client.request("GET", f"http://{HOST}:{server.port}/jwks")
+    finally:
+        client.close()
+        server.close()
+    assert raised.value.code == "timeout" and breaker.is_open
+    assert server.sent < len(TricklingServer.HEAD) // 2  # cut off while the headers were still trickling in
