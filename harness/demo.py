@@ -137,6 +137,7 @@ def tool_runs(tls: LocalTls) -> list[DemoRun]:
                 "observation": {"accept": {"status": [200], "marker_id": "lti-launch"},
                                 "reject": {"status": [400, 401, 403], "marker_regex": 'id="lti-error"'}},
                 "services": {"trigger_form_action": "services/run", "wait_seconds": 5},
+                "tls": {"ca_file": str(tls.ca_file.resolve())},
             })
             note = f"faults: {', '.join(faults)}" if faults else "mock app as shipped"
             runs.append(_run(name, profile, target, expected, note))
@@ -203,6 +204,7 @@ def platform_runs(tls: LocalTls) -> list[DemoRun]:
                                                             "keyfile": str(tls.key_file.resolve())},
                             "keys_dir": str((OUT / "keys" / "renkei-tool").resolve())},
                 "observation": {"timeout_seconds": 10},
+                "tls": {"ca_file": str(tls.ca_file.resolve())},
             })
             note = f"faults: {', '.join(faults)}" if faults else "mock e-portal as shipped"
             runs.append(_run(name, profile, target, expected, note))
@@ -226,7 +228,8 @@ def main() -> int:
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
     tls = LocalTls(OUT / "tls")
-    # Every https client in this process (renkei's and the mocks') trusts the demo's local CA.
+    # The mocks' own https clients trust the demo's local CA through the environment; renkei's clients
+    # get it from the target files (tls.ca_file), as a vendor's staging system with a private CA would.
     os.environ["SSL_CERT_FILE"] = str(tls.ca_file.resolve())
     runs = oneroster_runs()
     runs += tool_runs(tls)
