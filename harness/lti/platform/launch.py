@@ -6,8 +6,10 @@ harness Tool side (redirect or auto-submitted form) -> the Tool side answers wit
 authentication request (shaped by a per-launch ``plan`` for negative tests) -> the Platform
 auto-posts ``id_token`` + ``state`` to the redirect URI -> the Tool side records it. The browser
 visits only the Platform's hosts and the harness's own host, which is routed in-process, so the
-public ``harness.base_url`` need not be reachable from the harness machine. Every transport problem
-becomes an ``error`` record with a bilingual reason, never an exception.
+public ``harness.base_url`` need not be reachable from the harness machine. What the Platform does
+wrong (a foreign redirect, an oversized page) becomes an ``error`` record with a bilingual reason;
+a network failure raises ``TransportFailure``, so the checks that needed the launch are not
+evaluated instead of failed.
 """
 
 from __future__ import annotations

@@ -29,8 +29,9 @@ navigation to the login URL; by POST an auto-submit form served from the harness
 
 The outcome uses the plain launcher's rules (``Launcher.classify``): the status of the Tool's last
 main-frame document, the markers evaluated on the rendered DOM once the page is quiet (bounded by
-``observation.timeout_seconds`` per stage, plus ``marker_wait_seconds``). Every Playwright or
-network failure becomes an ``error`` outcome with a bilingual reason. Each launch gets a fresh
+``observation.timeout_seconds`` per stage, plus ``marker_wait_seconds``). A Playwright failure is
+an ``error`` outcome with a bilingual reason; a network failure (TLS, refused, no answer) raises
+``TransportFailure`` as in plain HTTP. Each launch gets a fresh
 browser context (own cookies and storage); the Chromium process (flags in ``FLAGS``, a temporary
 profile directory Playwright creates and deletes) is shared by the targets open in one process
 and closed with the last of them. After a launch the context's cookies are copied into an httpx
@@ -479,7 +480,8 @@ class ChromiumDriver:
                             ("timeout", f"No response within {t:g} s.", f"{t:g} 秒以内に応答がありません。"))
             if code in TRANSPORT_CODES:
                 url = flow.answer[0] if stage == "launch" and flow.answer else self.config.tool.login_url
-                raise TransportFailure(code, en, ja, url=url, method="POST" if stage == "launch" else "GET")
+                raise TransportFailure(code, en, ja, url=url, method="POST" if stage == "launch" else
+                                       flow.spec.login_method)
             return _error(flow, stage, code, en, ja)
         view = self._page(flow, page, docs())
         if len(view.text.encode("utf-8", "replace")) > self.config.observation.max_body_bytes:

@@ -4,8 +4,9 @@ Flow [SEC §5.1.1]: login initiation (GET or POST) to the Tool -> the Tool redir
 the harness's OIDC auth endpoint; the launcher intercepts that request instead of serving it and
 reads ``state``/``nonce``/``redirect_uri`` -> builds an id_token (valid, or deliberately broken)
 -> POSTs ``id_token`` + ``state`` to the redirect URI with the Tool's cookies -> classifies the
-final page as accepted / rejected / unclear with the observation rules of the target file. Every
-transport problem becomes an ``error`` outcome with a bilingual reason, never an exception.
+final page as accepted / rejected / unclear with the observation rules of the target file. What
+the Tool does wrong on the way (a foreign redirect, an oversized page) is an ``error`` outcome with
+a bilingual reason; a network failure raises ``TransportFailure`` (the check is not evaluated).
 
 Plain HTTP cannot run a Tool's scripts; when a page that stalls the flow runs scripts the result
 says so (code ``needs_javascript``). Targets with ``browser.engine: chromium`` hand ``run`` and
