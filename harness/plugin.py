@@ -53,7 +53,7 @@ class CheckItem(pytest.Item):
         self.run = run
         self.emit_warnings = emit_warnings
         d = resolved.definition
-        self.user_properties += [("check_id", d.id), ("requirement", d.requirement),
+        self.user_properties += [("check_id", d.id), ("requirement", resolved.requirement),
                                  ("severity", resolved.severity.value)]
         self.add_marker(pytest.mark.renkei)
 

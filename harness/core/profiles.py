@@ -59,6 +59,11 @@ class ResolvedCheck:
     def id(self) -> str:
         return self.definition.id
 
+    @property
+    def requirement(self) -> str:
+        """The requirement as this profile's document cites it (``CheckDef.cite``)."""
+        return self.definition.requirement_for(self.params)
+
 
 def _search_dirs() -> list[Path]:
     extra = [Path(p) for p in os.environ.get("RENKEI_PROFILE_PATH", "").split(os.pathsep) if p]

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from renkei.harness.core.context import CheckContext
 
 CheckFunc = Callable[["CheckContext"], None]
+# (merged check parameters) -> the requirement text as the running profile's document numbers it
+CiteFunc = Callable[[dict[str, Any]], str]
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,14 @@ class CheckDef:
     func: CheckFunc
     params: dict[str, Any] = field(default_factory=dict)  # defaults; profiles may override
     tags: tuple[str, ...] = ()
+    # One rule may be stated by several documents (OneRoster 1.1 / 1.2 / 1.2.1, a Japanese model
+    # document): ``cite`` words the requirement for the profile that runs the check, from its
+    # parameters. None: ``requirement`` is the same for every profile.
+    cite: CiteFunc | None = None
+
+    def requirement_for(self, params: dict[str, Any]) -> str:
+        """The requirement as the profile with these (merged) parameters cites it."""
+        return self.cite(params) if self.cite is not None else self.requirement
 
 
 class Registry:
@@ -82,6 +92,7 @@ def check(
     description_en: str,
     params: dict[str, Any] | None = None,
     tags: Iterable[str] = (),
+    cite: CiteFunc | None = None,
     registry: Registry = REGISTRY,
 ) -> Callable[[CheckFunc], CheckFunc]:
     """Register ``func`` as a check. Use once per requirement; ids are stable forever."""
@@ -98,6 +109,7 @@ def check(
                 func=func,
                 params=dict(params or {}),
                 tags=tuple(tags),
+                cite=cite,
             )
         )
         return func

@@ -139,7 +139,7 @@ class RunSession:
             state = "xfailed" if outcome in (Outcome.FAILED, Outcome.WARNING, Outcome.ERROR) else "xpassed"
             xf = ExpectedFailure(reason=self.expected[d.id], state=state)
         result = CheckResult(
-            id=d.id, requirement=d.requirement, severity=resolved.severity, outcome=outcome,
+            id=d.id, requirement=resolved.requirement, severity=resolved.severity, outcome=outcome,
             title=d.title.en, title_ja=d.title.ja, description=d.description.en,
             description_ja=d.description.ja, findings=ctx.findings, findings_count=ctx.count,
             skip_reason=skip_reason, error=error, not_evaluated=list(ctx.unseen), expected_failure=xf,
@@ -158,7 +158,7 @@ class RunSession:
             if i not in self.results:
                 d = by_id[i].definition
                 self.results[i] = CheckResult(
-                    id=d.id, requirement=d.requirement, severity=by_id[i].severity, outcome=Outcome.ERROR,
+                    id=d.id, requirement=by_id[i].requirement, severity=by_id[i].severity, outcome=Outcome.ERROR,
                     title=d.title.en, title_ja=d.title.ja, description=d.description.en,
                     description_ja=d.description.ja, error="not run: the run was interrupted")
         p = self.profile

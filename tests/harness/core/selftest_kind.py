@@ -51,7 +51,8 @@ def even(ctx: CheckContext) -> None:
             ctx.fail("number is odd", ja="奇数です", value=n, index=i)
 
 
-@check("selftest.limit", kind=KIND, severity="error", params={"limit": 100}, **_meta("3"))
+@check("selftest.limit", kind=KIND, severity="error", params={"limit": 100}, **_meta("3"),
+       cite=lambda params: f"SELFTEST §3 (at most {params['limit']})")
 def limit(ctx: CheckContext) -> None:
     if not ctx.target.numbers:
         ctx.skip("no numbers")

@@ -131,3 +131,12 @@ def test_interrupted_checks_are_errors_not_silence(profile_file, numbers):
     result = run.finish(ran=[c.id for c in run.checks])
     assert [c.outcome for c in result.checks][1:] == [Outcome.ERROR] * 3
     assert result.verdict == "fail" and "interrupted" in (result.checks[1].error or "")
+
+
+def test_requirement_is_cited_for_the_running_profile(profile_file, numbers, tmp_path):
+    """A check may word its requirement per profile (``cite``); results and JUnit carry that wording."""
+    result = _run(profile_file, numbers([2]), tmp_path)
+    by_id = {c.id: c for c in result.checks}
+    assert by_id["selftest.limit"].requirement == "SELFTEST §3 (at most 50)"  # the profile's limit
+    assert by_id["selftest.even"].requirement == "SELFTEST §2"  # no cite: the registered text
+    assert "SELFTEST §3 (at most 50)" in (tmp_path / "out" / "junit.xml").read_text(encoding="utf-8")
