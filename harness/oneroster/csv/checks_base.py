@@ -207,8 +207,8 @@ def _register_file(name: str) -> None:
     )
     if _has(name, lambda c: c.ref is not None):
         or_check(
-            f"or.{name}.refs", requirement=f"{CSV} §2.1 (bulk sets semantically complete), §{sec} dependencies, "
-                                           "Appendix A",
+            f"or.{name}.refs", requirement=f"{CSV} §2.1 (bulk sets semantically complete), §{sec} '{f}' "
+                                           "dependencies, Appendix A",
             severity="error",
             title_ja=f"{f} の参照先が存在する", title_en=f"{f} references resolve",
             description_ja="bulk では参照される sourcedId がパッケージ内の該当ファイルに存在しなければなりません。"

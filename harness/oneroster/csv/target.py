@@ -12,10 +12,11 @@ from typing import Any
 
 from renkei.harness.core.context import CheckContext
 from renkei.harness.core.errors import RegistryError, TargetError
-from renkei.harness.core.registry import REGISTRY, check
+from renkei.harness.core.registry import REGISTRY, CiteFunc, check
 from renkei.harness.oneroster.csv.engine import validate_params
 from renkei.harness.oneroster.csv.phases import _PHASES, Analysis
 from renkei.harness.oneroster.csv.sink import FindingSink
+from renkei.harness.oneroster.model.citations import cite as cite_for_variant
 
 KIND = "oneroster-csv"
 
@@ -83,8 +84,18 @@ def report_bucket(ctx: CheckContext) -> None:
         ctx.skip(sink.skips[ctx.check_id])
 
 
-def or_check(id: str, **meta: Any) -> None:
-    """Register an analysis-backed OneRoster CSV check (its rule lives in a phase)."""
+def or_check(id: str, *, requirement: str, cite: CiteFunc | None = None, **meta: Any) -> None:
+    """Register an analysis-backed OneRoster CSV check (its rule lives in a phase).
+
+    ``requirement`` is worded against CSV121; a profile of another binding (``columns`` 1.1 / 1.2)
+    cites it from its own document (``citations.cite``). ``cite`` words it from further profile
+    parameters first (e.g. the Japanese document the profile implements).
+    """
     if id in REGISTRY:
         raise RegistryError(f"check id {id!r} is registered twice")
-    check(id, kind=KIND, **meta)(report_bucket)
+
+    def cited(params: dict[str, Any]) -> str:
+        text = cite(params) if cite is not None else requirement
+        return cite_for_variant(text, str(params.get("columns", "1.2.1")))
+
+    check(id, kind=KIND, requirement=requirement, cite=cited, **meta)(report_bucket)

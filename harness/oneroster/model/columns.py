@@ -74,8 +74,13 @@ def _full(cols: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
 def roster_headers(variant: str) -> dict[str, tuple[str, ...]]:
     """Header lists of the rostering files for a variant.
 
-    Variants: ``1.1``, ``1.2``, ``1.2.1``, ``jp-1.2.1`` (Japan Profile v1.2.1 and 学習eポータル
-    4.00 / 相互運用 5.00), ``jp-k12`` (Japan K-12/Schools Profile v1.0 / 相互運用 6.00).
+    Variants: ``1.1``, ``1.2`` (OneRoster 1.2 as first published: users.csv has
+    ``resourceSourcedIds``), ``1.2.1``, ``jp-ed2`` (Japan Profile 第2版 and 学習eポータル 3.00: the
+    1.2 users.csv plus the four kana/homeClass columns, no kanaPreferred*), ``jp-1.2.1`` (Japan
+    Profile v1.2.1, 学習eポータル 4.00 / 相互運用 5.00), ``jp-k12`` (Japan K-12/Schools Profile v1.0 /
+    相互運用 6.00: lower-camel enrollment extensions). Sources: MEIBO ``oneroster/v1_2/user.rb``,
+    ``japan_profile/v1_1/*.rb`` (第2版), ``japan_profile/v1_2/user.rb`` (v1.2.1),
+    ``japan_k12_schools_profile/v1/enrollment.rb``; CSV12 checked table by table (reference §1.3).
     """
     base = dict(_ROSTER_121)
     if variant == "1.1":
@@ -87,8 +92,9 @@ def roster_headers(variant: str) -> dict[str, tuple[str, ...]]:
         return _full(base)
     if variant == "1.2.1":
         return _full(base)
-    if variant in ("jp-1.2.1", "jp-k12"):
-        base["users"] = base["users"] + JP_USERS_KANA + JP_USERS_KANA_PREFERRED
+    if variant in ("jp-ed2", "jp-1.2.1", "jp-k12"):
+        base["users"] = (_USERS_12 + JP_USERS_KANA if variant == "jp-ed2"
+                         else base["users"] + JP_USERS_KANA + JP_USERS_KANA_PREFERRED)
         base["classes"] = base["classes"] + JP_CLASSES
         base["enrollments"] = base["enrollments"] + (
             JP_ENROLLMENTS_LOWER if variant == "jp-k12" else JP_ENROLLMENTS_UPPER
@@ -97,4 +103,7 @@ def roster_headers(variant: str) -> dict[str, tuple[str, ...]]:
     raise ValueError(f"unknown OneRoster column variant {variant!r}")
 
 
-VARIANTS = ("1.1", "1.2", "1.2.1", "jp-1.2.1", "jp-k12")
+VARIANTS = ("1.1", "1.2", "1.2.1", "jp-ed2", "jp-1.2.1", "jp-k12")
+# The OneRoster binding each variant's base columns follow (a Japanese variant only adds metadata.jp.*).
+BINDING_OF = {"1.1": "1.1", "1.2": "1.2", "1.2.1": "1.2.1", "jp-ed2": "1.2", "jp-1.2.1": "1.2.1",
+              "jp-k12": "1.2.1"}

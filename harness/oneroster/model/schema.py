@@ -5,7 +5,8 @@ copy kept by 日本IMS協会: imsjapan/github.io docsv1p2/specification/csv-bind
 *order* of the rostering files comes from ``columns.roster_headers`` so the validator and the roster
 generator can never disagree; this module adds what each column means.
 
-Variants (``columns`` profile parameter): ``1.1``, ``1.2``, ``1.2.1``, ``jp-1.2.1``, ``jp-k12``.
+Variants (``columns`` profile parameter): ``1.1``, ``1.2``, ``1.2.1``, ``jp-ed2``, ``jp-1.2.1``,
+``jp-k12`` (see ``columns.roster_headers``).
 
 Known limits, stated so reports can say them:
 - 1.1 gradebook columns (lineItems, results, categories) are derived from CSV121 "Changes Between
