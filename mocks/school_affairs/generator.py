@@ -37,15 +37,22 @@ from renkei.mocks.school_affairs.layout import Layout, SchoolPlan, build_layout
 from renkei.mocks.school_affairs.names import NameSource, Person, load_names
 from renkei.mocks.school_affairs.people import Student, Teacher, group_students, school_teachers
 
-# profile id -> (columns variant in columns.py, manifest oneroster.version); ref oneroster.md §2.1/§2.6
+# profile id -> (columns variant in columns.py, manifest oneroster.version); ref oneroster.md §2.1/§2.6.
+# The version is the one the profile's document uses (its preferred_oneroster_versions, else the first of
+# oneroster_versions); a test holds this table to the profiles' own parameters.
 PROFILE_VARIANTS: dict[str, tuple[str, str]] = {
-    "oneroster12-csv": ("1.2.1", "1.2"),
     "oneroster11-csv": ("1.1", "1.1"),
+    "oneroster120-csv": ("1.2", "1.2"),
+    "oneroster12-csv": ("1.2.1", "1.2"),
+    "oneroster12-csv-japan-ed2": ("jp-ed2", "1.2"),
     "oneroster12-csv-japan": ("jp-1.2.1", "1.2"),
+    "oneroster12-csv-eportal3": ("jp-ed2", "1.2"),
     "oneroster12-csv-eportal": ("jp-1.2.1", "1.2.1"),
+    "oneroster12-csv-interop5": ("jp-1.2.1", "1.2.1"),
     "oneroster12-csv-jpk12": ("jp-k12", "1.2_JP"),
+    "oneroster12-csv-interop6": ("jp-k12", "1.2_JP"),
 }
-JP_VARIANTS = frozenset({"jp-1.2.1", "jp-k12"})
+JP_VARIANTS = frozenset({"jp-ed2", "jp-1.2.1", "jp-k12"})
 # Entry order inside the zip (manifest first); files a variant lacks are skipped.
 FILE_ORDER = ("academicSessions", "orgs", "courses", "classes", "users", "roles", "demographics",
               "enrollments")

@@ -16,7 +16,10 @@ def test_demo_runs_every_profile_against_the_mocks(tmp_path, monkeypatch):
     out = tmp_path / "renkei-out" / "demo"
     reports = sorted(p.parent.name for p in out.glob("*/report.html"))
     assert "oneroster12-csv-japan-broken" in reports and "lti13-platform-japan" in reports
-    assert len(reports) == 12
+    from renkei.mocks.school_affairs.generator import PROFILE_VARIANTS
+
+    assert set(PROFILE_VARIANTS) <= set(reports)  # every OneRoster profile ran green on its own bundle
+    assert len(reports) == len(PROFILE_VARIANTS) + 1 + 6  # + the broken roster, + 6 LTI runs
 
 
 @pytest.fixture(autouse=True)

@@ -127,12 +127,25 @@ VOCAB_EN = " Values outside the base vocabulary are reported by or.<file>.enum, 
 VOCAB_JA = "基本仕様の語彙にない値は、ここではなく or.<file>.enum が指摘します。"
 
 
-def _jp(requirement: str, en: str, ja: str) -> dict[str, str]:
-    return {"requirement": requirement, "description_en": f"{en} {JP_SOURCE_EN}",
-            "description_ja": f"{ja}{JP_SOURCE_JA}"}
-
-
 JP_REQ = "OR Japan Profile v1.2.1"
+
+
+def _jp_cite(requirement: str) -> Callable[[dict[str, Any]], str]:
+    """The rule as the profile's own Japan Profile document cites it (``japan_profile_document``)."""
+    return lambda params: requirement.replace(JP_REQ, jp.document(params, "japan_profile_document", JP_REQ), 1)
+
+
+def _jp(requirement: str, en: str, ja: str) -> dict[str, Any]:
+    return {"requirement": requirement, "cite": _jp_cite(requirement),
+            "description_en": f"{en} {JP_SOURCE_EN}", "description_ja": f"{ja}{JP_SOURCE_JA}"}
+
+
+MODELS = "学習eポータル標準モデル Ver.3.00/4.00, 相互運用標準モデル Ver.5.00/6.00"
+
+
+def _model_cite(rest: str) -> Callable[[dict[str, Any]], str]:
+    """A requirement of the Japanese model documents, cited from the one the profile implements."""
+    return lambda params: f"{jp.document(params, 'model_document', MODELS)} {rest}"
 
 # --- Japanese checks -----------------------------------------------------------------------------
 
@@ -207,6 +220,8 @@ _chunk_check(
     params={"school_code_check_digit": True},
     requirement=f"{JP_REQ} orgs.identifier (MEXT 学校コード, 20210128-mxt_chousa01-000011635_01; "
                 "impl.: DA-K ib1098, DA-R)",
+    cite=_jp_cite(f"{JP_REQ} orgs.identifier (MEXT 学校コード, 20210128-mxt_chousa01-000011635_01; "
+                  "impl.: DA-K ib1098, DA-R)"),
     description_en="A school's identifier, when given, is the 13-character MEXT 学校コード "
                    "([A-H][12][0-4][0-9][123] + 7 digits + check digit). The check-digit algorithm is "
                    "MEXT's (as implemented by MEIBO); parameter school_code_check_digit turns it off.",
@@ -302,13 +317,19 @@ _chunk_check(
 _chunk_check(
     "or.jp.enrollment-primary", ("enrollments",), jp.enrollment_primary_required, severity="error",
     title_ja="enrollments.primary は必須", title_en="enrollments.primary is required",
-    requirement="学習eポータル標準モデル 3.00 / 相互運用標準モデル 6.00 enrollments.primary "
-                "(impl.: DA-K ib0048, DA-R)",
-    description_en="Optional in CSV121 but required by the 学習eポータル標準モデル and by 相互運用標準モデル "
-                   "Ver.6.00 (JPK12); DA-K and DA-R enforce it. The primary documents' text was not "
-                   "confirmed from a primary source.",
-    description_ja="CSV121 では任意ですが、学習eポータル標準モデルと相互運用標準モデル Ver.6.00（JPK12）では必須"
-                   "で、K社・R社が検証しています。各文書の本文は一次資料で確認できていません。")
+    requirement=f"{MODELS} enrollments.primary (impl.: MEIBO eportal/v3/enrollment.rb, "
+                "pse_interoperability_standard/v6/enrollment.rb; DA-K ib0048, DA-R)",
+    cite=_model_cite("enrollments.primary (impl.: MEIBO eportal/v3/enrollment.rb, "
+                     "pse_interoperability_standard/v6/enrollment.rb; DA-K ib0048, DA-R)"),
+    description_en="Optional in CSV121 and in the Japan Profiles (JPK12 included), but required by "
+                   "学習eポータル標準モデル Ver.3.00/4.00 and 相互運用標準モデル Ver.5.00/6.00 as MEIBO implements "
+                   "them; DA-K and DA-R enforce it too. The model documents' text was not confirmed from a "
+                   "primary source. Findings name the document of the running profile (profile parameter "
+                   "model_document).",
+    description_ja="CSV121 と Japan Profile（JPK12 を含む）では任意ですが、MEIBO の実装では学習eポータル標準モデル "
+                   "Ver.3.00/4.00 と相互運用標準モデル Ver.5.00/6.00 で必須とされ、K社・R社も検証しています。"
+                   "各モデル文書の本文は一次資料で確認できていません。指摘には実行中のプロファイルの文書名"
+                   "（プロファイルパラメータ model_document）を示します。")
 
 _chunk_check(
     "or.jp.shussekino", ("enrollments",), jp.shussekino, severity="error",
@@ -327,7 +348,7 @@ _chunk_check(
 
 _chunk_check(
     "or.jp.role-values", ("roles",), jp.role_values, severity="warning",
-    title_ja="ロールの値（学習eポータル）", title_en="roles.role values (学習eポータル)",
+    title_ja="ロールの値（実装間で相違）", title_en="roles.role values (implementations disagree)",
     params={"role_values": list(jp.DEFAULTS["role_values"])},
     **_jp(f"{JP_REQ} roles.role (impl.: DA-K ib1039, DA-R; disputed)",
           "DA-K accepts districtAdministrator, guardian, principal, siteAdministrator, student, teacher "
@@ -349,17 +370,22 @@ _chunk_check(
 
 _chunk_check(
     "or.jp.eportal-users", ("users",), jp.eportal_required, severity="error",
-    title_ja="学習eポータル必須のユーザー項目", title_en="学習eポータル required user fields",
+    title_ja="モデル文書で必須のユーザー項目", title_en="User fields the model document requires",
     params={"require_home_class": False},
-    requirement="学習eポータル標準モデル Ver.4.00 / 相互運用標準モデル Ver.5.00 users "
-                "(impl.: MEIBO eportal/v4/user.rb, DA-K ib0049–ib0053, DA-R)",
+    requirement=f"{MODELS} users (impl.: MEIBO eportal/v3/user.rb, eportal/v4/user.rb; DA-K ib0049–ib0053, DA-R)",
+    cite=_model_cite("users (impl.: MEIBO eportal/v3/user.rb, eportal/v4/user.rb; DA-K ib0049–ib0053, DA-R)"),
     description_en="userMasterIdentifier, preferredGivenName, preferredFamilyName, metadata.jp.kanaGivenName "
-                   "and metadata.jp.kanaFamilyName are required. DA-K and DA-R also require "
-                   "metadata.jp.homeClass, MEIBO does not: parameter require_home_class. The model "
-                   "documents' text was not confirmed from a primary source.",
+                   "and metadata.jp.kanaFamilyName are required by 学習eポータル標準モデル Ver.3.00/4.00 and "
+                   "相互運用標準モデル Ver.5.00/6.00 as MEIBO implements them (not by the Japan Profiles or JPK12 "
+                   "alone). DA-K and DA-R also require metadata.jp.homeClass, MEIBO does not: parameter "
+                   "require_home_class. The model documents' text was not confirmed from a primary source. "
+                   "Findings name the document of the running profile (profile parameter model_document).",
     description_ja="userMasterIdentifier・preferredGivenName・preferredFamilyName・metadata.jp.kanaGivenName・"
-                   "metadata.jp.kanaFamilyName は必須です。K社・R社は metadata.jp.homeClass も必須とし、MEIBO は"
-                   "必須としません（パラメータ require_home_class）。標準モデル本文は一次資料で確認できていません。")
+                   "metadata.jp.kanaFamilyName は、MEIBO の実装では学習eポータル標準モデル Ver.3.00/4.00 と相互運用"
+                   "標準モデル Ver.5.00/6.00 で必須です（Japan Profile や JPK12 だけでは必須ではありません）。"
+                   "K社・R社は metadata.jp.homeClass も必須とし、MEIBO は必須としません（パラメータ "
+                   "require_home_class）。各モデル文書の本文は一次資料で確認できていません。指摘には実行中の"
+                   "プロファイルの文書名（プロファイルパラメータ model_document）を示します。")
 
 
 or_check(
@@ -749,16 +775,18 @@ or_check(
     "or.jp.oneroster-version", severity="warning",
     title_ja="oneroster.version の推奨値", title_en="Preferred oneroster.version",
     params={"preferred_oneroster_versions": []},
-    requirement="学習eポータル標準モデル Ver.4.00 / 相互運用標準モデル Ver.5.00 manifest oneroster.version "
-                "(impl.: MEIBO 1.2.1; DA-K/DA-R 1.2; CSV121 1.2)",
+    requirement=f"{MODELS} manifest oneroster.version (impl.: MEIBO 1.2.1 for Ver.4.00/5.00; DA-K/DA-R 1.2; "
+                "CSV121 1.2)",
+    cite=_model_cite("manifest oneroster.version (impl.: MEIBO 1.2.1; DA-K/DA-R 1.2; CSV121 1.2)"),
     description_en="A manifest version the profile accepts (parameter oneroster_versions, checked by "
                    "or.manifest.oneroster-version) but that is not the one the profile's model document "
-                   "uses (parameter preferred_oneroster_versions). For the e-portal model MEIBO writes 1.2.1, "
-                   "while CSV121 and DA-K/DA-R use 1.2: 1.2 is accepted with this warning.",
+                   "uses (parameter preferred_oneroster_versions). For 学習eポータル標準モデル Ver.4.00 and "
+                   "相互運用標準モデル Ver.5.00 MEIBO writes 1.2.1, while CSV121 and DA-K/DA-R use 1.2: 1.2 is "
+                   "accepted with this warning.",
     description_ja="プロファイルが受け付ける（パラメータ oneroster_versions、or.manifest.oneroster-version で検査）"
                    "ものの、モデル文書が使う値（パラメータ preferred_oneroster_versions）ではない manifest の版です。"
-                   "学習eポータルでは MEIBO が 1.2.1 を書き、CSV121 と K社・R社は 1.2 を使うため、1.2 は本警告付きで"
-                   "受け付けます。")
+                   "学習eポータル標準モデル Ver.4.00 と相互運用標準モデル Ver.5.00 では MEIBO が 1.2.1 を書き、CSV121 "
+                   "と K社・R社は 1.2 を使うため、1.2 は本警告付きで受け付けます。")
 
 
 @cross_rule(order=50, checks=("or.jp.oneroster-version",))
@@ -775,7 +803,9 @@ def _rule_version_preference(run: Run) -> None:
         return
     value, line = run.manifest.properties["oneroster.version"]
     if value not in preferred and value in _manifest.accepted_versions(run):
-        run.sink.fail(cid, "oneroster.version is accepted by this profile but is not the value its model "
-                           "document uses", ja="oneroster.version はこのプロファイルで受け付けますが、モデル文書が"
-                                              "使う値ではありません",
+        doc = jp.document(run.params, "model_document", "this profile's model document")
+        doc_ja = jp.document(run.params, "model_document", "このプロファイルのモデル文書")
+        wanted = " / ".join(str(v) for v in preferred)
+        run.sink.fail(cid, f"oneroster.version is accepted, but {doc} uses {wanted}",
+                      ja=f"oneroster.version は受け付けますが、{doc_ja}での値は {wanted} です",
                       value=value, file="manifest.csv", row=line, column="value")

@@ -23,6 +23,9 @@ Parameters (profile ``params``; defaults in ``DEFAULTS``):
 - ``hankaku_scope`` (``names``|``all``): where half-width katakana is looked for.
 - ``kana_script`` (``katakana``|``any``): what the kana reading columns may contain.
 - ``require_home_class`` (bool): eポータル required users columns include metadata.jp.homeClass.
+- ``japan_profile_document`` / ``model_document`` (str): the Japan Profile and the Japanese model
+  document (学習eポータル / 相互運用標準モデル) the profile implements; requirements and messages name
+  them, so a finding always cites the running profile's own document (``document``).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from typing import Any
 
 import polars as pl
 
+from renkei.harness.core.errors import ConfigError
 from renkei.harness.jp import codes as jpcodes
 from renkei.harness.oneroster.csv.hits import LINE, Hit, header_hit, select, subset
 from renkei.harness.oneroster.model.columns import (
@@ -94,8 +98,25 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+DOCUMENT_PARAMS = ("japan_profile_document", "model_document")
+
+
 def param(params: Params, name: str) -> Any:
     return params.get(name, DEFAULTS[name])
+
+
+def document(params: Params, name: str, default: str) -> str:
+    """The document a profile parameter names (``DOCUMENT_PARAMS``), or ``default`` when unset."""
+    value = params.get(name)
+    return value if isinstance(value, str) and value.strip() else default
+
+
+def validate_documents(params: Params) -> None:
+    """A document parameter, when given, is a non-empty string (a typo stops the run at open)."""
+    for name in DOCUMENT_PARAMS:
+        value = params.get(name)
+        if value is not None and not (isinstance(value, str) and value.strip()):
+            raise ConfigError(f"profile parameter {name!r}: expected the document's title as text")
 
 
 def _present(df: pl.DataFrame, columns: tuple[str, ...] | list[str]) -> list[str]:
@@ -430,13 +451,15 @@ def enrollment_role(df: pl.DataFrame, params: Params) -> list[Hit]:
 
 
 def enrollment_primary_required(df: pl.DataFrame, params: Params) -> list[Hit]:
-    """enrollments.primary is required (eポータル 3.00, 相互運用 6.00, DA-K ib0048, DA-R)."""
+    """enrollments.primary is required (eポータル 3.00/4.00, 相互運用 5.00/6.00, DA-K ib0048, DA-R)."""
+    doc = document(params, "model_document", "this profile")
+    doc_ja = document(params, "model_document", "このプロファイル")
     if "primary" not in df.columns:
-        return [header_hit("primary", "enrollments.csv has no primary column",
-                           "enrollments.csv に primary 列がありません")]
+        return [header_hit("primary", f"enrollments.csv has no primary column, which {doc} requires",
+                           f"enrollments.csv に、{doc_ja}で必須の primary 列がありません")]
     return select(df, pl.col("primary") == "", "primary",
-                  "enrollments.primary is required in this profile",
-                  "このプロファイルでは enrollments.primary は必須です")
+                  f"enrollments.primary is required by {doc}",
+                  f"{doc_ja}では enrollments.primary は必須です")
 
 
 def shussekino(df: pl.DataFrame, params: Params) -> list[Hit]:
@@ -471,7 +494,7 @@ def role_values(df: pl.DataFrame, params: Params) -> list[Hit]:
     """roles.role within the 学習eポータル list (DA-K ib1039; DA-R adds proctor, systemAdministrator)."""
     return _vocab_hits(df, params, "roles", "role", list(param(params, "role_values")),
                        "roles.role is outside the roles this profile accepts (DA-K and DA-R lists differ)",
-                       "roles.role がこのプロファイルで許可された値ではありません（K社とR社で一覧が異なります）")
+                       "roles.role がこのプロファイルで認める値ではありません（K社とR社で一覧が異なります）")
 
 
 def admin_not_primary(df: pl.DataFrame, params: Params) -> list[Hit]:
@@ -494,21 +517,21 @@ HOME_CLASS = "metadata.jp.homeClass"
 
 
 def eportal_required(df: pl.DataFrame, params: Params) -> list[Hit]:
-    """学習eポータル 3.00/4.00 and 相互運用 5.00 required users columns (MEIBO eportal, DA-K ib0049–53)."""
+    """学習eポータル 3.00/4.00 and 相互運用 5.00/6.00 required users columns (MEIBO eportal, DA-K ib0049–53)."""
     columns = list(EPORTAL_REQUIRED)
     if param(params, "require_home_class"):
         columns.append(HOME_CLASS)
+    doc = document(params, "model_document", "this profile")
+    doc_ja = document(params, "model_document", "このプロファイル")
     hits: list[Hit] = []
     for column in columns:
         if column not in df.columns:
-            hits.append(header_hit(column, "users.csv lacks a column this profile requires",
-                                   "users.csv にこのプロファイルで必須の列がありません"))
+            hits.append(header_hit(column, f"users.csv lacks a column {doc} requires",
+                                   f"users.csv に、{doc_ja}で必須の列がありません"))
             continue
-        hits += select(df, pl.col(column) == "", column,
-                       "value is required in this profile (学習eポータル標準モデル)",
-                       "このプロファイル（学習eポータル標準モデル）では必須の値です")
+        hits += select(df, pl.col(column) == "", column, f"value is required by {doc}",
+                       f"{doc_ja}では必須の値です")
     return hits
-
 
 
 def home_class_ref(df: pl.DataFrame, class_exists: pl.Expr) -> list[Hit]:

@@ -15,6 +15,7 @@ from renkei.harness.core.errors import RegistryError, TargetError
 from renkei.harness.core.registry import REGISTRY, CiteFunc, check
 from renkei.harness.oneroster.csv.engine import validate_params
 from renkei.harness.oneroster.csv.phases import _PHASES, Analysis
+from renkei.harness.oneroster.csv.rules_jp import validate_documents
 from renkei.harness.oneroster.csv.sink import FindingSink
 from renkei.harness.oneroster.model.citations import cite as cite_for_variant
 
@@ -29,6 +30,7 @@ class OneRosterCsvTarget:
         if not (path.is_dir() or path.is_file()):
             raise TargetError(f"target {target!r} is neither a file nor a folder")
         validate_params(params)  # a bad profile parameter is a ConfigError now, not a failed phase later
+        validate_documents(params)
         self.path = path
         self.params = params
         self._active: dict[str, dict[str, Any]] = {}

@@ -1,4 +1,4 @@
-"""The five OneRoster profiles: they resolve, carry their sources, and run green/red on real zips."""
+"""The OneRoster profiles: they resolve, carry their sources, and run green/red on real zips."""
 
 from __future__ import annotations
 
@@ -14,12 +14,22 @@ from renkei.harness.oneroster.csv.target import OneRosterCsvTarget
 from tests.harness.oneroster.csv.bundles import failing, make_bundle, valid_roster
 
 PROFILES = {  # id -> (columns variant, manifest oneroster.version the green bundle uses)
-    "oneroster12-csv": ("1.2.1", "1.2"),
     "oneroster11-csv": ("1.1", "1.1"),
+    "oneroster120-csv": ("1.2", "1.2"),
+    "oneroster12-csv": ("1.2.1", "1.2"),
+    "oneroster12-csv-japan-ed2": ("jp-ed2", "1.2"),
     "oneroster12-csv-japan": ("jp-1.2.1", "1.2"),
+    "oneroster12-csv-eportal3": ("jp-ed2", "1.2"),
     "oneroster12-csv-eportal": ("jp-1.2.1", "1.2.1"),
+    "oneroster12-csv-interop5": ("jp-1.2.1", "1.2.1"),
     "oneroster12-csv-jpk12": ("jp-k12", "1.2_JP"),
+    "oneroster12-csv-interop6": ("jp-k12", "1.2_JP"),
 }
+# The profiles that add the e-portal requirements (users, enrollments.primary) to a Japan Profile.
+MODEL_PROFILES = {"oneroster12-csv-eportal3": "学習eポータル標準モデル Ver.3.00",
+                  "oneroster12-csv-eportal": "学習eポータル標準モデル Ver.4.00",
+                  "oneroster12-csv-interop5": "相互運用標準モデル Ver.5.00",
+                  "oneroster12-csv-interop6": "相互運用標準モデル Ver.6.00"}
 
 
 def resolved(profile_id: str) -> dict[str, ResolvedCheck]:
@@ -89,13 +99,43 @@ def test_eportal_profile() -> None:
     assert "or.jp.kana-script" in checks  # inherited from the Japan profile
 
 
-def test_jpk12_profile() -> None:
+def test_jpk12_profile_holds_only_its_own_requirements() -> None:
+    """JPK12 alone: 1.2_JP and lower-camel columns, no e-portal users or required primary (those are 6.00)."""
     checks = resolved("oneroster12-csv-jpk12")
     assert checks["or.manifest.oneroster-version"].params["oneroster_versions"] == ["1.2_JP"]
-    assert checks["or.jp.enrollment-primary"].severity is Severity.ERROR
-    assert checks["or.jp.eportal-users"].severity is Severity.WARNING
-    assert "or.jp.oneroster-version" not in checks
+    assert {"or.jp.enrollment-primary", "or.jp.eportal-users", "or.jp.oneroster-version"}.isdisjoint(checks)
     assert checks["or.jp.shussekino"].params["columns"] == "jp-k12"
+    assert checks["or.jp.uuid-sourcedid"].requirement.startswith("OR 1.2 CSV Japan K-12/Schools Profile v1.0")
+
+
+def test_interop6_is_jpk12_plus_the_model_requirements() -> None:
+    checks = resolved("oneroster12-csv-interop6")
+    assert load_profile("oneroster12-csv-interop6").extends == "oneroster12-csv-jpk12"
+    assert set(checks) - set(resolved("oneroster12-csv-jpk12")) == {"or.jp.enrollment-primary", "or.jp.eportal-users"}
+    assert checks["or.jp.eportal-users"].severity is Severity.ERROR
+    assert checks["or.manifest.oneroster-version"].params["oneroster_versions"] == ["1.2_JP"]
+
+
+def test_first_published_12_and_japan_ed2_profiles() -> None:
+    assert set(resolved("oneroster120-csv")) == set(resolved("oneroster12-csv"))  # only the layout differs
+    ed2 = resolved("oneroster12-csv-japan-ed2")
+    assert set(ed2) == set(resolved("oneroster12-csv-japan"))
+    assert ed2["or.users.header"].params["columns"] == "jp-ed2"
+    assert ed2["or.users.required"].requirement == "OR 1.2 CSV §4 'users.csv' (Required = Yes)"
+    assert ed2["or.jp.session-type"].requirement.startswith("OR Japan Profile 第2版 ")
+    e3 = resolved("oneroster12-csv-eportal3")
+    assert set(e3) - set(ed2) == {"or.jp.enrollment-primary", "or.jp.eportal-users"}
+    assert e3["or.manifest.oneroster-version"].params["oneroster_versions"] == ["1.2"]
+
+
+@pytest.mark.parametrize("profile_id", MODEL_PROFILES)
+def test_model_requirements_cite_the_running_profiles_document(profile_id: str) -> None:
+    checks = resolved(profile_id)
+    doc = MODEL_PROFILES[profile_id]
+    for cid in ("or.jp.eportal-users", "or.jp.enrollment-primary"):
+        assert checks[cid].requirement.startswith(doc + " "), cid
+        others = set(MODEL_PROFILES.values()) - {doc}
+        assert not any(o in checks[cid].requirement for o in others), cid
 
 
 @pytest.mark.parametrize("profile_id", PROFILES)
@@ -111,14 +151,13 @@ def test_eportal_accepts_base_version_with_warning(tmp_path: Path) -> None:
     assert checks["or.jp.oneroster-version"].severity is Severity.WARNING
 
 
-@pytest.mark.parametrize(("profile_id", "expected"), [
-    ("oneroster12-csv", {"or.sem.enrollment-primary"}),
-    ("oneroster12-csv-japan", {"or.sem.enrollment-primary", "or.jp.hankaku-kana", "or.jp.kana-script"}),
-    ("oneroster12-csv-eportal", {"or.sem.enrollment-primary", "or.jp.hankaku-kana", "or.jp.kana-script",
-                                 "or.jp.eportal-users", "or.jp.enrollment-primary"}),
-    ("oneroster12-csv-jpk12", {"or.sem.enrollment-primary", "or.jp.hankaku-kana", "or.jp.kana-script",
-                               "or.jp.eportal-users", "or.jp.enrollment-primary"}),
-])
+BROKEN_JP = {"or.sem.enrollment-primary", "or.jp.hankaku-kana", "or.jp.kana-script"}
+BROKEN = {pid: {"or.sem.enrollment-primary"} for pid in ("oneroster12-csv", "oneroster120-csv")}
+BROKEN |= {pid: BROKEN_JP for pid in ("oneroster12-csv-japan", "oneroster12-csv-japan-ed2", "oneroster12-csv-jpk12")}
+BROKEN |= {pid: BROKEN_JP | {"or.jp.eportal-users", "or.jp.enrollment-primary"} for pid in MODEL_PROFILES}
+
+
+@pytest.mark.parametrize(("profile_id", "expected"), BROKEN.items())
 def test_broken_bundle_is_red(tmp_path: Path, profile_id: str, expected: set[str]) -> None:
     variant, version = PROFILES[profile_id]
     files = valid_roster(variant)
@@ -131,3 +170,17 @@ def test_broken_bundle_is_red(tmp_path: Path, profile_id: str, expected: set[str
         users[2][users[0].index("metadata.jp.kanaGivenName")] = "はなこ"
     _, sink = run_profile(tmp_path, profile_id, files, version)
     assert set(failing(sink)) == expected
+
+
+@pytest.mark.parametrize("profile_id", MODEL_PROFILES)
+def test_model_findings_name_the_running_profiles_document(tmp_path: Path, profile_id: str) -> None:
+    variant, version = PROFILES[profile_id]
+    files = valid_roster(variant)
+    files["users.csv"][1][files["users.csv"][0].index("preferredGivenName")] = ""
+    files["enrollments.csv"][2][files["enrollments.csv"][0].index("primary")] = ""
+    _, sink = run_profile(tmp_path, profile_id, files, version)
+    doc = MODEL_PROFILES[profile_id]
+    for cid in ("or.jp.eportal-users", "or.jp.enrollment-primary"):
+        (finding,) = sink.findings[cid]
+        assert doc in finding.message and doc in (finding.message_ja or ""), cid
+        assert "学習eポータル" not in finding.message_ja or doc.startswith("学習eポータル"), cid
