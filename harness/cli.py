@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,7 +24,7 @@ from renkei.harness import __version__
 from renkei.harness.core import progress
 from renkei.harness.core.errors import RenkeiError, UsageError
 from renkei.harness.core.model import DEFAULT_FINDINGS_CAP, Outcome, RunResult
-from renkei.harness.core.profiles import list_profiles, load_profile, resolve
+from renkei.harness.core.profiles import list_profiles, resolve
 from renkei.harness.core.registry import REGISTRY
 from renkei.harness.core.session import RunOptions, RunSession
 from renkei.harness.core.targets import get_kind, load_standards
@@ -103,13 +104,19 @@ def _pytest_args(tmp: str) -> list[str]:
             "-p", "no:threadexception"]
 
 
-def execute(options: RunOptions, *, interactive: bool | None = None, quiet: bool = False) -> RunResult:
+def execute(options: RunOptions, *, interactive: bool | None = None, quiet: bool = False,
+            default_out: Callable[[str], Path] | None = None) -> RunResult:
     """Run a profile through pytest and return the finished result (outputs written).
 
     Progress: a rich bar on a terminal, one plain line per check otherwise, nothing if ``quiet``
     (the demo runs a dozen profiles and keeps only its own summary off a terminal).
+    ``default_out``: without ``options.out_dir``, the output folder for the profile that runs (known
+    only once ``--profile auto`` has chosen it).
     """
     run = RunSession.create(options)
+    if options.out_dir is None and default_out is not None:
+        options.out_dir = default_out(run.profile.id)
+        options.validate()
     if interactive is None:
         interactive = err.is_terminal
     from renkei.harness.plugin import RenkeiPlugin
@@ -133,8 +140,18 @@ def execute(options: RunOptions, *, interactive: bool | None = None, quiet: bool
     return run.run
 
 
+def _notices(result: RunResult) -> None:
+    """What the reader must see first: the profile chosen by --profile auto, or a hint that it does not fit."""
+    for n in result.notices:
+        label = "HINT 注意" if n.kind == "profile-hint" else "PROFILE"
+        out.print(f"[bold yellow]{label}[/] {n.text(result.lang)}", highlight=False)
+        if result.lang == "ja":
+            out.print(f"         {n.message}", highlight=False, markup=False)
+
+
 def _summary(result: RunResult, out_dir: Path | None) -> None:
     lang = result.lang
+    _notices(result)
     # What a reader must act on: checks that fail the run (incl. stale expected failures) and warnings.
     failing = [c for c in result.checks if c.gates or c.display_outcome == Outcome.WARNING.value]
     for c in failing[:30]:
@@ -161,7 +178,8 @@ def _summary(result: RunResult, out_dir: Path | None) -> None:
 
 @app.command()
 def run(
-    profile: Annotated[str, typer.Option("--profile", "-p", help="profile id (see `renkei profiles`)")],
+    profile: Annotated[str, typer.Option("--profile", "-p", help="profile id (see `renkei profiles`), a profile "
+                                         "YAML, or auto: read it from the bundle")],
     target: Annotated[str, typer.Option("--target", "-t", help="bundle zip/folder, or target YAML")],
     out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="output folder")] = None,
     lang: Annotated[str, typer.Option("--lang", help="report language: ja or en")] = "ja",
@@ -172,14 +190,13 @@ def run(
     = DEFAULT_FINDINGS_CAP,
 ) -> None:
     """Run a conformance profile and write result.json, junit.xml and report.html."""
-    if out_dir is None:
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        out_dir = Path("renkei-out") / f"{load_profile(profile).id}-{stamp}"  # also for a profile given by path
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     options = RunOptions(profile=profile, target=target, out_dir=out_dir, lang=lang,
                          expected_failures=expected_failures, select=select, redact=redact,
                          findings_cap=findings_cap)
-    result = execute(options)
-    _summary(result, out_dir)
+    # the default folder is named after the profile that runs (also one given by path, or chosen by auto)
+    result = execute(options, default_out=lambda pid: Path("renkei-out") / f"{pid}-{stamp}")
+    _summary(result, options.out_dir)
     raise typer.Exit(result.exit_code)
 
 

@@ -118,6 +118,12 @@ class RenkeiPlugin:
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", "renkei: a renkei conformance check")
 
+    def pytest_report_header(self, config: pytest.Config) -> list[str]:
+        """The profile that runs and, before any result, the choice --profile auto made or a hint."""
+        lang = self.run.options.lang
+        return [f"renkei profile: {self.run.profile.id}"] + [
+            ("renkei HINT: " if n.kind == "profile-hint" else "renkei: ") + n.text(lang) for n in self.run.notices]
+
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         run = self.run.finish(ran=[i.resolved.id for i in self.items])
@@ -126,7 +132,8 @@ class RenkeiPlugin:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("renkei", "renkei conformance profiles")
-    group.addoption("--renkei-profile", help="profile id (see `renkei profiles`) or path to a profile YAML")
+    group.addoption("--renkei-profile", help="profile id (see `renkei profiles`), path to a profile YAML, or "
+                                             "auto (read it from the bundle)")
     group.addoption("--renkei-target", help="what to test: a bundle path, or a target YAML for LTI profiles")
     group.addoption("--renkei-out", help="write result.json, junit.xml and report.html into this folder")
     group.addoption("--renkei-lang", default="ja", choices=("ja", "en"), help="report language")

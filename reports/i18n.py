@@ -55,6 +55,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "duration": ("所要時間", "Duration"),
     "seconds": ("{n} 秒", "{n} s"),
     "not_finished": ("（未終了）", "(not finished)"),
+    "notice_profile-hint": ("プロファイルの確認:", "Check the profile:"),
+    "notice_profile-auto": ("自動で選んだプロファイル:", "Profile chosen automatically:"),
     "redacted_notice": (
         "この報告書では、氏名・読み・メールアドレスなど個人に関わる値を「＊＊＊」に置き換えています。",
         "Personal values in this report (names, readings, e-mail addresses, ...) are masked as \"＊＊＊\".",

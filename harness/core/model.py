@@ -162,6 +162,21 @@ class ProfileInfo(BaseModel):
     notes: list[Text] = Field(default_factory=list)  # limitations and disputed rules, ja + en
 
 
+class Notice(BaseModel):
+    """What a reader must see before any finding, e.g. that the chosen profile does not fit the target.
+
+    ``kind``: ``profile-auto`` (``--profile auto`` chose the profile, and why) or ``profile-hint`` (the
+    target plainly declares another profile than the one chosen).
+    """
+
+    kind: str
+    message: str
+    message_ja: str
+
+    def text(self, lang: str) -> str:
+        return self.message_ja if lang == "ja" else self.message
+
+
 class Summary(BaseModel):
     passed: int = 0
     failed: int = 0
@@ -182,6 +197,7 @@ class RunResult(BaseModel):
     lang: str = "ja"
     redacted: bool = False
     summary: Summary = Field(default_factory=Summary)
+    notices: list[Notice] = Field(default_factory=list)  # shown before the findings (profile choice)
     checks: list[CheckResult] = Field(default_factory=list)
 
     @property

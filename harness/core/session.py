@@ -23,6 +23,7 @@ from renkei.harness.core.model import (
     DEFAULT_FINDINGS_CAP,
     CheckResult,
     ExpectedFailure,
+    Notice,
     Outcome,
     ProfileInfo,
     RunResult,
@@ -32,7 +33,9 @@ from renkei.harness.core.model import (
 )
 from renkei.harness.core.profiles import Profile, ResolvedCheck, load_profile, merged_params, resolve
 from renkei.harness.core.redact import redact_run
-from renkei.harness.core.targets import Target, get_kind, load_standards
+from renkei.harness.core.targets import Detection, Target, detect, get_kind, load_standards
+
+AUTO = "auto"  # --profile auto: the target says which profile it follows (TargetKind.detect)
 
 
 @dataclass
@@ -68,6 +71,7 @@ class RunSession:
     results: dict[str, CheckResult] = field(default_factory=dict)
     started_at: datetime = field(default_factory=utcnow)
     debug_log: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)  # shown before the findings
     run: RunResult | None = None
 
     @classmethod
@@ -75,7 +79,11 @@ class RunSession:
         """Load profile, resolve checks, open the target. Raises RenkeiError (exit 2)."""
         options.validate()
         load_standards()
-        profile = load_profile(options.profile)
+        if options.profile == AUTO:
+            profile, notice = _auto_profile(options.target)
+        else:
+            profile = load_profile(options.profile)
+            notice = _profile_hint(profile, options.target)
         checks = all_checks = resolve(profile)
         if options.select:
             patterns = [p.strip() for p in options.select.split(",") if p.strip()]
@@ -91,7 +99,8 @@ class RunSession:
             )
         kind = get_kind(profile.kind)
         target = kind.open(options.target, merged_params(profile))
-        return cls(options=options, profile=profile, checks=checks, target=target, expected=expected)
+        return cls(options=options, profile=profile, checks=checks, target=target, expected=expected,
+                   notices=[notice] if notice is not None else [])
 
     # -- running -------------------------------------------------------------------------
     def activate(self, check_ids: Iterable[str]) -> None:
@@ -171,6 +180,7 @@ class RunSession:
             started_at=self.started_at,
             finished_at=utcnow(),
             lang=self.options.lang,
+            notices=list(self.notices),
             checks=[self.results[i] for i in ids],
         )
         run = redact_run(run, redact=self.options.redact)
@@ -199,3 +209,39 @@ class RunSession:
         except OSError as exc:
             raise UsageError(f"cannot write the reports to {out}: {exc.strerror or exc}") from None
         return written
+
+
+def _auto_profile(target: str) -> tuple[Profile, Notice]:
+    """``--profile auto``: the profile the target declares, with the reason; exit 2 when it cannot tell."""
+    found = detect(target)
+    if found is None:
+        raise UsageError(f"--profile auto cannot tell which profile {target!r} follows: it reads OneRoster CSV "
+                         "bundles (a zip or a folder); choose one with --profile (see `renkei profiles`)")
+    if found.profile is None:
+        raise UsageError(f"--profile auto could not choose a profile: {found.reason.en}; choose one with --profile "
+                         "(see `renkei profiles`)")
+    profile = load_profile(found.profile)
+    return profile, Notice(
+        kind="profile-auto",
+        message=f"profile chosen automatically: {profile.id} ({profile.title.en}); evidence: {found.reason.en}",
+        message_ja=f"プロファイルを自動で選びました: {profile.id}（{profile.title.ja}）。根拠: {found.reason.ja}",
+    )
+
+
+def _profile_hint(profile: Profile, target: str) -> Notice | None:
+    """One hint when the target plainly declares a profile other than the one chosen (no hint if unsure)."""
+    hook = get_kind(profile.kind).detect
+    if hook is None:
+        return None
+    try:
+        found: Detection | None = hook(target, merged_params(profile))
+    except Exception:  # a hint is a courtesy: a failing hook never stops or fails the run
+        return None
+    if found is None or found.fits or found.profile in (None, profile.id):
+        return None
+    return Notice(
+        kind="profile-hint",
+        message=f"{found.reason.en}, which does not fit the chosen profile {profile.id}: use --profile {found.profile}",
+        message_ja=f"{found.reason.ja}選んだプロファイル {profile.id} とは合いません。--profile {found.profile} を"
+                   "使ってください",
+    )

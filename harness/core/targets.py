@@ -14,6 +14,7 @@ from importlib.metadata import entry_points
 from typing import Any, Protocol
 
 from renkei.harness.core.errors import ConfigError
+from renkei.harness.core.model import Text
 
 
 class Target(Protocol):
@@ -25,11 +26,28 @@ class Target(Protocol):
 
 
 @dataclass(frozen=True)
+class Detection:
+    """What a target itself declares about the profile it follows (``TargetKind.detect``).
+
+    ``profile``: the profile the target plainly follows, or None when it cannot be told (``reason``
+    then says why). ``fits``: whether the profile the user chose (its parameters were given to the
+    hook) fits that evidence; a run whose choice does not fit shows a hint before the findings.
+    """
+
+    profile: str | None
+    reason: Text
+    fits: bool = True
+
+
+@dataclass(frozen=True)
 class TargetKind:
     name: str
     # (target argument, merged profile params) -> Target. Raises TargetError/ConfigError.
     open: Callable[[str, dict[str, Any]], Target]
     description: str = ""  # what --target must be, shown by `renkei profiles`
+    # (target argument, the chosen profile's merged params or None for --profile auto) -> what the
+    # target declares, or None when the target is not one of this kind. Must not raise for bad input.
+    detect: Callable[[str, dict[str, Any] | None], Detection | None] | None = None
 
 
 _KINDS: dict[str, TargetKind] = {}
@@ -51,6 +69,21 @@ def load_standards() -> None:
     for module in sorted(names):
         importlib.import_module(module)
     _loaded = True
+
+
+def detect(target: str) -> Detection | None:
+    """What the first kind that recognises ``target`` reads from it (``--profile auto``)."""
+    load_standards()
+    for name in sorted(_KINDS):
+        hook = _KINDS[name].detect
+        try:
+            found = hook(target, None) if hook is not None else None
+        except Exception as exc:  # hooks must not raise; if one does, say so instead of a traceback
+            return Detection(None, Text(ja=f"対象を読み取れませんでした（{type(exc).__name__}）",
+                                        en=f"the target could not be read ({type(exc).__name__})"))
+        if found is not None:
+            return found
+    return None
 
 
 def get_kind(name: str) -> TargetKind:

@@ -215,3 +215,16 @@ def test_every_ui_string_has_both_languages_with_matching_placeholders() -> None
     for key, (ja, en) in STRINGS.items():
         assert ja.strip() and en.strip(), key
         assert {f for _, f, _, _ in fields.parse(ja) if f} == {f for _, f, _, _ in fields.parse(en) if f}, key
+
+
+def test_profile_notices_come_before_every_finding(tmp_path: Path) -> None:
+    from renkei.harness.core.model import Notice
+
+    run = mixed_run()
+    run.notices = [Notice(kind="profile-hint", message="this bundle declares 1.1: use --profile oneroster11-csv",
+                          message_ja="このバンドルは 1.1 を宣言しています。--profile oneroster11-csv を使ってください <b>")]
+    html = render(run)
+    hint = html.index("--profile oneroster11-csv を使ってください &lt;b&gt;")
+    assert 'class="notice notice-profile-hint" role="alert"' in html and "プロファイルの確認:" in html
+    assert hint < html.index('id="problems"')
+    assert "use --profile oneroster11-csv" in render(run, lang="en")

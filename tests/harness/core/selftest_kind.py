@@ -8,8 +8,9 @@ from typing import Any
 
 from renkei.harness.core.context import CheckContext
 from renkei.harness.core.errors import TargetError
+from renkei.harness.core.model import Text
 from renkei.harness.core.registry import check
-from renkei.harness.core.targets import TargetKind, register_kind
+from renkei.harness.core.targets import Detection, TargetKind, register_kind
 
 KIND = "selftest"
 
@@ -29,7 +30,21 @@ class NumbersTarget:
         pass
 
 
-register_kind(TargetKind(name=KIND, open=NumbersTarget))
+def detect(target: str, params: dict[str, Any] | None) -> Detection | None:
+    """A file of numbers declares ``selftest`` (all at most 50) or ``selftest-big``; others are not ours."""
+    path = Path(target)
+    if path.suffix != ".json" or not path.is_file():
+        return None
+    numbers = json.loads(path.read_text())
+    if not numbers:
+        return Detection(None, Text(ja="数が1つもありません。", en="the file holds no numbers"))
+    top = max(numbers)
+    fits = params is None or top <= params.get("limit", 100)
+    return Detection("selftest" if top <= 50 else "selftest-big",
+                     Text(ja=f"最大値が {top} です。", en=f"the largest number is {top}"), fits=fits)
+
+
+register_kind(TargetKind(name=KIND, open=NumbersTarget, detect=detect))
 
 
 def _meta(n: str) -> dict[str, str]:
