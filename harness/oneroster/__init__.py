@@ -7,6 +7,8 @@ analysis phases and all of its checks.
 
 from renkei.harness.core.targets import TargetKind, register_kind
 from renkei.harness.oneroster.csv import checks_base, checks_jp, checks_package  # noqa: F401  (register checks)
+from renkei.harness.oneroster.csv.detect import detect
 from renkei.harness.oneroster.csv.target import KIND, OneRosterCsvTarget
 
-register_kind(TargetKind(name=KIND, open=OneRosterCsvTarget, description="OneRoster CSV bundle (zip or folder)"))
+register_kind(TargetKind(name=KIND, open=OneRosterCsvTarget, description="OneRoster CSV bundle (zip or folder)",
+                         detect=detect))

@@ -63,3 +63,16 @@ def test_xdist_is_refused_instead_of_writing_an_empty_report(tmp_path):
                            "--renkei-profile", str(profile), "--renkei-target", str(target)],
                           capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert proc.returncode == 4 and "drop -n" in proc.stderr
+
+
+def test_renkei_profile_auto_reads_the_bundle_and_says_so_in_the_header(tmp_path):
+    from renkei.mocks.school_affairs.generator import generate_bundle
+
+    bundle = tmp_path / "jpk12.zip"
+    generate_bundle(bundle, profile="oneroster12-csv-jpk12", students_per_grade=2)
+    args = [sys.executable, "-m", "pytest", "--renkei-profile", "auto", "--renkei-target", str(bundle),
+            "--renkei-lang", "en", "-p", "no:xdist", "-rN"]
+    proc = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "renkei profile: oneroster12-csv-jpk12" in proc.stdout
+    assert "profile chosen automatically: oneroster12-csv-jpk12" in proc.stdout
