@@ -420,6 +420,18 @@ _chunk_check(
           "して扱います。"))
 
 _chunk_check(
+    "or.jp.kana-chars", ("users",), jp.kana_chars, severity="error",
+    title_ja="よみがなに漢字・英字・数字がない", title_en="Kana readings hold no kanji, Latin letters or digits",
+    **_jp(f"{JP_REQ} users.metadata.jp.kana* (a reading: よみがな; impl.: DA-AA ^[ァ-ヶー]+$)",
+          "A reading is written in kana. The sources disagree only about hiragana vs katakana (see "
+          "or.jp.kana-script), so kanji (the name copied into the reading), Latin letters (a romanised "
+          "name) and digits, half- or full-width, are an error under every kana_script setting. Other "
+          "symbols are left to or.jp.kana-script.",
+          "よみがなはかなで書きます。資料間で見解が分かれるのはひらがなかカタカナかだけ（or.jp.kana-script）のため、"
+          "漢字（氏名をそのまま写したもの）、英字（ローマ字表記）、数字（半角・全角とも）は kana_script の設定に"
+          "かかわらずエラーです。そのほかの記号は or.jp.kana-script が扱います。"))
+
+_chunk_check(
     "or.jp.kana-spaces", ("users",), jp.kana_spaces, severity="warning",
     title_ja="よみがなの空白", title_en="Spaces inside kana readings",
     **_jp(f"{JP_REQ} users.metadata.jp.kana* (impl.: DA-AA strips spaces)",

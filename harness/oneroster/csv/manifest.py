@@ -23,6 +23,7 @@ import polars as pl
 from renkei.harness.oneroster.csv.engine import LINE, BundleSource, Run, chunk_bytes, prefetch_chunks
 from renkei.harness.oneroster.csv.phases import Analysis, phase
 from renkei.harness.oneroster.model.schema import files_for
+from renkei.harness.oneroster.model.spelling import did_you_mean
 
 MANIFEST = "manifest.csv"
 MODES = ("absent", "bulk", "delta")
@@ -144,9 +145,16 @@ def _rules(run: Run, m: Manifest) -> None:
     # unknown properties
     known = set(BASE_PROPERTIES) | {f"file.{f}" for f in files}
     for prop, (_val, line) in m.properties.items():
-        if prop not in known:
-            sink.fail("or.manifest.unknown-property", "property is not defined by CSV121 Table 3.1 for this version",
-                      ja="このバージョンの CSV121 表3.1 に定義されていないプロパティです",
+        if prop in known:
+            continue
+        meant = did_you_mean(prop, known - set(m.properties))
+        if meant is not None:
+            sink.fail("or.manifest.unknown-property", f"property is not defined for this version: did you mean {meant}?",
+                      ja=f"このバージョンでは定義されていないプロパティです。{meant} の誤りではありませんか",
+                      file=MANIFEST, row=line, column="propertyName", value=prop)
+        else:
+            sink.fail("or.manifest.unknown-property", "property is not defined by the manifest table for this version",
+                      ja="このバージョンの manifest の表に定義されていないプロパティです",
                       file=MANIFEST, row=line, column="propertyName", value=prop)
     _file_set(run, m, files)
 
@@ -172,9 +180,17 @@ def _file_set(run: Run, m: Manifest, files: tuple[str, ...]) -> None:
                           ja=f"manifest は {fname} を {mode} としていますが、ファイルがありません",
                           file=MANIFEST, row=row, column="value", value=mode)
         elif fname in names and mode not in ("bulk", "delta"):
-            sink.fail("or.manifest.file-set", f"{fname} is in the package, but manifest does not declare it bulk or delta",
-                      ja=f"{fname} がパッケージにありますが、manifest で bulk / delta と宣言されていません",
-                      file=fname, value=mode)
+            if row is not None:  # located where the vendor fixes it: the manifest row that says otherwise
+                sink.fail("or.manifest.file-set",
+                          f"manifest declares {fname} as {mode or 'blank'}, but the package contains the file "
+                          "(declare it bulk or delta, or leave the file out)",
+                          ja=f"manifest では {fname} を {mode or '空欄'} としていますが、パッケージにファイルがあります"
+                             "（bulk / delta と宣言するか、ファイルを外してください）",
+                          file=MANIFEST, row=row, column="value", value=mode)
+            else:
+                sink.fail("or.manifest.file-set", f"{fname} is in the package, but manifest.csv has no file.{f} row",
+                          ja=f"{fname} がパッケージにありますが、manifest.csv に file.{f} の行がありません",
+                          file=fname, value=fname)
     by_lower = {e.lower(): e for e in expected | {MANIFEST}}
     for name in sorted(names):
         if not name.lower().endswith(".csv") or name == MANIFEST or name in expected:
@@ -186,6 +202,10 @@ def _file_set(run: Run, m: Manifest, files: tuple[str, ...]) -> None:
                           f"rename {name} to {wanted} (names are case-sensitive)",
                           ja=f"ファイル名が OneRoster のファイル名と大文字小文字だけ異なります。{name} を {wanted} に"
                              "名前を変更してください（大文字小文字を区別します）", file=name, value=name)
+        elif (meant := did_you_mean(name, expected)) is not None:
+            sink.fail("or.manifest.file-set", f"CSV file is not a data file of this OneRoster version: did you mean "
+                      f"{meant}?", ja=f"この OneRoster バージョンのデータファイルではありません。{meant} の誤りでは"
+                                      "ありませんか", file=name, value=name)
         else:
             sink.fail("or.manifest.file-set", "CSV file is not a data file of this OneRoster version",
                       ja="この OneRoster バージョンのデータファイルではない CSV ファイルです", file=name, value=name)

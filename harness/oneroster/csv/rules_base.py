@@ -29,6 +29,7 @@ from renkei.harness.oneroster.csv.engine import (
 )
 from renkei.harness.oneroster.model import schema as S
 from renkei.harness.oneroster.model.columns import ROSTERING_CORE
+from renkei.harness.oneroster.model.spelling import did_you_mean
 
 GUID_CHARS = r"[0-9A-Za-z._/@\-]"
 GUID_RE = rf"^{GUID_CHARS}+$"
@@ -149,6 +150,9 @@ def header(fc: FileContext) -> None:
                     row=1, column=name, value=name)
         seen.add(name)
     lower = {a.lower(): a for a in actual}
+    exp_lower = {e.lower() for e in expected}
+    unknown = [a for a in dict.fromkeys(actual) if a not in expected and a.lower() not in exp_lower]
+    misspelt: set[str] = set()
     for name in expected:
         if name in seen:
             continue
@@ -157,6 +161,10 @@ def header(fc: FileContext) -> None:
             fc.fail(cid, "header name differs from the specified name only in case (names are case-sensitive)",
                     ja="ヘッダー名が仕様の名前と大文字小文字だけ異なります（大文字小文字を区別します）",
                     row=1, column=name, value=found)
+        elif (meant := did_you_mean(name, [u for u in unknown if u not in misspelt])) is not None:
+            misspelt.add(meant)  # one finding for the pair, not "missing" plus "unknown"
+            fc.fail(cid, f"header name looks misspelt: did you mean {name}?",
+                    ja=f"ヘッダー名の綴りが違うようです。{name} の誤りではありませんか", row=1, column=name, value=meant)
         else:
             fc.fail(cid, "specified column is missing from the header", ja="仕様で定められた列がヘッダーにありません",
                     row=1, column=name)
@@ -170,10 +178,9 @@ def header(fc: FileContext) -> None:
                 "the value is the column the file has in its place",
                 ja="列の順序が仕様の定める順序と異なります。この位置には列名の列が来るべきところ、値の列があります",
                 row=1, column=in_order[k], value=present[k])
-    exp_lower = {e.lower() for e in expected}
     last_defined = max((i for i, a in enumerate(actual) if a in expected), default=-1)
     for i, name in enumerate(actual):
-        if name in expected or name.lower() in exp_lower:
+        if name in expected or name.lower() in exp_lower or name in misspelt:
             continue
         if not name.startswith("metadata."):
             fc.fail(cid, "unknown column: extension columns must be named metadata.*",

@@ -58,6 +58,16 @@ HANKAKU_CHARS = [chr(c) for c in range(0xFF66, 0xFFA0)]  # the same set, for Aho
 FULLWIDTH_DIGIT = r"[０-９]"
 SPACES = r"[ \x{3000}]"
 KATAKANA_ONLY = r"^[ァ-ヶー・ヽヾ]+$"
+# What no reading (よみがな) may hold, whatever the kana_script setting: (class, regex, en, ja).
+KANJI = r"[\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}\x{F900}-\x{FAFF}\x{20000}-\x{3134F}々〆〇]"
+LATIN = r"[A-Za-zＡ-Ｚａ-ｚ]"
+DIGITS = r"[0-9０-９]"
+NOT_KANA = (
+    ("kanji", KANJI, "kanji", "漢字"),
+    ("latin", LATIN, "Latin letters", "英字"),
+    ("digits", DIGITS, "digits", "数字"),
+)
+NOT_KANA_ANY = f"(?:{KANJI}|{LATIN}|{DIGITS})"
 KANA_ANY = r"^[ぁ-ゖゝゞァ-ヶー・ヽヾ]+$"
 
 UUID_FILES = ("academicSessions", "classes", "courses", "enrollments", "users", "orgs", "roles",
@@ -568,11 +578,34 @@ def hankaku_kana(df: pl.DataFrame, params: Params, file: str) -> list[Hit]:
                           "半角カナは使用できません。全角カタカナにしてください")
 
 
+def kana_chars(df: pl.DataFrame, params: Params) -> list[Hit]:
+    """A reading holds no kanji, Latin letters or digits, under every ``kana_script`` setting.
+
+    The sources disagree only about hiragana vs katakana; a reading that is not written in kana at
+    all (the name copied into the reading column, a romanised name, a number) is wrong for all of
+    them. Each cell is reported once, under the first class it offends (kanji, Latin, digits).
+    """
+    hits: list[Hit] = []
+    for column in _present(df, KANA_COLUMNS):
+        suspects = subset(df, pl.col(column).str.contains(NOT_KANA_ANY), [column])  # one pass; rare failures
+        if suspects is None:
+            continue
+        seen = pl.lit(False)
+        for _, pattern, en, ja in NOT_KANA:
+            this = pl.col(column).str.contains(pattern)
+            hits += select(suspects, this & ~seen, column,
+                           f"kana reading contains {en}; a reading is written in kana only",
+                           f"よみがなに{ja}が含まれています。よみがなはかなだけで書いてください")
+            seen = seen | this
+    return hits
+
+
 def kana_script(df: pl.DataFrame, params: Params) -> list[Hit]:
     """Kana readings in katakana (DA-AA requires it; MEIBO accepts hiragana: parameter ``kana_script``).
 
     Spaces are ignored here (``kana_spaces`` reports them); values with half-width katakana are
-    left to ``hankaku_kana`` so one problem gives one finding.
+    left to ``hankaku_kana``, and values with kanji, Latin letters or digits to ``kana_chars`` (an
+    error under every setting), so one problem gives one finding.
     """
     katakana = param(params, "kana_script") == "katakana"
     pattern = KATAKANA_ONLY if katakana else KANA_ANY
@@ -583,14 +616,15 @@ def kana_script(df: pl.DataFrame, params: Params) -> list[Hit]:
         if suspects is None:
             continue
         stripped = c.str.replace_all(SPACES, "")
-        bad = (stripped != "") & ~stripped.str.contains(pattern) & ~c.str.contains(HANKAKU_KANA)
+        bad = ((stripped != "") & ~stripped.str.contains(pattern) & ~c.str.contains(HANKAKU_KANA)
+               & ~c.str.contains(NOT_KANA_ANY))
         if katakana:
             en = ("kana reading is not full-width katakana (DA-AA requires katakana; MEIBO also accepts "
                   "hiragana)")
-            ja = "よみがなが全角カタカナではありません（AA社は全角カタカナ必須、MEIBO はひらがなも許容）"
+            ja = "よみがなが全角カタカナではありません（AA社は全角カタカナのみ、MEIBO はひらがなも受け付けます）"
         else:
-            en = "kana reading contains characters other than hiragana/katakana"
-            ja = "よみがなにひらがな・カタカナ以外の文字が含まれています"
+            en = "kana reading contains characters that are neither hiragana nor katakana"
+            ja = "よみがなに、ひらがな・カタカナ以外の文字が含まれています"
         hits += select(suspects, bad, column, en, ja)
     return hits
 

@@ -99,10 +99,38 @@ def test_file_declared_but_missing() -> None:
     assert failing(sink) == {"or.manifest.file-set": 1}
 
 
-def test_file_present_but_declared_absent() -> None:
-    sink = manifest_only(manifest={"file.users": "absent"})
+def test_file_present_but_declared_absent_is_located_at_its_manifest_row() -> None:
+    rows = manifest_rows(valid_roster())
+    line = 1 + next(i for i, r in enumerate(rows) if r[0] == "file.users")  # physical line in manifest.csv
+    rows[line - 1] = ["file.users", "absent"]
+    sink = manifest_only(manifest=rows)
     assert failing(sink) == {"or.manifest.file-set": 1}
-    assert sink.findings["or.manifest.file-set"][0].location.file == "users.csv"
+    f = sink.findings["or.manifest.file-set"][0]
+    assert (f.location.file, f.location.row, f.location.column, f.value) == ("manifest.csv", line, "value", "absent")
+    assert "users.csv" in f.message and "users.csv" in (f.message_ja or "")
+
+
+def test_file_present_without_a_manifest_row_is_located_at_the_file() -> None:
+    rows = [r for r in manifest_rows(valid_roster()) if r[0] != "file.users"]
+    sink = run_memory(valid_roster(), manifest=rows, checks="or.manifest.file-set")
+    f = sink.findings["or.manifest.file-set"][0]
+    assert (f.location.file, f.location.row) == ("users.csv", None) and "no file.users row" in f.message
+
+
+def test_near_miss_property_gets_did_you_mean() -> None:
+    rows = [r for r in manifest_rows(valid_roster()) if r[0] != "file.userProfiles"] + [["file.userprofile", "absent"]]
+    sink = manifest_only(manifest=rows)
+    f = sink.findings["or.manifest.unknown-property"][0]
+    assert f.message.endswith("did you mean file.userProfiles?") and "file.userProfiles の誤り" in (f.message_ja or "")
+    assert f.value == "file.userprofile"
+
+
+def test_near_miss_file_name_gets_did_you_mean() -> None:
+    files = valid_roster()
+    files["enrolments.csv"] = files.pop("enrollments.csv")
+    sink = run_memory(files, manifest={"file.enrollments": "absent"}, checks="or.manifest.file-set")
+    (f,) = sink.findings["or.manifest.file-set"]
+    assert f.message.endswith("did you mean enrollments.csv?") and f.location.file == "enrolments.csv"
 
 
 def test_wrong_case_file_name_named_explicitly() -> None:

@@ -165,12 +165,23 @@ def test_header_case_mismatch_is_named() -> None:
     assert len(found) == 1 and found[0][0] == "givenName" and "case" in found[0][1]
 
 
-def test_header_misspelt_column_is_missing_and_unknown() -> None:
+def test_header_misspelt_column_is_one_did_you_mean() -> None:
+    """The real-world quirk (reference §4): one finding that names the intended column, not two."""
     header = list(valid_roster()["users.csv"][0])
     header[header.index("preferredGivenName")] = "prefferedGivenName"
+    files = valid_roster()
+    files["users.csv"] = [header] + files["users.csv"][1:]
+    (f,) = run_memory(files, checks="or.users.header").findings["or.users.header"]
+    assert (f.location.column, f.value) == ("preferredGivenName", "prefferedGivenName")
+    assert f.message.endswith("did you mean preferredGivenName?") and "preferredGivenName の誤り" in (f.message_ja or "")
+
+
+def test_header_unrelated_unknown_column_is_still_missing_and_unknown() -> None:
+    header = list(valid_roster()["users.csv"][0])
+    header[header.index("preferredGivenName")] = "nickname"
     found = dict(_users_header_findings(header))
     assert "missing" in found["preferredGivenName"]
-    assert "metadata" in found["prefferedGivenName"]
+    assert "metadata" in found["nickname"]
 
 
 def test_header_extensions_must_be_metadata_and_rightmost() -> None:
@@ -418,7 +429,7 @@ def test_quirks_of_a_public_broken_export_are_all_reported() -> None:
     files["userprofiles.csv"] = [["sourcedId"], ["x"]]
     sink = run_memory(files, manifest={"file.userProfiles": "bulk"}, checks="base")
     assert failing(sink) == {
-        "or.users.header": 2,  # preferredGivenName missing + unknown non-metadata column
+        "or.users.header": 1,  # one "did you mean preferredGivenName?"
         "or.users.format": 1,
         "or.enrollments.format": 1,
         "or.orgs.status": 1,

@@ -80,8 +80,11 @@ CASES: list[tuple[str, list[Cell], dict[str, Any], str]] = [
     ("or.jp.hankaku-kana", [("users.csv", 1, "username", "ｲﾁﾛｳ")], {"hankaku_scope": "all"}, "username"),
     ("or.jp.kana-script", [("users.csv", 1, "metadata.jp.kanaGivenName", "いちろう")], {},
      "metadata.jp.kanaGivenName"),
-    ("or.jp.kana-script", [("users.csv", 1, "metadata.jp.kanaFamilyName", "Shiken")], {"kana_script": "any"},
+    ("or.jp.kana-script", [("users.csv", 1, "metadata.jp.kanaFamilyName", "シケン☆")], {"kana_script": "any"},
      "metadata.jp.kanaFamilyName"),
+    ("or.jp.kana-chars", [("users.csv", 1, "metadata.jp.kanaFamilyName", "試験")], {}, "metadata.jp.kanaFamilyName"),
+    ("or.jp.kana-chars", [("users.csv", 1, "metadata.jp.kanaGivenName", "Ichiro")], {"kana_script": "any"},
+     "metadata.jp.kanaGivenName"),
     ("or.jp.kana-spaces", [("users.csv", 2, "metadata.jp.kanaGivenName", "ハナ\u3000コ")], {},
      "metadata.jp.kanaGivenName"),
     ("or.jp.null-literal", [("orgs.csv", 1, "parentSourcedId", "NULL")], {}, "parentSourcedId"),
@@ -153,6 +156,18 @@ def test_school_year_end_convention() -> None:
         == {"or.jp.school-year": 1}
     files = roster(cells=[("academicSessions.csv", 1, "schoolYear", "2025")])
     assert failing(run_jp(files, "or.jp.school-year", params={"school_year_convention": "end"})) == {}
+
+
+@pytest.mark.parametrize("setting", ["katakana", "any"])
+@pytest.mark.parametrize(("value", "what"), [("一郎", "漢字"), ("Ichiro", "英字"), ("ＩＣＨＩＲＯ", "英字"),
+                                             ("イチロウ2", "数字"), ("イチロウ２", "数字"), ("いちろう々", "漢字")])
+def test_kanji_latin_and_digits_in_a_reading_are_errors_under_every_setting(setting: str, value: str,
+                                                                           what: str) -> None:
+    files = roster(cells=[("users.csv", 1, "metadata.jp.kanaGivenName", value)])
+    sink = run_jp(files, "or.jp.kana-*", params={"kana_script": setting})
+    assert failing(sink) == {"or.jp.kana-chars": 1}  # one problem, one finding: kana-script leaves it
+    assert REGISTRY.get("or.jp.kana-chars").severity.value == "error"
+    assert what in (sink.findings["or.jp.kana-chars"][0].message_ja or "")
 
 
 def test_kana_script_any_accepts_hiragana() -> None:
