@@ -43,6 +43,9 @@ ChunkRule = Callable[[pl.DataFrame, dict[str, Any]], list[Hit]]
 JP_SOURCE_EN = ("The Japan Profile text was not confirmed from a primary source; this rule comes from "
                 "the implementations named here.")
 JP_SOURCE_JA = "Japan Profile の本文は一次資料で確認できていません。本ルールは記載の実装に基づきます。"
+# Checks that test an expectation rather than a stated rule say so (title, description, message; tag).
+HEURISTIC_EN = " This is a heuristic (an expectation drawn from practice, not a stated rule): a warning only."
+HEURISTIC_JA = "これは経験則（明文の規則ではなく、実務上の想定）による確認で、警告にとどめます。"
 
 
 def _params(fc: FileContext, check_id: str) -> dict[str, Any]:
@@ -501,12 +504,13 @@ or_check(
           "ユーザーの所属学級（homeClass）は classes.csv のクラスの sourcedId です。"))
 
 or_check(
-    "or.jp.home-class-homeroom", severity="warning",
-    title_ja="homeClass は homeroom クラス", title_en="metadata.jp.homeClass is a homeroom class",
-    **_jp(f"{JP_REQ} users.metadata.jp.homeClass (inferred from the column's meaning)",
-          "The home class should be a class with classType=homeroom; no source states this rule "
-          "explicitly, so it is a warning.",
-          "所属学級は classType=homeroom のクラスであるべきです。明記した資料はないため警告とします。"))
+    "or.jp.home-class-homeroom", severity="warning", tags=("heuristic",),
+    title_ja="homeClass は homeroom クラス（経験則）", title_en="metadata.jp.homeClass is a homeroom class (heuristic)",
+    **_jp(f"{JP_REQ} users.metadata.jp.homeClass (heuristic: inferred from the column's meaning)",
+          "The home class (学級) is expected to be a class with classType=homeroom; no source states this "
+          "rule." + HEURISTIC_EN,
+          "所属学級（homeClass）は classType=homeroom のクラスであると想定しています。これを明記した資料はありません。"
+          + HEURISTIC_JA))
 
 
 @row_rule("users", checks=("or.jp.home-class", "or.jp.home-class-homeroom"))
@@ -527,13 +531,13 @@ def _rule_home_class(fc: FileContext, df: pl.DataFrame) -> None:
 
 
 or_check(
-    "or.jp.school-parent", severity="warning",
-    title_ja="学校の親組織は教育委員会", title_en="A school's parent is a district",
-    **_jp(f"{JP_REQ} orgs.parentSourcedId (impl.: DA-K ib1096, defined but not enforced)",
-          "A school's parent should be its 教育委員会 (district). DA-K defines this error but does not "
-          "wire it, and private schools may have no board, so it is a warning.",
-          "学校の親組織は教育委員会（district）であるべきです。K社はこのエラーを定義していますが使っておらず、"
-          "私立学校には教育委員会がない場合もあるため警告とします。"))
+    "or.jp.school-parent", severity="warning", tags=("heuristic",),
+    title_ja="学校の親組織は教育委員会（経験則）", title_en="A school's parent is a district (heuristic)",
+    **_jp(f"{JP_REQ} orgs.parentSourcedId (heuristic; impl.: DA-K ib1096, defined but not enforced)",
+          "A public school's parent org is usually its 教育委員会 (district). DA-K defines this error but does "
+          "not use it, and a private or national school may have no board." + HEURISTIC_EN,
+          "公立学校の親組織は、通常その学校を設置する教育委員会（district）です。K社はこのエラーを定義していますが"
+          "使っておらず、私立・国立の学校には教育委員会がないこともあります。" + HEURISTIC_JA))
 
 
 @row_rule("orgs", checks=("or.jp.school-parent",))
@@ -625,13 +629,13 @@ or_check(
            "ますが、どちらもこの検査を満たします）。"))
 
 or_check(
-    "or.sem.session-within-parent", severity="warning",
-    title_ja="子の学期は親の期間内", title_en="A child session lies within its parent",
-    **_sem("OR 1.2.1 CSV §3.2 academicSessions.parentSourcedId",
-           "A session with a parent (e.g. a term in a school year) should lie within the parent's dates. "
-           "CSV121 defines the hierarchy but does not state this constraint, so it is a warning.",
-           "親を持つ学期（年度内の学期など）は親の期間内にあるべきです。CSV121 は階層を定義しますがこの制約は明記して"
-           "いないため警告とします。"))
+    "or.sem.session-within-parent", severity="warning", tags=("heuristic",),
+    title_ja="子の学期は親の期間内（経験則）", title_en="A child session lies within its parent (heuristic)",
+    **_sem("OR 1.2.1 CSV §3.2 academicSessions.parentSourcedId (heuristic)",
+           "A session with a parent (e.g. a term in a school year) is expected to lie within the parent's "
+           "dates; CSV121 defines the hierarchy but does not state this constraint." + HEURISTIC_EN,
+           "親を持つ学期（年度の中の学期など）は、親の期間内にあると想定しています。CSV121 は階層を定めていますが、"
+           "この制約は明記していません。" + HEURISTIC_JA))
 
 
 @row_rule("academicSessions", checks=("or.sem.session-dates", "or.sem.session-within-parent"))

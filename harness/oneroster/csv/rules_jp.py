@@ -318,11 +318,13 @@ def school_parent(schools: pl.DataFrame, parent_exists: pl.Expr, parent_is_distr
     parent = pl.col("parentSourcedId")
     none = (parent == "") | (parent == "NULL")
     hits = select(schools, none, "parentSourcedId",
-                  "a school org has no parent; Japanese profiles expect its 教育委員会 (district) as parent",
-                  "学校（type=school）に親組織がありません。国内プロファイルでは教育委員会を親とします")
+                  "heuristic: a school usually has its 教育委員会 (district) as parent org, but this one has none "
+                  "(a private school may have no board)",
+                  "経験則による確認: 学校には通常、設置者の教育委員会を親組織として設定しますが、この学校には親組織が"
+                  "ありません（私立学校などでは教育委員会がないこともあります）")
     hits += select(schools, ~none & parent_exists & ~parent_is_district, "parentSourcedId",
-                   "a school org's parent is not a district (教育委員会)",
-                   "学校の親組織が教育委員会（type=district）ではありません")
+                   "heuristic: a school's parent org is usually a district (教育委員会), but this one is not",
+                   "経験則による確認: 学校の親組織は通常、教育委員会（type=district）ですが、そうなっていません")
     return hits
 
 
@@ -561,8 +563,8 @@ def home_class_homeroom(df: pl.DataFrame, class_exists: pl.Expr, is_homeroom: pl
     if HOME_CLASS not in df.columns:
         return []
     return select(df, (pl.col(HOME_CLASS) != "") & class_exists & ~is_homeroom, HOME_CLASS,
-                  "metadata.jp.homeClass names a class whose classType is not homeroom",
-                  "metadata.jp.homeClass が classType=homeroom 以外のクラスを指しています")
+                  "heuristic: metadata.jp.homeClass names a class whose classType is not homeroom",
+                  "経験則による確認: metadata.jp.homeClass が、classType が homeroom ではないクラスを指しています")
 
 
 # --- character-level rules (any file) -------------------------------------------------------------

@@ -146,8 +146,8 @@ def session_within_parent(sessions: pl.DataFrame) -> list[Hit]:
     joined = children.join(parents, on="parentSourcedId", how="inner")
     outside = ((pl.col("__cs") < pl.col("__ps")) | (pl.col("__ce") > pl.col("__pe")))
     return select(joined, outside, "parentSourcedId",
-                  "the session's dates are not within its parent session's dates",
-                  "学期の期間が親の学期（parentSourcedId）の期間内にありません")
+                  "heuristic: the session's dates are not within its parent session's dates",
+                  "経験則による確認: 学期の期間が、親の学期（parentSourcedId）の期間に収まっていません")
 
 
 def secondary_without_primary(secondaries: pl.DataFrame, has_primary: pl.Expr) -> list[Hit]:

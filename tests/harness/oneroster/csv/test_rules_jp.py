@@ -313,3 +313,15 @@ def test_uuid_match_shared_with_guid_format(value: str, expected: dict[str, int]
     sink = run_jp(files, "or.*", params={"preferred_oneroster_versions": ["1.2"]})
     assert {k: v for k, v in failing(sink).items() if k in ("or.enrollments.format", "or.jp.uuid-sourcedid")} \
         == expected
+
+
+def test_heuristic_rules_say_they_are_heuristics() -> None:
+    heuristic = [d for d in REGISTRY.match("or.*") if "heuristic" in d.tags]
+    assert {d.id for d in heuristic} >= {"or.jp.school-parent", "or.jp.home-class-homeroom",
+                                         "or.sem.session-within-parent"}
+    for d in heuristic:
+        assert d.severity.value == "warning" and "(heuristic)" in d.title.en and "経験則" in d.title.ja, d.id
+        assert "heuristic" in d.description.en and "経験則" in d.description.ja, d.id
+    files = roster(cells=[("orgs.csv", 2, "parentSourcedId", "")])
+    f = run_jp(files, "or.jp.school-parent").findings["or.jp.school-parent"][0]
+    assert f.message.startswith("heuristic:") and (f.message_ja or "").startswith("経験則による確認:")
