@@ -53,7 +53,7 @@ or_check(
 or_check(
     "or.manifest.oneroster-version", requirement=f"{CSV} §3.1 Table 3.1 oneroster.version", severity="error",
     params={"oneroster_versions": ["1.2"]},
-    title_ja="oneroster.version がプロファイルの値", title_en="oneroster.version matches the profile",
+    title_ja="oneroster.version がプロファイルに合う", title_en="oneroster.version matches the profile",
     description_ja="CSV 1.2 / 1.2.1 の本文は 1.2 を求めますが、実装間で値が異なります（MEIBO は OR 1.2.1 と"
                    "eポータル4.00 で 1.2.1、Japan K-12 Profile で 1.2_JP を出力、DA-K・DA-R は 1.2 のみ受理）。"
                    "そのため許容値はプロファイルのパラメーター oneroster_versions で決めます。",

@@ -242,7 +242,7 @@ _chunk_check(
 
 _chunk_check(
     "or.jp.course-title", ("courses",), jp.course_title, severity="error",
-    title_ja="教科名は「YYYY年度」で始まる", title_en="courses.title starts with 'YYYY年度'",
+    title_ja="コース名は「YYYY年度」で始まる", title_en="courses.title starts with 'YYYY年度'",
     **_jp(f"{JP_REQ} courses.title (impl.: DA-K ib1078, DA-R)",
           "Course titles start with the 年度, e.g. 2024年度国語 or 2024年度ホームルーム.",
           "コース名は年度で始まります（例: 2024年度国語、2024年度ホームルーム）。"))
@@ -419,8 +419,8 @@ _chunk_check(
           "accepts hiragana. Parameter kana_script = katakana|any (any: hiragana or katakana). ー, ・ and "
           "ヽヾ are accepted with katakana.",
           "見解が分かれる規則です。AA社は（空白除去後）全角カタカナを必須とし、MEIBO の Japan Profile はひらがなも"
-          "受け付けます。パラメータ kana_script = katakana|any（any はひらがな・カタカナ）。ー・・・ヽヾ はカタカナと"
-          "して扱います。"))
+          "受け付けます。パラメータ kana_script = katakana|any（any はひらがなとカタカナ）。長音符（ー）、中点（・）、"
+          "繰り返し記号（ヽヾ）はカタカナとして扱います。"))
 
 _chunk_check(
     "or.jp.kana-chars", ("users",), jp.kana_chars, severity="error",

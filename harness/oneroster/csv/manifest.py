@@ -65,7 +65,7 @@ def read_manifest(run: Run) -> Manifest | None:
         if other:
             sink.fail("or.manifest.present", f"manifest.csv is missing; a file named {other!r} differs only in case "
                       "(names are case-sensitive)",
-                      ja=f"manifest.csv がありません。大文字小文字だけが異なる {other!r} があります（名前は大文字小文字を区別します）",
+                      ja=f"manifest.csv がありません。大文字・小文字だけが違う {other!r} はありますが、ファイル名は大文字・小文字を区別します",
                       file=other)
         else:
             sink.fail("or.manifest.present", "manifest.csv is missing from the package",
@@ -93,7 +93,7 @@ def read_manifest(run: Run) -> Manifest | None:
         prop = prop or ""
         if prop in manifest.properties:
             sink.fail("or.manifest.header", "property appears more than once in manifest.csv",
-                      ja="manifest.csv に同じプロパティが複数回あります",
+                      ja="manifest.csv に同じプロパティが2回以上書かれています",
                       file=MANIFEST, row=line, column="propertyName", value=prop)
             continue
         manifest.properties[prop] = (val or "", int(line))
@@ -123,7 +123,7 @@ def _rules(run: Run, m: Manifest) -> None:
     elif item[0] not in accepted:
         sink.fail("or.manifest.oneroster-version",
                   f"oneroster.version is not one this profile accepts ({', '.join(accepted)})",
-                  ja=f"oneroster.version がこのプロファイルの許容値（{', '.join(accepted)}）ではありません",
+                  ja=f"oneroster.version の値が、このプロファイルで受け付ける値（{', '.join(accepted)}）ではありません",
                   file=MANIFEST, row=item[1], column="value", value=item[0])
     # file.* entries
     files = files_for(run.variant)
@@ -135,12 +135,12 @@ def _rules(run: Run, m: Manifest) -> None:
                       ja=f"必須プロパティ file.{f} がありません", file=MANIFEST, column="propertyName")
         elif item[0] not in MODES:
             sink.fail("or.manifest.file-entries", f"file.{f} must be absent, bulk or delta (case-sensitive)",
-                      ja=f"file.{f} の値は absent / bulk / delta のいずれか（大文字小文字を区別）でなければなりません",
+                      ja=f"file.{f} の値は absent・bulk・delta のいずれかです（大文字・小文字を区別します）",
                       file=MANIFEST, row=item[1], column="value", value=item[0])
         elif item[0] == "delta" and not delta_ok:
             sink.fail("or.manifest.file-entries",
                       f"file.{f} is delta, but this profile accepts bulk only (MEIBO and DA-K reject delta)",
-                      ja=f"file.{f} が delta ですが、このプロファイルは bulk のみ受け付けます（MEIBO・DA-K は delta を拒否）",
+                      ja=f"file.{f} が delta ですが、このプロファイルは bulk だけを受け付けます（MEIBO・K社は delta を受け付けません）",
                       file=MANIFEST, row=item[1], column="value", value=item[0])
     # unknown properties
     known = set(BASE_PROPERTIES) | {f"file.{f}" for f in files}
@@ -173,11 +173,11 @@ def _file_set(run: Run, m: Manifest, files: tuple[str, ...]) -> None:
             if other:
                 sink.fail("or.manifest.file-set",
                           f"manifest declares {fname} as {mode}, but the package has {other!r} (wrong case)",
-                          ja=f"manifest は {fname} を {mode} としていますが、パッケージにあるのは {other!r} です（大文字小文字の誤り）",
+                          ja=f"manifest では {fname} を {mode} としていますが、パッケージにあるのは {other!r} です（大文字・小文字が違います）",
                           file=other, row=None, value=other)
             else:
                 sink.fail("or.manifest.file-set", f"manifest declares {fname} as {mode}, but the file is missing",
-                          ja=f"manifest は {fname} を {mode} としていますが、ファイルがありません",
+                          ja=f"manifest では {fname} を {mode} としていますが、そのファイルがパッケージにありません",
                           file=MANIFEST, row=row, column="value", value=mode)
         elif fname in names and mode not in ("bulk", "delta"):
             if row is not None:  # located where the vendor fixes it: the manifest row that says otherwise
@@ -200,8 +200,8 @@ def _file_set(run: Run, m: Manifest, files: tuple[str, ...]) -> None:
             if not any(name.lower() == f"{f}.csv".lower() and m.modes.get(f) in ("bulk", "delta") for f in files):
                 sink.fail("or.manifest.file-set", f"file name differs from a OneRoster file name only in case: "
                           f"rename {name} to {wanted} (names are case-sensitive)",
-                          ja=f"ファイル名が OneRoster のファイル名と大文字小文字だけ異なります。{name} を {wanted} に"
-                             "名前を変更してください（大文字小文字を区別します）", file=name, value=name)
+                          ja=f"ファイル名が OneRoster のファイル名と大文字・小文字だけ違います。{name} を {wanted} に"
+                             "変えてください（ファイル名は大文字・小文字を区別します）", file=name, value=name)
         elif (meant := did_you_mean(name, expected)) is not None:
             sink.fail("or.manifest.file-set", f"CSV file is not a data file of this OneRoster version: did you mean "
                       f"{meant}?", ja=f"この OneRoster バージョンのデータファイルではありません。{meant} の誤りでは"

@@ -46,22 +46,22 @@ STATUS_VALUES = ("active", "tobedeleted")
 # kind -> (English message, Japanese message)
 FORMAT_TEXT: dict[str, tuple[str, str]] = {
     S.GUID: ("not a GUID: 1-255 characters of 0-9 a-z A-Z . - _ / @",
-             "GUID ではありません（0-9 a-z A-Z . - _ / @ の 1〜255 文字）"),
+             "GUID の形式ではありません（使える文字は 0-9 a-z A-Z . - _ / @、長さは 1〜255 文字）"),
     S.REF: ("not a GUID reference: 1-255 characters of 0-9 a-z A-Z . - _ / @",
-            "GUID 参照ではありません（0-9 a-z A-Z . - _ / @ の 1〜255 文字）"),
+            "GUID 参照の形式ではありません（使える文字は 0-9 a-z A-Z . - _ / @、長さは 1〜255 文字）"),
     S.REFS: ("not a comma-separated list of GUID references (no spaces, no empty elements)",
-             "GUID 参照のカンマ区切りリストではありません（空白・空要素は不可）"),
+             "GUID 参照をカンマで区切ったリストになっていません（空白や空の要素は使えません）"),
     S.STRINGS: ("list of strings has an empty element (leading, trailing or doubled comma)",
-                "文字列リストに空の要素があります（先頭・末尾・連続したカンマ）"),
+                "文字列リストに空の要素があります（先頭・末尾のカンマ、または続けて書いたカンマ）"),
     S.BRACED: ("not a list of {type:value} items, e.g. {LDAP:id} or \"{LDAP:id},{LTI:id}\"",
-               "{type:value} 形式のリストではありません（例: {LDAP:id}、\"{LDAP:id},{LTI:id}\"）"),
-    S.DATE: ("not a valid Date YYYY-MM-DD", "正しい日付 YYYY-MM-DD ではありません"),
+               "{type:value} 形式のリストになっていません（例: {LDAP:id}、\"{LDAP:id},{LTI:id}\"）"),
+    S.DATE: ("not a valid Date YYYY-MM-DD", "YYYY-MM-DD 形式の正しい日付ではありません"),
     S.DATETIME: ("not a valid DateTime YYYY-MM-DDTHH:MM:SS.sssZ (UTC, milliseconds)",
-                 "正しい日時 YYYY-MM-DDTHH:MM:SS.sssZ（UTC・ミリ秒）ではありません"),
-    S.YEAR: ("not a Year YYYY", "年 YYYY ではありません"),
+                 "YYYY-MM-DDTHH:MM:SS.sssZ 形式（UTC、ミリ秒まで）の正しい日時ではありません"),
+    S.YEAR: ("not a Year YYYY", "年が YYYY 形式（西暦4桁）ではありません"),
     S.BOOL: ("not a Boolean: must be true or false (lower case)",
-             "真偽値ではありません（小文字の true / false）"),
-    S.FLOAT: ("not a number (Float)", "数値（Float）ではありません"),
+             "真偽値ではありません（小文字の true か false で書きます）"),
+    S.FLOAT: ("not a number (Float)", "数値（Float）として読めません"),
     S.INT: ("not an integer", "整数ではありません"),
 }
 
@@ -159,12 +159,12 @@ def header(fc: FileContext) -> None:
         found = lower.get(name.lower())
         if found is not None:
             fc.fail(cid, "header name differs from the specified name only in case (names are case-sensitive)",
-                    ja="ヘッダー名が仕様の名前と大文字小文字だけ異なります（大文字小文字を区別します）",
+                    ja="列名が仕様の名前と大文字・小文字だけ違います（列名は大文字・小文字を区別します）",
                     row=1, column=name, value=found)
         elif (meant := did_you_mean(name, [u for u in unknown if u not in misspelt])) is not None:
             misspelt.add(meant)  # one finding for the pair, not "missing" plus "unknown"
             fc.fail(cid, f"header name looks misspelt: did you mean {name}?",
-                    ja=f"ヘッダー名の綴りが違うようです。{name} の誤りではありませんか", row=1, column=name, value=meant)
+                    ja=f"列名の綴りが違うようです。{name} の誤りではありませんか", row=1, column=name, value=meant)
         else:
             fc.fail(cid, "specified column is missing from the header", ja="仕様で定められた列がヘッダーにありません",
                     row=1, column=name)
@@ -176,7 +176,7 @@ def header(fc: FileContext) -> None:
         k = next(i for i, (got, want) in enumerate(zip(present, in_order, strict=True)) if got != want)
         fc.fail(cid, "columns are not in the order the specification defines: this column belongs here, "
                 "the value is the column the file has in its place",
-                ja="列の順序が仕様の定める順序と異なります。この位置には列名の列が来るべきところ、値の列があります",
+                ja="列の並び順が仕様と違います。この位置には列名の列が来るはずですが、値の列が置かれています",
                 row=1, column=in_order[k], value=present[k])
     last_defined = max((i for i, a in enumerate(actual) if a in expected), default=-1)
     for i, name in enumerate(actual):
@@ -184,10 +184,10 @@ def header(fc: FileContext) -> None:
             continue
         if not name.startswith("metadata."):
             fc.fail(cid, "unknown column: extension columns must be named metadata.*",
-                    ja="未定義の列です。拡張列の名前は metadata.* でなければなりません", row=1, column=name, value=name)
+                    ja="仕様にない列です。独自に追加する列は metadata. で始まる名前にしてください", row=1, column=name, value=name)
         elif i < last_defined:
             fc.fail(cid, "extension column must come after all specified columns",
-                    ja="拡張列は仕様で定められたすべての列より右に置かなければなりません", row=1, column=name, value=name)
+                    ja="独自に追加した列（metadata.*）は、仕様で定められた列よりも右に置いてください", row=1, column=name, value=name)
 
 
 @file_rule(at="end", checks=("or.{file}.not-empty",))
@@ -195,7 +195,7 @@ def not_empty(fc: FileContext) -> None:
     """CSV121 §3: files with no data rows are not permitted."""
     if fc.rows == 0:
         fc.fail(fc.cid("not-empty"), "file has no data rows (not permitted; leave the file out instead)",
-                ja="データ行がありません（許可されていません。ファイル自体を含めないでください）")
+                ja="データ行が1行もありません。データのないファイルは認められていないため、ファイルを含めずに manifest で absent としてください")
 
 
 # ---------------------------------------------------------------------------------- cells
@@ -213,7 +213,7 @@ def required(fc: FileContext, df: pl.DataFrame) -> None:
             was_null = fc.raw[c] == NULL_LITERAL
             fc.emit(fc.cid("required"), df, was_null, column=c, value=None,
                     message="required value is the literal NULL, which this profile reads as blank",
-                    ja="必須項目が文字列 NULL です（このプロファイルでは NULL を空欄として扱います）")
+                    ja="必須項目に文字列 NULL が入っています（このプロファイルでは NULL を空欄として扱うため、値がないことになります）")
             fc.emit(fc.cid("required"), df, (df[c] == "") & ~was_null, column=c, value=None,
                     message="required value is empty", ja="必須項目が空です")
             continue
@@ -267,10 +267,10 @@ def enums(fc: FileContext, df: pl.DataFrame) -> None:
         allowed = " | ".join([*col.values, *fc.run.extra_values(fc.name, c)])
         if col.extensible:
             en = f"value is not in the vocabulary {{{allowed}}} and is not an ext: term (^ext:[a-zA-Z0-9.-_]+$)"
-            ja = f"語彙 {{{allowed}}} にも ext: 拡張語（^ext:[a-zA-Z0-9.-_]+$）にも該当しない値です"
+            ja = f"使える値（{{{allowed}}}）でも、ext: で始まる拡張語（^ext:[a-zA-Z0-9.-_]+$）でもありません"
         else:
             en = f"value is not in the vocabulary {{{allowed}}} (this vocabulary may not be extended)"
-            ja = f"語彙 {{{allowed}}} にない値です（この語彙は拡張できません）"
+            ja = f"使える値（{{{allowed}}}）ではありません（この項目は ext: による拡張もできません）"
         fc.emit(fc.cid("enum"), df, masks[c], column=c, message=en, ja=ja)
 
 
@@ -291,16 +291,16 @@ def status(fc: FileContext, df: pl.DataFrame) -> None:
         for c in ("status", "dateLastModified"):
             if fc.has(c):
                 fc.emit(cid, df, pl.col(c) != "", column=c,
-                        message=f"{c} must be empty in a bulk file", ja=f"bulk ファイルでは {c} は空でなければなりません")
+                        message=f"{c} must be empty in a bulk file", ja=f"bulk のファイルでは {c} を空欄にする必要があります")
     elif fc.mode == "delta":
         if fc.has("status"):
             fc.emit(cid, df, ~pl.col("status").is_in(list(STATUS_VALUES)), column="status",
                     message="status must be active or tobedeleted in a delta file",
-                    ja="delta ファイルでは status は active または tobedeleted でなければなりません")
+                    ja="delta のファイルでは status を active か tobedeleted にする必要があります")
         if fc.has("dateLastModified"):
             fc.emit(cid, df, pl.col("dateLastModified") == "", column="dateLastModified", value=None,
                     message="dateLastModified is required in a delta file",
-                    ja="delta ファイルでは dateLastModified が必須です")
+                    ja="delta のファイルでは dateLastModified が必須です")
 
 
 # ---------------------------------------------------------------------------------- unique
@@ -336,7 +336,7 @@ def unique_finish(fc: FileContext) -> None:
     sample = repeated.head(fc.sink.room(cid)).to_dicts()
     findings = [
         Finding(message=f"sourcedId is not unique: it is already used on line {r['first']}",
-                message_ja=f"sourcedId が一意ではありません（{r['first']} 行目と重複）",
+                message_ja=f"sourcedId が {r['first']} 行目と重複しています",
                 location=Location(file=fc.file_name, row=r[LINE], column="sourcedId"), value=r["sourcedId"])
         for r in sample
     ]
@@ -357,7 +357,7 @@ def _ref_values(df: pl.DataFrame, col: S.Column) -> pl.DataFrame:
 
 def _refs_messages(col: S.Column) -> tuple[str, str]:
     tname = f"{col.ref}.csv"
-    return (f"reference does not resolve to a sourcedId in {tname}", f"参照先の sourcedId が {tname} にありません")
+    return (f"reference does not resolve to a sourcedId in {tname}", f"参照している sourcedId が {tname} にありません")
 
 
 def _emit_dangling(fc: FileContext, df: pl.DataFrame, dangling: pl.Series | None, col: S.Column) -> None:
@@ -403,7 +403,7 @@ def _check_single_refs(fc: FileContext, df: pl.DataFrame, col: S.Column) -> None
 def _type_messages(target: str, ref_type: str) -> tuple[str, str]:
     """(en, ja) for a reference whose row exists in ``target`` but has another type."""
     return (f"referenced row of {target}.csv does not have type {ref_type}",
-            f"参照先の {target}.csv の行の type が {ref_type} ではありません")
+            f"参照先（{target}.csv）の行の type が {ref_type} ではありません")
 
 
 def _check_refs(fc: FileContext, values: pl.DataFrame, col: S.Column) -> None:
@@ -425,7 +425,7 @@ def _check_refs(fc: FileContext, values: pl.DataFrame, col: S.Column) -> None:
     elif not run.present(tname):
         fc.emit(dangling_id, values, None, column=col.name,
                 message=f"reference cannot resolve: {tname} is not in the package",
-                ja=f"参照を解決できません（{tname} がパッケージにありません）")
+                ja=f"{tname} がパッケージにないため、参照先を確かめられません")
     else:  # present but without a usable sourcedId column: its header check reports why
         fc.sink.skip(cid, f"{tname} has no readable sourcedId column, so references to it cannot be checked")
 

@@ -238,7 +238,7 @@ def session_type(df: pl.DataFrame, params: Params) -> list[Hit]:
     """Japan Profile sessions are 年度 only (MEIBO academic_session.rb, DA-K ib1003)."""
     return _vocab_hits(df, params, "academicSessions", "type", ["schoolYear"],
                        "academicSessions.type must be schoolYear in the Japan Profile",
-                       "Japan Profile では academicSessions.type は schoolYear のみ使用できます")
+                       "国内プロファイルでは academicSessions.type は schoolYear だけを使います")
 
 
 def session_title(df: pl.DataFrame, params: Params) -> list[Hit]:
@@ -248,7 +248,7 @@ def session_title(df: pl.DataFrame, params: Params) -> list[Hit]:
     c = pl.col("title")
     return select(df, (c != "") & ~c.str.contains(NENDO_TITLE), "title",
                   "academicSessions.title must be a 4-digit year followed by 年度 (e.g. 2024年度)",
-                  "academicSessions.title は西暦4桁＋「年度」（例: 2024年度）である必要があります")
+                  "academicSessions.title は西暦4桁＋「年度」（例: 2024年度）にしてください")
 
 
 def school_year(df: pl.DataFrame, params: Params) -> list[Hit]:
@@ -267,13 +267,13 @@ def school_year(df: pl.DataFrame, params: Params) -> list[Hit]:
     if convention == "start":
         en = ("schoolYear is not the year in which the 年度 starts (profile convention 'start', as MEIBO "
               "writes it); note CSV121 defines schoolYear as the year the school year ends")
-        ja = ("schoolYear が年度の開始年ではありません（プロファイル設定 start: MEIBO の実装）。"
-              "なお CSV121 は schoolYear を学年度の終了年と定義しており、両者は食い違います")
+        ja = ("schoolYear が年度の始まる年になっていません（プロファイルの設定は start で、MEIBO と同じ扱いです）。"
+              "なお CSV121 は schoolYear を学年度が終わる年と定めており、解釈が分かれています")
     else:
         en = ("schoolYear is not the year in which the school year ends (CSV121; profile convention "
               "'end'); note MEIBO writes the year the 年度 starts")
-        ja = ("schoolYear が学年度の終了年ではありません（CSV121・プロファイル設定 end）。"
-              "なお MEIBO は年度の開始年を書き出します")
+        ja = ("schoolYear が学年度の終わる年になっていません（プロファイルの設定は end で、CSV121 と同じ扱いです）。"
+              "なお MEIBO は年度の始まる年を書き出します")
     hits = select(df, year.is_not_null() & date_year.is_not_null() & (year != date_year), "schoolYear",
                   en, ja)
     title_year = (pl.col("title").str.extract(r"^([0-9]{4})年度$", 1).str.to_integer(strict=False)
@@ -283,7 +283,7 @@ def school_year(df: pl.DataFrame, params: Params) -> list[Hit]:
                    "title",
                    "the 年度 in the title does not match the year of startDate (a 年度 starts in April of "
                    "its named year)",
-                   "title の年度が startDate の年と一致しません（年度は名前の年の4月に始まります）")
+                   "title の年度と startDate の年が一致しません（年度はその年の4月に始まります）")
     return hits
 
 
@@ -293,7 +293,7 @@ def org_type(df: pl.DataFrame, params: Params) -> list[Hit]:
     """Only 教育委員会 (district) and 学校 (school) orgs (MEIBO organization.rb, DA-AA)."""
     return _vocab_hits(df, params, "orgs", "type", ["district", "school"],
                        "orgs.type must be district or school in the Japan Profile",
-                       "Japan Profile では orgs.type は district（教育委員会）または school（学校）のみです")
+                       "国内プロファイルでは orgs.type は district（教育委員会）か school（学校）だけを使います")
 
 
 def district_parent(df: pl.DataFrame, params: Params) -> list[Hit]:
@@ -303,7 +303,7 @@ def district_parent(df: pl.DataFrame, params: Params) -> list[Hit]:
     p = pl.col("parentSourcedId")
     return select(df, (pl.col("type") == "district") & (p != "") & (p != "NULL"), "parentSourcedId",
                   "a district org (教育委員会) must not have a parent org",
-                  "type=district（教育委員会）の組織は親組織を持てません")
+                  "教育委員会（type=district）には親組織を設定しません")
 
 
 def school_parent(schools: pl.DataFrame, parent_exists: pl.Expr, parent_is_district: pl.Expr) -> list[Hit]:
@@ -398,7 +398,7 @@ def course_code_empty(df: pl.DataFrame, params: Params) -> list[Hit]:
         return []
     return select(df, pl.col("courseCode") != "", "courseCode",
                   "courses.courseCode must be empty in the Japan Profile",
-                  "Japan Profile では courses.courseCode は空欄にします")
+                  "国内プロファイルでは courses.courseCode を空欄にします")
 
 
 def grades(df: pl.DataFrame, params: Params) -> list[Hit]:
@@ -409,7 +409,7 @@ def grades(df: pl.DataFrame, params: Params) -> list[Hit]:
     c = pl.col("grades")
     return _element_hits(df, "grades", ~pl.col("value").is_in(allowed),
                          "grade is not a Japanese grade code (P1–P6, J1–J3, H1–H3)",
-                         "学年コードが国内コード（P1–P6, J1–J3, H1–H3）ではありません",
+                         "学年コードが国内の学年コード（P1–P6、J1–J3、H1–H3）ではありません",
                          suspect=(c != "") & ~c.str.contains(_list_of(allowed)))
 
 
@@ -431,14 +431,14 @@ def subject_codes(df: pl.DataFrame, params: Params) -> list[Hit]:
     pattern = param(params, "subject_code_pattern")
     return _element_hits(df, "subjectCodes", ~pl.col("value").str.contains(pattern),
                          "subject code does not follow the Japanese subject-code pattern",
-                         "教科コードが国内の教科コード形式に一致しません")
+                         "教科コードが国内の教科コードの形式に合っていません")
 
 
 def class_type(df: pl.DataFrame, params: Params) -> list[Hit]:
     """classType is homeroom or scheduled; the Japan Profile takes no ext: types (MEIBO classroom.rb)."""
     return _vocab_hits(df, params, "classes", "classType", ["homeroom", "scheduled"],
                        "classes.classType must be homeroom or scheduled in the Japan Profile (no ext: values)",
-                       "Japan Profile では classes.classType は homeroom か scheduled のみです（ext: 不可）")
+                       "国内プロファイルでは classes.classType は homeroom か scheduled だけを使います（ext: による拡張はできません）")
 
 
 def special_needs(df: pl.DataFrame, params: Params) -> list[Hit]:
@@ -458,8 +458,8 @@ def enrollment_role(df: pl.DataFrame, params: Params) -> list[Hit]:
     return _vocab_hits(df, params, "enrollments", "role", list(param(params, "enrollment_roles")),
                        "enrollments.role is outside the roles every Japanese implementation accepts (they "
                        "disagree: MEIBO and DA-R allow guardian, DA-K allows proctor, DA-R ext:demonstrator)",
-                       "enrollments.role がすべての国内実装で認められる値ではありません（実装間で相違あり: "
-                       "MEIBO・R社は guardian、K社は proctor、R社は ext:demonstrator を許可）")
+                       "enrollments.role の値が、国内のどの実装でも受け付けられるものではありません（MEIBO・R社は "
+                       "guardian、K社は proctor、R社は ext:demonstrator も受け付けるなど、実装によって異なります）")
 
 
 def enrollment_primary_required(df: pl.DataFrame, params: Params) -> list[Hit]:
@@ -488,7 +488,7 @@ def shussekino(df: pl.DataFrame, params: Params) -> list[Hit]:
                        "出席番号が全角数字で書かれています。半角の整数にしてください")
         hits += select(suspects, ~fullwidth, column,
                        "出席番号 must be an integer",
-                       "出席番号は整数である必要があります")
+                       "出席番号は整数で書いてください")
     return hits
 
 
@@ -517,8 +517,8 @@ def admin_not_primary(df: pl.DataFrame, params: Params) -> list[Hit]:
     return select(df, pl.col("role").is_in(admins) & (pl.col("roleType") == "primary"), "roleType",
                   "an administrator/principal role is primary; DA-R requires it to be secondary with "
                   "teacher as the primary role",
-                  "管理者・校長のロールが primary です。R社の実装は secondary とし、primary を teacher にすることを"
-                  "求めます")
+                  "管理者・校長のロールが primary になっています。R社の実装では、これらは secondary とし、primary は "
+                  "teacher とすることを求めています")
 
 
 # --- users ---------------------------------------------------------------------------------------
@@ -653,8 +653,8 @@ def null_literal(df: pl.DataFrame, params: Params, columns: list[str] | None = N
         hits += select(df, pl.col(column) == "NULL", column,
                        "field holds the literal string NULL; CSV121 does not define it (blank means no "
                        "value) and importers differ (MEIBO treats it as blank)",
-                       "値が文字列 NULL です。CSV121 に NULL の定義はなく（空欄が値なし）、取り込み側の解釈が"
-                       "分かれます（MEIBO は空欄として扱います）")
+                       "値に文字列 NULL が入っています。CSV121 に NULL という値はなく、値がないときは空欄にします。"
+                       "NULL の扱いは取り込み側によって異なります（MEIBO は空欄とみなします）")
     return hits
 
 

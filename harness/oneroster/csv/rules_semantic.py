@@ -35,7 +35,7 @@ def enrollment_primary(df: pl.DataFrame) -> list[Hit]:
     role = pl.col("role")
     return select(df, (pl.col("primary") == "true") & (role != "") & (role != "teacher"), "primary",
                   "primary=true on a non-teacher enrollment; CSV121: primary applies only to teachers",
-                  "教員以外の在籍情報で primary=true です（CSV121: primary は教員にのみ適用）")
+                  "教員以外の在籍情報で primary が true になっています（CSV121 では primary は教員にだけ使います）")
 
 
 def later_duplicates(rows: pl.DataFrame, keys: list[str], column: str, en: str, ja: str) -> list[Hit]:
@@ -55,7 +55,7 @@ def primary_role_duplicates(primaries: pl.DataFrame) -> list[Hit]:
     return later_duplicates(primaries, ["userSourcedId", "orgSourcedId"], "roleType",
                             "the user already has a primary role in this org; only one role per "
                             "organization can be primary",
-                            "このユーザーはこの組織で既に primary のロールを持っています（組織ごとに primary は1つ）")
+                            "このユーザーは、この組織ですでに primary のロールを持っています（primary は組織ごとに1つだけです）")
 
 
 def user_master_id_duplicates(rows: pl.DataFrame) -> list[Hit]:
@@ -65,7 +65,7 @@ def user_master_id_duplicates(rows: pl.DataFrame) -> list[Hit]:
     """
     return later_duplicates(rows, ["userMasterIdentifier"], "userMasterIdentifier",
                             "userMasterIdentifier is used by an earlier user; it must identify one learner",
-                            "userMasterIdentifier が前の行のユーザーと重複しています（一人の学習者を一意に示す値です）")
+                            "userMasterIdentifier が前の行のユーザーと重複しています（学習者一人ひとりを一意に示す値です）")
 
 
 def demographics_user(df: pl.DataFrame, user_exists: pl.Expr) -> list[Hit]:
@@ -115,8 +115,13 @@ def subjects_length(df: pl.DataFrame) -> list[Hit]:
                   "subjects と subjectCodes の要素数が一致しません")
 
 
+WHAT_JA = {"enrollment": "在籍情報", "role": "ロール", "academic session": "学期"}
+
+
 def date_order(df: pl.DataFrame, begin: str, end: str, what: str) -> list[Hit]:
-    """``begin`` is not after ``end`` when both are valid dates (malformed dates are format findings)."""
+    """``begin`` is not after ``end`` when both are valid dates (malformed dates are format findings).
+
+    ``what`` names the record (a key of ``WHAT_JA``, which gives its Japanese name)."""
     if begin not in df.columns or end not in df.columns:
         return []
     # ISO dates order as strings: a cheap string comparison finds the candidates, parsing confirms.
@@ -126,7 +131,7 @@ def date_order(df: pl.DataFrame, begin: str, end: str, what: str) -> list[Hit]:
     b, e = _date(begin), _date(end)
     return select(suspects, b.is_not_null() & e.is_not_null() & (b > e), end,
                   f"{what}: {end} is before {begin}",
-                  f"{what}: {end} が {begin} より前です")
+                  f"{WHAT_JA.get(what, what)}の {end} が {begin} より前になっています")
 
 
 def session_within_parent(sessions: pl.DataFrame) -> list[Hit]:
