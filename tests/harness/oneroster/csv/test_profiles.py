@@ -184,3 +184,11 @@ def test_model_findings_name_the_running_profiles_document(tmp_path: Path, profi
         (finding,) = sink.findings[cid]
         assert doc in finding.message and doc in (finding.message_ja or ""), cid
         assert "学習eポータル" not in finding.message_ja or doc.startswith("学習eポータル"), cid
+
+
+@pytest.mark.parametrize(("profile_id", "binding"), [("oneroster11-csv", "OR 1.1 CSV"), ("oneroster120-csv", "OR 1.2 CSV"),
+                                                     ("oneroster12-csv-eportal3", "OR 1.2 CSV")])
+def test_findings_of_older_bindings_cite_their_own_text(profile_id: str, binding: str) -> None:
+    checks = resolved(profile_id)
+    assert not [c.id for c in checks.values() if "OR 1.2.1 CSV" in c.requirement]
+    assert checks["or.users.required"].requirement.startswith(binding + " ")
