@@ -138,17 +138,22 @@ def _jp_cite(requirement: str) -> Callable[[dict[str, Any]], str]:
     return lambda params: requirement.replace(JP_REQ, jp.document(params, "japan_profile_document", JP_REQ), 1)
 
 
+def _jp_req(requirement: str) -> dict[str, Any]:
+    return {"requirement": requirement, "cite": _jp_cite(requirement)}
+
+
 def _jp(requirement: str, en: str, ja: str) -> dict[str, Any]:
-    return {"requirement": requirement, "cite": _jp_cite(requirement),
-            "description_en": f"{en} {JP_SOURCE_EN}", "description_ja": f"{ja}{JP_SOURCE_JA}"}
+    return {**_jp_req(requirement), "description_en": f"{en} {JP_SOURCE_EN}",
+            "description_ja": f"{ja}{JP_SOURCE_JA}"}
 
 
 MODELS = "学習eポータル標準モデル Ver.3.00/4.00, 相互運用標準モデル Ver.5.00/6.00"
 
 
-def _model_cite(rest: str) -> Callable[[dict[str, Any]], str]:
+def _model_req(rest: str) -> dict[str, Any]:
     """A requirement of the Japanese model documents, cited from the one the profile implements."""
-    return lambda params: f"{jp.document(params, 'model_document', MODELS)} {rest}"
+    return {"requirement": f"{MODELS} {rest}",
+            "cite": lambda params: f"{jp.document(params, 'model_document', MODELS)} {rest}"}
 
 # --- Japanese checks -----------------------------------------------------------------------------
 
@@ -221,10 +226,8 @@ _chunk_check(
     "or.jp.school-code", ("orgs",), jp.school_code, severity="error",
     title_ja="学校コード（形式・チェックディジット）", title_en="School identifier is a valid 学校コード",
     params={"school_code_check_digit": True},
-    requirement=f"{JP_REQ} orgs.identifier (MEXT 学校コード, 20210128-mxt_chousa01-000011635_01; "
-                "impl.: DA-K ib1098, DA-R)",
-    cite=_jp_cite(f"{JP_REQ} orgs.identifier (MEXT 学校コード, 20210128-mxt_chousa01-000011635_01; "
-                  "impl.: DA-K ib1098, DA-R)"),
+    **_jp_req(f"{JP_REQ} orgs.identifier (MEXT 学校コード, 20210128-mxt_chousa01-000011635_01; "
+              "impl.: DA-K ib1098, DA-R)"),
     description_en="A school's identifier, when given, is the 13-character MEXT 学校コード "
                    "([A-H][12][0-4][0-9][123] + 7 digits + check digit). The check-digit algorithm is "
                    "MEXT's (as implemented by MEIBO); parameter school_code_check_digit turns it off.",
@@ -320,10 +323,8 @@ _chunk_check(
 _chunk_check(
     "or.jp.enrollment-primary", ("enrollments",), jp.enrollment_primary_required, severity="error",
     title_ja="enrollments.primary は必須", title_en="enrollments.primary is required",
-    requirement=f"{MODELS} enrollments.primary (impl.: MEIBO eportal/v3/enrollment.rb, "
-                "pse_interoperability_standard/v6/enrollment.rb; DA-K ib0048, DA-R)",
-    cite=_model_cite("enrollments.primary (impl.: MEIBO eportal/v3/enrollment.rb, "
-                     "pse_interoperability_standard/v6/enrollment.rb; DA-K ib0048, DA-R)"),
+    **_model_req("enrollments.primary (impl.: MEIBO eportal/v3/enrollment.rb, "
+                 "pse_interoperability_standard/v6/enrollment.rb; DA-K ib0048, DA-R)"),
     description_en="Optional in CSV121 and in the Japan Profiles (JPK12 included), but required by "
                    "学習eポータル標準モデル Ver.3.00/4.00 and 相互運用標準モデル Ver.5.00/6.00 as MEIBO implements "
                    "them; DA-K and DA-R enforce it too. The model documents' text was not confirmed from a "
@@ -375,8 +376,7 @@ _chunk_check(
     "or.jp.eportal-users", ("users",), jp.eportal_required, severity="error",
     title_ja="モデル文書で必須のユーザー項目", title_en="User fields the model document requires",
     params={"require_home_class": False},
-    requirement=f"{MODELS} users (impl.: MEIBO eportal/v3/user.rb, eportal/v4/user.rb; DA-K ib0049–ib0053, DA-R)",
-    cite=_model_cite("users (impl.: MEIBO eportal/v3/user.rb, eportal/v4/user.rb; DA-K ib0049–ib0053, DA-R)"),
+    **_model_req("users (impl.: MEIBO eportal/v3/user.rb, eportal/v4/user.rb; DA-K ib0049–ib0053, DA-R)"),
     description_en="userMasterIdentifier, preferredGivenName, preferredFamilyName, metadata.jp.kanaGivenName "
                    "and metadata.jp.kanaFamilyName are required by 学習eポータル標準モデル Ver.3.00/4.00 and "
                    "相互運用標準モデル Ver.5.00/6.00 as MEIBO implements them (not by the Japan Profiles or JPK12 "
@@ -791,9 +791,7 @@ or_check(
     "or.jp.oneroster-version", severity="warning",
     title_ja="oneroster.version の推奨値", title_en="Preferred oneroster.version",
     params={"preferred_oneroster_versions": []},
-    requirement=f"{MODELS} manifest oneroster.version (impl.: MEIBO 1.2.1 for Ver.4.00/5.00; DA-K/DA-R 1.2; "
-                "CSV121 1.2)",
-    cite=_model_cite("manifest oneroster.version (impl.: MEIBO 1.2.1; DA-K/DA-R 1.2; CSV121 1.2)"),
+    **_model_req("manifest oneroster.version (impl.: MEIBO 1.2.1 for Ver.4.00/5.00; DA-K/DA-R 1.2; CSV121 1.2)"),
     description_en="A manifest version the profile accepts (parameter oneroster_versions, checked by "
                    "or.manifest.oneroster-version) but that is not the one the profile's model document "
                    "uses (parameter preferred_oneroster_versions). For 学習eポータル標準モデル Ver.4.00 and "

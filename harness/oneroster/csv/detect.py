@@ -57,7 +57,7 @@ class Evidence:
     """What the bundle declares; ``layouts`` are the variants every piece of evidence agrees with."""
 
     version: str | None  # manifest oneroster.version (None: no manifest or no such row)
-    manifest: str | None  # why the manifest was not read (None: it was)
+    manifest: Text | None  # why the manifest was not read (None: it was)
     layouts: frozenset[str]
     matched: dict[str, frozenset[str]]  # file -> the variants its header matches
     clues: dict[str, tuple[str, ...]]  # file -> the columns in it that name a layout (CLUES)
@@ -116,13 +116,17 @@ def read_evidence(path: Path, params: dict[str, Any]) -> Evidence | None:
     return evidence_from(version, rows, headers, problem)
 
 
-def _manifest(bundle: Bundle, quiet: FindingSink) -> tuple[str | None, set[str], str | None]:
+NO_MANIFEST = Text(ja="manifest.csv がありません", en="the bundle has no manifest.csv")
+BAD_MANIFEST = Text(ja="manifest.csv に propertyName,value の2列がありません", en="manifest.csv has no propertyName,value header")
+
+
+def _manifest(bundle: Bundle, quiet: FindingSink) -> tuple[str | None, set[str], Text | None]:
     """(oneroster.version, the file.* property names, why the manifest was not read)."""
     if MANIFEST not in bundle.files:
-        return None, set(), "the bundle has no manifest.csv"
+        return None, set(), NO_MANIFEST
     stream = read_csv(bundle, MANIFEST, quiet, chunk_bytes=HEADER_CHUNK)
     if len(stream.header) < 2:
-        return None, set(), "manifest.csv has no propertyName,value header"
+        return None, set(), BAD_MANIFEST
     version: str | None = None
     rows: set[str] = set()
     for n, chunk in enumerate(stream, start=1):
@@ -138,7 +142,7 @@ def _manifest(bundle: Bundle, quiet: FindingSink) -> tuple[str | None, set[str],
 
 
 def evidence_from(version: str | None, manifest_files: set[str], headers: dict[str, list[str]],
-                  manifest_problem: str | None = None) -> Evidence:
+                  manifest_problem: Text | None = None) -> Evidence:
     """Combine the pieces: each header votes for the variants it matches exactly (vendor ``metadata.*``
     columns aside); the manifest's file rows tell 1.1 (13 files) from 1.2 (21)."""
     matched: dict[str, frozenset[str]] = {}
@@ -262,22 +266,24 @@ def choose(evidence: Evidence, candidates: list[Candidate]) -> tuple[Candidate |
 
 def _declared(e: Evidence) -> Text:
     """What the bundle declares, as the sentence the reader sees."""
-    parts_en: list[str] = []
-    parts_ja: list[str] = []
+    en: list[str] = []
+    ja = ""
     if e.version is not None:
-        parts_en.append(f"manifest.csv declares oneroster.version {e.version}")
-        parts_ja.append(f"manifest.csv の oneroster.version は {e.version}")
-    elif e.manifest:
-        parts_en.append(e.manifest)
-        parts_ja.append("manifest.csv がない、または読み取れません" if "no manifest" in e.manifest
-                        else "manifest.csv のヘッダーが propertyName,value ではありません")
+        en.append(f"manifest.csv declares oneroster.version {e.version}")
+        ja = f"manifest.csv の oneroster.version は {e.version}"
+    elif e.manifest is not None:
+        en.append(e.manifest.en)
+        ja = e.manifest.ja
     if e.matched and e.layouts:
         files_en, files_ja = ", ".join(f"{f}.csv" for f in e.matched), "・".join(f"{f}.csv" for f in e.matched)
         clue_en = "; ".join(f"{f}.csv has {', '.join(cols)}" for f, cols in e.clues.items())
         clue_ja = "、".join(f"{f}.csv に {'・'.join(cols)}" for f, cols in e.clues.items())
-        parts_en.append(f"{files_en} have the columns of {_names(e.layouts, 0)}" + (f" ({clue_en})" if clue_en else ""))
-        parts_ja.append(f"{files_ja} の列構成は {_names(e.layouts, 1)} のもの" + (f"（{clue_ja}）" if clue_ja else ""))
-    return Text(ja="、".join(parts_ja) + ("です" if parts_ja else ""), en=" and ".join(parts_en))
+        en.append(f"{files_en} have the columns of {_names(e.layouts, 0)}" + (f" ({clue_en})" if clue_en else ""))
+        layout_ja = f"{files_ja} の列構成は {_names(e.layouts, 1)} のもの" + (f"（{clue_ja}）" if clue_ja else "") + "です"
+        ja = (f"{ja}、{layout_ja}" if e.version is not None else f"{ja}。{layout_ja}") if ja else layout_ja
+    elif e.version is not None:
+        ja += "です"
+    return Text(ja=ja, en=" and ".join(en))
 
 
 def _join(first: Text, second: Text | None) -> Text:

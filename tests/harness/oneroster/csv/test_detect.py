@@ -140,7 +140,7 @@ def test_no_manifest_decides_from_the_columns_and_says_so(tmp_path: Path) -> Non
     bundle = make_bundle(tmp_path, valid_roster("1.1"), manifest=False)
     found = detect(str(bundle), None)
     assert found is not None and found.profile == "oneroster11-csv"
-    assert "no manifest.csv" in found.reason.en and "manifest.csv がない" in found.reason.ja
+    assert "no manifest.csv" in found.reason.en and "manifest.csv がありません" in found.reason.ja
 
 
 def test_nothing_to_go_by_is_exit_2_with_the_reason(tmp_path: Path) -> None:
