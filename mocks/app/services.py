@@ -5,7 +5,7 @@ What a conforming tool sends, so a platform under test can be checked against it
   ``aud`` = the token endpoint, ``iat``/``exp``/``jti``, the ``deployment_id`` claim and a ``kid``
   header [SEC §4.1.1], [CORE §6.2, §6.2.1];
 - NRPS: ``GET`` with the membership container media type, following ``Link: rel="next"`` [NRPS];
-- AGS: create a line item, post a score (ISO-8601 timestamp with milliseconds and ``Z``, strictly
+- AGS: read every page of the line item container, create its line item unless it is there, post a score (ISO-8601 timestamp with milliseconds and ``Z``, strictly
   increasing), read results, each with its own media type [AGS §3.2-§3.4].
 Every exchange is recorded (never the bearer token) and returned as JSON by ``/services/run``.
 """
@@ -186,6 +186,11 @@ class ServiceClient:
             members.extend(page_members)
         return {"pages": len(pages), "context": pages[0].get("context"), "members": members}
 
+    async def lineitems(self, lineitems_url: str, token: str) -> list[Any]:
+        """[AGS §3.2.4] every page of the line item container (a platform may page it)."""
+        pages = await self._get_pages("lineitems", lineitems_url, token, vocab.MEDIA_AGS_LINEITEM_CONTAINER, list)
+        return [item for page in pages for item in page]
+
     async def create_lineitem(self, lineitems_url: str, token: str, lineitem: dict[str, Any]) -> dict[str, Any]:
         """[AGS §3.2.5] POST a line item; the platform answers 201 with its ``id`` URL."""
         response = await self._send(
@@ -251,7 +256,11 @@ async def _run_ags(
                                 "tag": "renkei"}
         if isinstance(link, dict) and isinstance(link.get("id"), str):
             body["resourceLinkId"] = link["id"]
-        result["lineitem"] = await services.create_lineitem(lineitems_url, token, body)
+        # look before creating, as a tool that launches many times must: one line item per activity
+        mine = [item for item in await services.lineitems(lineitems_url, token) if isinstance(item, dict)
+                and item.get("resourceId") == body["resourceId"] and item.get("resourceLinkId") == body.get("resourceLinkId")
+                and isinstance(item.get("id"), str)]
+        result["lineitem"] = mine[0] if mine else await services.create_lineitem(lineitems_url, token, body)
         lineitem_url = result["lineitem"]["id"]
     if not isinstance(lineitem_url, str) or not lineitem_url:
         raise ServiceError("ags", "no line item: neither lineitem in the claim nor lineitem scope with lineitems URL")

@@ -56,6 +56,8 @@ FAULTS: dict[str, str] = {
     "dl_client_from_request": "the Deep Linking return finds the tool by the pending request its data names and "
     "never checks iss [SEC §5.2.3]",
     "skip_dl_deployment_check": "the Deep Linking return does not check deployment_id [DL §4.5.4, CORE §3.1.3]",
+    "dl_deployment_registered_only": "the Deep Linking return checks that deployment_id is one of the tool's, "
+    "not that it is the request's [DL §4.5.4]",
     "sub_is_username": "sub (and NRPS user_id) is the login username instead of the userMasterIdentifier "
     "UUID (Japan overlay 'sub = UUID v4', from non-authoritative sources, reference lti.md §5)",
     "no_scope_enforcement": "service endpoints accept any valid bearer token whatever its scopes "

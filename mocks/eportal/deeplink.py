@@ -72,7 +72,8 @@ def _check_claims(st: EportalState, client_id: str, claims: dict[str, Any]) -> s
     request = st.dl_requests.get(data) if isinstance(data, str) else None
     if request is None or request.client_id != client_id:
         raise DeepLinkRejected("claim 'data' must echo the data of a pending Deep Linking request [DL §4.5.5]")
-    if deployments and request.deployment_id != claims[vocab.CLAIM_DEPLOYMENT_ID]:
+    if deployments and not config.has("dl_deployment_registered_only") and (
+            request.deployment_id != claims[vocab.CLAIM_DEPLOYMENT_ID]):
         raise DeepLinkRejected("claim 'deployment_id' differs from the Deep Linking request's [DL §4.5.4]")
     items = claims.get(vocab.CLAIM_DL_CONTENT_ITEMS, [])
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):

@@ -76,15 +76,19 @@ def check_dl_request(ctx: CheckContext) -> None:
 
 
 def _dl_exchange(ctx: CheckContext, *, forged: bool = False, audience: str | None = None,
-                 echo_data: bool = True, **claims_edit: Any) -> tuple[LaunchRecord, PostResult | None, str | None]:
+                 echo_data: bool = True, other_deployment: bool = False,
+                 **claims_edit: Any) -> tuple[LaunchRecord, PostResult | None, str | None]:
     """A fresh Deep Linking launch answered with one (possibly broken) response; returns the token too.
 
-    ``claims_edit`` overrides claims of the response (``None`` drops the claim)."""
+    ``claims_edit`` overrides claims of the response (``None`` drops the claim); ``other_deployment``
+    answers for a deployment that is not the request's (see ``_other_deployment``)."""
     target = target_of(ctx)
     rec = target.launcher.launch(DEEP_LINKING)
     if rec.outcome != RECEIVED or rec.claims is None:
         return rec, None, None
     claims = target.launcher.deep_link_response(rec.claims, echo_data=echo_data, audience=audience)
+    if other_deployment:
+        claims[vocab.CLAIM_DEPLOYMENT_ID] = _other_deployment(ctx, rec.claims.get(vocab.CLAIM_DEPLOYMENT_ID))
     for name, value in claims_edit.items():
         if value is None:
             claims.pop(name, None)
@@ -92,6 +96,15 @@ def _dl_exchange(ctx: CheckContext, *, forged: bool = False, audience: str | Non
             claims[name] = value
     token = target.services.sign(claims, forged=forged)
     return rec, target.launcher.post_deep_link(rec, token), token
+
+
+def _other_deployment(ctx: CheckContext, asked: Any) -> str:
+    """Another deployment of this Tool when the target file lists one, else an unregistered id.
+
+    The registered one is the stronger case: a Platform that only asks "is this one of the Tool's
+    deployments?" accepts it, although the response belongs to another integration [DL §4.5.4]."""
+    others = [d for d in target_of(ctx).config.platform.deployment_ids if d != asked]
+    return others[0] if others else "renkei-other-deployment"
 
 
 def _report_dl(ctx: CheckContext, rec: LaunchRecord, result: PostResult | None, want: str, en: str, ja: str) -> None:
@@ -182,15 +195,19 @@ def check_dl_wrong_iss(ctx: CheckContext) -> None:
 
 @platform_check("lti.platform.dl.other_deployment", "LTI-DL §4.5.4; LTI-CORE §3.1.3", "error",
         ("別のデプロイメントのディープリンク応答を拒否する", "Rejects a Deep Linking response for another deployment"),
-        ("deployment_id はメッセージを統括する連携 (デプロイメント) を示す必須クレームです。要求とは別の、このツールに登録"
-         "されていない deployment_id を持つ応答は、どの連携にも属さないため拒否しなければなりません。",
-         "deployment_id is the REQUIRED claim naming the integration that governs the message. A response whose "
-         "deployment_id is not the request's and is not registered for this Tool belongs to no integration and "
-         "must be rejected."))
+        ("deployment_id はメッセージを統括する連携 (デプロイメント) を示す必須クレームで、応答の値は要求と同じでなければ"
+         "なりません。対象ファイルの platform.deployment_ids に別のデプロイメントがあればその値を、なければ未登録の値を"
+         "持つ応答を送り、拒否されることを確認します。デプロイメントを 2 つ以上書いておくと、「このツールのデプロイメント"
+         "か」だけを確かめて「要求と同じか」を確かめないプラットフォームも見つけられます。",
+         "deployment_id is the REQUIRED claim naming the integration that governs the message, and a response's "
+         "value must be the request's. The harness answers for another deployment listed in the target file's "
+         "platform.deployment_ids, or for an unregistered one when only one is listed, and expects a rejection. List "
+         "two or more deployments to also catch a Platform that checks only that the deployment is the Tool's, not "
+         "that it is the request's."))
 def check_dl_other_deployment(ctx: CheckContext) -> None:
     _dl_reject_check(ctx, "The Platform accepted a Deep Linking response for a deployment that is not the request's.",
                      "プラットフォームが要求とは別のデプロイメントのディープリンク応答を受け付けました。",
-                     **{vocab.CLAIM_DEPLOYMENT_ID: "renkei-other-deployment"})
+                     other_deployment=True)
 
 
 @platform_check("lti.platform.dl.missing_data", "LTI-DL §4.5.5", "error",

@@ -473,7 +473,11 @@ def check_nrps_bearer(ctx: CheckContext) -> None:
     tags=("services", "nrps"),
 )
 def check_nrps_paging(ctx: CheckContext) -> None:
-    calls = _nrps_calls(ctx)
+    _judge_paging(ctx, _nrps_calls(ctx))
+
+
+def _judge_paging(ctx: CheckContext, calls: list[RecordedCall]) -> None:
+    """Every page the harness answered with a rel=next link is followed by a GET of that link."""
     for i, call in enumerate(calls):
         if call.link_next and not any(_same_url(later.url, call.link_next) for later in calls[i + 1:]):
             ctx.fail("The Tool did not follow the rel=next link.", ja="ツールが rel=next のリンクをたどりませんでした。",
@@ -645,3 +649,23 @@ def check_ags_lineitem(ctx: CheckContext) -> None:
                                      what_ja="タイムゾーン付きの ISO 8601")
             if bad is not None:
                 ctx.fail(bad[0], ja=bad[1], column=name, value=bad[3], **where)
+
+
+@check(
+    "lti.tool.ags.paging", kind=KIND, requirement="LTI-AGS §3.2.4 'limit' (Link rel=next)",
+    severity=Severity.WARNING, title_ja="ラインアイテムコンテナのページ送り (rel=next)",
+    title_en="Line item container paging (rel=next)",
+    description_ja=("ハーネスはラインアイテムコンテナを 3 ページに分けて返し、起動のラインアイテムを最後のページに置きます。"
+                    "Link: rel=\"next\" の付いたページを読んだツールは、そのリンクもたどること。ツールの義務は明記されて"
+                    "いないため警告です。ツールがコンテナを読まない場合 (lineitem クレームだけを使う場合) は対象外です。"),
+    description_en=("The harness serves the line item container in three pages, the launch's own item on the last. "
+                    "A Tool that reads a page carrying Link rel=\"next\" follows that link. The Tool's duty is "
+                    "implied, not stated, so a warning; a Tool that never reads the container (it uses the lineitem "
+                    "claim only) is not judged."),
+    tags=("services", "ags"),
+)
+def check_ags_paging(ctx: CheckContext) -> None:
+    reads = [c for c in _ags_calls(ctx) if (c.kind, c.method) == ("ags.lineitems", "GET")]
+    if not any(c.link_next for c in reads) and not ctx.count:
+        ctx.skip("the Tool read no line item container page that has a next page")
+    _judge_paging(ctx, reads)

@@ -92,6 +92,7 @@ class ServiceObservation(BaseModel):
     trigger_url: str | None = None  # optional page to GET (with the launch cookies) to start the calls
     trigger_form_action: str | None = None  # or: submit the launch page's form whose action matches this regex
     nrps_page_size: int = Field(default=2, ge=1)
+    ags_page_size: int = Field(default=2, ge=1)  # line items per container page (three pages are served)
 
     @field_validator("trigger_form_action")
     @classmethod

@@ -376,7 +376,13 @@ class Launcher:
                                        "service_versions": list(vocab.NRPS_SERVICE_VERSIONS)}
         if svc.ags:
             lineitems = self.config.lineitems_url(ctx)
-            item_id = f"{lineitems}/1"
+            # other activities' items first, the launch's own last: the container spans three pages and
+            # a Tool that looks for its item on the first page only is caught [AGS §3.2.4]
+            fillers = 2 * self.config.services.ags_page_size
+            for n in range(1, fillers + 1):
+                self.platform.add_lineitem(ctx, {"id": f"{lineitems}/{n}", "scoreMaximum": 100,
+                                                 "label": f"他の課題 {n}", "resourceLinkId": f"renkei-other-{n}"})
+            item_id = f"{lineitems}/{fillers + 1}"
             self.platform.add_lineitem(ctx, {"id": item_id, "scoreMaximum": 10, "label": "renkei 小テスト",
                                              "resourceLinkId": self.resource_link_id})
             extra[vocab.CLAIM_AGS] = {"scope": list(vocab.AGS_SCOPES), "lineitems": lineitems, "lineitem": item_id}

@@ -53,7 +53,7 @@ class RecordedCall:
     token_scopes: tuple[str, ...] | None  # scopes of the bearer token used (None: no/unknown token)
     context_id: str | None = None
     at: float = 0.0
-    link_next: str | None = None  # the rel=next URL the harness answered with (NRPS paging)
+    link_next: str | None = None  # the rel=next URL the harness answered with (NRPS, AGS container paging)
 
     def json(self) -> Any:
         """The body parsed as JSON, or ``None`` when it is not JSON."""
@@ -238,21 +238,14 @@ class PlatformSide:
         ctx = request.path_params["ctx"]
         data = self._context(ctx)
         status = 404 if data is None else self._authorized(request, vocab.SCOPE_NRPS_READONLY)
-        try:
-            limit = max(1, int(request.query_params.get("limit", self.config.services.nrps_page_size)))
-            page = max(1, int(request.query_params.get("page", "1")))
-        except ValueError:
-            status = 400 if status == 200 else status
-            limit = page = 1
         members: list[dict[str, Any]] = data.members if data is not None else []
         role = request.query_params.get("role")
         if role:
             members = [m for m in members if any(r == role or r.endswith("#" + role) for r in m["roles"])]
-        chunk = members[(page - 1) * limit: page * limit]
-        link_next = None
-        if status == 200 and page * limit < len(members):
-            query = {"limit": str(limit), "page": str(page + 1)} | ({"role": role} if role else {})
-            link_next = f"{self.config.nrps_url(ctx)}?{urlencode(query)}"
+        paged = _paged(request, members, self.config.services.nrps_page_size, self.config.nrps_url(ctx),
+                       {"role": role} if role else {})
+        status = 400 if status == 200 and paged is None else status
+        chunk, link_next = paged if paged is not None and status == 200 else ([], None)
         await self._record(request, "nrps", status, ctx, link_next)
         if status != 200:
             return JSONResponse({"error": "rejected"}, status_code=status)
@@ -280,13 +273,23 @@ class PlatformSide:
                     item = {**item, "id": item_id}
                     data.lineitems[item_id] = item
                 status = 201
-        await self._record(request, "ags.lineitems", status, ctx)
+        chunk: list[dict[str, Any]] = []
+        link_next = None
+        if status == 200 and data is not None and request.method == "GET":
+            filters = {k: request.query_params[k] for k in _LINEITEM_FILTERS if k in request.query_params}
+            paged = _paged(request, _filtered(list(data.lineitems.values()), filters),
+                           self.config.services.ags_page_size, self.config.lineitems_url(ctx), filters)
+            if paged is None:
+                status = 400
+            else:
+                chunk, link_next = paged
+        await self._record(request, "ags.lineitems", status, ctx, link_next)
         if status not in (200, 201) or data is None:
             return JSONResponse({"error": "rejected"}, status_code=status)
         if request.method == "POST":
             return JSONResponse(item, status_code=201, media_type=vocab.MEDIA_AGS_LINEITEM)
-        return JSONResponse(_filtered(list(data.lineitems.values()), request.query_params),
-                            media_type=vocab.MEDIA_AGS_LINEITEM_CONTAINER)
+        headers = {"Link": f'<{link_next}>; rel="next"'} if link_next else {}
+        return JSONResponse(chunk, headers=headers, media_type=vocab.MEDIA_AGS_LINEITEM_CONTAINER)
 
     def _item(self, request: Request) -> tuple[ContextData | None, str]:
         ctx = request.path_params["ctx"]
@@ -352,13 +355,31 @@ class PlatformSide:
         return JSONResponse(results, media_type=vocab.MEDIA_AGS_RESULT_CONTAINER)
 
 
-def _filtered(items: list[dict[str, Any]], query: Any) -> list[dict[str, Any]]:
-    """The container filters a Tool may use to find its own items [AGS §3.2.4]; no match -> [].
+_LINEITEM_FILTERS = {"resource_link_id": "resourceLinkId", "resource_id": "resourceId", "tag": "tag"}
 
-    ``limit`` is not applied: the harness's gradebooks are tiny, and returning everything in one
-    page is valid paging (no ``rel="next"``).
-    """
-    for param, key in (("resource_link_id", "resourceLinkId"), ("resource_id", "resourceId"), ("tag", "tag")):
-        if param in query:
-            items = [i for i in items if i.get(key) == query[param]]
+
+def _filtered(items: list[dict[str, Any]], filters: dict[str, str]) -> list[dict[str, Any]]:
+    """The container filters a Tool may use to find its own items [AGS §3.2.4]; no match -> []."""
+    for param, value in filters.items():
+        items = [i for i in items if i.get(_LINEITEM_FILTERS[param]) == value]
     return items
+
+
+def _paged(request: Request, items: list[dict[str, Any]], page_size: int, base_url: str,
+           carry: dict[str, str]) -> tuple[list[dict[str, Any]], str | None] | None:
+    """One page of a container and its ``rel="next"`` URL [NRPS], [AGS §3.2.4]; None for a bad query.
+
+    The Tool may ask for its own ``limit``; otherwise the target file's page size applies, small
+    on purpose so that every container the harness serves spans three pages. ``carry`` (filters)
+    travels into the next link, as a client expects.
+    """
+    try:
+        limit = max(1, int(request.query_params.get("limit", page_size)))
+        page = max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        return None
+    chunk = items[(page - 1) * limit: page * limit]
+    if page * limit >= len(items):
+        return chunk, None
+    query = {"limit": str(limit), "page": str(page + 1)} | carry
+    return chunk, f"{base_url}?{urlencode(query)}"

@@ -46,6 +46,9 @@ class FakePlatform:
         self.token_status = 200
         self.jwks_fetches = 0
         self.scores: list[dict[str, Any]] = []
+        # the line item container, served two per page: another activity's item is always there
+        self.lineitems: list[dict[str, Any]] = [{"id": ISSUER + "/ags/ctx-1/lineitems/0", "label": "other",
+                                                 "scoreMaximum": 10, "resourceLinkId": "rl-other"}]
 
     @property
     def key(self) -> RSAKey:
@@ -92,7 +95,14 @@ class FakePlatform:
 
         async def lineitems(request: Request) -> Response:
             entry = await self._record(request)
+            if request.method == "GET":
+                page = int(request.query_params.get("page", "1"))
+                headers = {"Content-Type": vocab.MEDIA_AGS_LINEITEM_CONTAINER}
+                if 2 * page < len(self.lineitems):
+                    headers["Link"] = f'<{ISSUER}/ags/ctx-1/lineitems?page={page + 1}>; rel="next"'
+                return JSONResponse(self.lineitems[2 * (page - 1):2 * page], headers=headers)
             item = json.loads(entry["body"]) | {"id": ISSUER + "/ags/ctx-1/lineitems/1"}
+            self.lineitems.append(item)
             return JSONResponse(item, status_code=201, headers={"Content-Type": vocab.MEDIA_AGS_LINEITEM})
 
         async def scores(request: Request) -> Response:
@@ -110,7 +120,7 @@ class FakePlatform:
             Route("/jwks", jwks),
             Route("/token", token, methods=["POST"]),
             Route("/nrps/ctx-1", nrps),
-            Route("/ags/ctx-1/lineitems", lineitems, methods=["POST"]),
+            Route("/ags/ctx-1/lineitems", lineitems, methods=["GET", "POST"]),
             Route("/ags/ctx-1/lineitems/1/scores", scores, methods=["POST"]),
             Route("/ags/ctx-1/lineitems/1/results", results),
         ])

@@ -39,7 +39,8 @@ async def test_services_run_calls_nrps_and_ags_correctly(tool: ToolDriver) -> No
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["ok"] is True and body["errors"] == []
-    assert [s["step"] for s in body["steps"]] == ["token", "nrps", "nrps", "token", "lineitem.create", "score", "results"]
+    assert [s["step"] for s in body["steps"]] == ["token", "nrps", "nrps", "token", "lineitems", "lineitem.create",
+                                                  "score", "results"]
     assert body["nrps"]["pages"] == 2
     assert [m["user_id"] for m in body["nrps"]["members"]] == ["user-1", "user-2"]
     assert body["ags"]["results"][0]["resultScore"] == 87
@@ -52,7 +53,8 @@ async def test_services_run_calls_nrps_and_ags_correctly(tool: ToolDriver) -> No
     assert all(r["headers"]["accept"] == vocab.MEDIA_NRPS_MEMBERSHIP for r in nrps)
     assert nrps[1]["url"].endswith("?page=2")
     assert all(r["headers"]["authorization"].startswith("Bearer tok-") for r in nrps)
-    (create,) = platform.requests_to("/ags/ctx-1/lineitems")
+    listed, create = platform.requests_to("/ags/ctx-1/lineitems")
+    assert listed["headers"]["accept"] == vocab.MEDIA_AGS_LINEITEM_CONTAINER
     assert create["headers"]["content-type"] == vocab.MEDIA_AGS_LINEITEM
     assert json.loads(create["body"])["resourceLinkId"] == "rl-1"
     (score,) = platform.requests_to("/ags/ctx-1/lineitems/1/scores")
@@ -62,6 +64,21 @@ async def test_services_run_calls_nrps_and_ags_correctly(tool: ToolDriver) -> No
     assert sent["scoreMaximum"] == 100 and sent["activityProgress"] == "Completed"
     (results,) = platform.requests_to("/ags/ctx-1/lineitems/1/results")
     assert results["headers"]["accept"] == vocab.MEDIA_AGS_RESULT_CONTAINER
+
+
+async def test_a_line_item_already_on_a_later_page_is_reused_not_created_again(tool: ToolDriver) -> None:
+    tool.platform.lineitems += [
+        {"id": ISSUER + "/ags/ctx-1/lineitems/2", "label": "other 2", "scoreMaximum": 10, "resourceLinkId": "rl-2"},
+        {"id": ISSUER + "/ags/ctx-1/lineitems/1", "label": "mine", "scoreMaximum": 100, "resourceId": "renkei-mock",
+         "resourceLinkId": "rl-1"},
+    ]
+    launch_id = await _launch_id(tool)
+    body = (await tool.client.post("/services/run", params={"launch": launch_id})).json()
+    assert body["ok"] is True, body["errors"]
+    assert [s["url"].rsplit("/", 1)[-1] for s in body["steps"] if s["step"] == "lineitems"] == [
+        "lineitems", "lineitems?page=2"]
+    assert "lineitem.create" not in [s["step"] for s in body["steps"]]
+    assert body["ags"]["lineitem"]["label"] == "mine"
 
 
 async def test_token_request_uses_rfc7523_client_assertion(tool: ToolDriver) -> None:

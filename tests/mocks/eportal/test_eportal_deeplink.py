@@ -137,6 +137,21 @@ async def test_deep_linking_faults_accept_what_the_correct_portal_refuses(portal
     assert accepted.status_code == 200, accepted.text
 
 
+async def test_fault_dl_deployment_registered_only_accepts_another_deployment_of_the_tool(portal_factory) -> None:
+    deployments = {"deployment_ids": [DEPLOYMENT, "S_B101200000028"]}
+    correct = portal_factory(**deployments)
+    other = {vocab.CLAIM_DEPLOYMENT_ID: "S_B101200000028"}
+    request = await _dl_request(correct)
+    refused = await _post(correct, sign_jwt(_response_claims(correct, request, **other), correct.tool_key))
+    assert refused.status_code == 400 and "differs from the Deep Linking request" in refused.json()["error_description"]
+    broken = portal_factory({"dl_deployment_registered_only"}, **deployments)
+    request = await _dl_request(broken)
+    assert (await _post(broken, sign_jwt(_response_claims(broken, request, **other), broken.tool_key))).status_code == 200
+    stranger = {vocab.CLAIM_DEPLOYMENT_ID: "renkei-other-deployment"}  # an unregistered one is still refused
+    request = await _dl_request(broken)
+    assert (await _post(broken, sign_jwt(_response_claims(broken, request, **stranger), broken.tool_key))).status_code == 400
+
+
 async def test_fault_dl_client_from_request_ignores_iss(portal, portal_factory) -> None:
     request = await _dl_request(portal)
     stranger = await _post(portal, sign_jwt(_response_claims(portal, request, iss="stranger"), portal.tool_key))

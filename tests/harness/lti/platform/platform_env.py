@@ -33,6 +33,7 @@ EPORTAL = "https://eportal.test"
 HARNESS = "https://renkei-tool.test"
 CLIENT_ID = "renkei-harness-client"
 DEPLOYMENT = "S_B101200000019"  # S_ + a 学校コード with a valid check digit
+OTHER_DEPLOYMENT = "S_B101200000028"  # a second school: the Platform launches with the first
 CLASS1, CLASS2 = "class-1a", "class-1b"  # classes of the generated bundle (tests.mocks.eportal)
 
 SCENARIOS = {
@@ -72,6 +73,7 @@ RED: dict[str, set[str]] = {
     "accept_dl_without_nonce": {"lti.platform.dl.no_nonce"},
     "dl_client_from_request": {"lti.platform.dl.wrong_iss"},
     "skip_dl_deployment_check": {"lti.platform.dl.other_deployment"},
+    "dl_deployment_registered_only": {"lti.platform.dl.other_deployment"},
 }
 
 
@@ -79,7 +81,7 @@ def target_data(**sections: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "kind": "lti-platform",
         "platform": {
-            "name": "mock 学習eポータル", "issuer": EPORTAL, "client_id": CLIENT_ID, "deployment_ids": [DEPLOYMENT],
+            "name": "mock 学習eポータル", "issuer": EPORTAL, "client_id": CLIENT_ID, "deployment_ids": [DEPLOYMENT, OTHER_DEPLOYMENT],
             "auth_url": EPORTAL + "/auth", "token_url": EPORTAL + "/token", "jwks_url": EPORTAL + "/jwks",
             "services": {"deep_linking": True, "nrps": True, "ags": True},
         },
@@ -110,7 +112,7 @@ def mock_platform_env(faults: set[str] | frozenset[str] = frozenset(), *, params
     target = LtiPlatformTarget(config, params, serve=False, transport=routes)
     with tempfile.TemporaryDirectory() as tmp:
         registration = {
-            "client_id": CLIENT_ID, "deployment_ids": [DEPLOYMENT], "login_url": config.login_url,
+            "client_id": CLIENT_ID, "deployment_ids": [DEPLOYMENT, OTHER_DEPLOYMENT], "login_url": config.login_url,
             "redirect_uris": [config.redirect_uri], "target_link_uri": config.target_link_uri,
             "jwks_url": config.jwks_url, "deep_link_url": config.deep_link_url, "custom": {"grade": "P1"},
         } | (tool or {})

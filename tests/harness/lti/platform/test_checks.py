@@ -17,7 +17,7 @@ import pytest
 from renkei.harness.core.registry import REGISTRY
 from renkei.harness.lti.platform.target import LtiPlatformTarget
 from renkei.harness.lti.protocol import vocab
-from tests.harness.lti.platform.platform_env import EPORTAL, RED, mock_platform_env, run_one
+from tests.harness.lti.platform.platform_env import DEPLOYMENT, EPORTAL, RED, mock_platform_env, run_one
 from tests.harness.lti.platform.platform_tamper import Rule, Tamper, form_edit, replace_response
 
 ALL = sorted(c.id for c in REGISTRY.all() if c.kind == "lti-platform")
@@ -244,3 +244,12 @@ def test_a_context_too_small_for_three_pages_is_not_evaluated() -> None:
     with mock_platform_env(launches={"scenarios": small}) as target:  # class-1b: a teacher and one student
         outcome = run_one(target, "lti.platform.nrps.paging")
     assert outcome.status == "error" and "only 2 members" in (outcome.reason or "")
+
+
+def test_with_one_deployment_listed_the_other_deployment_is_an_unregistered_one() -> None:
+    """A registered-only deployment check is caught only when the target file lists a second deployment."""
+    one = {"platform": {"deployment_ids": [DEPLOYMENT]}}
+    with mock_platform_env({"dl_deployment_registered_only"}, tool={"deployment_ids": [DEPLOYMENT]}, **one) as target:
+        assert run_one(target, "lti.platform.dl.other_deployment").status == "passed"
+    with mock_platform_env({"skip_dl_deployment_check"}, tool={"deployment_ids": [DEPLOYMENT]}, **one) as target:
+        assert run_one(target, "lti.platform.dl.other_deployment").status == "failed"

@@ -227,12 +227,30 @@ def test_no_deep_linking_response_fails_every_deep_linking_check() -> None:
     (FakeTool(lineitem={"label": "x", "scoreMaximum": 10, "startDateTime": "2026-04-01T09:00:00"}),
      "lti.tool.ags.lineitem"),
     (FakeTool(lineitem={"label": " ", "scoreMaximum": 0}), "lti.tool.ags.lineitem"),
+    (FakeTool(lineitem_pages=1), "lti.tool.ags.paging"),
+    (FakeTool(lineitem_pages=2), "lti.tool.ags.paging"),  # the container renkei serves has three pages
 ])
 def test_each_service_rule_fails_alone(tool: FakeTool, check_id: str) -> None:
     with fake_tool_env(tool) as target:
         results = run_checks(target, "lti13-tool", only="lti.tool.")
     failing = not_passed(results) - _tagged("reject")
     assert failing == {check_id}
+
+
+def test_a_tool_reading_every_container_page_passes() -> None:
+    with fake_tool_env(FakeTool(lineitem_pages=100)) as target:
+        outcome = run_one(target, "lti.tool.ags.paging")
+        reads = target.platform.calls_of("ags.lineitems")
+        own = target.platform.contexts[reads[0].context_id or ""].lineitems
+    assert outcome.status == "passed"
+    assert [bool(c.link_next) for c in reads] == [True, True, False]
+    assert list(own.values())[-1]["label"] == "renkei 小テスト"  # the launch's own item is on the last page
+
+
+@pytest.mark.parametrize("tool", [FakeTool(), FakeTool(lineitem_pages=1, lineitem_query={"tag": "none"})])
+def test_a_tool_that_never_meets_a_next_link_is_not_judged_on_container_paging(tool: FakeTool) -> None:
+    with fake_tool_env(tool) as target:
+        assert run_one(target, "lti.tool.ags.paging").status == "skipped"
 
 
 @pytest.mark.parametrize("stamp", ["2017-04-16T18:54:36.736+00:00", "2017-04-16T18:54:36.736Z",

@@ -160,3 +160,25 @@ def test_ags_ids_are_never_reused_and_container_filters_apply(client: httpx.Clie
     assert client.get(second, headers=auth).json()["label"] == "b"
     assert [i["id"] for i in client.get(base, params={"tag": "quiz"}, headers=auth).json()] == [third]
     assert client.get(base, params={"resource_id": "r1"}, headers=auth).json() == []
+
+
+def test_the_line_item_container_pages_with_link_next_and_carries_filters(client: httpx.Client,
+                                                                            side: PlatformSide) -> None:
+    auth = {"Authorization": "Bearer " + _token(client, " ".join(vocab.AGS_SCOPES))}
+    for n in range(5):
+        side.add_lineitem(CTX, {"id": f"{PLATFORM}/ags/{CTX}/lineitems/{n}", "scoreMaximum": 1, "label": f"i{n}",
+                                "tag": "quiz" if n % 2 else "essay"})
+    url: str | None = f"{PLATFORM}/ags/{CTX}/lineitems"
+    pages: list[list[str]] = []
+    while url:
+        resp = client.get(url, headers=auth)
+        assert resp.headers["content-type"].startswith(vocab.MEDIA_AGS_LINEITEM_CONTAINER)
+        pages.append([i["label"] for i in resp.json()])
+        url = resp.links.get("next", {}).get("url")
+    assert pages == [["i0", "i1"], ["i2", "i3"], ["i4"]]  # ags_page_size defaults to 2
+    assert [bool(c.link_next) for c in side.calls_of("ags.lineitems")] == [True, True, False]
+    first = client.get(f"/ags/{CTX}/lineitems", params={"tag": "essay", "limit": "1"}, headers=auth)
+    assert [i["label"] for i in first.json()] == ["i0"]
+    following = client.get(first.links["next"]["url"], headers=auth)
+    assert [i["label"] for i in following.json()] == ["i2"]  # the filter travelled into the next link
+    assert client.get(f"/ags/{CTX}/lineitems", params={"limit": "x"}, headers=auth).status_code == 400

@@ -113,7 +113,7 @@ class FakeTool:
     overrides (None drops) auth-request parameters; ``dl_claims``/``dl_field``/``dl_sign``/``dl_form``
     alter the Deep Linking response;
     ``assertion``/``assertion_sign``/``token_form``/``headers``/``score``/``lineitem``/``follow_next``/
-    ``max_pages``/``scopes`` alter service calls.
+    ``max_pages``/``lineitem_pages``/``lineitem_query``/``scopes`` alter service calls.
     """
 
     reject_when: Callable[[dict[str, Any]], bool] = lambda claims: False
@@ -132,6 +132,8 @@ class FakeTool:
     lineitem: dict[str, Any] | None = None  # a line item to create before the score (None: none)
     follow_next: bool = True
     max_pages: int = 100  # a Tool that stops reading the roster after this many pages
+    lineitem_pages: int = 0  # GET the line item container, following rel=next for at most this many pages
+    lineitem_query: dict[str, str] = field(default_factory=dict)  # container filters of that GET
     scopes: list[str] | None = None
     call_services: bool = True
     key: Any = field(default_factory=lambda: _shared_key())
@@ -213,6 +215,14 @@ class FakeTool:
             resp = client.get(url, headers=auth | {"Accept": accept_nrps})
             url = resp.links.get("next", {}).get("url") if self.follow_next else None
             if not url:
+                break
+        lineitems: str | None = ags["lineitems"]
+        params: dict[str, str] | None = self.lineitem_query
+        for _ in range(self.lineitem_pages):
+            resp = client.get(lineitems, params=params,
+                              headers=auth | {"Accept": vocab.MEDIA_AGS_LINEITEM_CONTAINER})
+            lineitems, params = resp.links.get("next", {}).get("url"), None
+            if not lineitems:
                 break
         if self.lineitem is not None:
             client.post(ags["lineitems"], content=json.dumps(self.lineitem),
