@@ -106,6 +106,16 @@ def sniff(data: bytes) -> str:
     return FALLBACK if is_cp932(data) else "utf-8"
 
 
+def looks_utf16(data: bytes) -> bool:
+    """True when the start of a file without a BOM is UTF-16: text never holds NUL bytes, while
+    UTF-16 writes one beside every ASCII character (``s\0o\0u\0`` or ``\0s\0o\0u``)."""
+    head = data[:512]
+    if len(head) < 4 or b"\x00" not in head:
+        return False
+    even, odd = head[0::2], head[1::2]
+    return max(even.count(0) / len(even), odd.count(0) / len(odd)) > 0.3
+
+
 def line_of(data: bytes, offset: int, first_line: int) -> int:
     """Physical 1-based line of ``offset`` in ``data`` whose first byte is on ``first_line``."""
     return first_line + data.count(b"\n", 0, offset)

@@ -44,6 +44,7 @@ class Limits:
     max_ratio: float = 200.0  # uncompressed/compressed size of one entry (zip bomb)
     max_line_bytes: int = 1 * 2**20
     max_field_chars: int = 64 * 1024
+    max_fields: int = 1000  # fields of a header (wider files are not read) and counted per record
 
 
 def limits_from_params(params: dict[str, Any]) -> Limits:

@@ -7,20 +7,31 @@ parsed by polars, and the parse is *verified* by byte accounting against the par
 (see ``CsvStream._fast``): polars silently pads short rows, reads some stray quotes literally
 and drops a CR after a closing quote, so its result alone is not trusted. A chunk that fails
 verification is halved at a record boundary and each half retried, down to small regions that
-are scanned record by record in Python to report exactly which lines are broken; so a few bad
-records cost a few small scans, not a slow pass over the file. The next block is read (and
-inflated) in a thread while polars parses the current one. Memory stays at a few chunk sizes,
-and a pathological record (a 2 GB single line, an unclosed quote) is skipped in bounded
-pieces, never held whole: ``max_line_bytes`` bounds what is buffered for one record.
+are split into records by polars expressions (``records.py``), so a few bad records cost a few
+small scans. Broken records are looked at one by one in Python only within a per-file budget
+(``PRECISE_BYTES``): that recovers the good lines a stray quote would otherwise take with it and
+names the exact quoting problem; past it they are reported in bulk, so a file where every row is
+broken costs about what a valid file costs. Once a file has shown many broken records, failing
+regions skip the halving. The next block is read (and inflated) in a thread while polars parses
+the current one. Memory stays at a few chunk sizes, and a pathological record (a 2 GB single
+line, an unclosed quote, a million commas) is skipped in bounded pieces, never held whole:
+``max_line_bytes`` bounds what is buffered for one record, ``max_fields`` the header's width.
 
-Rows that cannot be parsed into the header's field count are left out of ``Chunk.df`` and
-reported under ``or.csv.field-count`` / ``or.csv.rfc4180``. Only structurally valid input is
-guaranteed to give the same answer for every chunk size; for input with stray quotes the
-resynchronisation point (hence which neighbouring lines are also skipped) may differ.
+Rows that cannot be parsed into the header's field count are left out of ``Chunk.df``, reported
+under ``or.csv.field-count`` / ``or.csv.rfc4180`` and counted in ``CsvStream.account`` (see
+``undelivered.py``), as is every part of a file that was not read; the engine turns that account
+into "not evaluated" on every check that depends on the file. Two recoveries follow what common
+importers do and are reported once per file: blank lines are skipped, and empty names at the end
+of the header (a spreadsheet's trailing commas) are dropped with the empty cells below them.
+Only structurally valid input is guaranteed to give the same answer for every chunk size; for
+input with stray quotes the resynchronisation point (hence which neighbouring lines are also
+skipped) may differ.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import queue
 import re
 import threading
@@ -41,14 +52,28 @@ from renkei.harness.oneroster.csv.encoding import (
     is_cp932,
     is_valid,
     line_of,
+    looks_utf16,
     scan_invalid,
     sniff,
 )
 from renkei.harness.oneroster.csv.package import Bundle, EntryError, Limits
+from renkei.harness.oneroster.csv.records import (
+    LINE,
+    NL,
+    TERM,
+    TEXT,
+    field_counts,
+    split_records,
+    well_formed,
+)
+from renkei.harness.oneroster.csv.records import last_boundary as last_boundary
 from renkei.harness.oneroster.csv.sink import FindingSink
+from renkei.harness.oneroster.csv.undelivered import FIRST_LINES, Account
 
-LINE = "__line__"  # the physical-line column of every chunk (1-based, header = 1); the one definition
-_MIN_SPLIT = 64 * 1024  # below this a region is scanned record by record
+_MIN_SPLIT = 64 * 1024  # below this a region is split into records without halving it further
+_SLOW_PIECE = 4 * 2**20  # a failing region is split into records this many bytes at a time
+PRECISE_BYTES = 2**20  # broken records per file looked at one by one (exact message, good lines kept)
+_DENSE = 1000  # broken records after which a failing region is split at once, without halving
 _BARE_CR = re.compile(rb"\r(?!\n)")
 # Raw bytes per chunk (profile parameter ``chunk_mib`` overrides it). Per-chunk fixed costs (polars
 # call overheads; before lookup_later also the hash set of 1M user ids per reference lookup) shrink
@@ -83,27 +108,6 @@ def unique_names(header: list[str]) -> list[str]:
         seen[candidate] = max(seen.get(candidate, 0), 1)
         out.append(candidate)
     return out
-
-
-def last_boundary(buf: bytes, parity: int = 0) -> tuple[int, int]:
-    """(index just after the last newline outside quotes, quotes before it); (0, 0) if none.
-
-    ``parity`` is the quote parity of bytes pending before ``buf``. A newline is a record
-    boundary when the number of ``"`` before it is even (escaped quotes come in pairs).
-    """
-    total = buf.count(b'"')
-    odd = (parity + total) & 1
-    end, after = len(buf), 0
-    while True:
-        pos = buf.rfind(b"\n", 0, end)
-        if pos < 0:
-            return 0, 0
-        seg = buf.count(b'"', pos, end)
-        after += seg
-        odd ^= seg & 1
-        if not odd:
-            return pos + 1, total - after
-        end = pos
 
 
 class _ReadAhead:
@@ -155,6 +159,7 @@ class _Record:
     line: int
     fields: list[bytes] = field(default_factory=list)
     broken: bool = False
+    nfields: int = 0  # fields counted when there were too many to keep (``max_fields``)
 
 
 class CsvStream:
@@ -168,7 +173,9 @@ class CsvStream:
         self._sink = sink
         self._limits = limits
         self._chunk_bytes = max(64, chunk_bytes)
-        self._columns: list[str] = []
+        self.account = Account(name)  # what could not be delivered to the rules, and why
+        self._columns: list[str] = []  # the delivered columns (one per named header field)
+        self._all_columns: list[str] = []  # the columns a record is parsed into (+ trailing unnamed ones)
         self._fh: BinaryIO | None = None
         self._ahead: _ReadAhead | None = None
         self._buf = b""
@@ -179,11 +186,26 @@ class CsvStream:
         self._endings = LineEndings()
         self._ascii = True  # every byte so far was ASCII (a later CP932 switch is still honest)
         self._cr_only = False  # records end with a bare CR: translated to LF while reading
+        self._blank = (0, 0)  # (blank lines skipped, the first one's line)
+        self._precise = PRECISE_BYTES  # bytes of broken records still to be looked at one by one
+        self._broken = 0  # broken records so far
 
     @property
     def columns(self) -> list[str]:
         """The DataFrame column names of the header fields (duplicates made unique)."""
         return list(self._columns)
+
+    @property
+    def _extra(self) -> int:
+        """Empty names dropped from the end of the header (their cells must be empty too)."""
+        return len(self._all_columns) - len(self._columns)
+
+    def _not_read(self, check_id: str, en: str, ja: str, reason: str, **location: object) -> None:
+        """Report that the file is not read at all; nothing of it reaches the rules."""
+        self._sink.fail(check_id, en, ja=ja, file=self.name, **location)
+        self.account.not_read(reason, check_id)
+        self.header, self._columns, self._all_columns = [], [], []
+        self._finish()
 
     # --- set-up ---------------------------------------------------------------------------
 
@@ -224,11 +246,16 @@ class CsvStream:
                             ja="ファイルの先頭に UTF-8 の BOM があります", file=self.name, row=1, byte_offset=0)
             first = first[len(BOM):]
             self._offset = len(BOM)
-        elif first.startswith(UTF16_BOMS):
-            self._fail_enc(0, 1, "file is UTF-16 (byte order mark FF FE / FE FF), not UTF-8; it is not read",
-                           "ファイルが UTF-8 ではなく UTF-16（BOM が FF FE / FE FF）のため読み取りません",
-                           first[:2])
-            self._finish()
+        elif first.startswith(UTF16_BOMS) or looks_utf16(first):
+            bom = first.startswith(UTF16_BOMS)
+            self._not_read("or.enc.utf8",
+                           "file is UTF-16 (byte order mark FF FE / FE FF), not UTF-8; it is not read" if bom else
+                           "file is UTF-16 without a byte order mark (a NUL byte between the characters of "
+                           "the header), not UTF-8; it is not read",
+                           "ファイルが UTF-8 ではなく UTF-16（BOM が FF FE / FE FF）のため読み取りません" if bom else
+                           "ファイルが UTF-8 ではなく BOM のない UTF-16（ヘッダーの文字の間に NUL バイト）のため読み取りません",
+                           "it is UTF-16, not UTF-8", row=1, byte_offset=0,
+                           value=first[:2 if bom else 4].hex(" "))
             return
         first = self._detect_cr_only(first)
         cut = first.rfind(b"\n") + 1 or len(first)
@@ -245,18 +272,18 @@ class CsvStream:
             cut = len(self._buf) if self._eof else last_boundary(self._buf)[0]
             if cut or self._eof:
                 break
-            if len(self._buf) > self._limits.max_line_bytes:
-                self._sink.fail("or.csv.limits", f"the header record is longer than max_line_bytes="
-                                f"{self._limits.max_line_bytes}; the file is not read",
-                                ja=f"ヘッダー行が上限 max_line_bytes={self._limits.max_line_bytes} を超えるため"
-                                   "ファイルを読み取りません", file=self.name, row=1)
-                self._finish()
+            limit = self._limits.max_line_bytes
+            if len(self._buf) > limit:
+                self._not_read("or.csv.limits", f"the header record is longer than max_line_bytes={limit}; "
+                               "the file is not read",
+                               f"ヘッダー行が上限 max_line_bytes={limit} を超えるためファイルを読み取りません",
+                               f"its header is longer than max_line_bytes={limit}", row=1)
                 return
             self._buf += self._read()
         if not self._buf:
             return
         records = self._scan(self._buf[:cut], 1, final=True, max_records=1)
-        if not records or not records[0].fields:
+        if not records or not (records[0].fields or records[0].nfields):
             return
         end = records[0].end
         raw = self._buf[:end]
@@ -264,12 +291,40 @@ class CsvStream:
         if self.encoding != "utf-8" or not is_valid(raw, "utf-8"):
             text = self._to_utf8(raw, self._offset, 1, force=True, switch=False)
             records = self._scan(text, 1, final=True, max_records=1)
+        most = self._limits.max_fields
+        if records[0].nfields > most:
+            self._not_read("or.csv.limits", f"the header has {records[0].nfields} fields, more than max_fields="
+                           f"{most}; the file is not read",
+                           f"ヘッダーのフィールド数 {records[0].nfields} が上限 max_fields={most} を超えるため"
+                           "ファイルを読み取りません",
+                           f"its header has more than max_fields={most} fields", row=1)
+            return
         self.header = [f.decode("utf-8", "replace") for f in records[0].fields]
-        self._columns = unique_names(self.header)
+        self._all_columns = unique_names(self.header)
+        named = len(self.header)
+        while named > 1 and self.header[named - 1] == "":
+            named -= 1
+        if named < len(self.header):
+            self._trailing_empty_names(len(self.header) - named)
+            self.header = self.header[:named]
+        self._columns = self._all_columns[:named]
         crlf = int(raw.endswith(b"\r\n"))
         self._count_endings(raw, crlf=crlf, lf=int(raw.endswith(b"\n")) - crlf, first_line=1)
         self._ascii = raw.isascii()
         self._advance(end, raw.count(b"\n"))
+
+    def _trailing_empty_names(self, k: int) -> None:
+        """A spreadsheet saved as CSV ends every line with commas for columns it once touched: the
+        header's last names are empty and each row carries as many empty cells. Importers drop such
+        columns; so does the reader (a row with a value there is a field-count error), once, here."""
+        stem = self.name[:-4] if self.name.endswith(".csv") else self.name
+        self._sink.fail(f"or.{stem}.header",
+                        f"the header ends with {k} empty {'name' if k == 1 else 'names'} (trailing commas, as "
+                        "spreadsheet programs write them); like importers, renkei reads the rows without "
+                        f"{'that column' if k == 1 else 'those columns'}, which must be empty in every row",
+                        ja=f"ヘッダーの末尾に空の列名が {k} 個あります（表計算ソフトが書き出す末尾のカンマ）。取り込み側と"
+                           "同じく、この列を除いて読みます（この列はすべての行で空である必要があります）",
+                        file=self.name, row=1)
 
     # --- iteration ------------------------------------------------------------------------
 
@@ -284,6 +339,7 @@ class CsvStream:
             yield from self._chunks()
         except EntryError as exc:
             self._sink.fail(exc.check_id, exc.message, ja=exc.ja, file=self.name, entry=self.name)
+            self.account.stop(self._line, exc.message, exc.check_id)
         except _Stop:
             pass
         finally:
@@ -291,6 +347,19 @@ class CsvStream:
 
     def _finish(self) -> None:
         self._done = True
+        blanks, first = self._blank
+        if blanks:
+            self._sink.fail("or.csv.field-count",
+                            "blank line: a record with no fields (RFC 4180); it is skipped, as importers do"
+                            if blanks == 1 else
+                            f"{blanks} blank lines, the first on this line: records with no fields (RFC 4180); "
+                            "they are skipped, as importers do",
+                            ja="空行です（フィールドのないレコード、RFC 4180）。取り込み側と同じく読み飛ばします"
+                            if blanks == 1 else
+                            f"空行が {blanks} 行あります（最初の空行がこの行です）。フィールドのないレコードは "
+                            "RFC 4180 に反します。取り込み側と同じく読み飛ばします",
+                            file=self.name, row=first)
+            self._blank = (0, 0)
         if self._ahead is not None:
             self._ahead.close()
             self._ahead = None
@@ -361,11 +430,15 @@ class CsvStream:
                             f"max_line_bytes={limit} bytes (unbalanced quote); the line is skipped",
                             ja=f"この行で始まる引用符付きフィールドが max_line_bytes={limit} バイト以内に閉じていません"
                                "（引用符の不整合）。この行を読み飛ばします", file=self.name, row=self._line)
+            self._drop_unclosed([self._line])
             self._advance(first_nl + 1)
             return
         self._sink.fail("or.csv.limits", f"line is longer than max_line_bytes={limit}; it is skipped",
                         ja=f"行の長さが上限 max_line_bytes={limit} を超えるため読み飛ばします",
                         file=self.name, row=self._line)
+        self.account.gap("overlong", f"is longer than max_line_bytes={limit}",
+                         f"are longer than max_line_bytes={limit}", by="or.csv.limits",
+                         parsed=False).add([self._line])
         while True:  # skip to the end of this physical line in bounded pieces
             pos = self._buf.find(b"\n")
             if pos >= 0:
@@ -413,7 +486,7 @@ class CsvStream:
             df, nl = self._fast(data, line0, None)
             if df is not None:
                 return [df], len(data), nl
-        if len(data) > _MIN_SPLIT:
+        if len(data) > _MIN_SPLIT and self._broken < _DENSE:  # many broken records: halving finds no clean half
             cut, _ = last_boundary(data[: len(data) // 2])
             if cut:
                 left, used, nl_left = self._region(data[:cut], line0, final=False)
@@ -435,14 +508,18 @@ class CsvStream:
         if self.encoding == "utf-8" and not force:
             return raw  # polars validates UTF-8 while parsing; failures come back with force=True
         codec = self.encoding
-        bad = scan_invalid(raw, codec, cap=self._sink.room("or.enc.utf8"))
+        room = self._sink.room("or.enc.utf8")
+        bad = scan_invalid(raw, codec, cap=max(room, FIRST_LINES))
         if bad.not_text:
             start = bad.spots[0][0] if bad.spots else 0
-            self._fail_enc(off0 + start, line_of(raw, start, line0),
+            line = line_of(raw, start, line0)
+            self._fail_enc(off0 + start, line,
                            f"more than {MAX_INVALID} invalid byte sequences in one block: the file is not "
                            f"text in UTF-8 or {FALLBACK_LABEL}; reading stops here",
                            f"1 ブロックに不正なバイト列が {MAX_INVALID} 個を超えています。UTF-8 / {FALLBACK_LABEL} の"
                            "テキストではないため、ここで読み取りを中止します", raw[start:start + 4])
+            self.account.stop(line0, f"from line {line} on it is not text in UTF-8 or {FALLBACK_LABEL}",
+                              "or.enc.utf8")
             raise _Stop
 
         if bad.total and codec == "utf-8" and switch and self._ascii and is_cp932(raw):
@@ -453,13 +530,14 @@ class CsvStream:
         if bad.total:
             where = "UTF-8" if codec == "utf-8" else f"both UTF-8 and {FALLBACK_LABEL}"
             where_ja = "UTF-8" if codec == "utf-8" else f"UTF-8 としても {FALLBACK_LABEL} としても"
+            lines = [line_of(raw, start, line0) for start, _ in bad.spots]
             sample = [Finding(message=f"byte sequence invalid in {where}; it is read as U+FFFD",
                               message_ja=f"{where_ja}不正なバイト列です。U+FFFD として読み進めます",
-                              location=Location(file=self.name, row=line_of(raw, start, line0),
-                                                byte_offset=off0 + start),
+                              location=Location(file=self.name, row=line, byte_offset=off0 + start),
                               value=raw[start:end].hex(" "))
-                      for start, end in bad.spots]
+                      for line, (start, end) in zip(lines[:room], bad.spots, strict=False)]
             self._sink.add_counted("or.enc.utf8", bad.total, sample)
+            self.account.replaced(lines, bad.total)
         return bad.text.encode("utf-8")
 
     def _report_fallback(self, offset: int, line: int, value: bytes) -> None:
@@ -476,8 +554,8 @@ class CsvStream:
 
     # --- fast path ------------------------------------------------------------------------
 
-    def _parse(self, data: bytes) -> pl.DataFrame:
-        return pl.read_csv(data, has_header=False, new_columns=self._columns, infer_schema=False,
+    def _parse(self, data: bytes, columns: list[str] | None = None) -> pl.DataFrame:
+        return pl.read_csv(data, has_header=False, new_columns=columns or self._all_columns, infer_schema=False,
                            quote_char='"', empty_string_is_null=False, raise_if_empty=False)
 
     def _fast(self, data: bytes, line0: int, quotes: int | None) -> tuple[pl.DataFrame | None, int | None]:
@@ -490,8 +568,9 @@ class CsvStream:
         padded row makes the first equality fail; a literal quote shows up as a quote in a
         value; a dropped CR as a CR not followed by LF that no value holds. The common case (no
         quote, LF or lone CR inside values) needs only value lengths, known from polars' offsets.
+        Unnamed trailing columns (``_extra``) are dropped when they are empty in every row.
         """
-        ncols = len(self._columns)
+        ncols = len(self._all_columns)
         try:
             df = self._parse(data)
         except Exception:  # polars rejects ragged/quoted/invalid regions: look closer
@@ -524,6 +603,11 @@ class CsvStream:
                                ).to_series()
             if nl - int(row_nl.sum()) != terms:
                 return None, None
+        named = len(self._columns)
+        if named < ncols:
+            if any(maxes[named:]):
+                return None, None  # a value under an unnamed column: the slow path names the rows
+            df = df[:, :named]
         if row_nl is None:
             lines = pl.int_range(line0, line0 + rows, eager=True, dtype=pl.Int64)
         else:
@@ -582,43 +666,205 @@ class CsvStream:
     # --- slow path ------------------------------------------------------------------------
 
     def _slow(self, data: bytes, line0: int, final: bool) -> tuple[pl.DataFrame | None, int]:
-        """Record-by-record scan of a chunk polars could not be trusted with."""
-        records = self._scan(data, line0, final=final)
-        consumed = records[-1].end if records else (len(data) if final else 0)
-        ends = [(r.line + data.count(b"\n", r.start, r.end - 1), "CRLF" if data[r.end - 2: r.end] == b"\r\n" else "LF")
-                for r in records if data[r.end - 1: r.end] == b"\n"]
-        crlf = sum(1 for _, kind in ends if kind == "CRLF")
-        self._endings.add(crlf, len(ends) - crlf, data, line0, ends)
-        good = [r for r in records if not r.broken]
-        if not good:
+        """Split a region polars could not be trusted with into records, a piece at a time (so a
+        region of a million blank lines never becomes a million strings at once); deliver the good
+        records, report and account for the others. Returns (rows, bytes consumed)."""
+        frames: list[pl.DataFrame] = []
+        pos, line, n = 0, line0, len(data)
+        while pos < n:
+            end = _piece_end(data, pos)
+            piece = data if (pos == 0 and end == n) else data[pos:end]
+            df, used = self._slow_piece(piece, line, final and end == n)
+            if df is not None:
+                frames.append(df)
+            if used < len(piece):
+                pos += used
+                break
+            line += piece.count(b"\n")
+            pos = end
+        if not frames:
+            return None, pos
+        return (frames[0] if len(frames) == 1 else pl.concat(frames, how="vertical")), pos
+
+    def _slow_piece(self, data: bytes, line0: int, final: bool) -> tuple[pl.DataFrame | None, int]:
+        """One piece of a slow region (whole records, valid UTF-8), vectorised (``records.py``)."""
+        recs, open_end = split_records(data, line0)
+        tail: tuple[int, int] | None = None  # (line, byte offset) of a record still open at the end
+        if open_end:
+            tail = (int(recs[LINE][-1]), len(data) - len(recs[TEXT][-1].encode("utf-8")))
+            recs = recs.head(recs.height - 1)
+        named, extra = len(self._columns), self._extra
+        blank = (pl.col(TEXT) == "") if named != 1 else pl.lit(False)
+        nf = pl.col("nf")
+        fits = nf == named
+        if extra:
+            fits = fits | ((nf == named + extra) & pl.col(TEXT).str.ends_with("," * extra))
+        recs = recs.with_columns(well_formed().alias("ok")).with_columns(
+            pl.when(pl.col("ok")).then(field_counts()).alias("nf"))
+        recs = recs.with_columns(pl.when(blank).then(pl.lit("blank")).when(pl.col("ok") & fits).then(pl.lit("good"))
+                                 .when(pl.col("ok")).then(pl.lit("count")).otherwise(pl.lit("bad")).alias("kind"))
+        counts = dict(recs.group_by("kind").len().iter_rows())
+        if counts.get("blank"):
+            first = int(recs.filter(pl.col("kind") == "blank")[LINE][0])
+            self._blank = (self._blank[0] + counts["blank"], self._blank[1] or first)
+        if counts.get("count"):
+            self._field_counts(recs.filter(pl.col("kind") == "count").select(LINE, "nf"))
+        rescued: list[_Record] = []
+        inner: list[tuple[int, str]] = []  # terminators the close look found inside broken records
+        if counts.get("bad"):
+            rescued, inner = self._broken_records(recs.filter(pl.col("kind") == "bad").select(LINE, TEXT))
+        self._slow_endings(recs, inner)
+        frames = []
+        if counts.get("good"):
+            frames.append(self._good_records(recs.filter(pl.col("kind") == "good").select(LINE, TEXT, "nf")))
+        if rescued:
+            cols = list(zip(*[[f.decode("utf-8", "replace") for f in r.fields] for r in rescued], strict=True))
+            frames.append(pl.DataFrame([*(pl.Series(c, list(v), dtype=pl.Utf8) for c, v in zip(self._columns, cols,
+                                                                                             strict=True)),
+                                        pl.Series(LINE, [r.line for r in rescued], dtype=pl.Int64)]))
+        consumed = len(data)
+        if tail is not None:
+            line, start = tail
+            if not final:
+                consumed = start  # the record goes on in the next chunk
+            else:  # as the record scanner does: skip the line that opens the quote, read on after it
+                self._sink.fail("or.csv.rfc4180", "quoted field is never closed (unbalanced quote); the line is "
+                                "skipped", ja="引用符付きフィールドが閉じていません（引用符の不整合）。この行を読み飛ばします",
+                                file=self.name, row=line)
+                self._drop_unclosed([line])
+                nl = data.find(b"\n", start)
+                if nl >= 0:
+                    crlf = int(data[nl - 1: nl] == b"\r")
+                    self._endings.add(crlf, 1 - crlf, b"", line, [(line, "CRLF" if crlf else "LF")])
+                    if nl + 1 < len(data):
+                        rest, _ = self._slow_piece(data[nl + 1:], line + 1, final)
+                        if rest is not None:
+                            frames.append(rest)
+        frames = [f for f in frames if f.height]
+        if not frames:
             return None, consumed
-        lines = pl.Series(LINE, [r.line for r in good], dtype=pl.Int64)
-        body = b"".join(data[r.start:r.end] if data[r.end - 1: r.end] == b"\n" else data[r.start:r.end] + b"\n"
-                        for r in good)
-        try:
-            df = self._parse(body)
-            if df.height != len(good) or df.width != len(self._columns):
-                raise ValueError("polars disagrees with the record scan")
-        except Exception:  # fall back to the scan's own values (exact, slower)
-            cols = list(zip(*[[f.decode("utf-8", "replace") for f in r.fields] for r in good], strict=True))
-            df = pl.DataFrame([pl.Series(name, list(col), dtype=pl.Utf8)
-                               for name, col in zip(self._columns, cols, strict=True)])
-        df = df.with_columns(lines)
-        if b"\r" in body:
+        df = frames[0] if len(frames) == 1 else pl.concat(frames, how="vertical").sort(LINE)
+        if df.select(pl.any_horizontal(pl.nth(range(named)).str.contains("\r", literal=True)).any()).item():
             self._report_cr(df)
         self._check_limits(df, data, line0)
         return df, consumed
+
+    def _good_records(self, good: pl.DataFrame) -> pl.DataFrame:
+        """Parse the records judged good (RFC 4180, header's field count) with polars."""
+        named, extra = len(self._columns), self._extra
+        text = pl.col(TEXT)
+        if extra:
+            text = pl.when(pl.col("nf") == named + extra).then(text.str.strip_suffix("," * extra)).otherwise(text)
+        body = (good.select(text.str.join("\n")).item() + "\n").encode("utf-8")
+        try:
+            df = self._parse(body, self._columns)
+            if df.height != good.height or df.width != named:
+                raise ValueError("polars disagrees with the record split")
+        except Exception:  # the records are valid RFC 4180: the csv module reads them exactly
+            rows = list(csv.reader(io.StringIO(body.decode("utf-8"), newline=""), strict=True))
+            df = pl.DataFrame([pl.Series(c, list(v), dtype=pl.Utf8)
+                               for c, v in zip(self._columns, zip(*rows, strict=True), strict=True)])
+        return df.with_columns(good[LINE])
+
+    def _field_counts(self, bad: pl.DataFrame) -> None:
+        """Report well-quoted records with the wrong number of fields (LINE, nf), all counted, the
+        first ``room`` built; account for them by field count."""
+        named, extra = len(self._columns), self._extra
+        room = self._sink.room("or.csv.field-count")
+        sample = []
+        for line, n in bad.head(room).iter_rows():
+            if extra and n == named + extra:
+                en = (f"record has a value in the last {extra} {'field' if extra == 1 else 'fields'}, which the "
+                      "header leaves unnamed")
+                ja = f"ヘッダーで名前のない末尾の {extra} 列に値があります"
+            else:
+                en = f"record has {n} fields but the header has {named}"
+                ja = f"レコードのフィールド数 {n} がヘッダーのフィールド数 {named} と一致しません"
+            sample.append(Finding(message=en, message_ja=ja, location=Location(file=self.name, row=line)))
+        self._sink.add_counted("or.csv.field-count", bad.height, sample)
+        groups = bad.group_by("nf", maintain_order=True).agg(pl.len(), pl.col(LINE).head(FIRST_LINES))
+        for n, count, lines in groups.head(FIRST_LINES).iter_rows():
+            self._drop_count(int(n), list(lines), int(count))
+        if groups.height > FIRST_LINES:
+            rest = groups.slice(FIRST_LINES)
+            self._drop_count(None, rest[LINE].list.first().head(FIRST_LINES).to_list(), int(rest["len"].sum()))
+
+    def _broken_records(self, bad: pl.DataFrame) -> tuple[list[_Record], list[tuple[int, str]]]:
+        """Records that break RFC 4180 quoting (LINE, TEXT). Within the file's ``PRECISE_BYTES`` each is
+        scanned record by record, which names the exact problem and keeps the good lines a stray
+        quote took with it; the rest are reported and counted in bulk. Returns (good records found,
+        record terminators found inside the scanned text)."""
+        size = pl.col(TEXT).str.len_bytes()
+        bad = bad.with_columns((size.cum_sum() - size).alias("before"))
+        close = bad.filter(pl.col("before") < self._precise)
+        bulk = bad.slice(close.height)
+        rescued: list[_Record] = []
+        inner: list[tuple[int, str]] = []
+        for line, text, _ in close.iter_rows():
+            raw = text.encode("utf-8")
+            self._precise -= len(raw)
+            for r in self._scan(raw, line, final=True):
+                if raw[r.end - 1: r.end] == b"\n":
+                    inner.append((r.line + raw.count(b"\n", r.start, r.end - 1),
+                                  "CRLF" if raw[r.end - 2: r.end] == b"\r\n" else "LF"))
+                if not r.broken:
+                    rescued.append(r)
+        if bulk.height:
+            room = self._sink.room("or.csv.rfc4180")
+            self._sink.add_counted("or.csv.rfc4180", bulk.height, [
+                Finding(message="malformed quoting: a double quote is unbalanced or misplaced; the record is "
+                                "skipped (many broken records: not analysed one by one)",
+                        message_ja="引用符の使い方が不正です（RFC 4180）。このレコードを読み飛ばします",
+                        location=Location(file=self.name, row=line)) for line in bulk[LINE].head(room).to_list()])
+            self._drop_quoting(bulk[LINE].head(FIRST_LINES).to_list(), bulk.height)
+        return rescued, inner
+
+    def _slow_endings(self, recs: pl.DataFrame, inner: list[tuple[int, str]]) -> None:
+        """Count the record terminators of a slow piece; the first of each kind locates a mix."""
+        last = pl.col(LINE) + pl.col(NL)
+        row = recs.select((pl.col(TERM) == "CRLF").sum().alias("crlf"), (pl.col(TERM) == "LF").sum().alias("lf"),
+                          last.filter(pl.col(TERM) == "CRLF").min().alias("c1"),
+                          last.filter(pl.col(TERM) == "LF").min().alias("l1")).row(0)
+        inner_crlf = sum(1 for _, kind in inner if kind == "CRLF")
+        firsts = {kind: int(n) for n, kind in ((row[2], "CRLF"), (row[3], "LF")) if n is not None}
+        for n, kind in inner:
+            firsts[kind] = min(n, firsts.get(kind, n))
+        self._endings.add(int(row[0]) + inner_crlf, int(row[1]) + len(inner) - inner_crlf, b"", 0,
+                          sorted((n, kind) for kind, n in firsts.items()))
+
+    # --- records looked at one by one ---------------------------------------------------------
+
+    def _drop_count(self, n: int | None, lines: list[int], count: int | None = None) -> None:
+        """Account for records with ``n`` fields (None: one of several other counts)."""
+        named = len(self._columns)
+        kind, what = (f"fields:{n}", f"{n} fields instead of {named}") if n is not None else (
+            "fields:other", f"a number of fields other than {named}")
+        if n is not None and n > self._limits.max_fields:
+            kind, what = "fields:many", f"more than max_fields={self._limits.max_fields} fields"
+        self.account.gap(kind, f"has {what}", f"have {what}", by="or.csv.field-count").add(lines, count)
+        self._broken += len(lines) if count is None else count
+
+    def _drop_quoting(self, lines: list[int], count: int | None = None) -> None:
+        self.account.gap("quoting", "has malformed quoting", "have malformed quoting",
+                         by="or.csv.rfc4180").add(lines, count)
+        self._broken += len(lines) if count is None else count
+
+    def _drop_unclosed(self, lines: list[int]) -> None:
+        self.account.gap("unclosed", "has an unclosed quote", "have an unclosed quote",
+                         by="or.csv.rfc4180").add(lines)
+        self._broken += len(lines)
 
     def _scan(self, data: bytes, line0: int, *, final: bool, max_records: int | None = None) -> list[_Record]:
         """Split ``data`` into records (RFC 4180, lenient about stray quotes), reporting problems.
 
         Lines without a quote are split with ``bytes.split`` (C speed); only quoted records are
-        walked field by field.
+        walked field by field. Used for the header and, within ``PRECISE_BYTES``, broken records.
         """
         records: list[_Record] = []
         n = len(data)
         pos, line = 0, line0
-        ncols = len(self._columns)
+        most = self._limits.max_fields
+        header = not self._all_columns
         while pos < n and (max_records is None or len(records) < max_records):
             nl = data.find(b"\n", pos)
             stop = n if nl < 0 else nl
@@ -626,7 +872,12 @@ class CsvStream:
                 body = data[pos:stop]
                 if body.endswith(b"\r") and nl >= 0:
                     body = body[:-1]
-                rec = _Record(start=pos, end=n if nl < 0 else nl + 1, line=line, fields=body.split(b","))
+                rec = _Record(start=pos, end=n if nl < 0 else nl + 1, line=line)
+                count = body.count(b",") + 1
+                if count > most:  # never split a million commas into a million objects
+                    rec.nfields = count
+                else:
+                    rec.fields = body.split(b",")
                 issue = None
             else:
                 rec, issue = self._scan_quoted(data, pos, line, final)
@@ -635,33 +886,64 @@ class CsvStream:
             pos = rec.end
             line = rec.line + data.count(b"\n", rec.start, rec.end)
             if not rec.broken:
-                self._judge(rec, issue, ncols)
+                self._judge(rec, issue, header)
             records.append(rec)
         return records
 
-    def _judge(self, rec: _Record, issue: str | None, ncols: int) -> None:
+    def _judge(self, rec: _Record, issue: str | None, header: bool) -> None:
+        """Report a record's quoting or field-count problem and mark it broken (the header is only
+        reported: its names are used as they stand)."""
         if issue is not None:
+            if header:
+                self._sink.fail("or.csv.rfc4180", f"malformed quoting in the header: {issue}; its names are "
+                                "read as they stand", ja="ヘッダーの引用符の使い方が不正です（RFC 4180）。列名は"
+                                "そのまま読みます", file=self.name, row=rec.line)
+                return
             rec.broken = True
             self._sink.fail("or.csv.rfc4180", f"malformed quoting: {issue}; the record is skipped",
                             ja="引用符の使い方が不正です（RFC 4180）。このレコードを読み飛ばします",
                             file=self.name, row=rec.line)
-        elif ncols and len(rec.fields) != ncols:
-            rec.broken = True
-            blank = rec.fields == [b""]
-            self._sink.fail("or.csv.field-count",
-                            "blank line: a record with no fields" if blank else
-                            f"record has {len(rec.fields)} fields but the header has {ncols}",
-                            ja="空行です（フィールドのないレコード）" if blank else
-                            f"レコードのフィールド数 {len(rec.fields)} がヘッダーのフィールド数 {ncols} と一致しません",
-                            file=self.name, row=rec.line)
+            self._drop_quoting([rec.line])
+            return
+        if header:
+            return
+        named, extra = len(self._columns), self._extra
+        n = rec.nfields or len(rec.fields)
+        if n == named:
+            return
+        if extra and n == named + extra and not any(rec.fields[named:]):
+            del rec.fields[named:]
+            return
+        rec.broken = True
+        if rec.fields == [b""]:
+            self._blank = (self._blank[0] + 1, self._blank[1] or rec.line)
+            return
+        if extra and n == named + extra:
+            en = (f"record has a value in the last {extra} {'field' if extra == 1 else 'fields'}, which the header "
+                  "leaves unnamed")
+            ja = f"ヘッダーで名前のない末尾の {extra} 列に値があります"
+        elif rec.nfields > self._limits.max_fields or len(rec.fields) > self._limits.max_fields:
+            en = f"record has more than max_fields={self._limits.max_fields} fields (the header has {named})"
+            ja = (f"レコードのフィールド数が上限 max_fields={self._limits.max_fields} を超えています（ヘッダーは "
+                  f"{named}）")
+        else:
+            en = f"record has {n} fields but the header has {named}"
+            ja = f"レコードのフィールド数 {n} がヘッダーのフィールド数 {named} と一致しません"
+        self._sink.fail("or.csv.field-count", en, ja=ja, file=self.name, row=rec.line)
+        self._drop_count(n, [rec.line])
 
     def _scan_quoted(self, data: bytes, pos: int, line: int, final: bool) -> tuple[_Record | None, str | None]:
         """One record containing quotes; None when it is unfinished at the end of a non-final chunk."""
         n = len(data)
         limit = self._limits.max_line_bytes
+        most = self._limits.max_fields
         rec = _Record(start=pos, end=pos, line=line)
         issue: str | None = None
         while True:  # one field per iteration
+            if len(rec.fields) > most:  # stop walking; the record ends at the next unquoted newline
+                rec.nfields, rec.fields = most + 1, []
+                rec.end = _record_end(data, pos)
+                return rec, None
             if pos < n and data[pos] == _Q:
                 parts: list[bytes] = []
                 p, closed, qpos = pos + 1, False, -1
@@ -683,6 +965,8 @@ class CsvStream:
                                     "the line is skipped",
                                     ja="引用符付きフィールドが閉じていません（引用符の不整合）。この行を読み飛ばします",
                                     file=self.name, row=rec.line)
+                    if self._all_columns:
+                        self._drop_unclosed([rec.line])
                     nl = data.find(b"\n", rec.start)
                     rec.end, rec.broken, rec.fields = (n if nl < 0 else nl + 1), True, []
                     return rec, None
@@ -709,6 +993,31 @@ class CsvStream:
                 pos += 1
             rec.end = pos
             return rec, issue
+
+
+def _piece_end(data: bytes, pos: int) -> int:
+    """End of the next slow piece from ``pos``: at most ``_SLOW_PIECE`` bytes of whole records,
+    more only when a single record is longer."""
+    n, size = len(data), _SLOW_PIECE
+    while pos + size < n:
+        cut, _ = last_boundary(data[pos: pos + size])
+        if cut:
+            return pos + cut
+        size *= 2
+    return n
+
+
+def _record_end(data: bytes, pos: int) -> int:
+    """Offset after the first newline at or after ``pos`` (outside quotes) that is outside quotes."""
+    odd = 0
+    while True:
+        nl = data.find(b"\n", pos)
+        if nl < 0:
+            return len(data)
+        odd ^= data.count(b'"', pos, nl) & 1
+        if not odd:
+            return nl + 1
+        pos = nl + 1
 
 
 def _total(df: pl.DataFrame, exprs: list[pl.Expr]) -> int:
@@ -758,8 +1067,12 @@ def read_csv(bundle: Bundle, name: str, sink: FindingSink, *, chunk_bytes: int =
         stream._start(fh)
     except EntryError as exc:
         sink.fail(exc.check_id, exc.message, ja=exc.ja, file=name, entry=name)
+        stream.account.not_read(exc.message, exc.check_id)
         stream._finish()
-    except _Stop:
-        stream.header, stream._columns = [], []
+    except _Stop:  # not text from the first block on: nothing was read
+        stopped = stream.account.stopped
+        stream.account.stopped = None
+        stream.account.not_read(stopped[1] if stopped else "it is not text", "or.enc.utf8")
+        stream.header, stream._columns, stream._all_columns = [], [], []
         stream._finish()
     return stream

@@ -657,10 +657,10 @@ def _cr_only_line_endings(b: Bundle) -> Expect:
 
 
 def _trailing_blank_lines(b: Bundle) -> Expect:
+    """Skipped as importers skip them, and reported once, at the first (not once per line)."""
     lines = len(b.rows("classes.csv"))
     b.set_bytes("classes.csv", b.bytes_of("classes.csv") + b"\n\n")
-    return [at("or.csv.field-count", "classes.csv", lines + 1),
-            at("or.csv.field-count", "classes.csv", lines + 2)]
+    return at("or.csv.field-count", "classes.csv", lines + 1, contains="2 blank lines")
 
 
 def _shift_jis_with_hankaku(b: Bundle) -> Expect:
