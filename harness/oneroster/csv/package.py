@@ -4,7 +4,10 @@ Vendor zips are untrusted input (DESIGN "hostile input is normal input"), so not
 extracted: entries are streamed straight out of the archive, every name is checked before it is
 used, and declared sizes are checked against limits before a single byte is inflated. Each
 problem becomes a finding under an ``or.pkg.*`` check and the entry is left out of
-``Bundle.files``; nothing raises out of ``open_bundle``.
+``Bundle.files``; nothing raises out of ``open_bundle``. A root entry that is there but cannot be
+read (encrypted, too big, a link, a FIFO or device, a folder named ``users.csv``) is also listed in
+``Bundle.unread`` with the reason, so later phases say "not read" instead of "missing". A folder's
+entries are classified by ``lstat`` before anything is opened: opening a FIFO would block.
 """
 
 from __future__ import annotations
@@ -146,6 +149,7 @@ class Bundle:
         self.path = path
         self.limits = limits
         self.files: dict[str, Entry] = {}
+        self.unread: dict[str, tuple[str, str]] = {}  # root name -> (why it is not read, reporting check)
         self.ok = True  # False: not a usable bundle at all (later phases skip)
         self._zip: zipfile.ZipFile | None = None
         self._open: list[LimitedReader] = []
@@ -158,8 +162,11 @@ class Bundle:
         try:
             if entry.info is not None and self._zip is not None:
                 raw = cast(BinaryIO, self._zip.open(entry.info))
-            elif entry.path is not None:  # O_NOFOLLOW: a file swapped for a link after listing
-                fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            elif entry.path is not None:  # a file swapped for a link or a FIFO after listing never blocks
+                fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    os.close(fd)
+                    raise OSError("not a regular file")
                 raw = cast(BinaryIO, os.fdopen(fd, "rb"))
             else:
                 raise KeyError(name)
@@ -222,36 +229,75 @@ def _open_folder(bundle: Bundle, sink: FindingSink) -> None:
                   f"max_entries={limits.max_entries}; only the first {limits.max_entries} are used",
                   ja=f"フォルダのエントリ数 {len(children)} が上限 max_entries={limits.max_entries} を"
                      f"超えています。先頭 {limits.max_entries} 件のみを使用します")
+        for later in children[limits.max_entries:]:
+            bundle.unread[later.name] = (f"the folder holds more than max_entries={limits.max_entries} entries",
+                                         "or.pkg.zip-bomb")
         children = children[: limits.max_entries]
     total = 0
     folded: dict[str, str] = {}
-    for child in children:
+    for n, child in enumerate(children):
         name = _folder_name(child, sink)
-        if child.is_symlink():
+        try:
+            st = child.lstat()  # never follows a link, never opens: a FIFO would block
+        except OSError as exc:
+            sink.fail("or.pkg.unreadable", f"entry cannot be examined ({_reason(exc)}); it is not read",
+                      ja=f"エントリを調べられません（{_reason(exc)}）。読み取りません", entry=name)
+            bundle.unread[name] = (f"it cannot be examined ({_reason(exc)})", "or.pkg.unreadable")
+            continue
+        mode = st.st_mode
+        if stat.S_ISLNK(mode):
             sink.fail("or.pkg.symlink", "symbolic link in the bundle; it is not followed",
                       ja="バンドル内にシンボリックリンクがあります（辿りません）", entry=name)
+            bundle.unread[name] = ("it is a symbolic link, which is not followed", "or.pkg.symlink")
             continue
-        if child.is_dir():
-            sink.fail("or.pkg.root", "nested folder: all files must be at the root of the bundle",
-                      ja="入れ子のフォルダがあります。ファイルはすべてルートに置く必要があります", entry=name + "/")
+        if stat.S_ISDIR(mode):
+            if name.lower().endswith(".csv"):
+                sink.fail("or.pkg.root", "a folder named like a CSV file: it is not read, and all files must be at "
+                          "the root of the bundle",
+                          ja="CSV ファイルの名前を持つフォルダです。読み取りません（ファイルはすべてルートに置く必要が"
+                             "あります）", entry=name + "/")
+                bundle.unread[name] = ("it is a folder, not a file", "or.pkg.root")
+            else:
+                sink.fail("or.pkg.root", "nested folder: all files must be at the root of the bundle",
+                          ja="入れ子のフォルダがあります。ファイルはすべてルートに置く必要があります", entry=name + "/")
             continue
-        if not child.is_file():
+        if not stat.S_ISREG(mode):
+            what, what_ja = _special_kind(mode)
+            sink.fail("or.pkg.unreadable", f"entry is {what}, not a regular file; it is not read",
+                      ja=f"エントリが通常のファイルではなく{what_ja}のため読み取りません", entry=name, value=what)
+            bundle.unread[name] = (f"it is {what}, not a regular file", "or.pkg.unreadable")
             continue
-        try:
-            size = child.stat().st_size
-        except OSError as exc:
-            sink.fail("or.pkg.unreadable", f"file cannot be read ({_reason(exc)})",
-                      ja=f"ファイルを読み取れません（{_reason(exc)}）", entry=name)
+        if not os.access(child, os.R_OK, follow_symlinks=False):
+            sink.fail("or.pkg.unreadable", "file cannot be read (permission denied); it is not read",
+                      ja="ファイルを読み取れません（読み取り権限がありません）", entry=name)
+            bundle.unread[name] = ("permission to read it is denied", "or.pkg.unreadable")
             continue
         _clash(name, folded, sink)
-        if size > limits.max_entry_bytes:
-            _too_big(sink, name, size, limits)
+        if st.st_size > limits.max_entry_bytes:
+            _too_big(sink, name, st.st_size, limits)
+            bundle.unread[name] = (f"it is larger than max_entry_bytes={limits.max_entry_bytes}", "or.pkg.zip-bomb")
             continue
-        total += size
+        total += st.st_size
         if total > limits.max_total_bytes:
             _total_exceeded(sink, name, limits)
+            for later in children[n:]:
+                bundle.unread.setdefault(later.name, (f"the bundle is larger than max_total_bytes="
+                                                      f"{limits.max_total_bytes}", "or.pkg.zip-bomb"))
             break
         bundle.files[name] = Entry(name=name, path=child)
+
+
+def _special_kind(mode: int) -> tuple[str, str]:
+    """What a non-regular, non-folder, non-link entry is (English, Japanese)."""
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)", "FIFO（名前付きパイプ）"
+    if stat.S_ISSOCK(mode):
+        return "a socket", "ソケット"
+    if stat.S_ISCHR(mode):
+        return "a character device", "キャラクタデバイス"
+    if stat.S_ISBLK(mode):
+        return "a block device", "ブロックデバイス"
+    return "a special file", "特殊ファイル"
 
 
 def _folder_name(child: Path, sink: FindingSink) -> str:
@@ -353,8 +399,9 @@ def _open_zip(bundle: Bundle, sink: FindingSink) -> None:
                   "(e.g. a fake end record in the archive comment); zip tools will disagree on the content",
                   ja=f"zip の終端レコードはエントリ数 {count} を宣言していますが、一覧は {len(infos)} 件です"
                      "（コメント内の偽の終端レコードなど）。ツールによって内容の解釈が変わります", file=path.name)
-    candidates = list(_screen_entries(infos, sink))
-    _select_root(bundle, candidates, sink)
+    dropped: dict[str, tuple[str, str]] = {}
+    candidates = list(_screen_entries(infos, sink, dropped))
+    _select_root(bundle, candidates, sink, dropped)
 
 
 def _display_name(info: zipfile.ZipInfo, sink: FindingSink) -> str:
@@ -399,8 +446,10 @@ _BAD_PATH_JA = {"backslash": "バックスラッシュ", "absolute path": "絶�
                 "'..' component": "「..」要素"}
 
 
-def _screen_entries(infos: Iterable[zipfile.ZipInfo], sink: FindingSink) -> Iterable[tuple[str, zipfile.ZipInfo]]:
-    """Drop entries that are unsafe or unreadable; yield (display name, info) of the rest."""
+def _screen_entries(infos: Iterable[zipfile.ZipInfo], sink: FindingSink,
+                    dropped: dict[str, tuple[str, str]]) -> Iterable[tuple[str, zipfile.ZipInfo]]:
+    """Drop entries that are unsafe or unreadable; yield (display name, info) of the rest.
+    ``dropped`` receives the links and unreadable entries: name -> (why, reporting check)."""
     seen: set[str] = set()
     folded: dict[str, str] = {}
     for info in infos:
@@ -414,6 +463,7 @@ def _screen_entries(infos: Iterable[zipfile.ZipInfo], sink: FindingSink) -> Iter
         if info.create_system == 3 and stat.S_ISLNK(mode):
             sink.fail("or.pkg.symlink", "symbolic link entry; it is ignored",
                       ja="シンボリックリンクのエントリです。無視します", entry=name)
+            dropped.setdefault(name, ("it is a symbolic link, which is not followed", "or.pkg.symlink"))
             continue
         if name in seen:
             sink.fail("or.pkg.duplicate-entry", "the same entry name occurs twice; only the first is used",
@@ -424,6 +474,7 @@ def _screen_entries(infos: Iterable[zipfile.ZipInfo], sink: FindingSink) -> Iter
             _clash(name, folded, sink)
         if info.flag_bits & ENCRYPTED_FLAG:
             sink.fail("or.pkg.unreadable", "entry is encrypted", ja="エントリが暗号化されています", entry=name)
+            dropped[name] = ("the entry is encrypted", "or.pkg.unreadable")
             continue
         if info.compress_type not in SPEC_METHODS:
             readable = info.compress_type in READABLE_METHODS
@@ -436,11 +487,13 @@ def _screen_entries(infos: Iterable[zipfile.ZipInfo], sink: FindingSink) -> Iter
                 entry=name,
             )
             if not readable:
+                dropped[name] = (f"renkei cannot read compression method {info.compress_type}", "or.pkg.unreadable")
                 continue
         yield name, info
 
 
-def _select_root(bundle: Bundle, candidates: list[tuple[str, zipfile.ZipInfo]], sink: FindingSink) -> None:
+def _select_root(bundle: Bundle, candidates: list[tuple[str, zipfile.ZipInfo]], sink: FindingSink,
+                 dropped: dict[str, tuple[str, str]]) -> None:
     limits = bundle.limits
     files = [(n, i) for n, i in candidates if not i.is_dir()]
     base = ""
@@ -453,6 +506,9 @@ def _select_root(bundle: Bundle, candidates: list[tuple[str, zipfile.ZipInfo]], 
                       ja="ファイルが zip のルートではなく外側のフォルダ内にあります（CSV121 P1）。ルートにあるものとして"
                          "解析を続けます", entry=base)
     used = [(n[len(base):], i) for n, i in files if n.startswith(base) and "/" not in n[len(base):]]
+    for name, why in dropped.items():
+        if name.startswith(base) and "/" not in name[len(base):]:
+            bundle.unread.setdefault(name[len(base):], why)
     reported: set[str] = set()
     for name, info in candidates:
         if name == base:
@@ -461,10 +517,18 @@ def _select_root(bundle: Bundle, candidates: list[tuple[str, zipfile.ZipInfo]], 
         rel = name[len(base):] if inside else name
         if inside and "/" not in rel.rstrip("/") and not info.is_dir():
             continue
-        folder = (base if inside else "") + rel.split("/", 1)[0] + "/"
+        top = rel.split("/", 1)[0]
+        folder = (base if inside else "") + top + "/"
         if folder in reported:
             continue
         reported.add(folder)
+        if inside and top.lower().endswith(".csv"):
+            sink.fail("or.pkg.root", "a folder named like a CSV file: it is not read, and all files must be at the "
+                      "zip root (CSV121 P1)",
+                      ja="CSV ファイルの名前を持つフォルダです。読み取りません（ファイルはすべて zip のルートに置く必要が"
+                         "あります、CSV121 P1）", entry=folder)
+            bundle.unread.setdefault(top, ("it is a folder, not a file", "or.pkg.root"))
+            continue
         sink.fail("or.pkg.root", "nested folder in the zip: all files must be at the zip root (CSV121 P1)",
                   ja="zip 内に入れ子のフォルダがあります。ファイルはすべて zip のルートに置く必要があります（CSV121 P1）",
                   entry=folder)
@@ -474,15 +538,21 @@ def _select_root(bundle: Bundle, candidates: list[tuple[str, zipfile.ZipInfo]], 
             float("inf") if info.file_size else 1.0)
         if info.file_size > limits.max_entry_bytes:
             _too_big(sink, name, info.file_size, limits)
+            bundle.unread[name] = (f"it is larger than max_entry_bytes={limits.max_entry_bytes}", "or.pkg.zip-bomb")
             continue
         if ratio > limits.max_ratio and info.file_size > 2**16:
             sink.fail("or.pkg.zip-bomb", f"entry's compression ratio {ratio:.0f}:1 exceeds "
                       f"max_ratio={limits.max_ratio:g}; it is not read",
                       ja=f"エントリの圧縮率 {ratio:.0f}:1 が上限 max_ratio={limits.max_ratio:g} を超えるため"
                          "読み取りません", entry=name)
+            bundle.unread[name] = (f"its compression ratio exceeds max_ratio={limits.max_ratio:g}", "or.pkg.zip-bomb")
             continue
         total += info.file_size
         if total > limits.max_total_bytes:
             _total_exceeded(sink, name, limits)
+            k = used.index((name, info))
+            for later, _ in used[k:]:
+                bundle.unread.setdefault(later, (f"the bundle is larger than max_total_bytes="
+                                                 f"{limits.max_total_bytes}", "or.pkg.zip-bomb"))
             break
         bundle.files[name] = Entry(name=name, info=info)
