@@ -513,11 +513,13 @@ or_check(
           + HEURISTIC_JA))
 
 
-@row_rule("users", checks=("or.jp.home-class", "or.jp.home-class-homeroom"))
+@row_rule("users", checks=("or.jp.home-class", "or.jp.home-class-homeroom"), reads=("classes",))
 def _rule_home_class(fc: FileContext, df: pl.DataFrame) -> None:
     if not all([_applies(fc.run, "or.jp.home-class"), _applies(fc.run, "or.jp.home-class-homeroom")]):
         return
     keys = fc.run.keys
+    if not fc.run.complete("classes.csv"):
+        return  # a class on a row the reader dropped would read as missing: not evaluated instead
     if not keys.ready("classes"):
         for cid in ("or.jp.home-class", "or.jp.home-class-homeroom"):
             fc.sink.skip(cid, "classes.csv was not read, so homeClass cannot be resolved")
@@ -663,8 +665,10 @@ or_check(
            "demographics の行は対象ユーザーと同じ sourcedId を持ちます。該当するユーザーがない行は孤立しています。"))
 
 
-@row_rule("demographics", checks=("or.sem.demographics-user",))
+@row_rule("demographics", checks=("or.sem.demographics-user",), reads=("users",))
 def _rule_demographics(fc: FileContext, df: pl.DataFrame) -> None:
+    if not fc.run.complete("users.csv"):
+        return  # a user on a row the reader dropped would read as missing: not evaluated instead
     if not fc.run.keys.ready("users"):
         fc.sink.skip("or.sem.demographics-user", "users.csv was not read")
         return
@@ -675,7 +679,7 @@ def _rule_demographics(fc: FileContext, df: pl.DataFrame) -> None:
           sem.demographics_user(df, fc.run.keys.known("users", "sourcedId")))
 
 
-@file_rule("demographics", at="end", checks=("or.sem.demographics-user",))
+@file_rule("demographics", at="end", checks=("or.sem.demographics-user",), reads=("users",))
 def _finish_demographics(fc: FileContext) -> None:
     rows = fc.missing_later("sem-demographics", "users", "sourcedId")
     if rows is not None and rows.height:
@@ -803,7 +807,7 @@ or_check(
                    "と K社・R社は 1.2 を使うため、1.2 は本警告付きで受け付けます。")
 
 
-@cross_rule(order=50, checks=("or.jp.oneroster-version",))
+@cross_rule(order=50, checks=("or.jp.oneroster-version",), reads=("manifest",))
 def _rule_version_preference(run: Run) -> None:
     cid = "or.jp.oneroster-version"
     if not _applies(run, cid):

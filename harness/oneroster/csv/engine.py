@@ -4,7 +4,15 @@ Phases (registered on ``renkei.harness.oneroster.csv.target``):
   15 manifest  (``manifest.py``) reads manifest.csv and creates the ``Run``;
   20 files     reads every data file of the variant once, in ``schema.FILE_ORDER`` (every reference
                points to a file read earlier or to the same file), calling the rules below;
-  30 cross     cross-file rules, after all files are read.
+  30 cross     cross-file rules, after all files are read;
+  90 unseen    what the reader could not deliver (``undelivered.py``) becomes "not evaluated" on every
+               check whose rules read the file concerned, so no check passes on rows it never saw.
+
+Every rule says what it reads: a row/file rule its files (``row_rule("users", ...)``; none = every
+file) plus, with ``reads=``, the other files it looks up (keys of referenced files, ``"manifest"`` for
+bulk/delta); a ``file_rule(at="start")`` reads only the header; a cross rule must declare ``reads``.
+Checks reported outside the rules (the manifest phase) declare theirs with ``depends``. The reader's
+own checks (``or.enc.*``, ``or.csv.*``, the entry checks) depend on the bytes of every file.
 
 Writing a rule (V-b and later helpers)::
 
@@ -70,6 +78,7 @@ from renkei.harness.oneroster.csv.phases import Analysis, phase
 from renkei.harness.oneroster.csv.prefetch import Prefetch
 from renkei.harness.oneroster.csv.reader import DEFAULT_CHUNK_BYTES, LINE, read_csv, unique_names
 from renkei.harness.oneroster.csv.sink import FindingSink
+from renkei.harness.oneroster.csv.undelivered import Account, Level
 from renkei.harness.oneroster.model.columns import VARIANTS
 from renkei.harness.oneroster.model.schema import ALL_FILES, ENUM, ENUMS, FileSchema, ref_targets, schema_for
 
@@ -94,13 +103,18 @@ class ChunkLike(Protocol):
 
 class StreamLike(Protocol):
     header: list[str]
+    account: Account
 
     def __iter__(self) -> Iterator[Any]: ...
 
 
 class Source(Protocol):
     def names(self) -> set[str]:
-        """Display names of the root-level files present ("users.csv")."""
+        """Display names of the root-level files present ("users.csv"), readable or not."""
+        ...
+
+    def unread(self) -> dict[str, tuple[str, str]]:
+        """Files present that cannot be read at all: name -> (why, the check that reported it)."""
         ...
 
     def open(self, name: str, *, quiet: bool = False) -> StreamLike:
@@ -191,7 +205,10 @@ class BundleSource:
         self.prefetch = prefetch  # parse the next chunk while the rules check this one
 
     def names(self) -> set[str]:
-        return set(self.bundle.files)
+        return set(self.bundle.files) | set(self.bundle.unread)
+
+    def unread(self) -> dict[str, tuple[str, str]]:
+        return dict(self.bundle.unread)
 
     def open(self, name: str, *, quiet: bool = False) -> StreamLike:
         return read_csv(self.bundle, name, FindingSink({}) if quiet else self.sink, chunk_bytes=self.chunk_bytes)
@@ -207,6 +224,7 @@ class _MemStream:
     header: list[str]
     frames: list[pl.DataFrame]
     rows: int = 0
+    account: Account = field(default_factory=lambda: Account(""))
 
     def __iter__(self) -> Iterator[_MemChunk]:
         for f in self.frames:
@@ -226,6 +244,9 @@ class MemorySource:
 
     def names(self) -> set[str]:
         return set(self.files)
+
+    def unread(self) -> dict[str, tuple[str, str]]:
+        return {}
 
     def open(self, name: str, *, quiet: bool = False) -> _MemStream:
         rows = self.files[name]
@@ -390,6 +411,7 @@ class Run:
     manifest: Any = None  # manifest.Manifest, or None when manifest.csv is missing/unreadable
     rows: dict[str, int] = field(default_factory=dict)  # data rows read per file (name w/o .csv)
     headers: dict[str, list[str]] = field(default_factory=dict)
+    accounts: dict[str, Account] = field(default_factory=dict)  # file name -> what was not delivered
     keys: KeyStore = field(init=False)
 
     def __post_init__(self) -> None:
@@ -407,7 +429,18 @@ class Run:
         return self.extensions.get((file, column), ())
 
     def present(self, file_name: str) -> bool:
+        """True if the package holds ``file_name`` (readable or not: see ``unread``)."""
         return self.source is not None and file_name in self.source.names()
+
+    def unread(self, file_name: str) -> bool:
+        """True if ``file_name`` is in the package but could not be read at all."""
+        account = self.accounts.get(file_name)
+        return account is not None and account.unread is not None
+
+    def complete(self, file_name: str) -> bool:
+        """True unless part of ``file_name`` was read and not delivered to the rules as written."""
+        account = self.accounts.get(file_name)
+        return account is None or account.complete
 
     def mode(self, name: str) -> Mode | None:
         """bulk/delta as the manifest declares it for ``name`` (None if unknown)."""
@@ -481,6 +514,11 @@ class FileContext:
     def mode(self) -> Mode | None:
         return self.run.mode(self.name)
 
+    @property
+    def complete(self) -> bool:
+        """False when rows of this file were dropped or not read (see ``undelivered.py``)."""
+        return self.run.complete(self.file_name)
+
     def cid(self, family: str) -> str:
         """``or.<file>.<family>``."""
         return f"or.{self.name}.{family}"
@@ -533,12 +571,22 @@ FileFunc = Callable[[FileContext], None]
 CrossFunc = Callable[[Run], None]
 
 
+Reads = Iterable[str] | Callable[[FileSchema], Iterable[str]]
+
+
 @dataclass(frozen=True)
 class Rule:
     func: Callable[..., None]
     files: frozenset[str] | None  # None = every file
     checks: tuple[str, ...]  # check ids; "{file}" is replaced by the file name
     order: int = 0
+    reads: Reads = ()  # files read besides the rule's own ("manifest" for bulk/delta), or schema -> files
+    level: Level = Level.ROWS  # HEADER for rules that see only the header
+
+    def other_files(self, schema: FileSchema | None) -> set[str]:
+        if callable(self.reads):
+            return set(self.reads(schema)) if schema is not None else set()
+        return set(self.reads)
 
     def applies(self, sink: FindingSink, file: str | None) -> bool:
         if self.files is not None and file not in self.files:
@@ -560,36 +608,59 @@ def _register(bucket: list[Rule], rule: Rule) -> None:
         bucket.sort(key=lambda r: r.order)
 
 
-def row_rule(*files: str, checks: Iterable[str] = (), order: int = 0) -> Callable[[RowFunc], RowFunc]:
-    """Register ``func(fc, df)`` to run on every chunk of the given files (none = all files)."""
+def row_rule(*files: str, checks: Iterable[str] = (), order: int = 0,
+             reads: Reads = ()) -> Callable[[RowFunc], RowFunc]:
+    """Register ``func(fc, df)`` to run on every chunk of the given files (none = all files);
+    ``reads`` names the other files it looks up (see the module docstring)."""
 
     def deco(func: RowFunc) -> RowFunc:
-        _register(ROW_RULES, Rule(func, frozenset(files) or None, tuple(checks), order))
+        _register(ROW_RULES, Rule(func, frozenset(files) or None, tuple(checks), order, reads))
         return func
 
     return deco
 
 
 def file_rule(*files: str, at: Literal["start", "end"] = "end", checks: Iterable[str] = (),
-              order: int = 0) -> Callable[[FileFunc], FileFunc]:
-    """Register ``func(fc)`` to run before the first chunk (``start``) or after the last (``end``)."""
+              order: int = 0, reads: Reads = ()) -> Callable[[FileFunc], FileFunc]:
+    """Register ``func(fc)`` to run before the first chunk (``start``: it sees the header only) or
+    after the last (``end``: it has seen every row)."""
 
     def deco(func: FileFunc) -> FileFunc:
         bucket = START_RULES if at == "start" else END_RULES
-        _register(bucket, Rule(func, frozenset(files) or None, tuple(checks), order))
+        level = Level.HEADER if at == "start" else Level.ROWS
+        _register(bucket, Rule(func, frozenset(files) or None, tuple(checks), order, reads, level))
         return func
 
     return deco
 
 
-def cross_rule(order: int = 0, checks: Iterable[str] = ()) -> Callable[[CrossFunc], CrossFunc]:
-    """Register ``func(run)`` for phase 30 (all files read); lower ``order`` runs first."""
+def cross_rule(*, reads: Iterable[str], order: int = 0,
+               checks: Iterable[str] = ()) -> Callable[[CrossFunc], CrossFunc]:
+    """Register ``func(run)`` for phase 30 (all files read); lower ``order`` runs first. ``reads``
+    (required) names the files whose rows it judges (``"manifest"`` included)."""
 
     def deco(func: CrossFunc) -> CrossFunc:
-        _register(CROSS_RULES, Rule(func, None, tuple(checks), order))
+        _register(CROSS_RULES, Rule(func, None, tuple(checks), order, tuple(reads)))
         return func
 
     return deco
+
+
+DEPENDS: dict[str, dict[str, Level]] = {}  # check id -> file -> level, for checks reported outside rules
+
+
+def depends(check_id: str, *files: str, level: Level = Level.ROWS) -> None:
+    """Declare that ``check_id`` (reported outside the rules, e.g. by the manifest phase) reads
+    ``files`` (names without .csv, "manifest" included)."""
+    for f in files:
+        DEPENDS.setdefault(check_id, {})[f] = max(level, DEPENDS.get(check_id, {}).get(f, level))
+
+
+# The reader's own checks depend on the bytes of every file; those that judge delivered rows
+# (a CR or an over-long value in a cell) on its rows. A gap never counts against its reporter.
+READER_BYTES = ("or.enc.utf8", "or.enc.bom", "or.enc.line-endings", "or.csv.rfc4180", "or.csv.field-count",
+                "or.pkg.unreadable", "or.pkg.zip-bomb")
+READER_ROWS = ("or.enc.cr-in-field", "or.csv.limits")
 
 
 # --------------------------------------------------------------------------------------------
@@ -659,18 +730,28 @@ def read_files(run: Run) -> None:
     for name in ALL_FILES:
         if name not in run.schemas:
             run.skip_prefix(f"or.{name}.", f"{name}.csv is not a file of OneRoster CSV {run.variant}")
+    unread = run.source.unread()
     for name, schema in run.schemas.items():
         if not run.present(schema.file_name):
             run.skip_prefix(f"or.{name}.", f"{schema.file_name} is not in the package")
             continue
+        if schema.file_name in unread:  # e.g. an encrypted entry, a FIFO: its findings say why
+            run.accounts[schema.file_name] = account = Account(schema.file_name)
+            account.not_read(*unread[schema.file_name])
+            continue
         read_file(run, schema)
 
 
-def read_file(run: Run, schema: FileSchema) -> FileContext:
+def read_file(run: Run, schema: FileSchema) -> FileContext | None:
+    """Read one data file through every rule that applies; None when nothing of it could be read
+    (its rules do not run, so nothing is derived from a file never seen)."""
     sink = run.sink
     assert run.source is not None
     progress.report(schema.file_name)
     stream = run.source.open(schema.file_name)
+    run.accounts[schema.file_name] = stream.account
+    if stream.account.unread is not None:
+        return None
     header = list(stream.header)
     fc = FileContext(run=run, schema=schema, header=header, columns=set(unique_names(header)))
     run.headers[schema.name] = header
@@ -747,3 +828,68 @@ def _cross_phase(analysis: Analysis) -> None:
     run = analysis.shared.get("run")
     if isinstance(run, Run) and run.source is not None:
         run_cross(run)
+
+
+@phase(90, "unseen")
+def _unseen_phase(analysis: Analysis) -> None:
+    run = analysis.shared.get("run")
+    if isinstance(run, Run):
+        record_unseen(run)
+
+
+# --------------------------------------------------------------------------------------------
+# Not evaluated: what each check could not see
+
+
+def dependencies(run: Run) -> dict[str, dict[str, Level]]:
+    """Check id -> {file name ("users.csv") -> level} of what its rules read, for this variant."""
+    deps: dict[str, dict[str, Level]] = {}
+
+    def need(check_id: str, file: str, level: Level) -> None:
+        name = file if file.endswith(".csv") else f"{file}.csv"
+        got = deps.setdefault(check_id, {})
+        got[name] = max(level, got.get(name, level))
+
+    present = {name: schema for name, schema in run.schemas.items() if run.present(schema.file_name)}
+    for rule in (*START_RULES, *ROW_RULES, *END_RULES):
+        for name, schema in present.items():  # an absent file's checks are skipped: nothing to see
+            if rule.files is not None and name not in rule.files:
+                continue
+            for template in rule.checks:
+                cid = template.replace("{file}", name)
+                need(cid, name, rule.level)
+                for other in rule.other_files(schema):
+                    need(cid, other, Level.ROWS)
+    for rule in CROSS_RULES:
+        for cid in rule.checks:
+            for other in rule.other_files(None):
+                need(cid, other, Level.ROWS)
+    for cid, files in DEPENDS.items():
+        for f, level in files.items():
+            need(cid, f, level)
+    every = [MANIFEST_FILE, *(s.file_name for s in run.schemas.values())]
+    for cid in READER_BYTES:
+        for f in every:
+            need(cid, f, Level.BYTES)
+    for cid in READER_ROWS:
+        for f in every:
+            need(cid, f, Level.ROWS)
+    return deps
+
+
+MANIFEST_FILE = "manifest.csv"
+
+
+def record_unseen(run: Run) -> None:
+    """Phase 90 body: hand every active check the reasons of the files it read incompletely."""
+    gaps = {name: a for name, a in run.accounts.items() if not a.complete}
+    if not gaps:
+        return
+    for cid, files in dependencies(run).items():
+        if not run.sink.wants(cid):
+            continue
+        for name, level in sorted(files.items()):
+            account = gaps.get(name)
+            reason = account.reason(level, cid) if account is not None else None
+            if reason is not None:
+                run.sink.not_evaluated(cid, reason)

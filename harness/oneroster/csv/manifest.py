@@ -20,8 +20,9 @@ from typing import Any
 
 import polars as pl
 
-from renkei.harness.oneroster.csv.engine import LINE, BundleSource, Run, chunk_bytes, prefetch_chunks
+from renkei.harness.oneroster.csv.engine import LINE, BundleSource, Run, chunk_bytes, depends, prefetch_chunks
 from renkei.harness.oneroster.csv.phases import Analysis, phase
+from renkei.harness.oneroster.csv.undelivered import Account
 from renkei.harness.oneroster.model.schema import files_for
 from renkei.harness.oneroster.model.spelling import did_you_mean
 
@@ -31,6 +32,8 @@ BASE_PROPERTIES = ("manifest.version", "oneroster.version", "source.systemName",
 # Ids this module owns (skipped together when the manifest cannot be read).
 DEPENDENT = ("or.manifest.header", "or.manifest.version", "or.manifest.oneroster-version",
              "or.manifest.file-entries", "or.manifest.file-set", "or.manifest.unknown-property")
+for _cid in DEPENDENT:  # they judge the manifest's rows: a dropped row leaves them not evaluated
+    depends(_cid, "manifest")
 
 
 @dataclass
@@ -74,7 +77,15 @@ def read_manifest(run: Run) -> Manifest | None:
             sink.skip(cid, "manifest.csv is missing")
         return None
 
+    unread = run.source.unread()
+    if MANIFEST in unread:  # present but not readable (a FIFO, an encrypted entry ...): nothing to judge
+        run.accounts[MANIFEST] = account = Account(MANIFEST)
+        account.not_read(*unread[MANIFEST])
+        return None
     stream = run.source.open(MANIFEST)
+    run.accounts[MANIFEST] = stream.account
+    if stream.account.unread is not None:
+        return None
     header = list(stream.header)
     manifest = Manifest(header=header)
     run.manifest = manifest
@@ -104,10 +115,16 @@ def read_manifest(run: Run) -> Manifest | None:
 
 
 def _rules(run: Run, m: Manifest) -> None:
+    """The manifest rules. When rows of manifest.csv were dropped by the reader, a property it does
+    not hold may be on one of them, so nothing is reported as missing (the checks are not
+    evaluated instead); what the rows that were read say is still judged."""
     sink = run.sink
+    complete = run.complete(MANIFEST)
     # manifest.version
     item = m.properties.get("manifest.version")
-    if item is None:
+    if item is None and not complete:
+        pass
+    elif item is None:
         sink.fail("or.manifest.version", "required property manifest.version is missing",
                   ja="必須プロパティ manifest.version がありません", file=MANIFEST)
     elif item[0] != "1.0":
@@ -117,7 +134,9 @@ def _rules(run: Run, m: Manifest) -> None:
     # oneroster.version
     accepted = accepted_versions(run)
     item = m.properties.get("oneroster.version")
-    if item is None:
+    if item is None and not complete:
+        pass
+    elif item is None:
         sink.fail("or.manifest.oneroster-version", "required property oneroster.version is missing",
                   ja="必須プロパティ oneroster.version がありません", file=MANIFEST)
     elif item[0] not in accepted:
@@ -130,6 +149,8 @@ def _rules(run: Run, m: Manifest) -> None:
     delta_ok = bool(run.param("or.manifest.file-entries", "delta_allowed", True))
     for f in files:
         item = m.properties.get(f"file.{f}")
+        if item is None and not complete:
+            continue
         if item is None:
             sink.fail("or.manifest.file-entries", f"required property file.{f} is missing",
                       ja=f"必須プロパティ file.{f} がありません", file=MANIFEST, column="propertyName")
@@ -156,10 +177,10 @@ def _rules(run: Run, m: Manifest) -> None:
             sink.fail("or.manifest.unknown-property", "property is not defined by the manifest table for this version",
                       ja="このバージョンの manifest の表に定義されていないプロパティです",
                       file=MANIFEST, row=line, column="propertyName", value=prop)
-    _file_set(run, m, files)
+    _file_set(run, m, files, complete)
 
 
-def _file_set(run: Run, m: Manifest, files: tuple[str, ...]) -> None:
+def _file_set(run: Run, m: Manifest, files: tuple[str, ...], complete: bool) -> None:
     sink = run.sink
     assert run.source is not None
     names = run.source.names()
@@ -179,7 +200,7 @@ def _file_set(run: Run, m: Manifest, files: tuple[str, ...]) -> None:
                 sink.fail("or.manifest.file-set", f"manifest declares {fname} as {mode}, but the file is missing",
                           ja=f"manifest では {fname} を {mode} としていますが、そのファイルがパッケージにありません",
                           file=MANIFEST, row=row, column="value", value=mode)
-        elif fname in names and mode not in ("bulk", "delta"):
+        elif fname in names and mode not in ("bulk", "delta") and (complete or mode is not None):
             if row is not None:  # located where the vendor fixes it: the manifest row that says otherwise
                 sink.fail("or.manifest.file-set",
                           f"manifest declares {fname} as {mode or 'blank'}, but the package contains the file "

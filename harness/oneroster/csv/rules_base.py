@@ -192,8 +192,9 @@ def header(fc: FileContext) -> None:
 
 @file_rule(at="end", checks=("or.{file}.not-empty",))
 def not_empty(fc: FileContext) -> None:
-    """CSV121 §3: files with no data rows are not permitted."""
-    if fc.rows == 0:
+    """CSV121 §3: files with no data rows are not permitted (a file whose rows were dropped by the
+    reader is not empty: its checks are not evaluated instead)."""
+    if fc.rows == 0 and fc.complete:
         fc.fail(fc.cid("not-empty"), "file has no data rows (not permitted; leave the file out instead)",
                 ja="データ行が1行もありません。データのないファイルは認められていないため、ファイルを含めずに manifest で absent としてください")
 
@@ -229,8 +230,14 @@ def refs_cover_format(fc: FileContext, col: S.Column) -> bool:
     (5M-row enrollments carry three).
     """
     return (col.kind == S.REF and col.ref != fc.name and col.ref is not None
-            and fc.run.keys.ready(col.ref)
+            and fc.run.keys.ready(col.ref) and resolvable(fc, col)
             and (fc.wants(fc.cid("refs")) or fc.wants("or.delta.refs")))
+
+
+def resolvable(fc: FileContext, col: S.Column) -> bool:
+    """References are judged only against a target file whose rows all reached the rules: an id on a
+    row the reader dropped would read as dangling (the refs check is not evaluated instead)."""
+    return col.ref is not None and fc.run.complete(f"{col.ref}.csv")
 
 
 def _emit_format(fc: FileContext, df: pl.DataFrame, column: str, mask: pl.Expr | pl.Series) -> None:
@@ -277,13 +284,13 @@ def enums(fc: FileContext, df: pl.DataFrame) -> None:
 # ---------------------------------------------------------------------------------- status
 
 
-@file_rule(at="start", checks=("or.{file}.status",))
+@file_rule(at="start", checks=("or.{file}.status",), reads=("manifest",))
 def status_mode(fc: FileContext) -> None:
     if fc.mode is None:
         fc.sink.skip(fc.cid("status"), "manifest does not declare this file bulk or delta")
 
 
-@row_rule(checks=("or.{file}.status",))
+@row_rule(checks=("or.{file}.status",), reads=("manifest",))
 def status(fc: FileContext, df: pl.DataFrame) -> None:
     """CSV121 §3: bulk rows leave status/dateLastModified empty; delta rows fill both."""
     cid = fc.cid("status")
@@ -426,15 +433,21 @@ def _check_refs(fc: FileContext, values: pl.DataFrame, col: S.Column) -> None:
         fc.emit(dangling_id, values, None, column=col.name,
                 message=f"reference cannot resolve: {tname} is not in the package",
                 ja=f"{tname} がパッケージにないため、参照先を確かめられません")
-    else:  # present but without a usable sourcedId column: its header check reports why
+    elif not run.unread(tname):  # present but without a usable sourcedId column: its header check says why
         fc.sink.skip(cid, f"{tname} has no readable sourcedId column, so references to it cannot be checked")
 
 
-@row_rule(checks=("or.{file}.refs", "or.delta.refs"))
+def referenced(schema: S.FileSchema) -> set[str]:
+    """What the refs rules read besides the file: the files it references, and the manifest (bulk
+    or delta decides which check a dangling reference goes to)."""
+    return {c.ref for c in schema.refs() if c.ref} | {"manifest"}
+
+
+@row_rule(checks=("or.{file}.refs", "or.delta.refs"), reads=referenced)
 def refs(fc: FileContext, df: pl.DataFrame) -> None:
     """CSV121 §2.1/App. A: bulk sets are semantically complete; references to earlier files here."""
     for col in fc.schema.refs():
-        if not fc.has(col.name):
+        if not fc.has(col.name) or not resolvable(fc, col):
             continue
         if refs_cover_format(fc, col):
             _check_single_refs(fc, df, col)
@@ -448,7 +461,7 @@ def refs(fc: FileContext, df: pl.DataFrame) -> None:
             _check_refs(fc, values, col)
 
 
-@file_rule(at="end", checks=("or.{file}.refs", "or.delta.refs"))
+@file_rule(at="end", checks=("or.{file}.refs", "or.delta.refs"), reads=referenced)
 def refs_later(fc: FileContext) -> None:
     """The lookups ``_check_single_refs`` queued: one probe of the whole column, then the dangling
     rows (with their values) are reported as the per-chunk path would."""
@@ -460,18 +473,18 @@ def refs_later(fc: FileContext) -> None:
             _emit_dangling(fc, rows, None, col)
 
 
-@file_rule(at="end", checks=("or.{file}.refs", "or.delta.refs"))
+@file_rule(at="end", checks=("or.{file}.refs", "or.delta.refs"), reads=referenced)
 def refs_self(fc: FileContext) -> None:
     for col in fc.schema.refs():
         parts = fc.state.pop(("self", col.name), None)
-        if parts and col.ref == fc.name:
+        if parts and col.ref == fc.name and resolvable(fc, col):
             _check_refs(fc, pl.concat(parts), col)
 
 
 # ---------------------------------------------------------------------------------- package
 
 
-@cross_rule(order=0, checks=("or.package.rostering-set",))
+@cross_rule(order=0, checks=("or.package.rostering-set",), reads=("manifest",))
 def rostering_set(run: Run) -> None:
     """CSV121 App. A: a rostering bulk set has academicSessions, classes, courses, enrollments, orgs,
     roles, users (1.1: no roles)."""

@@ -21,6 +21,7 @@ class FindingSink:
         self.findings: dict[str, list[Finding]] = defaultdict(list)
         self.counts: dict[str, int] = defaultdict(int)
         self.skips: dict[str, str] = {}
+        self.unseen: dict[str, list[str]] = {}  # check id -> what it could not see (ctx.not_evaluated)
 
     def wants(self, check_id: str) -> bool:
         return check_id in self.active
@@ -56,3 +57,11 @@ class FindingSink:
     def skip(self, check_id: str, reason: str) -> None:
         if check_id in self.active and not self.counts.get(check_id):
             self.skips.setdefault(check_id, reason)
+
+    def not_evaluated(self, check_id: str, reason: str) -> None:
+        """Record that part of what ``check_id`` tests was never seen; the check reports it through
+        ``ctx.not_evaluated``, so it cannot pass."""
+        if check_id in self.active:
+            reasons = self.unseen.setdefault(check_id, [])
+            if reason not in reasons:
+                reasons.append(reason)

@@ -82,6 +82,8 @@ def report_bucket(ctx: CheckContext) -> None:
     for f in stored:
         ctx.add(f)
     ctx.count = max(ctx.count, sink.counts.get(ctx.check_id, 0))
+    for reason in sink.unseen.get(ctx.check_id, ()):  # rows the reader could not deliver to the rules
+        ctx.not_evaluated(reason)
     if not ctx.count and ctx.check_id in sink.skips:
         ctx.skip(sink.skips[ctx.check_id])
 

@@ -105,8 +105,9 @@ def explain(result: RunResult, focus: str | None = None) -> str:
 
 
 def crashed(result: RunResult) -> list[str]:
-    """Checks that errored (a renkei bug: bad input must give findings, not crashes)."""
-    return [f"{c.id}: {c.error}" for c in result.checks if c.outcome is Outcome.ERROR]
+    """Checks that errored for another reason than unreadable input (a renkei bug: bad input must
+    give findings or "not evaluated", never crashes)."""
+    return [f"{c.id}: {c.error}" for c in result.checks if c.outcome is Outcome.ERROR and not c.not_evaluated]
 
 
 def run_bundle(path: Path, profile: str) -> RunResult:

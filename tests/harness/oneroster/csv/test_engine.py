@@ -153,7 +153,7 @@ def test_file_rules_see_header_and_totals_cross_rules_run_last(rules: None) -> N
     def end(fc: E.FileContext) -> None:
         events.append(f"end {fc.rows} {fc.mode}")
 
-    @E.cross_rule(order=5)
+    @E.cross_rule(order=5, reads=())
     def cross(run: E.Run) -> None:
         events.append(f"cross {run.rows['orgs']}")
 
@@ -165,8 +165,8 @@ def test_registration_is_idempotent(rules: None) -> None:
     def f(run: E.Run) -> None:
         return None
 
-    E.cross_rule(1)(f)
-    E.cross_rule(1)(f)
+    E.cross_rule(order=1, reads=())(f)
+    E.cross_rule(order=1, reads=())(f)
     assert sum(r.func is f for r in E.CROSS_RULES) == 1
 
 
