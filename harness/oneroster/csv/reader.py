@@ -57,23 +57,16 @@ from renkei.harness.oneroster.csv.encoding import (
     sniff,
 )
 from renkei.harness.oneroster.csv.package import Bundle, EntryError, Limits
-from renkei.harness.oneroster.csv.records import (
-    LINE,
-    NL,
-    TERM,
-    TEXT,
-    field_counts,
-    split_records,
-    well_formed,
-)
+from renkei.harness.oneroster.csv.records import LINE, TEXT, Split, field_counts, split_records, well_formed
 from renkei.harness.oneroster.csv.records import last_boundary as last_boundary
 from renkei.harness.oneroster.csv.sink import FindingSink
 from renkei.harness.oneroster.csv.undelivered import FIRST_LINES, Account
 
 _MIN_SPLIT = 64 * 1024  # below this a region is split into records without halving it further
 _SLOW_PIECE = 4 * 2**20  # a failing region is split into records this many bytes at a time
-PRECISE_BYTES = 2**20  # broken records per file looked at one by one (exact message, good lines kept)
-_DENSE = 1000  # broken records after which a failing region is split at once, without halving
+_PIECE_LINES = 2**20  # ... and at most about this many lines (a flood of blank lines)
+PRECISE_BYTES = 256 * 1024  # broken records per file looked at one by one (exact message, good lines kept)
+_DENSE = 64  # a slow piece with at least this many broken records, and more broken than good, is dense
 _BARE_CR = re.compile(rb"\r(?!\n)")
 # Raw bytes per chunk (profile parameter ``chunk_mib`` overrides it). Per-chunk fixed costs (polars
 # call overheads; before lookup_later also the hash set of 1M user ids per reference lookup) shrink
@@ -189,6 +182,7 @@ class CsvStream:
         self._blank = (0, 0)  # (blank lines skipped, the first one's line)
         self._precise = PRECISE_BYTES  # bytes of broken records still to be looked at one by one
         self._broken = 0  # broken records so far
+        self._dense = False  # the last slow piece was mostly broken: skip polars and the halving for now
 
     @property
     def columns(self) -> list[str]:
@@ -458,7 +452,7 @@ class CsvStream:
         line0, off0 = self._line, self._offset
         data = self._to_utf8(raw, off0, line0)
         ascii_chunk = raw.isascii()
-        df, newlines = self._fast(data, line0, quotes)
+        df, newlines = self._fast(data, line0, quotes) if not self._dense else (None, None)
         if df is None and data is raw and self.encoding == "utf-8" and not ascii_chunk \
                 and not is_valid(raw, "utf-8"):
             data = self._to_utf8(raw, off0, line0, force=True)
@@ -481,12 +475,23 @@ class CsvStream:
                 ) -> tuple[list[pl.DataFrame], int, int | None]:
         """Parse a region polars could not be trusted with: halve it at a record boundary and retry
         the fast path on each half, so a few bad records cost a few small slow scans instead of a
-        slow scan of the whole chunk. Returns (frames, bytes consumed, newlines consumed or None)."""
-        if not tried:
+        slow scan of the whole chunk. A chunk that failed (``tried``) is first probed: its first
+        ``_MIN_SPLIT`` bytes are split into records, and if they are mostly broken the whole chunk
+        is, in all likelihood, too, and it is split at once instead of halved ten times over.
+        Returns (frames, bytes consumed, newlines consumed or None)."""
+        if not tried and not self._dense:
             df, nl = self._fast(data, line0, None)
             if df is not None:
                 return [df], len(data), nl
-        if len(data) > _MIN_SPLIT and self._broken < _DENSE:  # many broken records: halving finds no clean half
+        if tried and len(data) > 2 * _MIN_SPLIT and not self._dense:
+            probe = last_boundary(data[:_MIN_SPLIT])[0]
+            if probe:
+                df, used = self._slow(data[:probe], line0, final=False)
+                if used == probe:
+                    rest, used2, _ = self._region(data[used:], line0 + data.count(b"\n", 0, used), final,
+                                                  tried=self._dense)
+                    return ([df] if df is not None else []) + rest, used + used2, None
+        if len(data) > _MIN_SPLIT and not self._dense:  # mostly broken: halving would find no clean half
             cut, _ = last_boundary(data[: len(data) // 2])
             if cut:
                 left, used, nl_left = self._region(data[:cut], line0, final=False)
@@ -571,6 +576,10 @@ class CsvStream:
         Unnamed trailing columns (``_extra``) are dropped when they are empty in every row.
         """
         ncols = len(self._all_columns)
+        end = data.find(b"\n")
+        first = data if end < 0 else data[:end]
+        if b'"' not in first and first.count(b",") + 1 != ncols:
+            return None, None  # polars takes its width from the first row: a million commas cost it seconds
         try:
             df = self._parse(data)
         except Exception:  # polars rejects ragged/quoted/invalid regions: look closer
@@ -688,40 +697,41 @@ class CsvStream:
 
     def _slow_piece(self, data: bytes, line0: int, final: bool) -> tuple[pl.DataFrame | None, int]:
         """One piece of a slow region (whole records, valid UTF-8), vectorised (``records.py``)."""
-        recs, open_end = split_records(data, line0)
+        named, extra = len(self._columns), self._extra
+        split = split_records(data, line0, keep_blank=named == 1)
+        recs = split.frame
+        if split.blank:
+            self._blank = (self._blank[0] + split.blank, self._blank[1] or split.first_blank)
         tail: tuple[int, int] | None = None  # (line, byte offset) of a record still open at the end
-        if open_end:
+        if split.open_end:
             tail = (int(recs[LINE][-1]), len(data) - len(recs[TEXT][-1].encode("utf-8")))
             recs = recs.head(recs.height - 1)
-        named, extra = len(self._columns), self._extra
-        blank = (pl.col(TEXT) == "") if named != 1 else pl.lit(False)
         nf = pl.col("nf")
         fits = nf == named
         if extra:
             fits = fits | ((nf == named + extra) & pl.col(TEXT).str.ends_with("," * extra))
-        recs = recs.with_columns(well_formed().alias("ok")).with_columns(
-            pl.when(pl.col("ok")).then(field_counts()).alias("nf"))
-        recs = recs.with_columns(pl.when(blank).then(pl.lit("blank")).when(pl.col("ok") & fits).then(pl.lit("good"))
-                                 .when(pl.col("ok")).then(pl.lit("count")).otherwise(pl.lit("bad")).alias("kind"))
-        counts = dict(recs.group_by("kind").len().iter_rows())
-        if counts.get("blank"):
-            first = int(recs.filter(pl.col("kind") == "blank")[LINE][0])
-            self._blank = (self._blank[0] + counts["blank"], self._blank[1] or first)
-        if counts.get("count"):
+        ok = well_formed()
+        recs = recs.with_columns(ok.alias("ok"), pl.when(ok).then(field_counts()).alias("nf"))
+        recs = recs.with_columns(pl.when(~pl.col("ok")).then(pl.lit("bad")).when(fits).then(pl.lit("good"))
+                                 .otherwise(pl.lit("count")).alias("kind"))
+        counts = recs.select([(pl.col("kind") == k).sum().alias(k) for k in ("good", "count", "bad")]).row(0, named=True)
+        if counts["count"]:
             self._field_counts(recs.filter(pl.col("kind") == "count").select(LINE, "nf"))
         rescued: list[_Record] = []
         inner: list[tuple[int, str]] = []  # terminators the close look found inside broken records
-        if counts.get("bad"):
+        if counts["bad"]:
             rescued, inner = self._broken_records(recs.filter(pl.col("kind") == "bad").select(LINE, TEXT))
-        self._slow_endings(recs, inner)
+        self._slow_endings(split, inner)
         frames = []
-        if counts.get("good"):
+        if counts["good"]:
             frames.append(self._good_records(recs.filter(pl.col("kind") == "good").select(LINE, TEXT, "nf")))
         if rescued:
             cols = list(zip(*[[f.decode("utf-8", "replace") for f in r.fields] for r in rescued], strict=True))
             frames.append(pl.DataFrame([*(pl.Series(c, list(v), dtype=pl.Utf8) for c, v in zip(self._columns, cols,
                                                                                              strict=True)),
                                         pl.Series(LINE, [r.line for r in rescued], dtype=pl.Int64)]))
+        broken = split.blank + counts["count"] + counts["bad"] - len(rescued)
+        self._dense = broken >= _DENSE and broken > counts["good"] + len(rescued)
         consumed = len(data)
         if tail is not None:
             line, start = tail
@@ -819,17 +829,13 @@ class CsvStream:
             self._drop_quoting(bulk[LINE].head(FIRST_LINES).to_list(), bulk.height)
         return rescued, inner
 
-    def _slow_endings(self, recs: pl.DataFrame, inner: list[tuple[int, str]]) -> None:
+    def _slow_endings(self, split: Split, inner: list[tuple[int, str]]) -> None:
         """Count the record terminators of a slow piece; the first of each kind locates a mix."""
-        last = pl.col(LINE) + pl.col(NL)
-        row = recs.select((pl.col(TERM) == "CRLF").sum().alias("crlf"), (pl.col(TERM) == "LF").sum().alias("lf"),
-                          last.filter(pl.col(TERM) == "CRLF").min().alias("c1"),
-                          last.filter(pl.col(TERM) == "LF").min().alias("l1")).row(0)
         inner_crlf = sum(1 for _, kind in inner if kind == "CRLF")
-        firsts = {kind: int(n) for n, kind in ((row[2], "CRLF"), (row[3], "LF")) if n is not None}
+        firsts = {kind: n for n, kind in ((split.first_crlf, "CRLF"), (split.first_lf, "LF")) if n is not None}
         for n, kind in inner:
             firsts[kind] = min(n, firsts.get(kind, n))
-        self._endings.add(int(row[0]) + inner_crlf, int(row[1]) + len(inner) - inner_crlf, b"", 0,
+        self._endings.add(split.crlf + inner_crlf, split.lf + len(inner) - inner_crlf, b"", 0,
                           sorted((n, kind) for kind, n in firsts.items()))
 
     # --- records looked at one by one ---------------------------------------------------------
@@ -996,9 +1002,12 @@ class CsvStream:
 
 
 def _piece_end(data: bytes, pos: int) -> int:
-    """End of the next slow piece from ``pos``: at most ``_SLOW_PIECE`` bytes of whole records,
-    more only when a single record is longer."""
+    """End of the next slow piece from ``pos``: at most ``_SLOW_PIECE`` bytes and about
+    ``_PIECE_LINES`` lines of whole records, more only when a single record is longer."""
     n, size = len(data), _SLOW_PIECE
+    lines = data.count(b"\n", pos, pos + size)
+    if lines > _PIECE_LINES:
+        size = max(4096, size * _PIECE_LINES // lines)
     while pos + size < n:
         cut, _ = last_boundary(data[pos: pos + size])
         if cut:

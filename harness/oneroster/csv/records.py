@@ -11,6 +11,8 @@ left to the few records the reader chooses to look at closely.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
 LINE = "__line__"  # first physical line of the record (1-based)
@@ -68,47 +70,83 @@ def _last_boundary_vectorised(buf: bytes, parity: int, total: int) -> tuple[int,
     return start + seg.rfind(b"\n") + 1, k
 
 
-def split_records(data: bytes, line0: int) -> tuple[pl.DataFrame, bool]:
+@dataclass
+class Split:
+    """A region cut into records: the non-blank ones, the blank lines counted, the terminators."""
+
+    frame: pl.DataFrame  # LINE, TEXT, NL, TERM, QUOTES of every non-blank record
+    open_end: bool  # the last record is still inside an open quote at the end of the data
+    blank: int  # blank lines (records without a field), not in ``frame``
+    first_blank: int  # line of the first one (0: none)
+    crlf: int  # record terminators of each kind, and the line of the first of each (None: none)
+    lf: int
+    first_crlf: int | None
+    first_lf: int | None
+
+
+def split_records(data: bytes, line0: int, *, keep_blank: bool = False) -> Split:
     """The records of ``data`` (valid UTF-8, starting at a record boundary on line ``line0``).
 
-    Returns (frame with LINE, TEXT, NL, TERM, QUOTES; True if the last record is still inside an
-    open quote at the end of ``data``). A record never includes its terminator; the empty string
-    after a final newline is not a record. Usually every line is a record; when a line holds an odd
-    number of quotes, the newlines inside quotes are found by splitting at quotes (every odd piece
-    is inside a quoted field) and masked while the text is split at the others.
+    A record never includes its terminator; the empty string after a final newline is not a
+    record. Usually every line is a record; when a line holds an odd number of quotes, the
+    newlines inside quotes are found by splitting at quotes (every odd piece is inside a quoted
+    field) and masked while the text is split at the others. Blank lines are counted and left out
+    of the frame right away (``keep_blank``: a one-column file, where a blank line is a record with
+    one empty field), so a flood of them costs a few operations, not a dozen.
     """
     text = pl.Series(TEXT, [data.decode("utf-8")])
     frame, terminated_last = _lines(text)
     quotes = data.count(b'"')
     mask = None
-    if quotes:
-        frame = frame.with_columns(_quote_count())
-        if frame.select((pl.col(QUOTES) % 2 == 1).any()).item():
-            pieces = pl.DataFrame({TEXT: text.str.split('"').explode()}).with_row_index("k")
-            mask = next(c for c in _MASKS if c not in text[0])
-            inside = pl.col("k") % 2 == 1
-            text = pieces.select(pl.when(inside).then(pl.col(TEXT).str.replace_all("\n", mask, literal=True))
-                                 .otherwise(pl.col(TEXT)).str.join('"')).to_series()
-            frame, terminated_last = _lines(text)
-            frame = frame.with_columns(_quote_count())
-    else:
-        frame = frame.with_columns(pl.lit(0, dtype=pl.Int64).alias(QUOTES))
+    if quotes and frame.select((_quote_count() % 2 == 1).any()).item():
+        pieces = pl.DataFrame({TEXT: text.str.split('"').explode()}).with_row_index("k")
+        mask = next(c for c in _MASKS if c not in text[0])
+        inside = pl.col("k") % 2 == 1
+        text = pieces.select(pl.when(inside).then(pl.col(TEXT).str.replace_all("\n", mask, literal=True))
+                             .otherwise(pl.col(TEXT)).str.join('"')).to_series()
+        frame, terminated_last = _lines(text)
     if mask is None:
-        frame = frame.with_columns(pl.lit(0, dtype=pl.Int64).alias(NL),
-                                   pl.int_range(line0, line0 + frame.height, dtype=pl.Int64).alias(LINE))
+        frame = frame.with_columns(pl.int_range(line0, line0 + frame.height, dtype=pl.Int64).alias(LINE),
+                                   pl.lit(0, dtype=pl.Int64).alias(NL))
     else:
         frame = frame.with_columns(pl.col(TEXT).str.count_matches(mask, literal=True).cast(pl.Int64).alias(NL))
         step = pl.col(NL) + 1
         frame = frame.with_columns(pl.col(TEXT).str.replace_all(mask, "\n", literal=True),
                                    (step.cum_sum() - step + line0).alias(LINE))
+    # Blank lines first (a flood of them should cost as few passes as possible); each is terminated,
+    # the CR of a CRLF still on it: an unterminated last line is never blank.
+    blanks = [0, None, 0, None, 0, None]  # count, first line, then (count, first line) of CRLF, LF
+    if not keep_blank:
+        text_col, line_col = pl.col(TEXT), pl.col(LINE)
+        cr = text_col == "\r"
+        if not terminated_last:
+            cr = cr & (pl.int_range(0, pl.len()) < pl.len() - 1)
+        frame = frame.with_columns(pl.when(text_col == "").then(pl.lit(1, pl.Int8)).when(cr).then(pl.lit(2, pl.Int8))
+                                   .otherwise(pl.lit(0, pl.Int8)).alias("blank"))
+        b = pl.col("blank")
+        blanks = list(frame.select((b > 0).sum().alias("n"), line_col.filter(b > 0).min().alias("n1"),
+                                   (b == 2).sum().alias("c"), line_col.filter(b == 2).min().alias("c1"),
+                                   (b == 1).sum().alias("l"), line_col.filter(b == 1).min().alias("l1")).row(0))
+        frame = frame.filter(b == 0).drop("blank") if blanks[0] else frame.drop("blank")
     k = frame.height
     terminated = pl.int_range(0, k) < (k if terminated_last else k - 1)
     crlf = terminated & pl.col(TEXT).str.ends_with("\r")
+    counted = _quote_count() if quotes else pl.lit(0, dtype=pl.Int64).alias(QUOTES)
     frame = frame.with_columns(
         pl.when(crlf).then(pl.col(TEXT).str.strip_suffix("\r")).otherwise(pl.col(TEXT)),
         pl.when(~terminated).then(pl.lit(None, dtype=pl.Utf8))
-        .when(crlf).then(pl.lit("CRLF")).otherwise(pl.lit("LF")).alias(TERM))
-    return frame.select(LINE, TEXT, NL, TERM, QUOTES), bool(quotes % 2)
+        .when(crlf).then(pl.lit("CRLF")).otherwise(pl.lit("LF")).alias(TERM), counted)
+    last, term = pl.col(LINE) + pl.col(NL), pl.col(TERM)
+    row = frame.select((term == "CRLF").sum().alias("c"), (term == "LF").sum().alias("l"),
+                       last.filter(term == "CRLF").min().alias("c1"), last.filter(term == "LF").min().alias("l1")
+                       ).row(0)
+    return Split(frame.select(LINE, TEXT, NL, TERM, QUOTES), bool(quotes % 2), int(blanks[0]), int(blanks[1] or 0),
+                 int(row[0]) + int(blanks[2]), int(row[1]) + int(blanks[4]),
+                 _first(row[2], blanks[3]), _first(row[3], blanks[5]))
+
+
+def _first(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else min(a, b)
 
 
 def _lines(text: pl.Series) -> tuple[pl.DataFrame, bool]:
