@@ -24,7 +24,7 @@ QUOTES = "quotes"
 QUOTED = r'"(?:[^"]|"")*"'  # a quoted field; [^"] matches newlines too (Rust regex)
 _FIELD = rf'(?:{QUOTED}|[^",]*)'
 RECORD = rf"^{_FIELD}(?:,{_FIELD})*$"  # a whole RFC 4180 record (terminator removed)
-_FIELD_AFTER_COMMA = rf",{_FIELD}"
+_EACH_FIELD = rf"(?:^|,){_FIELD}"
 _MASKS = ("\x00", "\x01", "\ufdd0", "\ufdd1")  # stand-ins for quoted newlines (one is absent)
 _WALK = 64  # quotes crossed in Python before last_boundary hands the search to polars
 
@@ -166,9 +166,9 @@ def _quote_count() -> pl.Expr:
 def field_counts() -> pl.Expr:
     """Fields per record: commas outside quoted fields + 1 (exact for records matching RECORD)."""
     text = pl.col(TEXT)
-    commas = text.str.count_matches(",", literal=True)
-    quoted = text.str.count_matches(_FIELD_AFTER_COMMA)  # one match per comma outside quotes
-    return (pl.when(pl.col(QUOTES) > 0).then(quoted).otherwise(commas) + 1).cast(pl.Int64)
+    plain = text.str.count_matches(",", literal=True) + 1
+    quoted = text.str.count_matches(_EACH_FIELD)  # field by field from the left: a quoted comma is inside one
+    return pl.when(pl.col(QUOTES) > 0).then(quoted).otherwise(plain).cast(pl.Int64)
 
 
 def well_formed() -> pl.Expr:
