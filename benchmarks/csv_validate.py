@@ -61,24 +61,43 @@ print(rows)
 """
 
 
+# A child's own peak RSS (VmHWM of its process image), written at exit. ``ru_maxrss`` from wait4
+# is not usable here: Linux carries the parent's high-water mark over fork + exec, so every child
+# of this (large) benchmark process would report at least the parent's peak.
+_PEAK = (
+    "import atexit, os\n"
+    "def _renkei_peak():\n"
+    "    with open('/proc/self/status') as s, open(os.environ['RENKEI_BENCH_PEAK'], 'w') as o:\n"
+    "        o.write(next(line for line in s if line.startswith('VmHWM:')).split()[1])\n"
+    "if os.path.exists('/proc/self/status'):\n"
+    "    atexit.register(_renkei_peak)\n"
+)
+
+
 def _child(args: list[str]) -> tuple[float, int, int, str]:
-    """Run a child process; return (wall seconds, peak RSS bytes, exit code, stdout).
+    """Run a ``python -c`` child; return (wall seconds, its peak RSS bytes, exit code, stdout).
 
     Output goes to temporary files, not pipes: waiting on the process while a pipe fills up
     would deadlock.
     """
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+    assert args[1] == "-c", "children are python -c snippets"
+    args = [args[0], "-c", _PEAK + args[2], *args[3:]]
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err, \
+            tempfile.NamedTemporaryFile("r", suffix=".peak") as peak:
         start = time.perf_counter()
-        proc = subprocess.Popen(args, stdout=out, stderr=err, text=True)
+        proc = subprocess.Popen(args, stdout=out, stderr=err, text=True,
+                                env={**os.environ, "RENKEI_BENCH_PEAK": peak.name})
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         proc.returncode = code = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read()
+        written = peak.read().strip()
     if code not in (0, 1):
         sys.stderr.write(stderr)
-    return wall, usage.ru_maxrss * 1024, code, stdout
+    rss = int(written) * 1024 if written.isdigit() else usage.ru_maxrss * 1024  # no /proc: best effort
+    return wall, rss, code, stdout
 
 
 def prefecture_scale(scale: float) -> dict[str, int]:

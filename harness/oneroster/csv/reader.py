@@ -65,6 +65,7 @@ from renkei.harness.oneroster.csv.undelivered import FIRST_LINES, Account
 _MIN_SPLIT = 64 * 1024  # below this a region is split into records without halving it further
 _SLOW_PIECE = 4 * 2**20  # a failing region is split into records this many bytes at a time
 _PIECE_LINES = 2**20  # ... and at most about this many lines (a flood of blank lines)
+_BLANK_RUN = re.compile(rb"\n{64,}")  # so many blank lines at a record boundary: counted in one match
 PRECISE_BYTES = 256 * 1024  # broken records per file looked at one by one (exact message, good lines kept)
 _DENSE = 64  # a slow piece with at least this many broken records, and more broken than good, is dense
 _BARE_CR = re.compile(rb"\r(?!\n)")
@@ -681,6 +682,13 @@ class CsvStream:
         frames: list[pl.DataFrame] = []
         pos, line, n = 0, line0, len(data)
         while pos < n:
+            run = _BLANK_RUN.match(data, pos) if len(self._columns) > 1 else None
+            if run is not None:  # a run of blank LF lines is counted in C, never split into records
+                k = run.end() - pos
+                self._blank = (self._blank[0] + k, self._blank[1] or line)
+                self._endings.add(0, k, b"", 0, [(line, "LF")])
+                line, pos = line + k, run.end()
+                continue
             end = _piece_end(data, pos)
             piece = data if (pos == 0 and end == n) else data[pos:end]
             df, used = self._slow_piece(piece, line, final and end == n)

@@ -162,6 +162,17 @@ def test_field_count_short_long_blank(tmp_path: Path) -> None:
     assert "blank line" in s.findings["or.csv.field-count"][2].message
 
 
+@pytest.mark.parametrize("crlf", [False, True])
+def test_a_flood_of_blank_lines_is_one_finding_and_the_rows_around_it_are_read(tmp_path: Path, crlf: bool) -> None:
+    nl = b"\r\n" if crlf else b"\n"
+    data = nl.join([b"id,a", b"1,x", *([b""] * 300_000), b"2,y", b""])
+    _, rows, s = read(tmp_path, data)
+    assert [(r[0], r[2]) for r in rows] == [("1", 2), ("2", 300_003)]
+    (finding,) = s.findings["or.csv.field-count"]
+    assert finding.location.row == 3 and "300000 blank lines" in finding.message
+    assert "or.enc.line-endings" not in s.findings  # one kind of line ending throughout
+
+
 def test_field_count_short_row_hidden_by_a_comma_in_a_value(tmp_path: Path) -> None:
     # The comma totals match (one short row, one quoted comma); byte accounting still catches it.
     _, rows, s = read(tmp_path, b'id,a\n1,"x,y"\n2\n3,z\n')
