@@ -11,9 +11,15 @@ from renkei.harness.core.model import Outcome
 from renkei.harness.oneroster.csv import engine as E
 from renkei.harness.oneroster.csv.target import OneRosterCsvTarget
 from renkei.harness.oneroster.csv.undelivered import Account, Level
-from tests.harness.oneroster.csv.bundles import active_checks, csv_bytes, make_bundle, valid_roster, with_manifest
-from tests.harness.oneroster.csv.corpus_env import Recorder, run_bundle
 from tests.harness.oneroster.csv import corpus_env
+from tests.harness.oneroster.csv.bundles import (
+    active_checks,
+    csv_bytes,
+    make_bundle,
+    valid_roster,
+    with_manifest,
+)
+from tests.harness.oneroster.csv.corpus_env import Recorder, run_bundle
 
 quiet_cli = corpus_env.quiet_cli  # fixture
 
