@@ -16,20 +16,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
+from renkei.harness.core.bounded import read_yaml_file
 from renkei.harness.core.errors import ConfigError
 
 
 def load_expected_failures(path: str | Path) -> dict[str, str]:
     p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"expected-failures file {p} does not exist") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ConfigError(f"expected-failures file {p}: cannot read: {first}") from None
+    data = read_yaml_file(p, "expected-failures file")
     if data is None:
         return {}
     if isinstance(data, dict) and "expected_failures" in data:

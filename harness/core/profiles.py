@@ -12,10 +12,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 import renkei.profiles
+from renkei.harness.core.bounded import read_yaml_file
 from renkei.harness.core.errors import ConfigError
 from renkei.harness.core.model import Severity, Text
 from renkei.harness.core.registry import REGISTRY, CheckDef, Registry
@@ -71,10 +71,7 @@ def _search_dirs() -> list[Path]:
 
 
 def _read(path: Path) -> Profile:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"profile {path}: cannot read: {exc}".splitlines()[0]) from None
+    data = read_yaml_file(path, "profile")
     if not isinstance(data, dict):
         raise ConfigError(f"profile {path}: expected a mapping at the top level")
     try:
@@ -102,8 +99,8 @@ def _all_profiles() -> dict[str, Profile]:
 
 def _looks_like_profile(path: Path) -> bool:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data = read_yaml_file(path, "profile")
+    except ConfigError:  # not readable as YAML (or a FIFO, a device, an oversized file): not a profile
         return False
     return isinstance(data, dict) and "id" in data and "kind" in data and ("checks" in data or "extends" in data)
 
@@ -114,7 +111,7 @@ def list_profiles() -> list[Profile]:
 
 def load_profile(ref: str) -> Profile:
     """A profile by id, or by path to a YAML file."""
-    if ref.endswith((".yaml", ".yml")) and Path(ref).is_file():
+    if ref.endswith((".yaml", ".yml")) or os.sep in ref:  # a path: read it (or say why it cannot be)
         return _read(Path(ref))
     profiles = _all_profiles()
     if ref not in profiles:

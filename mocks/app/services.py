@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from renkei.harness.core.bounded import load_json
 from renkei.harness.lti.protocol import vocab
 from renkei.harness.lti.protocol.jose import RSAKey, sign_jwt
 from renkei.harness.lti.protocol.timestamps import utc_timestamp
@@ -129,8 +130,8 @@ class ServiceClient:
     @staticmethod
     def _json(step: str, response: httpx.Response, expected: type) -> Any:
         try:
-            data = response.json()
-        except ValueError as exc:
+            data = load_json(response.content)
+        except ValueError as exc:  # malformed, not UTF-8, or nested too deeply
             raise ServiceError(step, f"{response.request.method} {response.request.url}: body is not JSON") from exc
         if not isinstance(data, expected):
             raise ServiceError(step, f"{response.request.method} {response.request.url}: JSON is not {expected.__name__}")

@@ -18,6 +18,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from renkei.harness.core.bounded import InputLimitError, load_json
 from renkei.harness.lti.protocol import vocab
 from renkei.harness.lti.protocol.timestamps import InvalidTimestamp, parse_timestamp
 from renkei.mocks.eportal.http import accepts, json_response, media_type, oauth_error
@@ -48,7 +49,9 @@ async def _json_body(request: Request, expected_type: str) -> dict[str, Any]:
     if len(raw) > MAX_BODY_BYTES:
         raise BadBody(f"body larger than {MAX_BODY_BYTES} bytes")
     try:
-        data = json.loads(raw)
+        data = load_json(raw)
+    except InputLimitError as exc:
+        raise BadBody(f"body is JSON {exc}") from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BadBody("body is not valid JSON") from exc
     if not isinstance(data, dict):

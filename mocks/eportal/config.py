@@ -19,8 +19,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-import yaml
 
+from renkei.harness.core.bounded import read_yaml_file
 from renkei.harness.core.errors import ConfigError
 
 #: Deliberate defects for red runs. Each breaks exactly one rule, named after what it breaks.
@@ -199,12 +199,7 @@ class EportalConfig:
         Relative ``bundle``/``keys_dir`` are resolved against the config file's folder; non-None
         ``overrides`` (command-line options) win over the file.
         """
-        try:
-            data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ConfigError(f"{path}: cannot read mock eportal config ({exc.strerror})") from exc
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: not valid YAML/JSON ({exc.__class__.__name__})") from exc
+        data = read_yaml_file(path, "mock eportal config")
         if not isinstance(data, dict):
             raise ConfigError(f"{path}: top level must be a mapping")
         data = {**data, **{k: v for k, v in overrides.items() if v is not None}}

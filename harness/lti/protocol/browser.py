@@ -15,7 +15,6 @@ one background event loop, so tests need no sockets; ``RoutingTransport`` picks 
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import ssl
 import threading
@@ -28,6 +27,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from renkei.harness.core.bounded import InputLimitError, load_json
 from renkei.harness.core.breaker import CircuitBreaker
 from renkei.harness.lti.protocol.transport import TransportFailure, deadline, vendor_transport
 
@@ -258,7 +258,10 @@ class Browser:
             raise BrowserError("status", f"HTTP {page.status} instead of 200.", f"200 ではなく HTTP {page.status} です。",
                                url=url, method="GET")
         try:
-            return json.loads(page.text)
+            return load_json(page.text)
+        except InputLimitError as exc:
+            raise BrowserError("invalid_json", f"The response is JSON {exc.en}.", f"応答の JSON は{exc.ja}。",
+                               url=url, method="GET") from None
         except ValueError:
             raise BrowserError("invalid_json", "The response is not valid JSON.", "応答が正しい JSON ではありません。",
                                url=url, method="GET") from None

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from renkei.harness.core.bounded import InputLimitError, load_json
 from renkei.harness.core.breaker import CircuitBreaker
 from renkei.harness.lti.protocol.browser import USER_AGENT, BrowserError, guarded, too_slow, transport_error
 from renkei.harness.lti.protocol.transport import TransportFailure, deadline, vendor_transport
@@ -59,7 +60,10 @@ class ApiResponse:
     def json(self) -> Any:
         """Parsed JSON; ``BrowserError('invalid_json')`` when the body is not JSON."""
         try:
-            return json.loads(self.body)
+            return load_json(self.body)
+        except InputLimitError as exc:
+            raise BrowserError("invalid_json", f"The response body is JSON {exc.en}.",
+                               f"応答本文の JSON は{exc.ja}。", url=self.url, method=self.method) from None
         except (ValueError, UnicodeDecodeError):
             raise BrowserError("invalid_json", "The response body is not valid JSON.",
                                "応答本文が正しい JSON ではありません。", url=self.url, method=self.method) from None

@@ -29,6 +29,7 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
 
+from renkei.harness.core.bounded import InputLimitError, load_json, read_config_bytes
 from renkei.harness.core.errors import ConfigError
 
 __all__ = [
@@ -85,7 +86,9 @@ def b64url_decode(text: str) -> bytes:
 
 def _json_segment(text: str, what: str) -> dict[str, Any]:
     try:
-        value = json.loads(b64url_decode(text))
+        value = load_json(b64url_decode(text))
+    except InputLimitError as exc:
+        raise JoseFailure("malformed", f"JWT {what} is {exc}") from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise JoseFailure("malformed", f"JWT {what} is not valid JSON") from exc
     if not isinstance(value, dict):
@@ -286,8 +289,8 @@ class KeyStore:
             return self._index
         path = self._index_path()
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            data = load_json(read_config_bytes(path, "key index"))
+        except ValueError as exc:  # malformed, not UTF-8 or too deep
             raise ConfigError(f"{path}: key index is not readable JSON ({exc.__class__.__name__})") from exc
         kids = data.get("keys") if isinstance(data, dict) else None
         if (

@@ -11,7 +11,6 @@ default cache lifetime. Every failure is a ``JoseFailure``; fetch problems are `
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -19,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from renkei.harness.core.bounded import InputLimitError, load_json
 from renkei.harness.lti.protocol.jose import LTI_ALGORITHMS, JoseFailure, verify_jwt
 
 __all__ = ["MAX_JWKS_BYTES", "JwksUnavailable", "RemoteJwks", "SharedTransport"]
@@ -117,7 +117,9 @@ class RemoteJwks:
         except httpx.InvalidURL as exc:
             raise JwksUnavailable(f"{where}: not a valid URL") from exc
         try:
-            data = json.loads(bytes(body))
+            data = load_json(bytes(body))
+        except InputLimitError as exc:
+            raise JwksUnavailable(f"{where}: body is JSON {exc}") from exc
         except ValueError as exc:  # includes JSONDecodeError and UnicodeDecodeError
             raise JwksUnavailable(f"{where}: body is not JSON") from exc
         if not isinstance(data, dict) or not isinstance(data.get("keys"), list):

@@ -12,7 +12,6 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -23,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from renkei.harness.core.bounded import read_yaml_file
 from renkei.harness.core.errors import ConfigError
 
 ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
@@ -149,12 +149,7 @@ class Secrets(BaseModel):
 def read_target_file(path: str | Path) -> dict[str, Any]:
     """The YAML mapping of a target file; unreadable or malformed files are a ConfigError."""
     p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"target {p}: file does not exist") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"target {p}: cannot read: {exc}".splitlines()[0]) from None
+    data = read_yaml_file(p, "target")
     if not isinstance(data, dict):
         raise ConfigError(f"target {p}: expected a mapping at the top level")
     return data

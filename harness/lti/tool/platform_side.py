@@ -12,7 +12,6 @@ The app runs in-process for tests (any ASGI transport) or on a real port through
 
 from __future__ import annotations
 
-import json
 import secrets
 import threading
 import time
@@ -26,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from renkei.harness.core.bounded import load_json
 from renkei.harness.lti.protocol import vocab
 from renkei.harness.lti.protocol.jose import RSAKey, public_jwks
 
@@ -58,7 +58,7 @@ class RecordedCall:
     def json(self) -> Any:
         """The body parsed as JSON, or ``None`` when it is not JSON."""
         try:
-            return json.loads(self.body)
+            return load_json(self.body)
         except ValueError:
             return None
 
@@ -262,7 +262,7 @@ class PlatformSide:
         item: dict[str, Any] | None = None
         if status == 200 and data is not None and request.method == "POST":
             try:
-                item = json.loads(await request.body())
+                item = load_json(await request.body())
             except ValueError:
                 item = None
             if not isinstance(item, dict) or "scoreMaximum" not in item:
@@ -309,7 +309,7 @@ class PlatformSide:
             return Response(status_code=204)
         if request.method == "PUT":
             try:
-                body = json.loads(await request.body())
+                body = load_json(await request.body())
             except ValueError:
                 return JSONResponse({"error": "body is not JSON"}, status_code=400)
             if isinstance(body, dict):
@@ -324,7 +324,7 @@ class PlatformSide:
         score: Any = None
         if status == 200:
             try:
-                score = json.loads(await request.body())
+                score = load_json(await request.body())
                 status = 204
             except ValueError:
                 status = 400

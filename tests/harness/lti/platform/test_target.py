@@ -42,7 +42,7 @@ def test_load_target_reports_unreadable_files(tmp_path: Path) -> None:
         load_target(tmp_path / "missing.yaml")
     bad = tmp_path / "bad.yaml"
     bad.write_text("platform: [unclosed", encoding="utf-8")
-    with pytest.raises(ConfigError, match="cannot read"):
+    with pytest.raises(ConfigError, match="not valid YAML: line 1"):
         load_target(bad)
 
 

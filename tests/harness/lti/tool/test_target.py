@@ -73,7 +73,7 @@ def test_load_target_reports_missing_and_unreadable_files(tmp_path: Path) -> Non
         load_target(tmp_path / "nope.yaml")
     bad = tmp_path / "bad.yaml"
     bad.write_text("tool: [unclosed", encoding="utf-8")
-    with pytest.raises(ConfigError, match="cannot read"):
+    with pytest.raises(ConfigError, match="not valid YAML: line 1"):
         load_target(bad)
     listed = tmp_path / "list.yaml"
     listed.write_text("- a\n- b\n", encoding="utf-8")
