@@ -1,38 +1,15 @@
 """Atomic file output shared by the report writers.
 
-A CI job or a browser may read a report while a rerun rewrites it; writing to a temporary file in
-the same folder and then ``os.replace``-ing it means readers see the old or the new report, never
-half of one.
+A CI job or a browser may read a report while a rerun rewrites it; ``write_atomic`` (from the core,
+which also writes the debug log and generated bundles that way) means readers see the old or the
+new report, never half of one.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
+from renkei.harness.core.atomic import write_atomic
 
-
-def write_atomic(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically, creating the parent folder if needed."""
-    out_dir = path.parent
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OSError(f"cannot create report folder {out_dir}: {exc.strerror or exc}") from None
-    if not out_dir.is_dir():
-        raise NotADirectoryError(f"report folder {out_dir} is not a folder")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=out_dir)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return path
+__all__ = ["encode_utf8", "write_atomic"]
 
 
 def encode_utf8(text: str) -> bytes:

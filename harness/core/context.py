@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from renkei.harness.core import secret_registry
 from renkei.harness.core.model import DEFAULT_FINDINGS_CAP, Finding, Location, Severity
 from renkei.harness.core.registry import CheckDef
 
@@ -68,7 +69,8 @@ class CheckContext:
                 message=message,
                 message_ja=ja,
                 location=Location(**location),
-                value=None if value is None else str(value),
+                # scrubbed before Finding cuts a long value, so no cut-off piece of a secret survives
+                value=None if value is None else secret_registry.active().scrub(str(value)),
             )
         )
 

@@ -16,6 +16,8 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from renkei.harness import __version__
+from renkei.harness.core import secret_registry
+from renkei.harness.core.atomic import write_atomic
 from renkei.harness.core.context import CheckContext, CheckSkipped, NotEvaluated
 from renkei.harness.core.errors import ConfigError, RenkeiError, UsageError
 from renkei.harness.core.expected import load_expected_failures
@@ -33,6 +35,7 @@ from renkei.harness.core.model import (
 )
 from renkei.harness.core.profiles import Profile, ResolvedCheck, load_profile, merged_params, resolve
 from renkei.harness.core.redact import redact_run
+from renkei.harness.core.secret_registry import SecretRegistry
 from renkei.harness.core.targets import Detection, Target, detect, get_kind, load_standards
 
 AUTO = "auto"  # --profile auto: the target says which profile it follows (TargetKind.detect)
@@ -73,6 +76,7 @@ class RunSession:
     debug_log: list[str] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)  # shown before the findings
     run: RunResult | None = None
+    secrets: SecretRegistry = field(default_factory=secret_registry.active)  # filled while the target opens
 
     @classmethod
     def create(cls, options: RunOptions) -> RunSession:
@@ -98,9 +102,10 @@ class RunSession:
                 f"of profile {profile.id}"
             )
         kind = get_kind(profile.kind)
+        registry = secret_registry.begin_run()  # the target registers the secrets it resolves
         target = kind.open(options.target, merged_params(profile))
         return cls(options=options, profile=profile, checks=checks, target=target, expected=expected,
-                   notices=[notice] if notice is not None else [])
+                   notices=[notice] if notice is not None else [], secrets=registry)
 
     # -- running -------------------------------------------------------------------------
     def activate(self, check_ids: Iterable[str]) -> None:
@@ -154,6 +159,7 @@ class RunSession:
             skip_reason=skip_reason, error=error, not_evaluated=list(ctx.unseen), expected_failure=xf,
             duration_s=round(duration, 4),
         )
+        result = self.secrets.scrub_model(result)  # before the console or pytest shows anything of it
         self.results[d.id] = result
         return result
 
@@ -183,7 +189,7 @@ class RunSession:
             notices=list(self.notices),
             checks=[self.results[i] for i in ids],
         )
-        run = redact_run(run, redact=self.options.redact)
+        run = self.secrets.scrub_model(redact_run(run, redact=self.options.redact))
         run.recount()
         self.run = run
         try:
@@ -202,13 +208,24 @@ class RunSession:
             for ep in sorted(entry_points(group="renkei.writers"), key=lambda e: e.name):
                 writer = ep.load()
                 written.append(writer(run, out, lang=self.options.lang))
+            self._scrub_files(written)
             if self.debug_log:
-                log = out / "renkei-debug.log"
-                log.write_text("\n".join(self.debug_log), encoding="utf-8")
-                written.append(log)
+                text = self.secrets.scrub("\n".join(self.debug_log))
+                written.append(write_atomic(out / "renkei-debug.log", text.encode("utf-8", "backslashreplace")))
         except OSError as exc:
             raise UsageError(f"cannot write the reports to {out}: {exc.strerror or exc}") from None
         return written
+
+    def _scrub_files(self, paths: list[Path]) -> None:
+        """The last safety net: no written file keeps a secret, whichever path it took past the model."""
+        if not self.secrets:
+            return
+        for path in paths:
+            scrubbed = self.secrets.scrub_bytes(path.read_bytes())
+            if scrubbed is not None:
+                write_atomic(path, scrubbed)
+                self.debug_log.append(f"--- secrets\na secret reached {path.name} past the result model and was "
+                                      "scrubbed from the file; please report this")
 
 
 def _auto_profile(target: str) -> tuple[Profile, Notice]:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from renkei.harness.core import secret_registry
 from renkei.harness.lti.protocol import vocab
 from renkei.harness.lti.protocol.browser import BrowserError
 from renkei.harness.lti.protocol.http import ApiClient, ApiResponse
@@ -97,6 +98,8 @@ class ServiceClient:
             body = resp.json()
         except BrowserError:
             body = None
+        if isinstance(body, dict) and isinstance(body.get("access_token"), str):  # a bearer credential: never in a report
+            secret_registry.active().add(body["access_token"], "access token from the token endpoint")
         return TokenResult(resp, None, body)
 
     def token(self, *scopes: str) -> TokenResult:

@@ -22,10 +22,12 @@ from pydantic import (
     model_validator,
 )
 
+from renkei.harness.core import secret_registry
 from renkei.harness.core.bounded import read_yaml_file
 from renkei.harness.core.errors import ConfigError
 
 ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an RFC 9110 token
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -120,29 +122,58 @@ class Secrets(BaseModel):
     def _refs_only(self) -> Secrets:
         values = {f"headers.{k}": v for k, v in self.headers.items()}
         values |= {"basic_auth_user": self.basic_auth_user, "basic_auth_password": self.basic_auth_password}
+        for header in self.headers:
+            if not HEADER_NAME.match(header):
+                raise ValueError(f"headers: {header!r} is not a valid HTTP header name")
         for name, value in values.items():
             if value is not None and not ENV_REF.match(value):
                 raise ValueError(f"{name} must be a ${{ENV_VAR}} reference; secrets are never written in target files")
         return self
 
     def resolve(self, where: str, environ: dict[str, str] | None = None) -> tuple[dict[str, str], tuple[str, str] | None]:
-        """(headers, basic auth) with ``${ENV_VAR}`` references resolved; missing vars are an error."""
-        env = os.environ if environ is None else environ
+        """(headers, basic auth) with ``${ENV_VAR}`` references resolved.
 
-        def value(field: str, ref: str) -> str:
+        A missing variable, or a value that cannot be sent (empty, a line break or non-ASCII in a
+        header, a ':' in a Basic user) or is too short to be scrubbed reliably, is a ConfigError that
+        names the field and the variable, never the value. Every resolved value is registered with the
+        run's secret registry, so it is scrubbed from every output.
+        """
+        env = os.environ if environ is None else environ
+        registry = secret_registry.active()
+
+        def value(field: str, ref: str) -> tuple[str, str]:
             m = ENV_REF.match(ref)
             name = m.group(1) if m else ref
             if name not in env:
                 raise ConfigError(f"target {where}: secrets.{field}: environment variable {name} is not set")
-            return env[name]
+            return env[name], name
 
-        headers = {k: value(f"headers.{k}", v) for k, v in self.headers.items()}
+        def refuse(field: str, var: str, problem: str) -> ConfigError:
+            return ConfigError(f"target {where}: secrets.{field} (environment variable {var}) {problem}")
+
+        headers: dict[str, str] = {}
+        for header, ref in self.headers.items():
+            field = f"headers.{header}"
+            secret, var = value(field, ref)
+            problem = secret_registry.header_value_problem(secret) or secret_registry.too_short(secret)
+            if problem:
+                raise refuse(field, var, problem)
+            registry.add(secret, f"secrets.{field}")
+            headers[header] = secret
         auth = None
         if self.basic_auth_user is not None:
             if self.basic_auth_password is None:
                 raise ConfigError(f"target {where}: secrets.basic_auth_password is required with basic_auth_user")
-            auth = (value("basic_auth_user", self.basic_auth_user),
-                    value("basic_auth_password", self.basic_auth_password))
+            (user, user_var), (password, password_var) = (value("basic_auth_user", self.basic_auth_user),
+                                                          value("basic_auth_password", self.basic_auth_password))
+            bad = secret_registry.basic_auth_problem(user, password)
+            if bad is None and (short := secret_registry.too_short(password)):
+                bad = ("password", short)
+            if bad is not None:
+                part, problem = bad
+                raise refuse(f"basic_auth_{part}", user_var if part == "user" else password_var, problem)
+            registry.add_basic_auth(user, password, "secrets.basic_auth_password")
+            auth = (user, password)
         return headers, auth
 
 

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from renkei.harness.core import secret_registry
 from renkei.harness.core.context import CheckContext
 from renkei.harness.core.errors import TargetError
 from renkei.harness.core.model import Text
@@ -20,7 +21,12 @@ class NumbersTarget:
         path = Path(target)
         if not path.is_file():
             raise TargetError(f"target {target!r} does not exist")
-        self.numbers: list[int] = json.loads(path.read_text())
+        data = json.loads(path.read_text())
+        # {"numbers": [...], "secret": "..."}: a target that resolved a secret (registered like a real one)
+        self.numbers: list[int] = data["numbers"] if isinstance(data, dict) else data
+        self.secret: str = data.get("secret", "") if isinstance(data, dict) else ""
+        if self.secret:
+            secret_registry.active().add(self.secret, "selftest.secret")
         self.params = params
 
     def describe(self) -> dict[str, Any]:
@@ -79,4 +85,4 @@ def limit(ctx: CheckContext) -> None:
 @check("selftest.crash", kind=KIND, severity="error", **_meta("4"))
 def crash(ctx: CheckContext) -> None:
     if 13 in ctx.target.numbers:
-        raise ZeroDivisionError("unlucky")
+        raise ZeroDivisionError(f"unlucky {ctx.target.secret}".strip())

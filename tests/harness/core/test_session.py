@@ -140,3 +140,38 @@ def test_requirement_is_cited_for_the_running_profile(profile_file, numbers, tmp
     assert by_id["selftest.limit"].requirement == "SELFTEST §3 (at most 50)"  # the profile's limit
     assert by_id["selftest.even"].requirement == "SELFTEST §2"  # no cite: the registered text
     assert "SELFTEST §3 (at most 50)" in (tmp_path / "out" / "junit.xml").read_text(encoding="utf-8")
+
+
+SECRET = "987654321"
+
+
+def _secret_target(tmp_path: Path, numbers: list[int]) -> Path:
+    p = tmp_path / "numbers-with-secret.json"
+    p.write_text(json.dumps({"numbers": numbers, "secret": SECRET}), encoding="utf-8")
+    return p
+
+
+def test_a_registered_secret_is_scrubbed_from_results_and_every_file(profile_file, tmp_path):
+    """The finding value, the crash message and the traceback in the debug log all carried it."""
+    result = _run(profile_file, _secret_target(tmp_path, [-987654321, 13]), tmp_path)
+    by_id = {c.id: c for c in result.checks}
+    assert by_id["selftest.positive"].findings[0].value == "-[secret:selftest.secret]"
+    assert by_id["selftest.crash"].error.endswith("unlucky [secret:selftest.secret]")
+    files = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "out").iterdir()}
+    assert {"result.json", "junit.xml", "report.html", "renkei-debug.log"} <= set(files)
+    assert all(SECRET not in text for text in files.values())
+    assert "[secret:selftest.secret]" in files["renkei-debug.log"]
+
+
+def test_the_file_safety_net_scrubs_what_bypassed_the_model(profile_file, numbers, tmp_path):
+    run = RunSession.create(RunOptions(profile=str(profile_file), target=str(_secret_target(tmp_path, [2])),
+                                       out_dir=tmp_path / "out"))
+    leaked = tmp_path / "out" / "extra.html"
+    leaked.write_text(f"<p>{SECRET}</p>", encoding="utf-8")
+    clean = tmp_path / "out" / "clean.txt"
+    clean.write_text("nothing", encoding="utf-8")
+    run._scrub_files([leaked, clean])
+    assert leaked.read_text(encoding="utf-8") == "<p>[secret:selftest.secret]</p>"
+    assert clean.read_text(encoding="utf-8") == "nothing"
+    assert any("reached extra.html past the result model" in line for line in run.debug_log)
+    run.target.close()

@@ -56,10 +56,10 @@ def test_secrets_must_be_env_references_and_are_resolved_from_the_environment() 
     with pytest.raises(ConfigError, match=r"secrets.*ENV_VAR"):
         parse_target(_data() | {"secrets": {"headers": {"X-Token": "plain-secret"}}}, "t.yaml")
     cfg = parse_target(_data() | {"secrets": {"headers": {"X-Token": "${RENKEI_T}"}}}, "t.yaml")
-    assert cfg.resolve_secrets({"RENKEI_T": "s3cret"}) == ({"X-Token": "s3cret"}, None)
+    assert cfg.resolve_secrets({"RENKEI_T": "s3cret-staging"}) == ({"X-Token": "s3cret-staging"}, None)
     with pytest.raises(ConfigError, match="RENKEI_T is not set"):
         cfg.resolve_secrets({})
-    assert "s3cret" not in str(cfg.describe()) and "RENKEI_T" not in str(cfg.describe())
+    assert "s3cret-staging" not in str(cfg.describe()) and "RENKEI_T" not in str(cfg.describe())
 
 
 def test_describe_shows_registration_data_only() -> None:
@@ -86,8 +86,8 @@ def test_the_example_target_loads_and_resolves_keys_dir_next_to_it(monkeypatch: 
     assert cfg.harness.keys_dir == str((EXAMPLE.parent / "keys").resolve())
     assert cfg.harness.listen.certfile == str((EXAMPLE.parent / "tls" / "cert.pem").resolve())
     assert cfg.tool.deployment_ids[0].startswith("S_")
-    monkeypatch.setenv("TOOL_STAGING_TOKEN", "x")
-    assert cfg.resolve_secrets()[0] == {"X-Staging-Token": "x"}
+    monkeypatch.setenv("TOOL_STAGING_TOKEN", "staging-token-x")
+    assert cfg.resolve_secrets()[0] == {"X-Staging-Token": "staging-token-x"}
 
 
 def test_registration_text_lists_what_the_vendor_enters() -> None:
