@@ -1,4 +1,5 @@
-"""Serve an ASGI app with uvicorn in a background thread, on a real port, and always stop it.
+"""Serve an ASGI app with uvicorn in a background thread, on a real port, and always stop it; and
+``BodyLimit``, the one bound on what a peer may send to any app renkei serves.
 
 Used wherever renkei must be reachable by someone else's product: the harness's own Platform or
 Tool side during an LTI run, and the mock ecosystem in the demo and integration tests.
@@ -6,9 +7,12 @@ Tool side during an LTI run, and the mock ecosystem in the demo and integration 
 
 from __future__ import annotations
 
+import asyncio
+import json
 import socket
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -16,6 +20,93 @@ from typing import Any
 import uvicorn
 
 from renkei.harness.core.errors import TargetError
+
+MAX_REQUEST_BYTES = 1024 * 1024  # every body renkei's own endpoints and the mocks expect is far smaller
+BODY_TIMEOUT_SECONDS = 10.0  # from the first read of a body to its last byte
+
+ASGIApp = Callable[..., Any]
+# (HTTP status, English reason) -> the ASGI response an app wants to refuse a body with
+Refusal = Callable[[int, str], ASGIApp]
+
+
+def _oauth_refusal(status: int, reason: str) -> ASGIApp:
+    """The default refusal: an OAuth-style JSON error (RFC 6749 §5.2), right for token endpoints too."""
+    body = json.dumps({"error": "invalid_request", "error_description": reason}).encode()
+
+    async def respond(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                                (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
+
+    return respond
+
+
+class BodyLimit:
+    """ASGI middleware that bounds every request body a peer sends, before any handler parses it.
+
+    A declared ``Content-Length`` over ``max_bytes`` is refused with 413 without reading a byte; a
+    chunked (or lying) body is read only up to the limit, then refused with 413; a body that
+    trickles in for longer than ``timeout`` seconds is refused with 408. A body within the limits is
+    buffered and replayed to the app, which can then read it as usual. Refusals ask the peer to close
+    the connection, so the unread rest of a body is never read.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int = MAX_REQUEST_BYTES, timeout: float = BODY_TIMEOUT_SECONDS,
+                 refuse: Refusal = _oauth_refusal) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.timeout = timeout
+        self.refuse = refuse
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = next((v for k, v in scope.get("headers", []) if k == b"content-length"), None)
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            status, reason = (413, f"request body larger than {self.max_bytes} bytes") if declared.isdigit() \
+                else (400, "malformed Content-Length header")
+            await self.refuse(status, reason)(scope, receive, send)
+            return
+        body = bytearray()
+        deadline = asyncio.get_running_loop().time() + self.timeout
+        while True:
+            remaining = deadline - asyncio.get_running_loop().time()
+            try:
+                message = await asyncio.wait_for(receive(), max(remaining, 0))
+            except TimeoutError:
+                await self.refuse(408, f"request body not received within {self.timeout:g} s")(scope, receive, send)
+                return
+            if message["type"] == "http.disconnect":
+                return  # the peer left: nobody to answer
+            body += message.get("body", b"")
+            if len(body) > self.max_bytes:
+                await self.refuse(413, f"request body larger than {self.max_bytes} bytes")(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
+        await self.app(scope, _replay(bytes(body), receive), send)
+
+
+def _replay(body: bytes, receive: Any) -> Any:
+    """A ``receive`` that hands the buffered body over once, then waits on the peer (disconnect)."""
+    sent = False
+
+    async def replay() -> dict[str, Any]:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+def body_limited(app: Any) -> bool:
+    """True if ``app`` is a ``BodyLimit`` or a Starlette app that has one."""
+    return isinstance(app, BodyLimit) or any(getattr(m, "cls", None) is BodyLimit
+                                             for m in getattr(app, "user_middleware", []))
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -30,6 +121,7 @@ class BackgroundServer:
 
     def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0, *, name: str = "renkei-server",
                  certfile: str | None = None, keyfile: str | None = None) -> None:
+        app = app if body_limited(app) else BodyLimit(app)  # whatever is served, bodies are bounded
         self._config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
                                       lifespan="off", ssl_certfile=certfile, ssl_keyfile=keyfile)
         self._server = uvicorn.Server(self._config)

@@ -26,13 +26,13 @@ from starlette.routing import Route
 from renkei.harness.lti.protocol import vocab
 from renkei.harness.lti.protocol.jose import KeyStore
 from renkei.harness.lti.protocol.remote_jwks import RemoteJwks
+from renkei.harness.serving import BodyLimit
 from renkei.mocks.app import deep_linking, pages
 from renkei.mocks.app.config import ToolConfig
 from renkei.mocks.app.services import ScoreClock, run_services
 from renkei.mocks.app.state import Launch, LaunchStore, LoginStore
 from renkei.mocks.app.validation import REJECTIONS, STATE_COOKIE_PREFIX, LaunchRejected, LaunchValidator
 
-MAX_FORM_BYTES = 1024 * 1024
 SERVICE_NAMES = ("nrps", "ags")
 
 
@@ -61,13 +61,11 @@ def _tool(request: Request) -> ToolState:
 async def _params(request: Request) -> dict[str, str] | str:
     """Query parameters for GET, form fields for POST (either is allowed [SEC §5.1.1.1]).
 
-    Returns an error code instead when the body is too large or not a parseable form.
+    Returns an error code instead when the body is not a parseable form (``BodyLimit`` has already
+    refused an oversized one).
     """
     if request.method == "GET":
         return dict(request.query_params)
-    length = request.headers.get("content-length")
-    if length is not None and (not length.isdigit() or int(length) > MAX_FORM_BYTES):
-        return "request_too_large"
     try:
         form = await request.form()
     except HTTPException:
@@ -238,4 +236,11 @@ def create_app(config: ToolConfig) -> Starlette:
         ]
     )
     app.state.tool = tool
+    app.add_middleware(BodyLimit, refuse=_refusal)  # bodies are bounded before any handler reads them
     return app
+
+
+def _refusal(status: int, reason: str) -> Response:
+    """Refused bodies get the Tool's own error page, like every other rejection."""
+    return HTMLResponse(pages.error_page("request_too_large" if status == 413 else "request_malformed", reason),
+                        status_code=status, headers={"Connection": "close"})

@@ -18,34 +18,15 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from renkei.harness.core.errors import ConfigError
+from renkei.harness.serving import BodyLimit
 from renkei.mocks.eportal import ags, deeplink, oidc, services
 from renkei.mocks.eportal.config import FAULTS, EportalConfig
 from renkei.mocks.eportal.http import json_response
 from renkei.mocks.eportal.pages import launcher_html
 from renkei.mocks.eportal.roster import Roster, load_bundle
 from renkei.mocks.eportal.state import EportalState
-
-MAX_REQUEST_BYTES = 1024 * 1024
-
-
-class _BodyLimit:
-    """Refuse declared bodies over ``MAX_REQUEST_BYTES`` with 413 before anything parses them."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            for name, value in scope.get("headers", []):
-                if name == b"content-length" and (not value.isdigit() or int(value) > MAX_REQUEST_BYTES):
-                    response = json_response({"error": "invalid_request",
-                                              "error_description": "request body too large or bad length"}, 413)
-                    await response(scope, receive, send)
-                    return
-        await self.app(scope, receive, send)
 
 
 def _st(request: Request) -> EportalState:
@@ -155,5 +136,5 @@ def create_app(config: EportalConfig, roster: Roster | None = None) -> Starlette
     ]
     app = Starlette(routes=routes)
     app.state.eportal = EportalState(config, roster)
-    app.add_middleware(_BodyLimit)
+    app.add_middleware(BodyLimit)  # bodies over 1 MiB: 413 before anything parses them
     return app

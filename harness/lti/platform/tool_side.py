@@ -33,6 +33,7 @@ from renkei.harness.lti.platform.config import (
     PATH_UNREGISTERED,
 )
 from renkei.harness.lti.protocol.jose import RSAKey, public_jwks
+from renkei.harness.serving import BodyLimit
 
 if TYPE_CHECKING:
     from renkei.harness.lti.platform.config import PlatformTargetConfig
@@ -81,6 +82,7 @@ class ToolSide:
             Route(PATH_UNREGISTERED, self._unregistered, methods=["GET", "POST"]),
             Route(PATH_JWKS, self._jwks, methods=["GET"]),
         ])
+        self.app.add_middleware(BodyLimit)  # a peer's body is bounded before any handler reads it
 
     # --- control and record access ---
     def plan(self, overrides: dict[str, str | None] | None) -> None:

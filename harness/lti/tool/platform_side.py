@@ -28,6 +28,7 @@ from starlette.routing import Route
 from renkei.harness.core.bounded import load_json
 from renkei.harness.lti.protocol import vocab
 from renkei.harness.lti.protocol.jose import RSAKey, public_jwks
+from renkei.harness.serving import BodyLimit
 
 if TYPE_CHECKING:
     from renkei.harness.lti.tool.config import ToolTargetConfig
@@ -110,6 +111,7 @@ class PlatformSide:
                 Route("/ags/{ctx}/lineitems/{item}/results", self._results, methods=["GET"]),
             ]
         )
+        self.app.add_middleware(BodyLimit)  # a peer's body is bounded before any handler reads it
 
     # --- record access (thread-safe: uvicorn serves in another thread) ---
     def set_roster(self, context_id: str, members: list[dict[str, Any]]) -> None:
