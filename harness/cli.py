@@ -1,6 +1,10 @@
 """The ``renkei`` command. Exit codes: 0 = no error-severity check failed, 1 = at least one
-did (or an expected failure went stale), 2 = usage/config/target problem (one line, no
-traceback).
+did (or an expected failure went stale), 2 = usage/config/target problem or an interrupted run
+(Ctrl-C, SIGTERM): one line, never a traceback.
+
+Everything printed that came from a target (finding locations, values and messages, file names,
+error messages) goes through ``_safe``: secrets masked, control characters escaped, and never
+interpreted as rich markup.
 
 This module is the composition root: it may import ``reports`` and ``mocks`` lazily; the
 harness core never does.
@@ -9,9 +13,12 @@ harness core never does.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,11 +26,14 @@ from typing import Annotated, Any
 import pytest
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from renkei.harness import __version__
-from renkei.harness.core import progress
+from renkei.harness.core import progress, secret_registry
+from renkei.harness.core.atomic import write_with
+from renkei.harness.core.console_text import console_safe
 from renkei.harness.core.errors import RenkeiError, UsageError
-from renkei.harness.core.model import DEFAULT_FINDINGS_CAP, Outcome, RunResult
+from renkei.harness.core.model import DEFAULT_FINDINGS_CAP, NOT_RUN, Outcome, RunResult
 from renkei.harness.core.profiles import list_profiles, resolve
 from renkei.harness.core.registry import REGISTRY
 from renkei.harness.core.session import RunOptions, RunSession
@@ -45,6 +55,45 @@ OUTCOME_STYLE = {
 }
 
 
+class Interrupted(Exception):
+    """Ctrl-C or SIGTERM ended a command; ``main`` says so in one line and exits 2."""
+
+    def __init__(self, how: str, detail: str = "") -> None:
+        super().__init__(how)
+        self.how = how
+        self.detail = detail
+
+
+def _safe(text: object) -> str:
+    """Untrusted text for the console: secrets masked and control characters escaped."""
+    return console_safe(secret_registry.active().scrub(str(text)))
+
+
+_stopped_by = "Ctrl-C"
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM (a cancelled CI job, ``kill``) ends a run the way Ctrl-C does: the checks stop, the
+    outputs are written and say "interrupted", the exit code is 2."""
+    global _stopped_by
+    _stopped_by = "Ctrl-C"
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        global _stopped_by
+        _stopped_by = "SIGTERM"
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 class _Progress:
     """pytest plugin that shows progress: a rich bar on a terminal, plain lines otherwise."""
 
@@ -61,8 +110,8 @@ class _Progress:
         if self.interactive:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-            self._bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                 TimeElapsedColumn(), console=err, transient=True)
+            self._bar = Progress(TextColumn("{task.description}", markup=False, style="bold"), BarColumn(),
+                                 MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True)
             self._bar.start()
             self._task = self._bar.add_task(self.run.profile.id, total=self.total)
         progress.subscribe(self._stage)
@@ -75,7 +124,7 @@ class _Progress:
 
     def _stage(self, stage: str) -> None:
         if self._bar is not None:
-            self._bar.update(self._task, description=f"{self.run.profile.id}: {stage}")
+            self._bar.update(self._task, description=_safe(f"{self.run.profile.id}: {stage}"))
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.total = len(session.items)
@@ -89,11 +138,11 @@ class _Progress:
         result = self.run.results.get(check_id)
         self.done += 1
         if self._bar is not None:
-            self._bar.update(self._task, completed=self.done, description=f"{self.run.profile.id}: {check_id}")
+            self._bar.update(self._task, completed=self.done, description=_safe(f"{self.run.profile.id}: {check_id}"))
         elif result is not None and not self.quiet:
-            err.print(f"[{self.done}/{self.total}] {check_id} ... {result.outcome.value}"
-                      + (f" ({result.findings_count} finding(s))" if result.findings_count else ""),
-                      highlight=False)
+            err.print(_safe(f"[{self.done}/{self.total}] {check_id} ... {result.outcome.value}"
+                            + (f" ({result.findings_count} finding(s))" if result.findings_count else "")),
+                      highlight=False, markup=False)
 
 
 def _pytest_args(tmp: str) -> list[str]:
@@ -111,8 +160,19 @@ def execute(options: RunOptions, *, interactive: bool | None = None, quiet: bool
     Progress: a rich bar on a terminal, one plain line per check otherwise, nothing if ``quiet``
     (the demo runs a dozen profiles and keeps only its own summary off a terminal).
     ``default_out``: without ``options.out_dir``, the output folder for the profile that runs (known
-    only once ``--profile auto`` has chosen it).
+    only once ``--profile auto`` has chosen it). A run that Ctrl-C or SIGTERM stops returns with
+    ``interrupted`` set (outputs written, saying so); one that is stopped before any output could be
+    written raises ``Interrupted``.
     """
+    with _sigterm_interrupts():
+        try:
+            return _execute(options, interactive, quiet, default_out)
+        except KeyboardInterrupt:
+            raise Interrupted(_stopped_by) from None
+
+
+def _execute(options: RunOptions, interactive: bool | None, quiet: bool,
+             default_out: Callable[[str], Path] | None) -> RunResult:
     run = RunSession.create(options)
     if options.out_dir is None and default_out is not None:
         options.out_dir = default_out(run.profile.id)
@@ -133,8 +193,8 @@ def execute(options: RunOptions, *, interactive: bool | None = None, quiet: bool
             os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
         else:
             os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = saved
-    if code == pytest.ExitCode.INTERRUPTED:
-        raise KeyboardInterrupt  # main() says "interrupted" and exits 2; the outputs say error
+    if run.run is None and code == pytest.ExitCode.INTERRUPTED:
+        raise KeyboardInterrupt  # stopped before the plugin could finish: nothing was written
     if run.run is None:
         raise RenkeiError(f"the test run did not complete (pytest exit code {int(code)})")
     return run.run
@@ -159,21 +219,22 @@ def _summary(result: RunResult, out_dir: Path | None) -> None:
         label = "STALE" if shown == "xpassed" else shown.upper()
         style = OUTCOME_STYLE.get(c.outcome, "bold red") if shown != "xpassed" else "bold red"
         hint = "  (listed as an expected failure but passed: remove it from the file)" if shown == "xpassed" else ""
-        out.print(f"[{style}]{label:8}[/] {c.id}  {c.title_for(lang)}  "
-                  f"[dim]({c.findings_count})[/]{hint}", highlight=False)
+        out.print(Text.assemble((f"{label:8}", style), f" {_safe(c.id)}  {_safe(c.title_for(lang))}  ",
+                                (f"({c.findings_count})", "dim"), hint), highlight=False)
         for f in c.findings[:3]:
             val = f" = {f.value!r}" if f.value is not None else ""
-            out.print(f"           {f.location.label()}: {f.text(lang)}{val}", highlight=False, markup=False)
+            out.print(_safe(f"           {f.location.label()}: {f.text(lang)}{val}"), highlight=False, markup=False)
     if len(failing) > 30:
-        out.print(f"... and {len(failing) - 30} more failing/warning checks (see the report)")
+        out.print(f"... and {len(failing) - 30} more failing/warning checks (see the report)", markup=False)
     s = result.summary
-    verdict = "[bold green]PASS 合格[/]" if result.verdict == "pass" else "[bold red]FAIL 不合格[/]"
-    out.print(f"{verdict}  {result.profile.id}: {s.passed} passed, {s.failed} failed, "
-              f"{s.warnings} warnings, {s.skipped} skipped, {s.errors} errors"
-              + (f", {s.expected_failures} expected failures" if s.expected_failures else "")
-              + (f", {s.unexpected_passes} unexpected passes" if s.unexpected_passes else ""))
+    verdict = ("PASS 合格", "bold green") if result.verdict == "pass" else ("FAIL 不合格", "bold red")
+    out.print(Text.assemble(verdict, _safe(
+        f"  {result.profile.id}: {s.passed} passed, {s.failed} failed, "
+        f"{s.warnings} warnings, {s.skipped} skipped, {s.errors} errors"
+        + (f", {s.expected_failures} expected failures" if s.expected_failures else "")
+        + (f", {s.unexpected_passes} unexpected passes" if s.unexpected_passes else ""))), highlight=False)
     if out_dir is not None:
-        out.print(f"report: {out_dir / 'report.html'}", highlight=False)
+        out.print(_safe(f"report: {out_dir / 'report.html'}"), highlight=False, markup=False)
 
 
 @app.command()
@@ -196,6 +257,10 @@ def run(
                          findings_cap=findings_cap)
     # the default folder is named after the profile that runs (also one given by path, or chosen by auto)
     result = execute(options, default_out=lambda pid: Path("renkei-out") / f"{pid}-{stamp}")
+    if result.interrupted:
+        not_run = sum(1 for c in result.checks if c.error == NOT_RUN)
+        raise Interrupted(_stopped_by, f"{not_run} of {len(result.checks)} checks did not run; "
+                                       f"the reports in {options.out_dir} say the run was interrupted")
     _summary(result, options.out_dir)
     raise typer.Exit(result.exit_code)
 
@@ -204,11 +269,13 @@ def run(
 def profiles() -> None:
     """List every profile: id, title (ja/en), standard, version, source document."""
     load_standards()
-    for p in list_profiles():
-        out.print(f"[bold]{p.id}[/]  --target: {get_kind(p.kind).description}", highlight=False)
-        out.print(f"  {p.title.ja}\n  {p.title.en}", highlight=False, markup=False)
-        out.print(f"  standard: {p.standard}   version: {p.version}", highlight=False, markup=False)
-        out.print(f"  source:   {p.source}\n", highlight=False, markup=False)
+    for p in list_profiles():  # a vendor's own profile folder may hold any text: printed as text only
+        out.print(Text.assemble((_safe(p.id), "bold"), _safe(f"  --target: {get_kind(p.kind).description}")),
+                  highlight=False)
+        for line in (f"  {p.title.ja}", f"  {p.title.en}", f"  standard: {p.standard}   version: {p.version}",
+                     f"  source:   {p.source}"):
+            out.print(_safe(line), highlight=False, markup=False)
+        out.print()
 
 
 @app.command()
@@ -217,27 +284,32 @@ def explain(check_id: Annotated[str, typer.Argument(help="a check id, e.g. or.us
     load_standards()
     d = REGISTRY.get(check_id)
     used = [p.id for p in list_profiles() if any(c.id == check_id for c in resolve(p))]
-    out.print(f"[bold]{d.id}[/]  ({d.kind})", highlight=False)
-    out.print(f"requirement / 要件: {d.requirement}", highlight=False)
-    out.print(f"severity / 重大度: {d.severity.value}", highlight=False)
-    out.print(f"\n[bold]{d.title.ja}[/]\n{d.description.ja}", highlight=False)
-    out.print(f"\n[bold]{d.title.en}[/]\n{d.description.en}", highlight=False)
+    out.print(Text.assemble((d.id, "bold"), f"  ({d.kind})"), highlight=False)
+    out.print(f"requirement / 要件: {d.requirement}", highlight=False, markup=False)
+    out.print(f"severity / 重大度: {d.severity.value}", highlight=False, markup=False)
+    for title, description in ((d.title.ja, d.description.ja), (d.title.en, d.description.en)):
+        out.print(Text.assemble("\n", (title, "bold"), "\n", description), highlight=False)
     if d.params:
         out.print(f"\nparameters: {d.params}", highlight=False, markup=False)
-    out.print(f"\nprofiles: {', '.join(used) or '-'}", highlight=False)
+    out.print()
+    out.print(f"profiles: {', '.join(used) or '-'}", highlight=False, markup=False)
 
 
 @roster_app.command("generate")
 def roster_generate(
     profile: Annotated[str, typer.Option("--profile", help="profile the bundle must pass")],
-    out_file: Annotated[Path, typer.Option("--out", help="zip file to write")],
+    out_file: Annotated[Path, typer.Option("--out", help="zip file to write (never overwritten without --force)")],
     municipalities: Annotated[int, typer.Option(min=1)] = 1,
     schools_per_municipality: Annotated[int, typer.Option(min=1)] = 2,
     students_per_grade: Annotated[int, typer.Option(min=1)] = 30,
     seed: Annotated[int, typer.Option()] = 0,
     school_year: Annotated[int, typer.Option(min=2000, max=2100)] = 2026,
+    force: Annotated[bool, typer.Option("--force", help="overwrite an existing --out file")] = False,
 ) -> None:
-    """Write a generated Japanese roster bundle (all people are fictitious)."""
+    """Write a generated Japanese roster bundle (all people are fictitious).
+
+    The zip appears whole or not at all: it is written next to ``--out`` and moved into place.
+    """
     from renkei.mocks.school_affairs.generator import PROFILE_VARIANTS, generate_bundle
 
     if profile not in PROFILE_VARIANTS:
@@ -245,11 +317,22 @@ def roster_generate(
                          f"(known: {', '.join(sorted(PROFILE_VARIANTS))})")
     if out_file.suffix.lower() != ".zip":
         raise UsageError(f"--out must name a .zip file, not {str(out_file)!r}")
-    stats = generate_bundle(out_file, profile=profile, municipalities=municipalities,
-                            schools_per_municipality=schools_per_municipality,
-                            students_per_grade=students_per_grade, seed=seed, school_year=school_year)
-    out.print(f"wrote {out_file}: {stats.users} users, {stats.enrollments} enrollments, "
-              f"{stats.orgs} orgs, {stats.classes} classes", highlight=False)
+    if out_file.is_dir():
+        raise UsageError(f"--out {str(out_file)!r} is a folder; give the path of the zip file to write")
+    stats: list[Any] = []
+    try:
+        write_with(out_file, lambda tmp: stats.append(generate_bundle(
+            tmp, profile=profile, municipalities=municipalities, schools_per_municipality=schools_per_municipality,
+            students_per_grade=students_per_grade, seed=seed, school_year=school_year)), overwrite=force)
+    except FileExistsError:
+        raise UsageError(f"--out {str(out_file)!r} already exists; give --force to overwrite it") from None
+    except KeyboardInterrupt:
+        raise Interrupted("Ctrl-C", f"nothing was written to {out_file}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot write {str(out_file)!r}: {exc.strerror or exc}") from None
+    done = stats[0]
+    out.print(_safe(f"wrote {out_file}: {done.users} users, {done.enrollments} enrollments, "
+                    f"{done.orgs} orgs, {done.classes} classes"), highlight=False, markup=False)
 
 
 @lti_app.command("registration")
@@ -259,7 +342,7 @@ def lti_registration(
     """Print exactly what to enter in the vendor's product to register renkei."""
     from renkei.harness.lti.registration import registration_text
 
-    out.print(registration_text(target), highlight=False, markup=False, end="")
+    out.print(console_safe(registration_text(target), keep_newlines=True), highlight=False, markup=False, end="")
 
 
 @lti_app.command("keys")
@@ -279,6 +362,20 @@ def lti_keys(
               end="" if pem else "\n")
 
 
+def _click_error(exc: BaseException) -> str | None:
+    """``"usage"``, ``"abort"`` or ``"help"`` for click's exceptions, else None.
+
+    By class name along the MRO: typer ships its own copy of click (``typer._click``), so neither
+    ``click.ClickException`` nor a private import would catch them across typer versions.
+    """
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    if "NoArgsIsHelpError" in names:
+        return "help"  # the help text is already printed
+    if "Abort" in names:
+        return "abort"
+    return "usage" if "ClickException" in names and hasattr(exc, "format_message") else None
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: maps every user-caused error to exit 2 with one line."""
     try:
@@ -286,21 +383,27 @@ def main(argv: list[str] | None = None) -> None:
         code = app(args=argv, prog_name="renkei", standalone_mode=False)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
+    except (Interrupted, KeyboardInterrupt) as exc:
+        how = exc.how if isinstance(exc, Interrupted) else _stopped_by
+        detail = f": {exc.detail}" if isinstance(exc, Interrupted) and exc.detail else ""
+        err.print(_safe(f"renkei: interrupted by {how}{detail}"), highlight=False, markup=False)
+        sys.exit(2)
     except RenkeiError as exc:
-        err.print(f"renkei: error: {exc}", highlight=False, markup=False)
+        err.print(_safe(f"renkei: error: {exc}"), highlight=False, markup=False)
         sys.exit(2)
-    except KeyboardInterrupt:
-        err.print("renkei: interrupted")
-        sys.exit(2)
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            err.print(f"renkei: error: {exc.format_message()}", highlight=False, markup=False)
+    except Exception as exc:
+        kind = _click_error(exc)
+        if kind == "help":
             sys.exit(2)
-        if isinstance(exc, click.exceptions.Abort):
+        if kind == "abort":  # click's form of a Ctrl-C at a prompt or while parsing
+            err.print("renkei: interrupted by Ctrl-C", highlight=False, markup=False)
             sys.exit(2)
-        err.print(f"renkei: internal error: {type(exc).__name__}: {exc} (please report this)",
+        if kind == "usage":
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            err.print(_safe(f"renkei: error: {exc.format_message()}{hint}"), highlight=False, markup=False)  # type: ignore[attr-defined]
+            sys.exit(2)
+        err.print(_safe(f"renkei: internal error: {type(exc).__name__}: {exc} (please report this)"),
                   highlight=False, markup=False)
         sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from renkei.harness.core.console_text import console_safe
 from renkei.harness.core.errors import RenkeiError
 from renkei.harness.core.model import DEFAULT_FINDINGS_CAP, CheckResult, Outcome
 from renkei.harness.core.profiles import ResolvedCheck
@@ -34,12 +35,13 @@ class CheckFailed(Exception):
 
 
 def _describe(result: CheckResult, headline: str | None) -> str:
-    lines = [headline or f"{result.id}: {result.title}", f"  requirement: {result.requirement}"]
+    """pytest's failure text; every piece from the target is printed with controls escaped."""
+    lines = [console_safe(headline or f"{result.id}: {result.title}"), f"  requirement: {result.requirement}"]
     if result.error:
-        lines.append(f"  error: {result.error}")
+        lines.append(console_safe(f"  error: {result.error}"))
     for f in result.findings[:10]:
         value = f" value={f.value!r}" if f.value is not None else ""
-        lines.append(f"  - {f.location.label()}: {f.message}{value}")
+        lines.append(console_safe(f"  - {f.location.label()}: {f.message}{value}"))
     if result.findings_count > 10:
         lines.append(f"  ... {result.findings_count - 10} more finding(s)")
     return "\n".join(lines)
@@ -62,11 +64,11 @@ class CheckItem(pytest.Item):
         xf = result.expected_failure
         if xf is not None:
             if xf.state == "xfailed":
-                pytest.xfail(f"expected failure: {xf.reason}")
+                pytest.xfail(console_safe(f"expected failure: {xf.reason}"))
             raise CheckFailed(result, f"{result.id}: listed as an expected failure ({xf.reason}) "
                                       "but it passed; remove it from the expected-failures file")
         if result.outcome is Outcome.SKIPPED:
-            pytest.skip(result.skip_reason or "not applicable")
+            pytest.skip(console_safe(result.skip_reason or "not applicable"))
         if result.outcome in (Outcome.FAILED, Outcome.ERROR):
             raise CheckFailed(result)
         if result.outcome is Outcome.WARNING and self.emit_warnings:
@@ -75,7 +77,7 @@ class CheckItem(pytest.Item):
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, CheckFailed):
             return _describe(excinfo.value.result, excinfo.value.headline)
-        return str(excinfo.value)
+        return console_safe(str(excinfo.value), keep_newlines=True)
 
     def reportinfo(self) -> tuple[Path | str, int | None, str]:
         return self.run.profile.path or self.run.profile.id, None, self.resolved.id
@@ -125,8 +127,9 @@ class RenkeiPlugin:
             ("renkei HINT: " if n.kind == "profile-hint" else "renkei: ") + n.text(lang) for n in self.run.notices]
 
     @pytest.hookimpl(trylast=True)
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        run = self.run.finish(ran=[i.resolved.id for i in self.items])
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        run = self.run.finish(ran=[i.resolved.id for i in self.items],
+                              interrupted=exitstatus == pytest.ExitCode.INTERRUPTED)
         self.run.write_outputs(run)
 
 
@@ -166,5 +169,5 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         run = RunSession.create(options)
     except RenkeiError as exc:
-        raise pytest.UsageError(f"renkei: {exc}") from None
+        raise pytest.UsageError(console_safe(f"renkei: {exc}")) from None
     config.pluginmanager.register(RenkeiPlugin(run), "renkei-run")

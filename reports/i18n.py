@@ -27,6 +27,13 @@ STRINGS: dict[str, tuple[str, str]] = {
         "終了コード 1：合否に関わるチェックのうち {n} 件が不合格または実行エラーです。",
         "Exit code 1: {n} gating check(s) failed or could not run.",
     ),
+    "verdict_interrupted": ("中断", "INTERRUPTED"),
+    "verdict_interrupted_explain": (
+        "終了コード 2：実行が途中で中断されたため、合否は判定していません。"
+        "実行されなかった {n} 件のチェックは実行エラーとして記録しています。",
+        "Exit code 2: the run was interrupted before it finished, so there is no verdict. "
+        "The {n} check(s) that did not run are recorded as errors.",
+    ),
     "verdict_warnings": ("警告 {n} 件（合否には影響しません）", "{n} warning(s) (they do not affect the verdict)"),
     "verdict_xfail": (
         "既知の不合格 {n} 件は、期待失敗として判定から除外しています。",

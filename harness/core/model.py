@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 DEFAULT_FINDINGS_CAP = 1000
 VALUE_MAX_CHARS = 200
+NOT_RUN = "not run: the run was interrupted"  # the error of a selected check an interruption kept from running
 
 
 class Severity(StrEnum):
@@ -196,18 +197,23 @@ class RunResult(BaseModel):
     finished_at: datetime | None = None
     lang: str = "ja"
     redacted: bool = False
+    interrupted: bool = False  # Ctrl-C / SIGTERM ended the run early: there is no verdict
     summary: Summary = Field(default_factory=Summary)
     notices: list[Notice] = Field(default_factory=list)  # shown before the findings (profile choice)
     checks: list[CheckResult] = Field(default_factory=list)
 
     @property
     def verdict(self) -> str:
-        """``pass`` when no check gates the run (warnings are allowed)."""
+        """``pass`` when no check gates the run (warnings are allowed); ``interrupted`` when the run
+        did not finish, whatever the checks that ran say."""
+        if self.interrupted:
+            return "interrupted"
         return "fail" if any(c.gates for c in self.checks) else "pass"
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.verdict == "fail" else 0
+        """0 pass, 1 fail, 2 interrupted (the same code as any run that could not be completed)."""
+        return {"pass": 0, "fail": 1}.get(self.verdict, 2)
 
     def recount(self) -> None:
         s = Summary(total=len(self.checks))

@@ -7,9 +7,12 @@ become exit code 2 before pytest starts) and reads the finished ``RunResult`` af
 from __future__ import annotations
 
 import fnmatch
+import signal
+import threading
 import time
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.metadata import entry_points
@@ -23,6 +26,7 @@ from renkei.harness.core.errors import ConfigError, RenkeiError, UsageError
 from renkei.harness.core.expected import load_expected_failures
 from renkei.harness.core.model import (
     DEFAULT_FINDINGS_CAP,
+    NOT_RUN,
     CheckResult,
     ExpectedFailure,
     Notice,
@@ -164,9 +168,10 @@ class RunSession:
         return result
 
     # -- finishing -----------------------------------------------------------------------
-    def finish(self, ran: Iterable[str] | None = None) -> RunResult:
+    def finish(self, ran: Iterable[str] | None = None, *, interrupted: bool = False) -> RunResult:
         """The finished result. A check that was selected but never ran (Ctrl-C, a cancelled CI
-        job) is recorded as an error, so an interrupted run can never read as a pass."""
+        job) is recorded as an error, and ``interrupted`` marks the whole run, so an interrupted run
+        can never read as a pass."""
         by_id = {c.id: c for c in self.checks}
         ids = [c.id for c in self.checks] if ran is None else [i for i in ran if i in by_id]
         for i in ids:
@@ -175,7 +180,7 @@ class RunSession:
                 self.results[i] = CheckResult(
                     id=d.id, requirement=by_id[i].requirement, severity=by_id[i].severity, outcome=Outcome.ERROR,
                     title=d.title.en, title_ja=d.title.ja, description=d.description.en,
-                    description_ja=d.description.ja, error="not run: the run was interrupted")
+                    description_ja=d.description.ja, error=NOT_RUN)
         p = self.profile
         run = RunResult(
             tool=ToolInfo(version=__version__),
@@ -187,6 +192,7 @@ class RunSession:
             finished_at=utcnow(),
             lang=self.options.lang,
             notices=list(self.notices),
+            interrupted=interrupted,
             checks=[self.results[i] for i in ids],
         )
         run = self.secrets.scrub_model(redact_run(run, redact=self.options.redact))
@@ -203,17 +209,18 @@ class RunSession:
         if out is None:
             return []
         written: list[Path] = []
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-            for ep in sorted(entry_points(group="renkei.writers"), key=lambda e: e.name):
-                writer = ep.load()
-                written.append(writer(run, out, lang=self.options.lang))
-            self._scrub_files(written)
-            if self.debug_log:
-                text = self.secrets.scrub("\n".join(self.debug_log))
-                written.append(write_atomic(out / "renkei-debug.log", text.encode("utf-8", "backslashreplace")))
-        except OSError as exc:
-            raise UsageError(f"cannot write the reports to {out}: {exc.strerror or exc}") from None
+        with _signals_deferred():  # a Ctrl-C now takes effect once every file is complete
+            try:
+                out.mkdir(parents=True, exist_ok=True)
+                for ep in sorted(entry_points(group="renkei.writers"), key=lambda e: e.name):
+                    writer = ep.load()
+                    written.append(writer(run, out, lang=self.options.lang))
+                self._scrub_files(written)
+                if self.debug_log:
+                    text = self.secrets.scrub("\n".join(self.debug_log))
+                    written.append(write_atomic(out / "renkei-debug.log", text.encode("utf-8", "backslashreplace")))
+            except OSError as exc:
+                raise UsageError(f"cannot write the reports to {out}: {exc.strerror or exc}") from None
         return written
 
     def _scrub_files(self, paths: list[Path]) -> None:
@@ -262,3 +269,19 @@ def _profile_hint(profile: Profile, target: str) -> Notice | None:
         message_ja=f"{found.reason.ja}選んだプロファイル {profile.id} とは合いません。--profile {found.profile} を"
                    "使ってください",
     )
+
+
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM while the outputs are written (main thread, POSIX): a signal that arrives
+    meanwhile is delivered right after, so no report is left half-written or missing."""
+    deferrable = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    if not deferrable:
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)

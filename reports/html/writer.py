@@ -21,7 +21,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from renkei.harness.core.model import CheckResult, Finding, Outcome, RunResult, Severity, Text
+from renkei.harness.core.model import NOT_RUN, CheckResult, Finding, Outcome, RunResult, Severity, Text
 from renkei.reports.atomic import encode_utf8, write_atomic
 from renkei.reports.html.script import FILTER_SCRIPT
 from renkei.reports.i18n import check_lang, invisible_name, t, target_key
@@ -269,6 +269,7 @@ def render(run: RunResult, *, lang: str = "ja") -> str:
         "t": lambda key, **kw: t(key, lang, **kw),
         "run": run,
         "verdict": run.verdict,
+        "not_run": sum(1 for c in run.checks if c.error == NOT_RUN),
         "gating": gating,
         "warnings": warnings,
         "profile_title": plain(run.profile.title_ja if lang == "ja" else run.profile.title),

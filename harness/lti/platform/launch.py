@@ -14,9 +14,13 @@ evaluated instead of failed.
 
 from __future__ import annotations
 
+import os
 import secrets
+import signal
 import ssl
 import subprocess
+import tempfile
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -208,17 +212,17 @@ class PlatformLauncher:
             return None, BrowserError("hook", en, ja, url=where, method="HOOK")
 
         try:
-            proc = subprocess.run(argv, capture_output=True, timeout=hook.timeout_seconds, check=False)  # noqa: S603
+            returncode, stdout = run_hook(argv, hook.timeout_seconds)
         except subprocess.TimeoutExpired:
             return fail(f"The launch hook did not finish within {hook.timeout_seconds:g} s.",
                         f"起動フックが {hook.timeout_seconds:g} 秒以内に終了しませんでした。")
         except OSError as exc:
             return fail(f"The launch hook cannot be started ({exc.__class__.__name__}).",
                         f"起動フックを開始できません ({exc.__class__.__name__})。")
-        if proc.returncode != 0:
-            return fail(f"The launch hook exited with status {proc.returncode}.",
-                        f"起動フックが終了コード {proc.returncode} で終了しました。")
-        lines = [ln.strip() for ln in proc.stdout[:HOOK_OUTPUT_CAP].decode("utf-8", "replace").splitlines() if ln.strip()]
+        if returncode != 0:
+            return fail(f"The launch hook exited with status {returncode}.",
+                        f"起動フックが終了コード {returncode} で終了しました。")
+        lines = [ln.strip() for ln in stdout.decode("utf-8", "replace").splitlines() if ln.strip()]
         last = lines[-1] if lines else ""
         if urlsplit(last).scheme in ("http", "https"):
             return self._drive(browser, last, since)
@@ -311,3 +315,49 @@ class PlatformLauncher:
         obs = self.config.observation
         outcome, en, ja = classify(page, obs.accept, obs.reject)
         return PostResult(outcome, en, ja, endpoint=url, status=page.status)
+
+
+def run_hook(argv: list[str], timeout: float) -> tuple[int, bytes]:
+    """Run a launch hook in its own process group; return its exit status and (capped) stdout.
+
+    Whatever the hook started (a browser, a helper in the background) belongs to its group and is
+    ended with it — when it exits, times out or the run is interrupted — so nothing outlives the
+    launch. Output goes to a file, not a pipe: a child left holding a pipe open would keep a
+    reader waiting after the hook itself has exited. Raises ``subprocess.TimeoutExpired``.
+    """
+    posix = os.name == "posix"
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.DEVNULL,  # noqa: S603
+                                start_new_session=posix)
+        try:
+            returncode = proc.wait(timeout=timeout)
+        finally:
+            _end_group(proc, posix)
+        out.seek(0)
+        return returncode, out.read(HOOK_OUTPUT_CAP)
+
+
+def _end_group(proc: subprocess.Popen[bytes], posix: bool) -> None:
+    """SIGTERM the hook's process group, SIGKILL what is left after a moment; reap the leader."""
+    if not posix:
+        proc.kill()
+        proc.wait()
+        return
+    for sig, grace in ((signal.SIGTERM, 2.0), (signal.SIGKILL, 0.0)):
+        try:
+            os.killpg(proc.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            break  # the group is gone
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline and _group_alive(proc.pid):
+            proc.poll()
+            time.sleep(0.05)
+    proc.wait()
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +120,32 @@ def test_hook_problems_become_error_records(code: str, timeout: float, wait: flo
     with mock_platform_env(launches=_hook(code, timeout=timeout, wait=wait)) as target:
         record = target.launcher.launch("student")
     assert record.outcome == ERROR and message in record.en and record.ja
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:  # a zombie is dead too
+        return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize(("tail", "timeout"), [("print(sys.argv[1])", 60), ("time.sleep(60)", 1.0)])
+def test_what_a_hook_started_ends_with_it(tmp_path: Path, tail: str, timeout: float) -> None:
+    """A hook that leaves a background process behind (exits, or is timed out): the process ends too."""
+    pid_file = tmp_path / "child.pid"
+    code = ("import subprocess, sys, time; "
+            "c = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)']); "
+            f"open({str(pid_file)!r}, 'w').write(str(c.pid)); " + tail)
+    with mock_platform_env(launches=_hook(code, "{arg}", timeout=timeout)) as target:
+        target.launcher.launch("student")
+    pid = int(pid_file.read_text())
+    deadline = time.monotonic() + 5
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(pid)
 
 
 def test_a_missing_scenario_is_an_error_record_not_an_exception() -> None:
