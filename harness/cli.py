@@ -43,8 +43,11 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="renkei (連携): conformance tests for OneRoster, LTI 1.3 and xAPI in Japan's schools.")
 roster_app = typer.Typer(no_args_is_help=True, help="Japanese roster (OneRoster CSV) tools.")
 lti_app = typer.Typer(no_args_is_help=True, help="LTI 1.3 helpers: keys and registration data.")
+mocks_app = typer.Typer(no_args_is_help=True,
+                        help="The mock ecosystem (校務支援 → 学習eポータル → 学習アプリ) on 127.0.0.1.")
 app.add_typer(roster_app, name="roster")
 app.add_typer(lti_app, name="lti")
+app.add_typer(mocks_app, name="mocks")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -374,6 +377,44 @@ def _click_error(exc: BaseException) -> str | None:
     if "Abort" in names:
         return "abort"
     return "usage" if "ClickException" in names and hasattr(exc, "format_message") else None
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(f"renkei {__version__}", highlight=False, markup=False)
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="print the version and exit")] = False,
+) -> None:
+    """Global options only (--version); the app's help text is the Typer's."""
+
+
+@app.command()
+def demo() -> None:
+    """Run every profile against the built-in mocks, green and deliberately broken (about 30 s).
+
+    Reports go to ./renkei-out/demo/ (replaced on each run); exit 0 when every run ended as expected.
+    """
+    from renkei.harness.demo import main as run_demo
+
+    raise typer.Exit(run_demo())
+
+
+@mocks_app.command("serve")
+def mocks_serve(
+    bundle: Annotated[Path | None, typer.Option(help="OneRoster bundle for the e-portal (default: generate one)")] = None,
+    workdir: Annotated[Path | None, typer.Option(help="keys and generated roster (default: a temporary folder)")] = None,
+    eportal_port: Annotated[int, typer.Option(min=0, max=65535, help="0 picks a free port")] = 8401,
+    app_port: Annotated[int, typer.Option(min=0, max=65535, help="0 picks a free port")] = 8402,
+) -> None:
+    """Serve the mock 学習eポータル (with a roster) and 学習アプリ until Ctrl-C; prints their URLs."""
+    from renkei.mocks.__main__ import serve
+
+    raise typer.Exit(serve(bundle=bundle, workdir=workdir, eportal_port=eportal_port, app_port=app_port))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,5 +1,7 @@
 """``make demo``: the whole suite against the built-in mock ecosystem, writing reports.
 
+Also ``renkei demo``, so an installed wheel can prove itself (CI runs it from one).
+
 1. OneRoster CSV: generate a Japanese roster for every OneRoster profile and validate it with that
    profile (all must pass), then validate a deliberately broken copy (must fail, defects located).
 2. LTI 1.3 over real https on 127.0.0.1 (a throw-away local CA; LTI wants https issuers):
@@ -34,6 +36,7 @@ from renkei.harness.serving import BackgroundServer, LocalTls, free_port
 
 OUT = Path("renkei-out") / "demo"
 HOST = "127.0.0.1"
+OUTPUTS = ("result.json", "junit.xml", "report.html")
 TOOL_CLIENT_ID = "renkei-demo-app"  # the mock app's client_id on renkei's Platform side
 HARNESS_CLIENT_ID = "renkei-demo-harness"  # renkei's Tool side as registered on the mock e-portal
 
@@ -51,7 +54,9 @@ class DemoRun:
 
     @property
     def ok(self) -> bool:
-        return self.result is not None and self.result.verdict == self.expected
+        """The expected verdict, and all three outputs on disk (an installed renkei must write them too)."""
+        written = all((self.report.parent / name).is_file() for name in OUTPUTS)
+        return self.result is not None and self.result.verdict == self.expected and written
 
 
 def _run(name: str, profile: str, target: Path, expected: str, note: str = "") -> DemoRun:

@@ -1,4 +1,5 @@
-"""``python -m renkei.mocks``: the whole mock ecosystem on 127.0.0.1 until Ctrl-C (see renkei.mocks.runner)."""
+"""``python -m renkei.mocks`` (also ``renkei mocks serve``): the whole mock ecosystem on 127.0.0.1
+until Ctrl-C (see renkei.mocks.runner)."""
 
 from __future__ import annotations
 
@@ -12,16 +13,13 @@ from renkei.harness.core.errors import RenkeiError
 from renkei.mocks.runner import start_ecosystem
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m renkei.mocks", description="renkei mock ecosystem (校務支援 → 学習eポータル → 学習アプリ)")
-    ap.add_argument("--bundle", type=Path, help="OneRoster bundle for the e-portal (default: generate one)")
-    ap.add_argument("--workdir", type=Path, help="keys and generated roster (default: a temporary folder)")
-    ap.add_argument("--eportal-port", type=int, default=8401)
-    ap.add_argument("--app-port", type=int, default=8402)
-    args = ap.parse_args(argv)
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="renkei-mocks-"))
+def serve(*, bundle: Path | None = None, workdir: Path | None = None, eportal_port: int = 8401,
+          app_port: int = 8402) -> int:
+    """Serve the ecosystem and print its URLs (flushed, so a script reading a pipe sees them)
+    until Ctrl-C; port 0 picks a free port. Returns the exit code."""
+    workdir = workdir or Path(tempfile.mkdtemp(prefix="renkei-mocks-"))
     try:
-        eco = start_ecosystem(workdir, bundle=args.bundle, eportal_port=args.eportal_port, app_port=args.app_port)
+        eco = start_ecosystem(workdir, bundle=bundle, eportal_port=eportal_port, app_port=app_port)
     except RenkeiError as exc:
         print(f"mocks: error: {exc}", file=sys.stderr)
         return 2
@@ -29,13 +27,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"roster:        {eco.bundle}")
         print(f"学習eポータル:  {eco.eportal_url}/   (open in a browser to start launches)")
         print(f"学習アプリ:     {eco.app_url}/")
-        print("Ctrl-C to stop")
+        print("Ctrl-C to stop", flush=True)
         try:
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt:
             pass
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m renkei.mocks", description="renkei mock ecosystem (校務支援 → 学習eポータル → 学習アプリ)")
+    ap.add_argument("--bundle", type=Path, help="OneRoster bundle for the e-portal (default: generate one)")
+    ap.add_argument("--workdir", type=Path, help="keys and generated roster (default: a temporary folder)")
+    ap.add_argument("--eportal-port", type=int, default=8401, help="0 picks a free port")
+    ap.add_argument("--app-port", type=int, default=8402, help="0 picks a free port")
+    args = ap.parse_args(argv)
+    return serve(bundle=args.bundle, workdir=args.workdir, eportal_port=args.eportal_port, app_port=args.app_port)
 
 
 if __name__ == "__main__":
