@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test lint bench clean
+.PHONY: venv demo test lint bench wheel-check clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -18,13 +18,17 @@ demo: $(STAMP)
 	$(BIN)/python -m renkei.harness.demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check harness mocks reports profiles fixtures tests benchmarks
+	$(BIN)/ruff check harness mocks reports profiles fixtures tests benchmarks .ci/wheel-check
 
 test: lint
 	$(BIN)/python -m pytest -q -n 2 tests
+
+# Builds the wheel, installs it into a fresh venv outside the checkout and runs renkei from there (~1 min).
+wheel-check:
+	$(PY) .ci/wheel-check
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/csv_validate.py
 
 clean:
-	rm -rf $(VENV) renkei-out
+	rm -rf $(VENV) renkei-out build dist renkei.egg-info
