@@ -204,6 +204,23 @@ def test_profile_notes_are_rendered_when_present() -> None:
     assert "このプロファイルの注記" not in render(mixed_run())
 
 
+def test_a_japanese_source_document_is_named_in_japanese_with_the_original_below() -> None:
+    run = mixed_run()
+    run.profile = run.profile.model_copy(update={"source": "ICT CONNECT 21, 2023-03-29, https://example.invalid/v3.pdf",
+                                                 "source_ja": "学習eポータル標準モデル Ver.3.00（ICT CONNECT 21）"})
+    ja, en = render(run), render(run, lang="en")
+    assert re.search(r"<dd>学習eポータル標準モデル Ver.3.00（ICT CONNECT 21）<span class=\"source-original\">ICT CONNECT 21, "
+                     r"2023-03-29", ja)
+    assert "学習eポータル標準モデル Ver.3.00（ICT" not in en and "<dd>ICT CONNECT 21, 2023-03-29" in en
+    assert "class=\"source-original\"" not in render(mixed_run())  # no Japanese title: the source as it is
+
+
+@pytest.mark.parametrize(("checks", "code"), [([], "終了コード 0"), (None, "終了コード 1")])
+def test_the_verdict_says_what_the_exit_code_means(checks: list | None, code: str) -> None:
+    run = make_run(checks) if checks is not None else mixed_run()
+    assert code in render(run)
+
+
 def test_unknown_language_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(UnsupportedLanguage, match="unsupported report language 'de'"):
         write(mixed_run(), tmp_path, lang="de")
