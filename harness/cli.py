@@ -12,32 +12,28 @@ harness core never does.
 
 from __future__ import annotations
 
-import os
-import signal
 import sys
-import tempfile
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-import pytest
 import typer
 from rich.console import Console
 from rich.text import Text
 
 from renkei.harness import __version__
-from renkei.harness.core import progress, secret_registry
 from renkei.harness.core.atomic import write_with
 from renkei.harness.core.console_text import console_safe
 from renkei.harness.core.errors import RenkeiError, UsageError
 from renkei.harness.core.model import DEFAULT_FINDINGS_CAP, NOT_RUN, Outcome, RunResult
 from renkei.harness.core.profiles import list_profiles, resolve
 from renkei.harness.core.registry import REGISTRY
-from renkei.harness.core.session import RunOptions, RunSession
+from renkei.harness.core.session import RunOptions
 from renkei.harness.core.targets import get_kind, load_standards
+from renkei.harness.runner import Interrupted, stopped_by
+from renkei.harness.runner import execute as runner_execute
+from renkei.harness.runner import safe as _safe
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="renkei (連携): conformance tests for OneRoster CSV and LTI 1.3 in Japan's schools.")
@@ -58,149 +54,10 @@ OUTCOME_STYLE = {
 }
 
 
-class Interrupted(Exception):
-    """Ctrl-C or SIGTERM ended a command; ``main`` says so in one line and exits 2."""
-
-    def __init__(self, how: str, detail: str = "") -> None:
-        super().__init__(how)
-        self.how = how
-        self.detail = detail
-
-
-def _safe(text: object) -> str:
-    """Untrusted text for the console: secrets masked and control characters escaped."""
-    return console_safe(secret_registry.active().scrub(str(text)))
-
-
-_stopped_by = "Ctrl-C"
-
-
-@contextmanager
-def _sigterm_interrupts() -> Iterator[None]:
-    """SIGTERM (a cancelled CI job, ``kill``) ends a run the way Ctrl-C does: the checks stop, the
-    outputs are written and say "interrupted", the exit code is 2."""
-    global _stopped_by
-    _stopped_by = "Ctrl-C"
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def stop(signum: int, frame: object) -> None:
-        global _stopped_by
-        _stopped_by = "SIGTERM"
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-class _Progress:
-    """pytest plugin that shows progress: a rich bar on a terminal, plain lines otherwise."""
-
-    def __init__(self, run: RunSession, interactive: bool, quiet: bool = False) -> None:
-        self.run = run
-        self.interactive = interactive
-        self.quiet = quiet
-        self.done = 0
-        self.total = len(run.checks)
-        self._bar: Any = None
-        self._task: Any = None
-
-    def __enter__(self) -> _Progress:
-        if self.interactive:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            self._bar = Progress(TextColumn("{task.description}", markup=False, style="bold"), BarColumn(),
-                                 MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True)
-            self._bar.start()
-            self._task = self._bar.add_task(self.run.profile.id, total=self.total)
-        progress.subscribe(self._stage)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        progress.unsubscribe(self._stage)
-        if self._bar is not None:
-            self._bar.stop()
-
-    def _stage(self, stage: str) -> None:
-        if self._bar is not None:
-            self._bar.update(self._task, description=_safe(f"{self.run.profile.id}: {stage}"))
-
-    def pytest_collection_finish(self, session: pytest.Session) -> None:
-        self.total = len(session.items)
-        if self._bar is not None:
-            self._bar.update(self._task, total=self.total)
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.when != "call" and not (report.when == "setup" and report.skipped):
-            return
-        check_id = report.nodeid.rsplit("::", 1)[-1]
-        result = self.run.results.get(check_id)
-        self.done += 1
-        if self._bar is not None:
-            self._bar.update(self._task, completed=self.done, description=_safe(f"{self.run.profile.id}: {check_id}"))
-        elif result is not None and not self.quiet:
-            err.print(_safe(f"[{self.done}/{self.total}] {check_id} ... {result.outcome.value}"
-                            + (f" ({result.findings_count} finding(s))" if result.findings_count else "")),
-                      highlight=False, markup=False)
-
-
-def _pytest_args(tmp: str) -> list[str]:
-    ini = Path(tmp) / "pytest.ini"
-    ini.write_text("[pytest]\n", encoding="utf-8")
-    return ["-c", str(ini), "--rootdir", tmp, "-p", "no:cacheprovider", "-p", "no:terminal",
-            "-p", "no:warnings", "-p", "no:logging", "-p", "no:unraisableexception",
-            "-p", "no:threadexception"]
-
-
 def execute(options: RunOptions, *, interactive: bool | None = None, quiet: bool = False,
             default_out: Callable[[str], Path] | None = None) -> RunResult:
-    """Run a profile through pytest and return the finished result (outputs written).
-
-    Progress: a rich bar on a terminal, one plain line per check otherwise, nothing if ``quiet``
-    (the demo runs a dozen profiles and keeps only its own summary off a terminal).
-    ``default_out``: without ``options.out_dir``, the output folder for the profile that runs (known
-    only once ``--profile auto`` has chosen it). A run that Ctrl-C or SIGTERM stops returns with
-    ``interrupted`` set (outputs written, saying so); one that is stopped before any output could be
-    written raises ``Interrupted``.
-    """
-    with _sigterm_interrupts():
-        try:
-            return _execute(options, interactive, quiet, default_out)
-        except KeyboardInterrupt:
-            raise Interrupted(_stopped_by) from None
-
-
-def _execute(options: RunOptions, interactive: bool | None, quiet: bool,
-             default_out: Callable[[str], Path] | None) -> RunResult:
-    run = RunSession.create(options)
-    if options.out_dir is None and default_out is not None:
-        options.out_dir = default_out(run.profile.id)
-        options.validate()
-    if interactive is None:
-        interactive = err.is_terminal
-    from renkei.harness.plugin import RenkeiPlugin
-
-    # Third-party pytest plugins (faker, hypothesis, schemathesis ...) cost seconds of start-up
-    # and add nothing to a profile run; our own plugin is passed in explicitly.
-    saved = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
-    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    try:
-        with tempfile.TemporaryDirectory(prefix="renkei-pytest-") as tmp, _Progress(run, interactive, quiet) as prog:
-            code = pytest.main(_pytest_args(tmp), plugins=[RenkeiPlugin(run, emit_warnings=False), prog])
-    finally:
-        if saved is None:
-            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
-        else:
-            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = saved
-    if run.run is None and code == pytest.ExitCode.INTERRUPTED:
-        raise KeyboardInterrupt  # stopped before the plugin could finish: nothing was written
-    if run.run is None:
-        raise RenkeiError(f"the test run did not complete (pytest exit code {int(code)})")
-    return run.run
+    """``runner.execute`` with this module's console (which tests may replace)."""
+    return runner_execute(options, interactive=interactive, quiet=quiet, default_out=default_out, console=err)
 
 
 def _notices(result: RunResult) -> None:
@@ -262,7 +119,7 @@ def run(
     result = execute(options, default_out=lambda pid: Path("renkei-out") / f"{pid}-{stamp}")
     if result.interrupted:
         not_run = sum(1 for c in result.checks if c.error == NOT_RUN)
-        raise Interrupted(_stopped_by, f"{not_run} of {len(result.checks)} checks did not run; "
+        raise Interrupted(stopped_by(), f"{not_run} of {len(result.checks)} checks did not run; "
                                        f"the reports in {options.out_dir} say the run was interrupted")
     _summary(result, options.out_dir)
     raise typer.Exit(result.exit_code)
@@ -425,7 +282,7 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except (Interrupted, KeyboardInterrupt) as exc:
-        how = exc.how if isinstance(exc, Interrupted) else _stopped_by
+        how = exc.how if isinstance(exc, Interrupted) else stopped_by()
         detail = f": {exc.detail}" if isinstance(exc, Interrupted) and exc.detail else ""
         err.print(_safe(f"renkei: interrupted by {how}{detail}"), highlight=False, markup=False)
         sys.exit(2)

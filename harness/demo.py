@@ -28,10 +28,10 @@ from typing import Any
 import yaml
 from rich.console import Console
 
-from renkei.harness.cli import execute
 from renkei.harness.core.errors import RenkeiError
 from renkei.harness.core.model import RunResult
 from renkei.harness.core.session import RunOptions
+from renkei.harness.runner import execute
 from renkei.harness.serving import BackgroundServer, LocalTls, free_port
 
 OUT = Path("renkei-out") / "demo"
