@@ -1,0 +1,303 @@
+"""The mock 校務支援システム as an ASGI app: OneRoster 1.2 Rostering REST, Gradebook, token endpoint,
+CSV exports and the admin (lifecycle) API.
+
+It is the reference provider the ``oneroster12-rest-provider`` profile passes against, and the
+provider the ``oneroster12-rest-consumer`` profile serves to a vendor's consumer (every request is
+kept in ``app.state.log`` for that profile to judge). Behaviour the binding leaves open is stated
+here and in the README:
+- ``limit`` above ``max_limit`` is served as ``max_limit`` objects (the Link header says so);
+  a ``limit`` below 1, a negative or non-numeric ``offset`` is 400 ``invaliddata``;
+- nested paths whose parent does not exist answer 404 ``unknownobject``;
+- membership (a class's students, a student's classes) follows the *active* enrollments;
+- ``sort`` on a field that crosses a list, or an unknown one, is 400 ``invalid_selection_field``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from renkei.harness.oneroster.model import query as Q
+from renkei.harness.oneroster.model import rest as R
+from renkei.harness.serving import BodyLimit
+from renkei.mocks.school_affairs.rest import queries
+from renkei.mocks.school_affairs.rest.auth import Grant, OAuthError, TokenService
+from renkei.mocks.school_affairs.rest.config import ProviderConfig
+from renkei.mocks.school_affairs.rest.errors import ApiError
+from renkei.mocks.school_affairs.rest.store import RosterStore
+
+JSON = "application/json"
+_NAMES = (*R.OBJECTS, *R.GRADEBOOK_OBJECTS)
+SORTABLE: dict[str, set[str]] = {
+    name: {p for p in R.field_paths(name) if not R.is_array_field(name, p.split(".")[0])} for name in _NAMES}
+FILTERABLE: dict[str, set[str]] = {name: R.field_paths(name) for name in _NAMES}
+
+
+@dataclass
+class Logged:
+    """One request as the consumer profile sees it."""
+
+    at: float
+    method: str
+    path: str
+    query: str
+    client_id: str | None
+    scopes: tuple[str, ...]
+    status: int
+    returned: int | None = None  # objects in a collection answer
+    total: int | None = None
+
+
+class Provider:
+    """The request handling, separate from Starlette so that tests and the consumer profile can read it."""
+
+    def __init__(self, store: RosterStore, config: ProviderConfig, clock: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self.config = config
+        self.clock = clock
+        self.tokens = TokenService(config, clock)
+        self.log: deque[Logged] = deque(maxlen=config.max_log)
+        self._requests = 0
+
+    def fault(self, name: str) -> bool:
+        return name in self.config.faults
+
+    def error(self, exc: ApiError) -> Response:
+        minor = "invaliddata" if self.fault("wrong_minor_codes") else exc.minor
+        headers = dict(exc.headers)
+        if exc.status == 401:
+            headers.setdefault("WWW-Authenticate", 'Bearer realm="oneroster"')
+        return JSONResponse(R.status_info(exc.status, minor, exc.description), exc.status, headers=headers)
+
+    def authorise(self, request: Request, scopes: tuple[str, ...]) -> Grant:
+        try:
+            grant = self.tokens.verify(request.headers.get("authorization"))
+        except OAuthError as exc:
+            raise ApiError(401, "unauthorisedrequest", exc.description) from None
+        if not grant.scopes & set(scopes):
+            raise ApiError(403, "forbidden", f"this token's scopes do not allow {request.url.path}; "
+                           f"one of {' '.join(scopes)} is needed")
+        return grant
+
+    def throttle(self) -> None:
+        self._requests += 1
+        every = self.config.throttle_every
+        if every and self._requests % every == 0:
+            raise ApiError(429, "server_busy", "too many requests; retry after the Retry-After interval",
+                           {"Retry-After": str(self.config.retry_after)})
+
+    def record(self, request: Request, grant: Grant | None, status: int, returned: int | None = None,
+               total: int | None = None) -> None:
+        self.log.append(Logged(self.clock(), request.method, request.url.path, request.url.query,
+                               grant.client_id if grant else None, tuple(sorted(grant.scopes)) if grant else (),
+                               status, returned, total))
+
+    def origin(self, request: Request) -> str:
+        return f"{request.url.scheme}://{request.url.netloc}"
+
+    def render(self, text: str, request: Request) -> str:
+        """Stored documents carry server-relative hrefs; a page gets this server's origin in front."""
+        prefix = self.origin(request) + ("/broken" if self.fault("broken_href") else "")
+        text = text.replace('"href":"/ims/', f'"href":"{prefix}/ims/')
+        if self.fault("boolean_json"):
+            for name in ("enabledUser", "primary"):
+                text = text.replace(f'"{name}":"true"', f'"{name}":true').replace(f'"{name}":"false"', f'"{name}":false')
+        return text
+
+    def adjust(self, doc: dict[str, Any], kind: str) -> dict[str, Any]:
+        """Faults that change an object's content (applied only when one is active)."""
+        if kind == "user" and self.fault("missing_family_name"):
+            doc.pop("familyName", None)
+        if kind == "user" and self.fault("bad_kana"):
+            meta = doc.get("metadata")
+            if isinstance(meta, dict):
+                if isinstance(meta.get("jp"), dict) and "kanaGivenName" in meta["jp"]:
+                    meta["jp"]["kanaGivenName"] = "たろう ﾀﾛｳ"
+                elif "jp.kanaGivenName" in meta:
+                    meta["jp.kanaGivenName"] = "たろう ﾀﾛｳ"
+        return doc
+
+    # -- rostering -----------------------------------------------------------------------------
+
+    def _parents_exist(self, endpoint: R.Endpoint, ids: list[str]) -> None:
+        wanted = queries.PARENTS.get(endpoint.subset or "", ())
+        for (kind, sub), sid, name in zip(wanted, ids, endpoint.params, strict=False):
+            row = self.store.query("SELECT sub, r2 FROM objects WHERE kind=? AND sid=?", (kind, sid))
+            if not row or (sub is not None and row[0][0] != sub):
+                raise ApiError(404, "unknownobject", f"no {sub or kind} with sourcedId {sid!r} ({name})")
+        if endpoint.subset and endpoint.subset.startswith("school.class."):
+            row = self.store.query("SELECT r2 FROM objects WHERE kind='class' AND sid=?", (ids[1],))
+            if row and row[0][0] != ids[0]:
+                raise ApiError(404, "unknownobject", f"class {ids[1]!r} is not a class of school {ids[0]!r}")
+
+    def single(self, endpoint: R.Endpoint, request: Request) -> tuple[int, str, dict[str, str]]:
+        sid = request.path_params["sourcedId"]
+        row = self.store.query("SELECT sub, doc FROM objects WHERE kind=? AND sid=?", (endpoint.object, sid))
+        if endpoint.subset and "=" in endpoint.subset and row and row[0][0] != endpoint.subset.split("=", 1)[1]:
+            row = []
+        if not row:
+            if self.fault("unknown_is_empty"):
+                return 200, "{}", {}
+            raise ApiError(404, "unknownobject", f"no {endpoint.object} with sourcedId {sid!r}")
+        text = row[0][1]
+        fields = self._fields(request, endpoint)
+        if fields is not None or self.fault("missing_family_name") or self.fault("bad_kana"):
+            doc = self.adjust(json.loads(text), endpoint.object)
+            if fields is not None:
+                doc = {k: v for k, v in doc.items() if k in fields}
+            text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+        return 200, '{"' + endpoint.envelope + '":' + self.render(text, request) + "}", {}
+
+    def _fields(self, request: Request, endpoint: R.Endpoint) -> list[str] | None:
+        raw = request.query_params.get("fields")
+        if raw is None or self.fault("fields_ignored"):
+            return None
+        try:
+            return Q.parse_fields(raw, set(R.object_spec(endpoint.object).by_name))
+        except Q.QueryError as exc:
+            raise ApiError(400, exc.minor, exc.en) from None
+
+    def _int(self, request: Request, name: str, default: int, minimum: int) -> int:
+        raw = request.query_params.get(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ApiError(400, "invaliddata", f"{name} must be an integer, not {raw!r}") from None
+        if value < minimum:
+            raise ApiError(400, "invaliddata", f"{name} must be at least {minimum}")
+        return value
+
+    def collection(self, endpoint: R.Endpoint, request: Request) -> tuple[int, str, dict[str, str], int, int]:
+        ids = [request.path_params[p] for p in endpoint.params]
+        if endpoint.nested and self.fault("nested_500"):
+            raise ApiError(500, "internal_server_error", "internal error")
+        params = request.query_params
+        limit = min(self._int(request, "limit", R.DEFAULT_LIMIT, 1), self.config.max_limit)
+        offset = self._int(request, "offset", 0, 0)
+        flt = None
+        if params.get("filter") is not None and not self.fault("filter_ignored"):
+            try:
+                flt = Q.parse_filter(params["filter"])
+                Q.check_paths(flt, FILTERABLE[endpoint.object])
+            except Q.QueryError as exc:
+                raise ApiError(400, exc.minor, exc.en) from None
+        sort = params.get("sort")
+        if sort is not None and sort not in SORTABLE[endpoint.object]:
+            raise ApiError(400, "invalid_selection_field", f"cannot sort by {sort!r}")
+        if self.fault("sort_ignored"):
+            sort = None
+        order = params.get("orderBy", "asc")
+        if order not in ("asc", "desc"):
+            raise ApiError(400, "invaliddata", "orderBy must be asc or desc")
+        fields = self._fields(request, endpoint)
+        self._parents_exist(endpoint, ids)
+        served_offset = offset + 1 if self.fault("off_by_one_paging") and offset else offset
+        page = queries.build(endpoint, ids, flt=flt, sort=sort, desc=order == "desc", limit=limit,
+                             offset=served_offset, shape=self.store.shape)
+        total = self.store.query(page.count_sql, page.count_params)[0][0]
+        if page.ranged and not self.store.dense(endpoint.object, endpoint.subset, total):
+            page = queries.build(endpoint, ids, flt=flt, sort=sort, desc=order == "desc", limit=limit,
+                                 offset=served_offset, shape=self.store.shape, ranged=False)
+        docs = [r[0] for r in self.store.query(page.sql, page.params)]
+        if fields is not None or self.fault("missing_family_name") or self.fault("bad_kana"):
+            out = []
+            for text in docs:
+                doc = self.adjust(json.loads(text), endpoint.object)
+                if fields is not None:
+                    doc = {k: v for k, v in doc.items() if k in fields}
+                out.append(json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
+            docs = out
+        key = "data" if self.fault("wrong_envelope") else endpoint.envelope
+        body = '{"' + key + '":[' + self.render(",".join(docs), request) + "]}"
+        headers: dict[str, str] = {}
+        if not self.fault("no_total_count"):
+            headers["X-Total-Count"] = str(total)
+        if not self.fault("no_link_header"):
+            headers["Link"] = links(self.origin(request) + request.url.path, dict(params), limit, offset, total)
+        return 200, body, headers, len(docs), total
+
+
+def links(url: str, params: dict[str, str], limit: int, offset: int, total: int) -> str:
+    """RFC 8288 Link header with first/prev/next/last (offset/limit), other parameters kept."""
+    def href(off: int) -> str:
+        return f"<{url}?{urlencode({**params, 'limit': str(limit), 'offset': str(off)})}>"
+
+    last = max(0, (total - 1) // limit * limit)
+    parts = [f'{href(0)}; rel="first"']
+    if offset > 0:
+        parts.append(f'{href(max(0, offset - limit))}; rel="prev"')
+    if offset + limit < total:
+        parts.append(f'{href(offset + limit)}; rel="next"')
+    parts.append(f'{href(last)}; rel="last"')
+    return ", ".join(parts)
+
+
+def _route(provider: Provider, endpoint: R.Endpoint) -> Route:
+    async def handle(request: Request) -> Response:
+        grant: Grant | None = None
+        try:
+            if endpoint.object == "demographics":
+                allowed = provider.config.demographics_scopes
+                if provider.fault("demographics_leak"):
+                    allowed = (*allowed, R.SCOPE_CORE)
+            else:
+                allowed = endpoint.scopes
+            grant = provider.authorise(request, allowed)
+            provider.throttle()
+            if endpoint.single:
+                status, body, headers = await run_in_threadpool(provider.single, endpoint, request)
+                provider.record(request, grant, status)
+            else:
+                status, body, headers, n, total = await run_in_threadpool(provider.collection, endpoint, request)
+                provider.record(request, grant, status, n, total)
+            return Response(body, status, headers=headers, media_type=JSON)
+        except ApiError as exc:
+            provider.record(request, grant, exc.status)
+            return provider.error(exc)
+
+    return Route(R.ROSTERING_PATH + endpoint.path, handle, methods=["GET"], name=endpoint.operation_id)
+
+
+def _token_route(provider: Provider) -> Route:
+    async def token(request: Request) -> Response:
+        body = await request.body()
+        try:
+            client_id, answer = provider.tokens.issue(request.headers.get("authorization"), body)
+        except OAuthError as exc:
+            provider.record(request, None, exc.status)
+            headers = {"WWW-Authenticate": 'Basic realm="oneroster"'} if exc.status == 401 else {}
+            return JSONResponse({"error": exc.error, "error_description": exc.description}, exc.status,
+                                headers={**headers, "Cache-Control": "no-store"})
+        provider.record(request, Grant(client_id, frozenset(str(answer["scope"]).split()), 0), 200)
+        return JSONResponse(answer, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+    return Route(provider.config.token_path, token, methods=["POST"], name="token")
+
+
+def create_app(store: RosterStore, config: ProviderConfig, *, clock: Callable[[], float] = time.time,
+               extra_routes: list[Route] | None = None) -> Any:
+    """The ASGI app (wrapped in ``BodyLimit``); ``app.provider`` is the ``Provider`` behind it."""
+    from renkei.mocks.school_affairs.rest import admin, exports, gradebook
+
+    provider = Provider(store, config, clock)
+    routes = [_token_route(provider), *(_route(provider, e) for e in R.ENDPOINTS),
+              *gradebook.routes(provider), *exports.routes(provider), *admin.routes(provider),
+              *(extra_routes or [])]
+    inner = Starlette(routes=routes)
+    inner.state.provider = provider
+    app = BodyLimit(inner)
+    app.provider = provider  # type: ignore[attr-defined]
+    return app

@@ -1,0 +1,79 @@
+"""Configuration of the mock 校務支援システム's REST provider: clients, limits, JSON shape, faults.
+
+``FAULTS`` turn the reference provider into a deliberately broken one for red runs; each breaks one
+rule, named after what it breaks, and the provider profile has a check that fails on it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+from renkei.harness.core.errors import ConfigError
+from renkei.harness.oneroster.model import rest as R
+from renkei.harness.oneroster.model.rest_binding import NESTED, SHAPES
+
+FAULTS: dict[str, str] = {
+    "no_total_count": "collection answers carry no X-Total-Count header [OR12 REST OpenAPI, X-Total-Count]",
+    "no_link_header": "collection answers carry no RFC 8288 Link header [OR12 REST OpenAPI links]",
+    "off_by_one_paging": "offset is applied one too far, so one object per page is never served [OR12 REST §3.3]",
+    "filter_ignored": "the filter parameter is ignored: the whole collection is answered [OR12 REST §3.3 filter]",
+    "sort_ignored": "the sort parameter is ignored [OR12 REST §3.3 sort]",
+    "fields_ignored": "the fields parameter is ignored [OR12 REST §3.3 fields]",
+    "wrong_envelope": "collections are wrapped in {\"data\": [...]} instead of their collection name "
+    "[OR12 REST OpenAPI *SetDType]",
+    "nested_500": "every nested path answers 500 [OR12 REST §3.2]",
+    "expired_token_accepted": "a token past its expiry is still accepted [RFC 6749 §5.1 expires_in]",
+    "demographics_leak": "/demographics answers under roster-core.readonly [OR12 REST OpenAPI security]",
+    "bad_secret_accepted": "the token endpoint accepts any client secret [RFC 6749 §2.3.1, §5.2]",
+    "wrong_minor_codes": "errors carry imsx_codeMinorFieldValue invaliddata whatever the error "
+    "[OR12 REST OpenAPI imsx_StatusInfoDType]",
+    "unknown_is_empty": "an unknown sourcedId answers 200 with an empty object instead of 404 unknownobject "
+    "[OR12 REST OpenAPI 404]",
+    "boolean_json": "enabledUser and primary are JSON booleans instead of the strings \"true\"/\"false\" "
+    "[OR12 REST OpenAPI UserDType.enabledUser]",
+    "missing_family_name": "users are served without familyName [OR12 REST OpenAPI UserDType required]",
+    "broken_href": "GUIDRef hrefs point to a path that does not exist [OR12 REST OpenAPI *GUIDRefDType.href]",
+    "bad_kana": "metadata.jp.kanaGivenName is served in hiragana and half-width katakana "
+    "[OneRoster Japan Profile, metadata.jp.kana*]",
+}
+
+
+@dataclass(frozen=True)
+class Client:
+    """An OAuth 2.0 client of the provider: its secret and the scopes it may be granted."""
+
+    client_id: str
+    secret: str
+    scopes: tuple[str, ...] = (*R.ROSTERING_SCOPES, *R.GRADEBOOK_SCOPES)
+
+
+@dataclass
+class ProviderConfig:
+    clients: list[Client] = field(default_factory=list)
+    shape: str = NESTED  # metadata.jp.* as {"jp": {...}} (nested) or {"jp.x": ...} (flat)
+    max_limit: int = 5000  # the documented maximum page size; larger limits are served as this many
+    token_ttl: int = 3600  # seconds
+    token_path: str = "/oauth/token"
+    throttle_every: int = 0  # every n-th API request answers 429 server_busy (0: never)
+    retry_after: int = 1  # seconds, in the Retry-After of a 429
+    demographics_scopes: tuple[str, ...] = (R.SCOPE_DEMOGRAPHICS, R.SCOPE_ROSTER)
+    faults: set[str] = field(default_factory=set)
+    signing_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    admin_key: str = field(default_factory=lambda: secrets.token_urlsafe(24))  # the admin API's bearer key
+    max_log: int = 10_000  # requests kept for observation (the consumer profile reads them)
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.faults) - set(FAULTS))
+        if unknown:
+            raise ConfigError(f"unknown school-affairs fault(s) {', '.join(unknown)} (known: {', '.join(FAULTS)})")
+        if self.shape not in SHAPES:
+            raise ConfigError(f"metadata shape must be one of {', '.join(SHAPES)}, not {self.shape!r}")
+        if self.max_limit < 1 or self.token_ttl < 1:
+            raise ConfigError("max_limit and token_ttl must be at least 1")
+        ids = [c.client_id for c in self.clients]
+        if len(ids) != len(set(ids)):
+            raise ConfigError("client ids must be unique")
+
+    def client(self, client_id: str) -> Client | None:
+        return next((c for c in self.clients if c.client_id == client_id), None)

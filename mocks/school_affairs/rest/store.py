@@ -1,0 +1,297 @@
+"""The mock 校務支援システム's roster database: SQLite, one row per OneRoster object.
+
+Why SQLite and not lists: a prefecture roster holds a million users and five million enrollments;
+the REST provider pages, filters and sorts inside the database and streams one page at a time, and
+the lifecycle (年次更新, 転出・転入) changes rows in place. Each object is stored as the compact JSON
+document the REST binding sends (``rest_binding``), with hrefs relative to the server, so a page is
+the concatenation of stored documents with the origin put in front of each href.
+
+Columns beside the document: ``kind`` (the ObjectSpec name), ``sub`` (session/org type, a user's
+primary role, an enrollment's role), the dense positions ``pos``/``spos`` (within the kind, and within
+kind+sub) that make an unfiltered page an index range instead of an OFFSET scan, ``r1..r3`` (the
+references the nested endpoints follow), ``status`` and ``dlm`` (dateLastModified, normalised to UTC
+milliseconds so text order is time order). ``user_orgs`` and ``class_terms`` hold the many-valued
+references (a user's roles, a class's terms) and are rebuilt whenever their object changes.
+
+Thread-safety: one connection, guarded by a lock; the ASGI app runs queries in a worker thread.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from renkei.harness.core.errors import ConfigError
+from renkei.harness.oneroster.model import rest_binding as rb
+from renkei.harness.oneroster.model.query import compare, instant
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS objects(
+  seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, sid TEXT NOT NULL, sub TEXT, pos INTEGER NOT NULL,
+  spos INTEGER NOT NULL, status TEXT NOT NULL, dlm TEXT NOT NULL, r1 TEXT, r2 TEXT, r3 TEXT, doc TEXT NOT NULL,
+  UNIQUE(kind, sid));
+CREATE INDEX IF NOT EXISTS objects_pos ON objects(kind, pos);
+CREATE INDEX IF NOT EXISTS objects_spos ON objects(kind, sub, spos);
+CREATE INDEX IF NOT EXISTS objects_r1 ON objects(kind, r1);
+CREATE INDEX IF NOT EXISTS objects_r2 ON objects(kind, r2);
+CREATE INDEX IF NOT EXISTS objects_r3 ON objects(kind, r3);
+CREATE INDEX IF NOT EXISTS objects_dlm ON objects(kind, dlm);
+CREATE TABLE IF NOT EXISTS user_orgs(user TEXT NOT NULL, org TEXT NOT NULL, role TEXT NOT NULL,
+  PRIMARY KEY(org, role, user)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS user_orgs_user ON user_orgs(user);
+CREATE TABLE IF NOT EXISTS class_terms(term TEXT NOT NULL, class TEXT NOT NULL, PRIMARY KEY(term, class)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS class_terms_class ON class_terms(class);
+CREATE TABLE IF NOT EXISTS events(at TEXT NOT NULL, kind TEXT NOT NULL, sid TEXT NOT NULL, what TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+BATCH = 5000
+ROSTER_FILES = ("academicSessions", "orgs", "courses", "classes", "users", "roles", "userProfiles",
+                "demographics", "enrollments")
+
+
+def stamp(moment: datetime | None = None) -> str:
+    """dateLastModified as the store writes it: UTC, milliseconds, ``Z``."""
+    moment = (moment or datetime.now(UTC)).astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def normalise_instant(value: str) -> str | None:
+    """A filter value for dateLastModified in the store's text form (None if it is no instant)."""
+    moment = instant(value)
+    return None if moment is None else stamp(moment)
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """What the store derives from one document."""
+
+    sub: str | None
+    r1: str | None = None
+    r2: str | None = None
+    r3: str | None = None
+
+
+def _sid(ref: Any) -> str | None:
+    return ref.get("sourcedId") if isinstance(ref, dict) else None
+
+
+def derive(kind: str, doc: Mapping[str, Any]) -> Indexed:
+    if kind == "academicSession":
+        return Indexed(doc.get("type"), _sid(doc.get("parent")))
+    if kind == "org":
+        return Indexed(doc.get("type"), _sid(doc.get("parent")))
+    if kind == "course":
+        return Indexed(None, None, _sid(doc.get("org")))
+    if kind == "class":
+        return Indexed(None, _sid(doc.get("course")), _sid(doc.get("school")))
+    if kind == "enrollment":
+        return Indexed(doc.get("role"), _sid(doc.get("class")), _sid(doc.get("school")), _sid(doc.get("user")))
+    if kind == "user":
+        roles = [r for r in doc.get("roles") or [] if isinstance(r, dict)]
+        primary = next((r.get("role") for r in roles if r.get("roleType") == "primary"), None)
+        return Indexed(primary or (roles[0].get("role") if roles else None))
+    if kind == "lineItem":
+        return Indexed(None, _sid(doc.get("class")), _sid(doc.get("school")), _sid(doc.get("category")))
+    if kind == "result":
+        return Indexed(None, _sid(doc.get("class")), _sid(doc.get("lineItem")), _sid(doc.get("student")))
+    if kind == "scoreScale":
+        return Indexed(None, _sid(doc.get("class")), _sid(doc.get("course")))
+    return Indexed(None)
+
+
+def _or_cmp(a: Any, b: Any) -> int | None:
+    if a is None or b is None:
+        return None
+    return compare(str(a), str(b))
+
+
+def _or_contains(a: Any, b: Any) -> int:
+    return int(a is not None and str(b).casefold() in str(a).casefold())
+
+
+class RosterStore:
+    """The roster database. ``path=None`` keeps it in memory (tests, the demo)."""
+
+    def __init__(self, path: Path | None = None, *, shape: str = rb.NESTED) -> None:
+        if shape not in rb.SHAPES:
+            raise ConfigError(f"metadata shape must be one of {', '.join(rb.SHAPES)}, not {shape!r}")
+        self.shape = shape
+        self.path = path
+        self._lock = threading.RLock()
+        self.db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False,
+                                  isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL" if path else "PRAGMA journal_mode=MEMORY")
+        self.db.execute("PRAGMA synchronous=OFF")
+        self.db.executescript(SCHEMA)
+        self.db.create_function("or_cmp", 2, _or_cmp, deterministic=True)
+        self.db.create_function("or_contains", 2, _or_contains, deterministic=True)
+        self._pos: dict[str, int] = {}
+        self._spos: dict[tuple[str, str | None], int] = {}
+        for kind, n in self.db.execute("SELECT kind, MAX(pos) + 1 FROM objects GROUP BY kind"):
+            self._pos[kind] = n
+        for kind, sub, n in self.db.execute("SELECT kind, sub, MAX(spos) + 1 FROM objects GROUP BY kind, sub"):
+            self._spos[(kind, sub)] = n
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic change: a failed lifecycle step leaves the roster as it was."""
+        with self._lock:
+            self.db.execute("BEGIN")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def put(self, kind: str, doc: dict[str, Any], *, event: str | None = None) -> bool:
+        """Insert or replace one object (inside or outside a transaction); True when it was new."""
+        with self._lock:
+            return self._put_many(kind, [doc], event=event) == 1
+
+    def _put_many(self, kind: str, docs: Iterable[dict[str, Any]], *, event: str | None = None) -> int:
+        created = 0
+        rows_new: list[tuple[Any, ...]] = []
+        for doc in docs:
+            sid = doc["sourcedId"]
+            ix = derive(kind, doc)
+            dlm = normalise_instant(str(doc.get("dateLastModified", ""))) or stamp()
+            text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+            old = self.db.execute("SELECT seq FROM objects WHERE kind=? AND sid=?", (kind, sid)).fetchone()
+            if old is None:
+                pos = self._pos.get(kind, 0)
+                self._pos[kind] = pos + 1
+                spos = self._spos.get((kind, ix.sub), 0)
+                self._spos[(kind, ix.sub)] = spos + 1
+                rows_new.append((kind, sid, ix.sub, pos, spos, doc.get("status", "active"), dlm,
+                                 ix.r1, ix.r2, ix.r3, text))
+                created += 1
+            else:
+                self.db.execute("UPDATE objects SET status=?, dlm=?, r1=?, r2=?, r3=?, doc=? WHERE seq=?",
+                                (doc.get("status", "active"), dlm, ix.r1, ix.r2, ix.r3, text, old[0]))
+            self._links(kind, sid, doc)
+            if event:
+                self.db.execute("INSERT INTO events VALUES (?, ?, ?, ?)", (dlm, kind, sid, event))
+            if len(rows_new) >= BATCH:
+                self._insert(rows_new)
+        self._insert(rows_new)
+        return created
+
+    def _insert(self, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        try:
+            self.db.executemany("INSERT INTO objects(kind, sid, sub, pos, spos, status, dlm, r1, r2, r3, doc) "
+                                "VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+        except sqlite3.IntegrityError:
+            seen: set[tuple[str, str]] = set()
+            dup = next((r for r in rows if (r[0], r[1]) in seen or seen.add((r[0], r[1]))), rows[0])
+            raise ConfigError(f"the roster holds the {dup[0]} sourcedId {dup[1]!r} twice") from None
+        rows.clear()
+
+    def _links(self, kind: str, sid: str, doc: Mapping[str, Any]) -> None:
+        if kind == "user":
+            self.db.execute("DELETE FROM user_orgs WHERE user=?", (sid,))
+            self.db.executemany("INSERT OR IGNORE INTO user_orgs VALUES (?, ?, ?)", [
+                (sid, _sid(r.get("org")), r.get("role")) for r in doc.get("roles") or []
+                if isinstance(r, dict) and _sid(r.get("org")) and r.get("role")])
+        elif kind == "class":
+            self.db.execute("DELETE FROM class_terms WHERE class=?", (sid,))
+            self.db.executemany("INSERT OR IGNORE INTO class_terms VALUES (?, ?)",
+                                [(t, sid) for t in (_sid(x) for x in doc.get("terms") or []) if t])
+
+    def delete(self, kind: str, sid: str) -> bool:
+        """Remove an object (gradebook DELETE; rostering objects are marked tobedeleted instead)."""
+        with self._lock:
+            cur = self.db.execute("DELETE FROM objects WHERE kind=? AND sid=?", (kind, sid))
+            return cur.rowcount > 0
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def get(self, kind: str, sid: str) -> dict[str, Any] | None:
+        with self._lock:
+            row = self.db.execute("SELECT doc FROM objects WHERE kind=? AND sid=?", (kind, sid)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def get_text(self, kind: str, sid: str) -> str | None:
+        with self._lock:
+            row = self.db.execute("SELECT doc FROM objects WHERE kind=? AND sid=?", (kind, sid)).fetchone()
+        return None if row is None else row[0]
+
+    def query(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        with self._lock:
+            return self.db.execute(sql, params).fetchall()
+
+    def count(self, kind: str) -> int:
+        with self._lock:
+            return self.db.execute("SELECT COUNT(*) FROM objects WHERE kind=?", (kind,)).fetchone()[0]
+
+    def iter_docs(self, kind: str, *, since: str | None = None, batch: int = BATCH) -> Iterator[dict[str, Any]]:
+        """Every object of a kind in insertion order (``since``: changed after that instant), a batch
+        at a time, so a caller can stream a million rows."""
+        last = 0
+        while True:
+            with self._lock:
+                rows = self.db.execute(
+                    "SELECT seq, doc FROM objects WHERE kind=? AND seq>? AND (? IS NULL OR dlm>?) ORDER BY seq LIMIT ?",
+                    (kind, last, since, since, batch)).fetchall()
+            if not rows:
+                return
+            for seq, doc in rows:
+                last = seq
+                yield json.loads(doc)
+
+    def dense(self, kind: str, subset: str | None, total: int) -> bool:
+        """Whether the positions of a kind (or kind+sub) are still 0..total-1 (nothing was deleted and no
+        object changed its sub), so a page may be read as a position range."""
+        if subset is None:
+            return total == self._pos.get(kind, 0)
+        sub = subset.split("=", 1)[1]
+        return total == self._spos.get((kind, sub), 0)
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        with self._lock:
+            row = self.db.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
+        return default if row is None else row[0]
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self._lock:
+            self.db.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, value))
+
+    # -- loading a bundle ----------------------------------------------------------------------
+
+    def load_bundle(self, bundle: Path, *, loaded_at: str | None = None) -> dict[str, int]:
+        """Fill the store from a OneRoster 1.2 CSV bulk bundle (zip or folder); returns object counts.
+
+        Bulk rows carry no status/dateLastModified: they become ``active`` as of ``loaded_at``."""
+        from renkei.mocks.school_affairs.rest.bundle import read_bundle
+
+        at = loaded_at or stamp()
+        counts: dict[str, int] = {}
+        with read_bundle(bundle, shape=self.shape, stamp=at) as source, self.transaction():
+            for kind, docs in source.kinds():
+                counts[kind] = self._put_many(kind, docs)
+            self.db.execute("INSERT OR REPLACE INTO settings VALUES ('loaded_at', ?)", (at,))
+            self.db.execute("INSERT OR REPLACE INTO settings VALUES ('csv_headers', ?)",
+                            (json.dumps(source.headers, ensure_ascii=False),))
+            self.db.execute("INSERT OR REPLACE INTO settings VALUES ('manifest', ?)",
+                            (json.dumps(source.manifest, ensure_ascii=False),))
+        return counts
+
+    def put_many(self, kind: str, docs: Iterable[dict[str, Any]], *, event: str | None = None) -> int:
+        """Insert or replace many objects (call inside ``transaction``); returns how many were new."""
+        with self._lock:
+            return self._put_many(kind, docs, event=event)
