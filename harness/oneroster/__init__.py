@@ -1,14 +1,23 @@
 """OneRoster conformance, one sub-package per product under test.
 
-``model/`` is the data model written once (file layouts, column types, vocabularies, references);
-``csv/`` tests a CSV bundle. Importing the package registers the ``oneroster-csv`` target kind, its
-analysis phases and all of its checks.
+``model/`` is the data model written once (file layouts, column types, vocabularies, references, the
+REST binding and its query grammar); ``csv/`` tests a CSV bundle; ``rest_provider/`` a REST provider.
+Importing the package registers the target kinds, the CSV analysis phases and all the checks.
 """
 
 from renkei.harness.core.targets import TargetKind, register_kind
 from renkei.harness.oneroster.csv import checks_base, checks_jp, checks_package  # noqa: F401  (register checks)
 from renkei.harness.oneroster.csv.detect import detect
 from renkei.harness.oneroster.csv.target import KIND, OneRosterCsvTarget
+from renkei.harness.oneroster.rest_provider import (  # noqa: F401  (register checks)
+    checks,
+    checks_errors,
+    checks_paging,
+)
+from renkei.harness.oneroster.rest_provider.config import KIND as REST_PROVIDER_KIND
+from renkei.harness.oneroster.rest_provider.target import open_target as open_rest_provider
 
 register_kind(TargetKind(name=KIND, open=OneRosterCsvTarget, description="OneRoster CSV bundle (zip or folder)",
                          detect=detect))
+register_kind(TargetKind(name=REST_PROVIDER_KIND, open=open_rest_provider,
+                         description="OneRoster 1.2 REST provider (target YAML); renkei is the consumer"))

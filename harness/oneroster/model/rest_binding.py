@@ -104,7 +104,7 @@ def course(row: Row, *, shape: str, status: str, stamp: str, base: str = "") -> 
     obj = _common(row, shape, status, stamp)
     _put(obj, "title", row.get("title", ""))
     _put(obj, "schoolYear", _ref_or_none("academicSession", row.get("schoolYearSourcedId"), base))
-    _put(obj, "courseCode", row.get("courseCode", ""))
+    obj["courseCode"] = row.get("courseCode", "")  # required by the REST schema; Japan Profile CSVs leave it empty
     _put(obj, "grades", split_list(row.get("grades", "")))
     _put(obj, "subjects", split_list(row.get("subjects", "")))
     _put(obj, "org", _ref_or_none("org", row.get("orgSourcedId"), base))

@@ -1,0 +1,175 @@
+"""Judging one REST JSON object against its ``ObjectSpec``: required fields, types, vocabularies,
+unknown fields, GUIDRefs. Pure functions returning ``Problem``s, so the provider checks, the
+consumer profile and the tests share one reading of the OpenAPI schemas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from renkei.harness.oneroster.model import rest as R
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str  # JSON path inside the object, e.g. "roles[0].org.type"
+    en: str
+    ja: str
+    value: Any = None
+
+
+NON_EMPTY = ("sourcedId",)  # JSON Schema ``required`` asks for presence; an empty identifier identifies nothing
+
+
+def missing_required(spec: R.ObjectSpec, obj: dict[str, Any]) -> Iterator[Problem]:
+    """Required fields absent or null (``""`` is present: the schemas set no minLength, and the Japan
+    Profile leaves e.g. courseCode empty), plus an empty sourcedId."""
+    for name in spec.required:
+        if name not in obj or obj[name] is None:
+            yield Problem(name, f"required field {name} is missing", f"必須フィールド {name} がありません")
+        elif name in NON_EMPTY and obj[name] == "":
+            yield Problem(name, f"required field {name} is empty", f"必須フィールド {name} が空です", obj[name])
+
+
+def unknown_fields(spec: R.ObjectSpec, obj: dict[str, Any]) -> Iterator[Problem]:
+    """``additionalProperties: false``: names the schema does not have (``metadata`` is the place for more)."""
+    for name in obj:
+        if name not in spec.by_name:
+            yield Problem(name, f"{name} is not a field of {spec.section} (extensions belong in metadata)",
+                          f"{name} は {spec.section} のフィールドではありません (拡張は metadata に入れます)")
+
+
+def _enum_ok(field: R.FieldSpec, value: Any) -> bool:
+    return isinstance(value, str) and (value in field.values or (field.extensible and bool(R.EXT_RE.match(value))))
+
+
+def guidref_problems(path: str, value: Any, ref_type: str | None) -> Iterator[Problem]:
+    if not isinstance(value, dict):
+        yield Problem(path, "a GUIDRef must be an object {href, sourcedId, type}",
+                      "GUIDRef は {href, sourcedId, type} のオブジェクトでなければなりません", value)
+        return
+    for member in ("href", "sourcedId", "type"):
+        if not isinstance(value.get(member), str) or not value.get(member):
+            yield Problem(f"{path}.{member}", f"GUIDRef member {member} is missing or not a string",
+                          f"GUIDRef の {member} がないか文字列ではありません", value.get(member))
+    kind = value.get("type")
+    if isinstance(kind, str) and ref_type is not None and kind != ref_type:
+        yield Problem(f"{path}.type", f"GUIDRef type is {kind!r}; this reference must be {ref_type!r}",
+                      f"GUIDRef の type が {kind!r} です。この参照は {ref_type!r} でなければなりません", kind)
+    href = value.get("href")
+    if isinstance(href, str) and not href.startswith(("http://", "https://")):
+        yield Problem(f"{path}.href", "GUIDRef href must be an absolute URI", "GUIDRef の href は絶対 URI でなければなりません",
+                      href)
+
+
+def _scalar_problem(path: str, field: R.FieldSpec, value: Any) -> Problem | None:
+    kind = field.kind
+    if kind in (R.STR, R.URI) and not isinstance(value, str):
+        return Problem(path, f"{field.name} must be a string, not {type(value).__name__}",
+                       f"{field.name} は文字列でなければなりません ({type(value).__name__})", value)
+    if kind == R.TF and value not in ("true", "false"):
+        return Problem(path, f"{field.name} must be the string \"true\" or \"false\"",
+                       f"{field.name} は文字列 \"true\" または \"false\" でなければなりません", value)
+    if kind == R.DATE and not (isinstance(value, str) and R.DATE_RE.match(value)):
+        return Problem(path, f"{field.name} must be a date YYYY-MM-DD", f"{field.name} は YYYY-MM-DD 形式の日付でなければなりません",
+                       value)
+    if kind == R.DATETIME and not (isinstance(value, str) and R.DATETIME_RE.match(value)):
+        return Problem(path, f"{field.name} must be an RFC 3339 date-time with a time zone",
+                       f"{field.name} はタイムゾーン付きの RFC 3339 日時でなければなりません", value)
+    if kind == R.ENUM and not _enum_ok(field, value):
+        allowed = ", ".join(field.values) + (", ext:…" if field.extensible else "")
+        return Problem(path, f"{field.name} {value!r} is not one of {allowed}",
+                       f"{field.name} の値 {value!r} は {allowed} のいずれでもありません", value)
+    return None
+
+
+def _object_list(path: str, value: Any, fields: tuple[R.FieldSpec, ...]) -> Iterator[Problem]:
+    if not isinstance(value, list):
+        yield Problem(path, "must be an array", "配列でなければなりません", value)
+        return
+    by_name = {f.name: f for f in fields}
+    for i, item in enumerate(value):
+        where = f"{path}[{i}]"
+        if not isinstance(item, dict):
+            yield Problem(where, "must be an object", "オブジェクトでなければなりません", item)
+            continue
+        for f in fields:
+            if f.required and f.name not in item:
+                yield Problem(f"{where}.{f.name}", f"required member {f.name} is missing",
+                              f"必須メンバー {f.name} がありません")
+        for name, inner in item.items():
+            f = by_name.get(name)
+            if f is None:
+                if fields is not R.USER_PROFILE_FIELDS:
+                    yield Problem(f"{where}.{name}", f"{name} is not a member here", f"{name} はここのメンバーではありません")
+                continue
+            if f.kind == R.REF:
+                yield from guidref_problems(f"{where}.{name}", inner, f.ref_type)
+            elif f.name != "credentials":
+                p = _scalar_problem(f"{where}.{name}", f, inner)
+                if p is not None:
+                    yield p
+
+
+def type_problems(spec: R.ObjectSpec, obj: dict[str, Any]) -> Iterator[Problem]:
+    """Types and vocabularies of the fields present (GUIDRefs are judged by ``ref_problems``)."""
+    for name, value in obj.items():
+        field = spec.by_name.get(name)
+        if field is None or field.kind in (R.REF, R.REFS):
+            continue
+        if field.kind == R.META:
+            if not isinstance(value, dict):
+                yield Problem(name, "metadata must be an object", "metadata はオブジェクトでなければなりません", value)
+        elif field.kind == R.STRS:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                yield Problem(name, f"{name} must be an array of strings", f"{name} は文字列の配列でなければなりません", value)
+        elif field.kind == R.ROLES:
+            yield from _object_list(name, value, R.ROLE_FIELDS)
+            if isinstance(value, list) and not value:
+                yield Problem(name, "roles must hold at least one role", "roles には少なくとも 1 つのロールが必要です", value)
+        elif field.kind == R.USER_IDS:
+            yield from _object_list(name, value, R.USER_ID_FIELDS)
+        elif field.kind == R.USER_PROFILES:
+            yield from _object_list(name, value, R.USER_PROFILE_FIELDS)
+        elif field.kind == R.OBJS:
+            if not isinstance(value, list):
+                yield Problem(name, f"{name} must be an array", f"{name} は配列でなければなりません", value)
+        else:
+            p = _scalar_problem(name, field, value)
+            if p is not None:
+                yield p
+
+
+def ref_problems(spec: R.ObjectSpec, obj: dict[str, Any]) -> Iterator[Problem]:
+    """Shape and type of every top-level GUIDRef (and list of GUIDRefs)."""
+    for field in spec.fields:
+        if field.name not in obj:
+            continue
+        value = obj[field.name]
+        if field.kind == R.REF:
+            yield from guidref_problems(field.name, value, field.ref_type)
+        elif field.kind == R.REFS:
+            if not isinstance(value, list):
+                yield Problem(field.name, "must be an array of GUIDRefs", "GUIDRef の配列でなければなりません", value)
+                continue
+            for i, item in enumerate(value):
+                yield from guidref_problems(f"{field.name}[{i}]", item, field.ref_type)
+
+
+def hrefs(obj: dict[str, Any]) -> Iterator[tuple[str, str, str, str]]:
+    """(path, href, sourcedId, type) of every well-formed GUIDRef in an object, roles included."""
+    def walk(path: str, value: Any) -> Iterator[tuple[str, str, str, str]]:
+        if isinstance(value, dict):
+            if all(isinstance(value.get(k), str) for k in ("href", "sourcedId", "type")):
+                yield path, value["href"], value["sourcedId"], value["type"]
+                return
+            for k, v in value.items():
+                if k != "metadata":
+                    yield from walk(f"{path}.{k}" if path else k, v)
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                yield from walk(f"{path}[{i}]", v)
+
+    yield from walk("", obj)
