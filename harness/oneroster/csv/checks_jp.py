@@ -23,7 +23,6 @@ from typing import Any
 import polars as pl
 
 from renkei.harness.oneroster.csv import manifest as _manifest  # phase 15 creates the engine's Run
-from renkei.harness.oneroster.csv import rules_jp as jp
 from renkei.harness.oneroster.csv import rules_semantic as sem
 from renkei.harness.oneroster.csv.engine import (
     NULL_LITERAL,
@@ -37,6 +36,7 @@ from renkei.harness.oneroster.csv.engine import (
 )
 from renkei.harness.oneroster.csv.hits import LINE, VALUE, Hit, emit_hits
 from renkei.harness.oneroster.csv.target import or_check
+from renkei.harness.oneroster.model import rules_jp as jp
 
 ChunkRule = Callable[[pl.DataFrame, dict[str, Any]], list[Hit]]
 

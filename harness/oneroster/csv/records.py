@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-LINE = "__line__"  # first physical line of the record (1-based)
+from renkei.harness.oneroster.model.hits import LINE
+
+# LINE: the first physical line of the record (1-based)
 TEXT = "text"  # the record without its terminator (the CR of a CRLF terminator removed)
 NL = "nl"  # newlines inside the record (physical lines - 1)
 TERM = "term"  # None: no terminator (end of data); else "LF" or "CRLF"

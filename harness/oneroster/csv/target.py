@@ -15,9 +15,9 @@ from renkei.harness.core.errors import RegistryError, TargetError
 from renkei.harness.core.registry import REGISTRY, CiteFunc, check
 from renkei.harness.oneroster.csv.engine import validate_params
 from renkei.harness.oneroster.csv.phases import _PHASES, Analysis
-from renkei.harness.oneroster.csv.rules_jp import validate_documents
 from renkei.harness.oneroster.csv.sink import FindingSink
 from renkei.harness.oneroster.model.citations import cite as cite_for_variant
+from renkei.harness.oneroster.model.rules_jp import validate_documents
 
 KIND = "oneroster-csv"
 

@@ -209,7 +209,7 @@ def guidref_href(ctx: CheckContext) -> None:
     target = target_of(ctx)
     origin = urlsplit(target.config.rostering_url)
     picked: dict[str, tuple[str, str, str, int, str]] = {}
-    for endpoint, url, index, obj in survey_of(ctx).objects():
+    for _endpoint, url, index, obj in survey_of(ctx).objects():
         for path, href, ref_sid, kind in V.hrefs(obj):
             if kind in R.REF_COLLECTION and kind != "resource" and href not in picked:
                 picked[href] = (ref_sid, kind, url, index, path)

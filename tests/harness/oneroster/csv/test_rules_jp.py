@@ -13,8 +13,8 @@ import pytest
 
 from renkei.harness.core.registry import REGISTRY
 from renkei.harness.oneroster.csv import checks_jp  # noqa: F401  (registers the checks)
-from renkei.harness.oneroster.csv import rules_jp as jp
 from renkei.harness.oneroster.csv.hits import LINE
+from renkei.harness.oneroster.model import rules_jp as jp
 from tests.harness.oneroster.csv.bundles import (
     CLASS,
     ORG_DISTRICT,

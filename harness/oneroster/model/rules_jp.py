@@ -1,10 +1,11 @@
-"""Japanese restrictions on OneRoster CSV data, as pure functions over polars DataFrames.
+"""Japanese restrictions on OneRoster data, as pure functions over polars DataFrames of CSV cells.
 
 Each rule takes one chunk of a file (Utf8 columns named as the header, plus Int64 ``__line__``)
-and the check's parameters, and returns ``Hit``s; ``checks_jp`` registers them as ``or.jp.*``
-checks and feeds them chunks. Sources are in reference/oneroster.md §2: the Japan Profile text
-itself was not confirmed from a primary source, so most rules come from implementations (MEIBO,
-DA2022 K社/R社/AA社). Where implementations disagree the rule is a warning or takes a parameter.
+and the check's parameters, and returns ``Hit``s; ``csv/checks_jp`` registers them as ``or.jp.*``
+checks and feeds them chunks, ``rest_provider/checks_jp`` feeds them REST objects laid out as CSV
+cells (``rest_binding.csv_cells``), so both bindings apply the same rules. Sources are in
+reference/oneroster.md §2: the Japan Profile text itself was not confirmed from a primary source, so
+most rules come from implementations (MEIBO, DA2022 K社/R社/AA社). Where implementations disagree the rule is a warning or takes a parameter.
 
 Parameters (profile ``params``; defaults in ``DEFAULTS``):
 - ``uuid_lowercase`` (bool): sourcedIds / userMasterIdentifier must be lower-case UUID v4.
@@ -38,13 +39,13 @@ import polars as pl
 
 from renkei.harness.core.errors import ConfigError
 from renkei.harness.jp import codes as jpcodes
-from renkei.harness.oneroster.csv.hits import LINE, Hit, header_hit, select, subset
 from renkei.harness.oneroster.model.columns import (
     JP_ENROLLMENTS_LOWER,
     JP_ENROLLMENTS_UPPER,
     JP_USERS_KANA,
     JP_USERS_KANA_PREFERRED,
 )
+from renkei.harness.oneroster.model.hits import LINE, Hit, header_hit, select, subset
 from renkei.harness.oneroster.model.schema import EXT_PATTERN, UUID_V4_RE, schema_for
 
 Params = Mapping[str, Any]
