@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.text import Text
 
 from renkei.harness import __version__
-from renkei.harness.core.atomic import write_with
+from renkei.harness.core.atomic import write_dir_with, write_with
 from renkei.harness.core.console_text import console_safe
 from renkei.harness.core.errors import RenkeiError, UsageError
 from renkei.harness.core.model import DEFAULT_FINDINGS_CAP, NOT_RUN, Outcome, RunResult
@@ -193,6 +193,61 @@ def roster_generate(
     done = stats[0]
     out.print(_safe(f"wrote {out_file}: {done.users} users, {done.enrollments} enrollments, "
                     f"{done.orgs} orgs, {done.classes} classes"), highlight=False, markup=False)
+
+
+@roster_app.command("reference-set")
+def roster_reference_set(
+    profile: Annotated[str, typer.Option("--profile", help="OneRoster CSV profile the importer follows")],
+    out_dir: Annotated[Path, typer.Option("--out", help="folder to write (new or empty; see --force)")],
+    seed: Annotated[int, typer.Option(help="same seed, same set, byte for byte")] = 0,
+    school_year: Annotated[int, typer.Option(min=2000, max=2100)] = 2026,
+    force: Annotated[bool, typer.Option("--force", help="replace a folder that already has files")] = False,
+) -> None:
+    """Write a consumer reference set: valid and invalid bundles, their expected outcomes, a log template.
+
+    For the vendor of an importer (the 1EdTech consumer self-test shape). renkei runs the profile on
+    every bundle before it is written; the folder appears whole or not at all.
+    """
+    from renkei.mocks.school_affairs.generator import PROFILE_VARIANTS
+    from renkei.mocks.school_affairs.reference_docs import write_documents
+    from renkei.mocks.school_affairs.reference_set import ReferenceSet, build_reference_set
+
+    if profile not in PROFILE_VARIANTS:
+        raise UsageError(f"unknown profile {profile!r} for a reference set "
+                         f"(known: {', '.join(sorted(PROFILE_VARIANTS))})")
+
+    def verify(bundle: Path) -> RunResult:  # the composition root lends the mock the harness
+        result = execute(RunOptions(profile=profile, target=str(bundle)), interactive=False, quiet=True)
+        if result.interrupted:
+            raise Interrupted(stopped_by())
+        return result
+
+    made: list[ReferenceSet] = []
+
+    def produce(tmp: Path) -> None:
+        made.append(build_reference_set(tmp, profile=profile, verify=verify, seed=seed, school_year=school_year))
+        write_documents(tmp, made[0])
+
+    try:
+        write_dir_with(out_dir, produce, overwrite=force)
+    except FileExistsError:
+        raise UsageError(f"--out {str(out_dir)!r} already has files; give --force to replace it") from None
+    except NotADirectoryError:
+        raise UsageError(f"--out {str(out_dir)!r} exists and is not a folder") from None
+    except (Interrupted, KeyboardInterrupt) as exc:
+        how = exc.how if isinstance(exc, Interrupted) else "Ctrl-C"
+        raise Interrupted(how, f"nothing was written to {out_dir}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot write {str(out_dir)!r}: {exc.strerror or exc}") from None
+    refset = made[0]
+    kinds = [b.kind for b in refset.bundles]
+    out.print(_safe(f"wrote {out_dir}: {kinds.count('valid')} valid and {kinds.count('invalid')} invalid bundles "
+                    f"for {profile}, each verified with that profile"), highlight=False, markup=False)
+    for b in refset.bundles:
+        what = "import every file" if b.kind == "valid" else f"reject {', '.join(b.files_rejected)}"
+        out.print(_safe(f"  {b.file:<44} {b.kind:<8} {what}"), highlight=False, markup=False)
+    out.print(_safe("expected outcomes: expected.csv, expected.json; log for the vendor: "
+                    "consumer-log-template.csv; how to use: README.md"), highlight=False, markup=False)
 
 
 @lti_app.command("registration")

@@ -3,12 +3,15 @@
 Reports, the debug log and generated bundles are written to a temporary file in the target folder
 and then moved into place, so a crash, a full disk or Ctrl-C leaves nothing half-written. With
 ``overwrite=False`` the move refuses an existing file (``FileExistsError``), atomically: there is
-no moment at which a file that appeared meanwhile could be replaced.
+no moment at which a file that appeared meanwhile could be replaced. ``write_dir_with`` does the
+same for a folder of files (a reference set): it is filled under a temporary name beside the target
+and renamed into place.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -71,3 +74,51 @@ def write_atomic(path: Path, data: bytes, *, overwrite: bool = True) -> Path:
             os.fsync(fh.fileno())
 
     return write_with(path, produce, overwrite=overwrite)
+
+
+def write_dir_with(path: Path, produce: Callable[[Path], object], *, overwrite: bool = False) -> Path:
+    """Let ``produce`` fill a temporary sibling folder, then rename it to ``path``.
+
+    Readers see no folder, the old one or the complete new one; on any failure the temporary folder
+    is removed. An empty folder at ``path`` is simply replaced. A folder with files in it raises
+    ``FileExistsError`` (before ``produce`` runs) unless ``overwrite``: then it is moved aside, the new
+    one takes its place and the old one is deleted. Anything at ``path`` that is not a folder raises
+    ``NotADirectoryError``: a file given by mistake is never deleted.
+    """
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        raise NotADirectoryError(f"{path} exists and is not a folder")
+    if not overwrite and path.is_dir() and any(path.iterdir()):
+        raise FileExistsError(path)
+    parent = path.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OSError(f"cannot create folder {parent}: {exc.strerror or exc}") from None
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent))
+    try:
+        produce(tmp)
+        os.chmod(tmp, 0o755)
+        _swap_in(tmp, path, overwrite=overwrite)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return path
+
+
+def _swap_in(tmp: Path, path: Path, *, overwrite: bool) -> None:
+    try:
+        os.rename(tmp, path)  # also replaces an empty folder (POSIX rename(2))
+        return
+    except OSError as exc:
+        if not path.is_dir() or not any(path.iterdir()):
+            raise
+        if not overwrite:
+            raise FileExistsError(path) from exc  # filled meanwhile
+    aside = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
+    os.rename(path, aside)  # onto the empty folder just made: the old set, whole, under a new name
+    try:
+        os.rename(tmp, path)
+    except BaseException:
+        os.rename(aside, path)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)

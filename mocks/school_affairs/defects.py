@@ -4,6 +4,8 @@
 §5: missing names, bad 学校コード check digit, hiragana / half-width kana, ``2026`` for ``2026年度``,
 dangling references, student primary=true, duplicate ids, ``TRUE``, full-width 出席番号, a BOM …)
 and reports exactly where each one is, so a test can assert the validator finds it there.
+``only`` picks some of them (one family per bundle, as the consumer reference set wants);
+``shift_jis_copy`` re-encodes one file instead (a whole-file defect the catalogue cannot mix with others).
 One defect per row; rows are chosen with ``random.Random(seed)``. Meant for demo-sized bundles:
 each CSV is held in memory while it is rewritten.
 """
@@ -14,13 +16,15 @@ import csv
 import io
 import random
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 from renkei.mocks.school_affairs.ids import uuid4_from
+from renkei.mocks.school_affairs.zip_copy import copy_zip
 
 BOM = "\ufeff"
+BOM_CHECK = "or.enc.bom"
 
 
 class DefectError(ValueError):
@@ -52,9 +56,11 @@ class _Table:
 
 
 class _Breaker:
-    def __init__(self, tables: dict[str, _Table], rng: random.Random) -> None:
+    def __init__(self, tables: dict[str, _Table], rng: random.Random,
+                 only: frozenset[str] | None = None) -> None:
         self.tables = tables
         self.rng = rng
+        self.only = only  # check ids whose defects to inject; None = the whole catalogue
         self.used: dict[str, set[int]] = {}
         self.defects: list[InjectedDefect] = []
 
@@ -76,7 +82,7 @@ class _Breaker:
     def set(self, file: str, where: Callable[[_Table, list[str]], bool], column: str,
             value: Callable[[_Table, list[str]], str], hint: str, ja: str, en: str) -> None:
         table = self.tables.get(file)
-        if table is None or not table.has(column):
+        if table is None or not table.has(column) or (self.only is not None and hint not in self.only):
             return
         index = self.pick(file, where)
         if index is None:
@@ -243,13 +249,22 @@ def _serialise(table: _Table) -> tuple[bytes, list[int]]:
     return ((BOM if table.bom else "") + buf.getvalue()).encode("utf-8"), lines
 
 
-def break_bundle(src: Path, dst: Path, *, seed: int = 0) -> list[InjectedDefect]:
-    """Copy the bundle zip ``src`` to ``dst`` with defects injected; return where each one is."""
+def break_bundle(src: Path, dst: Path, *, seed: int = 0,
+                 only: Collection[str] | None = None) -> list[InjectedDefect]:
+    """Copy the bundle zip ``src`` to ``dst`` with defects injected; return where each one is.
+
+    ``only`` limits the catalogue to the defects meant for these check ids (``check_id_hint``), so a
+    bundle can hold one family of defects, as a consumer reference set wants; ids the catalogue has
+    no defect for, or that the bundle lacks the file or column for, inject nothing.
+    """
     src, dst = Path(src), Path(dst)
     infos, tables, others = _read_tables(src)
-    breaker = _Breaker(tables, random.Random(seed))
+    allowed = None if only is None else frozenset(only)
+    breaker = _Breaker(tables, random.Random(seed), allowed)
     _inject(breaker)
     bom_file = next((f for f in ("classes.csv", "users.csv") if f in tables and not tables[f].bom), None)
+    if allowed is not None and BOM_CHECK not in allowed:
+        bom_file = None
     if bom_file is not None:
         tables[bom_file].bom = True
     serialised = {name: _serialise(t) for name, t in tables.items()}
@@ -257,7 +272,7 @@ def break_bundle(src: Path, dst: Path, *, seed: int = 0) -> list[InjectedDefect]
                               d.description_ja, d.description_en) for d in breaker.defects]
     if bom_file is not None:
         defects.append(InjectedDefect(
-            bom_file, 1, None, "or.enc.bom",
+            bom_file, 1, None, BOM_CHECK,
             "ファイル先頭に BOM（EF BB BF）があります。仕様上は許容されますが拒否する国内実装があります",
             "file starts with a UTF-8 BOM: CSV121 importers must tolerate it, some Japanese importers reject it"))
     dst.parent.mkdir(parents=True, exist_ok=True)
@@ -271,3 +286,24 @@ def break_bundle(src: Path, dst: Path, *, seed: int = 0) -> list[InjectedDefect]
             zout.writestr(copy, data)
     defects.sort(key=lambda d: (d.file, d.row, d.column or ""))
     return defects
+
+
+def shift_jis_copy(src: Path, dst: Path, *, file: str = "users.csv") -> list[InjectedDefect]:
+    """Copy the bundle with ``file`` re-encoded as Shift_JIS (CP932), the way 校務 databases export
+    by default (ref oneroster.md §5); the defect is located at the first line that is not ASCII."""
+    src, dst = Path(src), Path(dst)
+    with zipfile.ZipFile(src) as zf:
+        if file not in zf.namelist():
+            raise DefectError(f"{src}: no {file} to re-encode")
+        text = zf.read(file).decode("utf-8")
+    try:
+        text.encode("cp932")
+    except UnicodeEncodeError as exc:
+        raise DefectError(f"{src}!{file}: {text[exc.start]!r} has no Shift_JIS (CP932) form") from None
+    line = next((n for n, t in enumerate(text.split("\n"), start=1) if not t.isascii()), None)
+    if line is None:
+        raise DefectError(f"{src}!{file}: all ASCII, so Shift_JIS and UTF-8 would be the same bytes")
+    copy_zip(src, dst, lambda name, data: data.decode("utf-8").encode("cp932") if name == file else data)
+    return [InjectedDefect(file, line, None, "or.enc.utf8",
+                           f"{file} が UTF-8 ではなく Shift_JIS（CP932）で書かれています（{line} 行目が最初の非 ASCII 文字）",
+                           f"{file} is encoded in Shift_JIS (CP932), not UTF-8 (line {line} is the first non-ASCII one)")]

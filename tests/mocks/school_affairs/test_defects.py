@@ -106,3 +106,33 @@ def test_serialised_line_numbers_follow_quoted_newlines() -> None:
     for (ident, _), line in zip(rows, lines, strict=True):
         assert physical[line - 1].startswith(f"{ident},")
     assert list(csv.reader(io.StringIO(text, newline="")))[1:] == rows
+
+
+def test_only_injects_the_chosen_families(valid: dict[str, Path], tmp_path: Path) -> None:
+    chosen = {"or.enrollments.refs", "or.jp.school-code", "or.enc.bom"}
+    defects = break_bundle(valid["oneroster12-csv-japan"], tmp_path / "some.zip", seed=3, only=chosen)
+    assert {d.check_id_hint for d in defects} == chosen
+    assert break_bundle(valid["oneroster12-csv-japan"], tmp_path / "none.zip", only=["or.no.such"]) == []
+    assert _lines(tmp_path / "none.zip") == _lines(valid["oneroster12-csv-japan"])
+    again = break_bundle(valid["oneroster12-csv-japan"], tmp_path / "again.zip", seed=3, only=chosen)
+    assert again == defects and (tmp_path / "again.zip").read_bytes() == (tmp_path / "some.zip").read_bytes()
+
+
+def test_shift_jis_copy_re_encodes_one_file(valid: dict[str, Path], tmp_path: Path) -> None:
+    from renkei.mocks.school_affairs.defects import shift_jis_copy
+
+    src, dst = valid["oneroster12-csv-jpk12"], tmp_path / "sjis.zip"
+    [defect] = shift_jis_copy(src, dst)
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(dst) as b:
+        assert a.namelist() == b.namelist()
+        for name in a.namelist():
+            before, after = a.read(name), b.read(name)
+            if name == "users.csv":
+                assert after != before and after.decode("cp932") == before.decode("utf-8")
+            else:
+                assert after == before
+    lines = _lines(src)["users.csv"]
+    assert (defect.file, defect.column, defect.check_id_hint) == ("users.csv", None, "or.enc.utf8")
+    assert not lines[defect.row - 1].isascii() and all(t.isascii() for t in lines[:defect.row - 1])
+    with pytest.raises(DefectError, match="no orgz.csv"):
+        shift_jis_copy(src, dst, file="orgz.csv")
