@@ -322,11 +322,14 @@ def mocks_serve(
     workdir: Annotated[Path | None, typer.Option(help="keys and generated roster (default: a temporary folder)")] = None,
     eportal_port: Annotated[int, typer.Option(min=0, max=65535, help="0 picks a free port")] = 8401,
     app_port: Annotated[int, typer.Option(min=0, max=65535, help="0 picks a free port")] = 8402,
+    school_affairs_port: Annotated[int, typer.Option(min=0, max=65535, help="0 picks a free port")] = 8403,
 ) -> None:
-    """Serve the mock 学習eポータル (with a roster) and 学習アプリ until Ctrl-C; prints their URLs."""
+    """Serve the mock 校務支援システム (OneRoster 1.2 REST), 学習eポータル (roster pulled from it) and 学習アプリ
+    until Ctrl-C; prints their URLs and the mock's test credentials."""
     from renkei.mocks.__main__ import serve
 
-    raise typer.Exit(serve(bundle=bundle, workdir=workdir, eportal_port=eportal_port, app_port=app_port))
+    raise typer.Exit(serve(bundle=bundle, workdir=workdir, eportal_port=eportal_port, app_port=app_port,
+                           school_affairs_port=school_affairs_port))
 
 
 def main(argv: list[str] | None = None) -> None:

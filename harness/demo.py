@@ -4,7 +4,9 @@ Also ``renkei demo``, so an installed wheel can prove itself (CI runs it from on
 
 1. OneRoster CSV: generate a Japanese roster for every OneRoster profile and validate it with that
    profile (all must pass), then validate a deliberately broken copy (must fail, defects located).
-2. LTI 1.3 over real https on 127.0.0.1 (a throw-away local CA; LTI wants https issuers):
+2. OneRoster REST: renkei reads the mock 校務支援システム (OneRoster 1.2 REST on a real port) with the
+   base and Japanese provider profiles (must pass), then a deliberately broken one (must fail).
+3. LTI 1.3 over real https on 127.0.0.1 (a throw-away local CA; LTI wants https issuers):
    renkei plays the Platform against the mock 学習アプリ and the Tool against the mock
    学習eポータル, base and Japanese profiles (must pass), then against deliberately broken mocks
    (must fail the checks their fault breaks).
@@ -92,6 +94,41 @@ def oneroster_runs() -> list[DemoRun]:
     defects = break_bundle(bundles / "oneroster12-csv-japan.zip", broken, seed=2026)
     runs.append(_run("oneroster12-csv-japan-broken", "oneroster12-csv-japan", broken, "fail",
                      f"{len(defects)} injected defects"))
+    return runs
+
+
+# -- OneRoster REST ----------------------------------------------------------------------------
+REST_CLIENT_ENV = ("RENKEI_DEMO_OR_CLIENT_ID", "RENKEI_DEMO_OR_CLIENT_SECRET")
+
+
+def rest_provider_runs() -> list[DemoRun]:
+    """oneroster12-rest-provider(-japan): renkei as the consumer of the mock 校務支援システム."""
+    from renkei.mocks.runner import SCHOOL_AFFAIRS_CLIENT, SCHOOL_AFFAIRS_SECRET, serve_school_affairs
+
+    bundle = OUT / "bundles" / "oneroster12-csv-japan.zip"
+    os.environ[REST_CLIENT_ENV[0]], os.environ[REST_CLIENT_ENV[1]] = SCHOOL_AFFAIRS_CLIENT, SCHOOL_AFFAIRS_SECRET
+    runs: list[DemoRun] = []
+    cases: list[tuple[str, str, tuple[str, ...], str]] = [
+        ("oneroster12-rest-provider", "oneroster12-rest-provider", (), "pass"),
+        ("oneroster12-rest-provider-japan", "oneroster12-rest-provider-japan", (), "pass"),
+        ("oneroster12-rest-provider-broken", "oneroster12-rest-provider-japan",
+         ("no_total_count", "filter_ignored", "demographics_leak", "wrong_minor_codes", "bad_kana"), "fail"),
+    ]
+    for name, profile, faults, expected in cases:
+        # a short token life lets or.rest.auth.expired_token wait for the expiry instead of skipping
+        sa = serve_school_affairs(bundle, faults=faults, token_ttl=2)
+        try:
+            target = _write_yaml(OUT / "targets" / f"{name}.yaml", {
+                "kind": "oneroster-rest-provider",
+                "provider": {"name": "renkei 模擬校務支援システム", "base_url": sa.url, "token_url": sa.token_url,
+                             "client_id": f"${{{REST_CLIENT_ENV[0]}}}", "client_secret": f"${{{REST_CLIENT_ENV[1]}}}"},
+                "declares": {"endpoints": "all", "demographics": True, "metadata_shape": "nested"},
+                "observation": {"page_size": 250, "expiry_wait_seconds": 5},
+            })
+            note = f"faults: {', '.join(faults)}" if faults else "mock 校務支援 as shipped"
+            runs.append(_run(name, profile, target, expected, note))
+        finally:
+            sa.stop()
     return runs
 
 
@@ -235,6 +272,7 @@ def main() -> int:
     # get it from the target files (tls.ca_file), as a vendor's staging system with a private CA would.
     os.environ["SSL_CERT_FILE"] = str(tls.ca_file.resolve())
     runs = oneroster_runs()
+    runs += rest_provider_runs()
     runs += tool_runs(tls)
     runs += platform_runs(tls)
     _summary(runs)

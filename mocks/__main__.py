@@ -14,17 +14,25 @@ from renkei.mocks.runner import start_ecosystem
 
 
 def serve(*, bundle: Path | None = None, workdir: Path | None = None, eportal_port: int = 8401,
-          app_port: int = 8402) -> int:
+          app_port: int = 8402, school_affairs_port: int = 8403) -> int:
     """Serve the ecosystem and print its URLs (flushed, so a script reading a pipe sees them)
     until Ctrl-C; port 0 picks a free port. Returns the exit code."""
     workdir = workdir or Path(tempfile.mkdtemp(prefix="renkei-mocks-"))
     try:
-        eco = start_ecosystem(workdir, bundle=bundle, eportal_port=eportal_port, app_port=app_port)
+        eco = start_ecosystem(workdir, bundle=bundle, eportal_port=eportal_port, app_port=app_port,
+                              school_affairs_port=school_affairs_port)
     except RenkeiError as exc:
         print(f"mocks: error: {exc}", file=sys.stderr)
         return 2
     with eco:
         print(f"roster:        {eco.bundle}")
+        sa = eco.school_affairs
+        if sa is not None:
+            client = sa.config.clients[0]
+            print(f"校務支援 (OneRoster 1.2 REST): {sa.url}/ims/oneroster/rostering/v1p2  token: {sa.token_url}")
+            print(f"  client_id: {client.client_id}  client_secret: {client.secret}  (test credentials of the mock)")
+            print(f"  admin API: {sa.url}/admin/...  key: {sa.config.admin_key}")
+            print(f"  CSV export: {sa.url}/exports/oneroster-csv.zip[?since=...]")
         print(f"学習eポータル:  {eco.eportal_url}/   (open in a browser to start launches)")
         print(f"学習アプリ:     {eco.app_url}/")
         print("Ctrl-C to stop", flush=True)
@@ -42,8 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workdir", type=Path, help="keys and generated roster (default: a temporary folder)")
     ap.add_argument("--eportal-port", type=int, default=8401, help="0 picks a free port")
     ap.add_argument("--app-port", type=int, default=8402, help="0 picks a free port")
+    ap.add_argument("--school-affairs-port", type=int, default=8403, help="0 picks a free port")
     args = ap.parse_args(argv)
-    return serve(bundle=args.bundle, workdir=args.workdir, eportal_port=args.eportal_port, app_port=args.app_port)
+    return serve(bundle=args.bundle, workdir=args.workdir, eportal_port=args.eportal_port, app_port=args.app_port,
+                 school_affairs_port=args.school_affairs_port)
 
 
 if __name__ == "__main__":

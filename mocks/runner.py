@@ -1,9 +1,10 @@
-"""Run the mock ecosystem on real ports: 校務支援 roster → 学習eポータル (Platform) → 学習アプリ (Tool).
+"""Run the mock ecosystem on real ports: 校務支援 (OneRoster REST) → 学習eポータル (Platform) → 学習アプリ (Tool).
 
-``start_ecosystem`` generates (or takes) a OneRoster bundle, serves the mock e-portal with that
-roster and the mock app registered as its tool, each with uvicorn on 127.0.0.1, and returns
-handles that always stop. ``serve_eportal`` and ``serve_app`` serve one side alone, wired to
-someone else's counterpart (the demo wires them to renkei's own Tool and Platform sides).
+``start_ecosystem`` generates (or takes) a OneRoster bundle, serves it from the mock 校務支援システム
+over OneRoster 1.2 REST, lets the mock e-portal pull its roster from there (as real deployments do),
+registers the mock app as the e-portal's tool, serves each with uvicorn on 127.0.0.1 and returns
+handles that always stop. ``serve_school_affairs``, ``serve_eportal`` and ``serve_app`` serve one part
+alone, wired to someone else's counterpart (the demo wires them to renkei's own sides).
 
     python -m renkei.mocks                      # whole ecosystem, prints the URLs, Ctrl-C to stop
     python -m renkei.mocks --bundle roster.zip --eportal-port 8401 --app-port 8402
@@ -21,7 +22,13 @@ from renkei.mocks.app.app import create_app as create_tool_app
 from renkei.mocks.app.config import ToolConfig
 from renkei.mocks.eportal.app import create_app as create_eportal_app
 from renkei.mocks.eportal.config import EportalConfig, ToolRegistration
+from renkei.mocks.eportal.rest_roster import RestSource, load_rest
+from renkei.mocks.eportal.roster import Roster
 from renkei.mocks.school_affairs.generator import generate_bundle
+from renkei.mocks.school_affairs.rest.app import create_app as create_school_affairs_app
+from renkei.mocks.school_affairs.rest.config import Client, ProviderConfig
+from renkei.mocks.school_affairs.rest.lifecycle import remember_generation
+from renkei.mocks.school_affairs.rest.store import RosterStore
 
 HOST = "127.0.0.1"
 APP_CLIENT_ID = "renkei-mock-app"
@@ -47,12 +54,62 @@ def _serve(app: object, port: int, name: str, tls: LocalTls | None) -> Backgroun
     return BackgroundServer(app, HOST, port, name=name, **certs).start()
 
 
-def serve_eportal(bundle: Path, tools: list[ToolRegistration], *, port: int = 0, keys_dir: Path | None = None,
-                  faults: Iterable[str] = (), tls: LocalTls | None = None) -> BackgroundServer:
+def serve_eportal(bundle: Path | None, tools: list[ToolRegistration], *, port: int = 0, keys_dir: Path | None = None,
+                  faults: Iterable[str] = (), tls: LocalTls | None = None,
+                  roster: Roster | None = None) -> BackgroundServer:
+    """``roster`` (e.g. pulled over REST with ``load_rest``) wins over ``bundle``."""
     port = port or free_port(HOST)
     config = EportalConfig(issuer=f"{_scheme(tls)}://{HOST}:{port}", tools=tools, bundle=bundle,
                            keys_dir=keys_dir, faults=set(faults))
-    return _serve(create_eportal_app(config), port, "mock-eportal", tls)
+    return _serve(create_eportal_app(config, roster), port, "mock-eportal", tls)
+
+
+# The mock 校務支援's one OAuth client in the ecosystem (the e-portal and renkei's demo use it).
+SCHOOL_AFFAIRS_CLIENT = "renkei-mock-eportal"
+SCHOOL_AFFAIRS_SECRET = "renkei-mock-secret-0001"  # a test credential of the mock, never a real one
+
+
+@dataclass
+class SchoolAffairs:
+    """A served mock 校務支援システム: its server, store and provider settings (clients, admin key)."""
+
+    server: BackgroundServer
+    store: RosterStore
+    config: ProviderConfig
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def token_url(self) -> str:
+        return self.server.url + self.config.token_path
+
+    def stop(self) -> None:
+        self.server.stop()
+        self.store.close()
+
+
+def serve_school_affairs(bundle: Path, *, port: int = 0, faults: Iterable[str] = (), token_ttl: int = 3600,
+                         shape: str = "nested", throttle_every: int = 0, tls: LocalTls | None = None,
+                         clients: Iterable[Client] = (), generation: dict[str, object] | None = None,
+                         database: Path | None = None) -> SchoolAffairs:
+    """Load ``bundle`` into a SQLite store (``database``, or in memory) and serve it over OneRoster REST.
+
+    ``generation``: the generator arguments of the bundle, so the admin API can run 年次更新."""
+    port = port or free_port(HOST)
+    store = RosterStore(database, shape=shape)
+    try:
+        store.load_bundle(bundle)
+        if generation is not None:
+            remember_generation(store, **generation)
+        config = ProviderConfig(clients=list(clients) or [Client(SCHOOL_AFFAIRS_CLIENT, SCHOOL_AFFAIRS_SECRET)],
+                                shape=shape, token_ttl=token_ttl, throttle_every=throttle_every, faults=set(faults))
+        server = _serve(create_school_affairs_app(store, config), port, "mock-school-affairs", tls)
+    except BaseException:
+        store.close()
+        raise
+    return SchoolAffairs(server, store, config)
 
 
 def serve_app(*, platform_issuer: str, client_id: str, deployment_ids: Iterable[str], keys_dir: Path,
@@ -74,6 +131,7 @@ def serve_app(*, platform_issuer: str, client_id: str, deployment_ids: Iterable[
 class Ecosystem:
     bundle: Path
     servers: list[BackgroundServer] = field(default_factory=list)
+    school_affairs: SchoolAffairs | None = None
 
     @property
     def eportal_url(self) -> str:
@@ -86,6 +144,8 @@ class Ecosystem:
     def stop(self) -> None:
         for server in reversed(self.servers):
             server.stop()
+        if self.school_affairs is not None:
+            self.school_affairs.stop()
 
     def __enter__(self) -> Ecosystem:
         return self
@@ -94,21 +154,30 @@ class Ecosystem:
         self.stop()
 
 
+GENERATED = {"profile": "oneroster12-csv-jpk12", "municipalities": 1, "schools_per_municipality": 2,
+             "students_per_grade": 30, "school_year": 2026}
+
+
 def start_ecosystem(workdir: Path, *, bundle: Path | None = None, eportal_port: int = 0,
-                    app_port: int = 0, seed: int = 2026) -> Ecosystem:
-    """Generate a roster if none is given, then serve the e-portal and the app wired together."""
+                    app_port: int = 0, school_affairs_port: int = 0, seed: int = 2026) -> Ecosystem:
+    """Generate a roster if none is given, serve it from the mock 校務支援 over REST, and serve the
+    e-portal (which pulls its roster from there) and the app wired together."""
     workdir.mkdir(parents=True, exist_ok=True)
+    generation = None
     if bundle is None:
         bundle = workdir / "roster.zip"
-        generate_bundle(bundle, profile="oneroster12-csv-jpk12", seed=seed)
+        generation = {**GENERATED, "seed": seed}
+        generate_bundle(bundle, **generation)  # type: ignore[arg-type]
     eportal_port = eportal_port or free_port(HOST)
     app_port = app_port or free_port(HOST)
     eco = Ecosystem(bundle=bundle)
     try:
+        eco.school_affairs = sa = serve_school_affairs(bundle, port=school_affairs_port, generation=generation)
+        roster = load_rest(RestSource(sa.url, sa.token_url, SCHOOL_AFFAIRS_CLIENT, SCHOOL_AFFAIRS_SECRET))
         eportal_url = f"http://{HOST}:{eportal_port}"
         app_url = f"http://{HOST}:{app_port}"
-        eco.servers.append(serve_eportal(bundle, [mock_app_registration(app_url)], port=eportal_port,
-                                         keys_dir=workdir / "keys" / "eportal"))
+        eco.servers.append(serve_eportal(None, [mock_app_registration(app_url)], port=eportal_port,
+                                         keys_dir=workdir / "keys" / "eportal", roster=roster))
         eco.servers.append(serve_app(platform_issuer=eportal_url, client_id=APP_CLIENT_ID,
                                      deployment_ids=[DEPLOYMENT_ID], keys_dir=workdir / "keys" / "app",
                                      port=app_port))

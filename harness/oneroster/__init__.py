@@ -9,11 +9,10 @@ from renkei.harness.core.targets import TargetKind, register_kind
 from renkei.harness.oneroster.csv import checks_base, checks_jp, checks_package  # noqa: F401  (register checks)
 from renkei.harness.oneroster.csv.detect import detect
 from renkei.harness.oneroster.csv.target import KIND, OneRosterCsvTarget
-from renkei.harness.oneroster.rest_provider import (  # noqa: F401  (register checks)
-    checks,
-    checks_errors,
-    checks_paging,
-)
+from renkei.harness.oneroster.rest_provider import checks as rest_checks  # noqa: F401  (register checks)
+from renkei.harness.oneroster.rest_provider import checks_errors as rest_checks_errors  # noqa: F401
+from renkei.harness.oneroster.rest_provider import checks_jp as rest_checks_jp  # noqa: F401
+from renkei.harness.oneroster.rest_provider import checks_paging as rest_checks_paging  # noqa: F401
 from renkei.harness.oneroster.rest_provider.config import KIND as REST_PROVIDER_KIND
 from renkei.harness.oneroster.rest_provider.target import open_target as open_rest_provider
 
