@@ -50,6 +50,16 @@ def collections(ctx: CheckContext) -> list[tuple[R.Endpoint, Collection]]:
     return found
 
 
+def answered(ctx: CheckContext) -> list[tuple[R.Endpoint, Collection]]:
+    """The collections whose first page answered 200; none at all ends the check as not evaluated
+    (an endpoint that did not answer earns no pass on what it would have said)."""
+    found = collections(ctx)
+    ok = [(e, c) for e, c in found if c.pages and c.pages[0].status == 200]
+    if not ok:
+        ctx.stop_not_evaluated("no collection answered 200 (see or.rest.endpoint.answers)")
+    return ok
+
+
 def require_complete(ctx: CheckContext, coll: Collection, why: str) -> bool:
     """Whether ``coll`` was read to its end; if not, say what could not be judged (never a pass)."""
     if coll.complete:

@@ -220,13 +220,17 @@ def metadata_shape(ctx: CheckContext) -> None:
     declared = target_of(ctx).config.declares.metadata_shape
     if declared == "any":
         ctx.skip("the target declares metadata_shape: any")
+    judged = 0
     for endpoint, url, index, obj in survey_of(ctx).objects():
         meta = obj.get("metadata")
         if not isinstance(meta, dict):
             continue
         nested = isinstance(meta.get("jp"), dict)
         flat = any(isinstance(k, str) and k.startswith("jp.") for k in meta)
+        judged += nested or flat
         if (declared == "nested" and flat) or (declared == "flat" and nested):
             ctx.fail(f"{endpoint.object} {obj.get('sourcedId')!r}: metadata.jp.* is not {declared}",
                      ja=f"{endpoint.object} {obj.get('sourcedId')!r}: metadata.jp.* が宣言した形 ({declared}) ではありません",
                      endpoint=url, method="GET", index=index, claim="metadata")
+    if not judged:
+        ctx.skip("no object carried metadata.jp.*")

@@ -27,17 +27,20 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import httpx
 
 from renkei.harness.core import secret_registry
-from renkei.harness.core.breaker import CircuitBreaker
+from renkei.harness.core.breaker import CircuitBreaker, PeerUnavailable
 from renkei.harness.lti.protocol.browser import BrowserError
 from renkei.harness.lti.protocol.http import ApiClient, ApiResponse
 from renkei.harness.oneroster.rest_provider.config import RestProviderTargetConfig
 
 
-class TokenRefused(Exception):
-    """The token endpoint did not issue a token (``response`` is its answer, or None)."""
+class TokenRefused(PeerUnavailable):
+    """The token endpoint did not issue a token (``response`` is its answer, or None).
+
+    A ``PeerUnavailable``: every check that needs a token becomes ``error`` (not evaluated) with this
+    reason; ``or.rest.token.issued`` is the one check that judges the refusal itself."""
 
     def __init__(self, en: str, ja: str, response: ApiResponse | None = None) -> None:
-        super().__init__(en)
+        super().__init__(f"no access token: {en}", peer="the provider's token endpoint")
         self.en = en
         self.ja = ja
         self.response = response
@@ -69,6 +72,7 @@ class Collection:
     objects: list[dict[str, Any]] = field(default_factory=list)
     pages: list[PageInfo] = field(default_factory=list)
     stopped: str | None = None  # why reading ended early (None: the provider said it was the end)
+    misdirected: str | None = None  # a rel="next" renkei refused to follow (another origin, a loop)
     error: BrowserError | None = None  # a page that could not be read as a collection
     first: ApiResponse | None = None
     bad_items: int = 0  # array elements that were not objects
@@ -156,7 +160,10 @@ class RestClient:
 
     def token_answer(self, scopes: list[str]) -> tuple[ApiResponse, dict[str, Any]]:
         """A fresh token answer, or ``TokenRefused`` saying what was wrong with it."""
-        resp = self.token_request(scopes)
+        try:
+            resp = self.token_request(scopes)
+        except BrowserError as exc:  # a redirect, an oversized or a broken answer
+            raise TokenRefused(f"{exc.en} ({exc.method} {exc.url})", exc.ja) from None
         if resp.status != 200:
             raise TokenRefused(f"the token endpoint answered HTTP {resp.status}: {resp.text[:200]}",
                                f"トークンエンドポイントが HTTP {resp.status} で応答しました: {resp.text[:200]}", resp)
@@ -217,13 +224,14 @@ class RestClient:
         offset = 0
         while nxt is not None:
             if nxt in seen:
-                out.stopped = f"the provider sent rel=\"next\" {nxt} again (a loop)"
+                out.stopped = out.misdirected = f"the provider sent rel=\"next\" {nxt} again (a loop)"
                 break
             if len(out.pages) >= self.obs.max_pages:
                 out.stopped = f"stopped after {self.obs.max_pages} pages (observation.max_pages)"
                 break
             if _origin(nxt) != _origin(first):
-                out.stopped = f"rel=\"next\" points to another origin ({_origin(nxt)}); not followed"
+                out.stopped = out.misdirected = (f"rel=\"next\" points to another origin ({_origin(nxt)}), which "
+                                                 "would receive the token; not followed")
                 break
             seen.add(nxt)
             try:

@@ -33,7 +33,7 @@ from renkei.harness.oneroster.model import rest as R
 from renkei.harness.serving import BodyLimit
 from renkei.mocks.school_affairs.rest import queries
 from renkei.mocks.school_affairs.rest.auth import Grant, OAuthError, TokenService
-from renkei.mocks.school_affairs.rest.config import ProviderConfig
+from renkei.mocks.school_affairs.rest.config import CONTENT_FAULTS, ProviderConfig
 from renkei.mocks.school_affairs.rest.errors import ApiError
 from renkei.mocks.school_affairs.rest.store import RosterStore
 
@@ -73,6 +73,10 @@ class Provider:
     def fault(self, name: str) -> bool:
         return name in self.config.faults
 
+    @property
+    def content_faults(self) -> bool:
+        return bool(self.config.faults & CONTENT_FAULTS)
+
     def error(self, exc: ApiError) -> Response:
         minor = "invaliddata" if self.fault("wrong_minor_codes") else exc.minor
         headers = dict(exc.headers)
@@ -84,8 +88,10 @@ class Provider:
         try:
             grant = self.tokens.verify(request.headers.get("authorization"))
         except OAuthError as exc:
+            if self.fault("no_auth_on_collections") and request.method == "GET":
+                return Grant("(anonymous)", frozenset(scopes), 0)
             raise ApiError(401, "unauthorisedrequest", exc.description) from None
-        if not grant.scopes & set(scopes):
+        if not grant.scopes & set(scopes) and not self.fault("scopes_ignored"):
             raise ApiError(403, "forbidden", f"this token's scopes do not allow {request.url.path}; "
                            f"one of {' '.join(scopes)} is needed")
         return grant
@@ -94,8 +100,8 @@ class Provider:
         self._requests += 1
         every = self.config.throttle_every
         if every and self._requests % every == 0:
-            raise ApiError(429, "server_busy", "too many requests; retry after the Retry-After interval",
-                           {"Retry-After": str(self.config.retry_after)})
+            headers = {} if self.fault("no_retry_after") else {"Retry-After": str(self.config.retry_after)}
+            raise ApiError(429, "server_busy", "too many requests; retry after the Retry-After interval", headers)
 
     def record(self, request: Request, grant: Grant | None, status: int, returned: int | None = None,
                total: int | None = None) -> None:
@@ -119,6 +125,15 @@ class Provider:
         """Faults that change an object's content (applied only when one is active)."""
         if kind == "user" and self.fault("missing_family_name"):
             doc.pop("familyName", None)
+        if self.fault("extra_field"):
+            doc["renkeiExtra"] = "not in the schema"
+        if kind == "class" and self.fault("guidref_wrong_type") and isinstance(doc.get("school"), dict):
+            doc["school"]["type"] = "school"
+        if self.fault("flat_metadata") and isinstance(doc.get("metadata"), dict):
+            meta = doc["metadata"]
+            for head in [k for k, v in meta.items() if isinstance(v, dict)]:
+                for key, value in meta.pop(head).items():
+                    meta[f"{head}.{key}"] = value
         if kind == "user" and self.fault("bad_kana"):
             meta = doc.get("metadata")
             if isinstance(meta, dict):
@@ -152,7 +167,7 @@ class Provider:
             raise ApiError(404, "unknownobject", f"no {endpoint.object} with sourcedId {sid!r}")
         text = row[0][1]
         fields = self._fields(request, endpoint)
-        if fields is not None or self.fault("missing_family_name") or self.fault("bad_kana"):
+        if fields is not None or self.content_faults:
             doc = self.adjust(json.loads(text), endpoint.object)
             if fields is not None:
                 doc = {k: v for k, v in doc.items() if k in fields}
@@ -212,7 +227,11 @@ class Provider:
             page = queries.build(endpoint, ids, flt=flt, sort=sort, desc=order == "desc", limit=limit,
                                  offset=served_offset, shape=self.store.shape, ranged=False)
         docs = [r[0] for r in self.store.query(page.sql, page.params)]
-        if fields is not None or self.fault("missing_family_name") or self.fault("bad_kana"):
+        if endpoint.nested and self.fault("nested_wrong_members") and docs and total:
+            docs, total = docs[:-1] if offset + len(docs) >= total else docs, total - 1
+        if offset >= total > 0 and self.fault("beyond_end_error"):
+            raise ApiError(404, "unknownobject", "no objects at this offset")
+        if fields is not None or self.content_faults:
             out = []
             for text in docs:
                 doc = self.adjust(json.loads(text), endpoint.object)

@@ -36,7 +36,22 @@ FAULTS: dict[str, str] = {
     "broken_href": "GUIDRef hrefs point to a path that does not exist [OR12 REST OpenAPI *GUIDRefDType.href]",
     "bad_kana": "metadata.jp.kanaGivenName is served in hiragana and half-width katakana "
     "[OneRoster Japan Profile, metadata.jp.kana*]",
+    "extra_field": "objects carry a field outside the schema at the top level [OR12 REST OpenAPI "
+    "additionalProperties: false]",
+    "guidref_wrong_type": "a class's school GUIDRef has type \"school\" instead of \"org\" [OR12 REST OpenAPI "
+    "OrgGUIDRefDType.type]",
+    "flat_metadata": "metadata.jp.* is served flat ({\"jp.kanaGivenName\": ...}) whatever the shape setting "
+    "[DA2022: both shapes exist; the target declares one]",
+    "nested_wrong_members": "nested collections leave out their last member (count and X-Total-Count agree, "
+    "the member is missing) [OR12 REST §3.2 nested paths]",
+    "beyond_end_error": "an offset past the end answers 404 instead of an empty page [OR12 REST §3.3 offset]",
+    "no_auth_on_collections": "requests without a valid token are served anyway [OR12 REST OpenAPI 401]",
+    "scopes_ignored": "every valid token may call every endpoint, whatever its scopes [OR12 REST OpenAPI "
+    "security, 403]",
+    "no_retry_after": "429 answers carry no Retry-After header [RFC 9110 §10.2.3; RFC 6585 §4]",
 }
+# Faults that change an object's content: answers are re-serialised while one is active.
+CONTENT_FAULTS = frozenset({"missing_family_name", "bad_kana", "extra_field", "guidref_wrong_type", "flat_metadata"})
 
 
 @dataclass(frozen=True)
