@@ -49,6 +49,10 @@ FAULTS: dict[str, str] = {
     "scopes_ignored": "every valid token may call every endpoint, whatever its scopes [OR12 REST OpenAPI "
     "security, 403]",
     "no_retry_after": "429 answers carry no Retry-After header [RFC 9110 §10.2.3; RFC 6585 §4]",
+    "gradebook_put_always_200": "a gradebook PUT that creates answers 200 instead of 201 [OR12 Gradebook PUT]",
+    "gradebook_replace_ignored": "a gradebook PUT on an existing object answers 200 and keeps the old object "
+    "[OR12 Gradebook PUT]",
+    "gradebook_delete_ignored": "a gradebook DELETE answers 204 and keeps the object [OR12 Gradebook DELETE]",
 }
 # Faults that change an object's content: answers are re-serialised while one is active.
 CONTENT_FAULTS = frozenset({"missing_family_name", "bad_kana", "extra_field", "guidref_wrong_type", "flat_metadata"})

@@ -88,14 +88,21 @@ def _single_routes(provider: Provider, endpoint: R.Endpoint) -> Route:
             sid = request.path_params["sourcedId"]
             if request.method == "DELETE":
                 grant = provider.authorise(request, (R.SCOPE_GRADEBOOK_DELETE,))
-                if not await run_in_threadpool(provider.store.delete, kind, sid):
+                if provider.fault("gradebook_delete_ignored"):
+                    exists = await run_in_threadpool(provider.store.get_text, kind, sid)
+                    if exists is None:
+                        raise ApiError(404, "unknownobject", f"no {kind} with sourcedId {sid!r}")
+                elif not await run_in_threadpool(provider.store.delete, kind, sid):
                     raise ApiError(404, "unknownobject", f"no {kind} with sourcedId {sid!r}")
                 provider.record(request, grant, 204)
                 return Response(status_code=204)
             grant = provider.authorise(request, (R.SCOPE_GRADEBOOK_PUT,))
             obj = _validate(provider, kind, sid, await request.body())
-            created = await run_in_threadpool(provider.store.put, kind, obj, event="gradebook.put")
-            status = 201 if created else 200
+            if provider.fault("gradebook_replace_ignored") and provider.store.get_text(kind, sid) is not None:
+                created = False
+            else:
+                created = await run_in_threadpool(provider.store.put, kind, obj, event="gradebook.put")
+            status = 201 if created and not provider.fault("gradebook_put_always_200") else 200
             provider.record(request, grant, status)
             text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
             return Response('{"' + endpoint.envelope + '":' + provider.render(text, request) + "}", status,

@@ -29,14 +29,19 @@ FAULT_CHECKS: dict[str, set[str]] = {
     "broken_href": {"or.rest.guidref.href"},
     "bad_kana": {"or.rest.jp.hankaku-kana"},
     "extra_field": {"or.rest.object.unknown_fields"},
-    "nested_wrong_members": {"or.rest.nested.agree"},
+    "nested_wrong_members": {"or.rest.nested.agree", "or.rest.gradebook.read_back"},
     "beyond_end_error": {"or.rest.paging.beyond_end"},
     "no_auth_on_collections": {"or.rest.auth.no_token", "or.rest.auth.bad_token"},
-    "scopes_ignored": {"or.rest.auth.scope"},
+    "scopes_ignored": {"or.rest.auth.scope", "or.rest.gradebook.scopes"},
     "guidref_wrong_type": {"or.rest.guidref.shape"},
     "no_retry_after": {"or.rest.rate_limit"},
     "flat_metadata": {"or.rest.jp.metadata_shape"},
+    "gradebook_put_always_200": {"or.rest.gradebook.put_create"},
+    "gradebook_replace_ignored": {"or.rest.gradebook.put_replace"},
+    "gradebook_delete_ignored": {"or.rest.gradebook.delete"},
 }
+GRADEBOOK_FAULTS = {"gradebook_put_always_200", "gradebook_replace_ignored", "gradebook_delete_ignored",
+                    "scopes_ignored", "nested_wrong_members"}
 
 
 @pytest.fixture(scope="module")
@@ -45,9 +50,10 @@ def bundle(tmp_path_factory):
 
 
 def test_the_mock_passes_every_check(bundle):
-    provider = open_provider(bundle)
+    provider = open_provider(bundle, declares={"gradebook": True})
     try:
         results = run(provider.target)
+        leftovers = provider.store.query("SELECT sid FROM objects WHERE sid LIKE 'renkei-%'", ())
     finally:
         provider.close()
     bad = {cid: (o.outcome, [f.message for f in o.findings[:2]], o.reason) for cid, o in results.items()
@@ -55,6 +61,16 @@ def test_the_mock_passes_every_check(bundle):
     assert not bad
     skipped = {cid for cid, o in results.items() if o.outcome == "skipped"}
     assert skipped == {"or.rest.rate_limit"}  # nothing throttled: the only check without evidence
+    assert not leftovers  # renkei removed every gradebook object it created
+
+
+def test_gradebook_checks_skip_when_not_declared(bundle):
+    provider = open_provider(bundle)
+    try:
+        results = run(provider.target, "or.rest.gradebook.*")
+    finally:
+        provider.close()
+    assert {o.outcome for o in results.values()} == {"skipped"}
 
 
 def test_every_check_has_a_failing_fault():
@@ -67,7 +83,9 @@ def test_every_check_has_a_failing_fault():
 
 @pytest.mark.parametrize("fault", sorted(FAULT_CHECKS))
 def test_each_fault_fails_its_checks(bundle, fault):
-    extra = {"throttle_every": 3} if fault == "no_retry_after" else {}
+    extra: dict = {"throttle_every": 3} if fault == "no_retry_after" else {}
+    if fault in GRADEBOOK_FAULTS:
+        extra["declares"] = {"gradebook": True}
     provider = open_provider(bundle, (fault,), **extra)
     try:
         results = run(provider.target)
