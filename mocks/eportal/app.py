@@ -11,10 +11,13 @@ Inspection helpers for tests and humans: ``/`` (HTML launcher for browsers, JSON
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import Any
 
+import httpx
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
@@ -106,6 +109,31 @@ async def rotate_key(request: Request) -> Response:
     return json_response({"kid": key.kid})
 
 
+async def roster_import(request: Request) -> Response:
+    """Pull the roster again over OneRoster REST: {"base_url", "token_url", "client_id", "client_secret"}.
+
+    The e-portal's "import now" button, for tests and the consumer profile's scripted trigger."""
+    from renkei.mocks.eportal.rest_roster import RestSource, load_rest
+
+    try:
+        data = json.loads(await request.body())
+        source = RestSource(str(data["base_url"]), str(data["token_url"]), str(data["client_id"]),
+                            str(data["client_secret"]))
+    except (ValueError, KeyError, TypeError):
+        return json_response({"error": "give base_url, token_url, client_id and client_secret as JSON"}, 400)
+    state = _st(request)
+    faults = frozenset(f for f in state.config.faults if f.startswith("rest_"))
+    try:
+        roster = await run_in_threadpool(load_rest, source, faults=faults)
+    except ConfigError as exc:
+        return json_response({"error": str(exc)}, 502)
+    except httpx.HTTPError as exc:
+        return json_response({"error": f"the provider could not be reached: {type(exc).__name__}"}, 502)
+    state.roster = roster
+    return json_response({"users": len(roster.users), "classes": len(roster.classes),
+                          "enrollments": len(roster.enrollments)})
+
+
 def create_app(config: EportalConfig, roster: Roster | None = None) -> Starlette:
     """Build the platform. ``roster`` wins over ``config.bundle`` (tests build rosters in memory)."""
     if roster is None:
@@ -133,6 +161,7 @@ def create_app(config: EportalConfig, roster: Roster | None = None) -> Starlette
         Route("/links", links),
         Route("/gradebook/{context}", gradebook),
         Route("/admin/rotate-key", rotate_key, methods=["POST"]),
+        Route("/admin/roster/import", roster_import, methods=["POST"]),
     ]
     app = Starlette(routes=routes)
     app.state.eportal = EportalState(config, roster)

@@ -62,6 +62,13 @@ FAULTS: dict[str, str] = {
     "UUID (Japan overlay 'sub = UUID v4', from non-authoritative sources, reference lti.md §5)",
     "no_scope_enforcement": "service endpoints accept any valid bearer token whatever its scopes "
     "[NRPS, AGS §3.2-§3.4]",
+    "rest_ignore_retry_after": "the OneRoster REST import retries a 429 at once, ignoring Retry-After "
+    "[RFC 9110 §10.2.3; OR12 REST 429 server_busy]",
+    "rest_first_page_only": "the OneRoster REST import reads the first page of each collection only "
+    "[OR12 REST §3.3 paging]",
+    "rest_broad_scope": "the OneRoster REST import asks for roster.readonly and roster-demographics.readonly though "
+    "it reads neither nested paths nor demographics [RFC 6749 §3.3 scope; least privilege]",
+    "rest_reread_pages": "the OneRoster REST import reads every page twice [OR12 REST paging]",
 }
 
 PII_MODES = ("full", "none", "email", "names")

@@ -48,7 +48,7 @@ class RestSource:
 
 
 def _pages(client: httpx.Client, url: str, key: str, headers: dict[str, str], page_size: int,
-           sleep: Callable[[float], None]) -> Iterator[dict[str, Any]]:
+           sleep: Callable[[float], None], faults: frozenset[str] = frozenset()) -> Iterator[dict[str, Any]]:
     nxt: str | None = f"{url}?{urlencode({'limit': page_size, 'offset': 0})}"
     seen: set[str] = set()
     offset = 0
@@ -60,8 +60,11 @@ def _pages(client: httpx.Client, url: str, key: str, headers: dict[str, str], pa
         if resp.status_code == 429:
             seen.discard(nxt)
             wait = resp.headers.get("retry-after", "1")
-            sleep(min(float(wait) if wait.isdigit() else 1.0, MAX_WAIT))
+            if "rest_ignore_retry_after" not in faults:
+                sleep(min(float(wait) if wait.isdigit() else 1.0, MAX_WAIT))
             continue
+        if "rest_reread_pages" in faults:
+            client.get(nxt, headers=headers)
         if resp.status_code != 200:
             raise RosterError(f"GET {nxt}: HTTP {resp.status_code}")
         if len(resp.content) > MAX_BODY:
@@ -73,6 +76,8 @@ def _pages(client: httpx.Client, url: str, key: str, headers: dict[str, str], pa
         if not isinstance(items, list):
             raise RosterError(f"GET {nxt}: the answer has no {key!r} array")
         yield from (i for i in items if isinstance(i, dict))
+        if "rest_first_page_only" in faults:
+            return
         offset += len(items)
         link = resp.links.get("next", {}).get("url")
         if link:
@@ -89,14 +94,18 @@ def _ref(obj: dict[str, Any], name: str) -> str:
 
 
 def load_rest(source: RestSource, *, transport: httpx.BaseTransport | None = None,
-              sleep: Callable[[float], None] = time.sleep) -> Roster:
-    """Pull orgs, users, classes and enrollments; errors name the request."""
+              sleep: Callable[[float], None] = time.sleep, faults: frozenset[str] = frozenset()) -> Roster:
+    """Pull orgs, users, classes and enrollments; errors name the request. ``faults``: the e-portal's
+    ``rest_*`` faults (a deliberately bad consumer for red runs)."""
+    scope = f"{R.SCOPE_ROSTER} {R.SCOPE_DEMOGRAPHICS}" if "rest_broad_scope" in faults else source.scope
     pair = base64.b64encode(f"{source.client_id}:{source.client_secret}".encode()).decode()
     with httpx.Client(transport=transport, timeout=30, follow_redirects=False) as client:
-        resp = client.post(source.token_url, data={"grant_type": "client_credentials", "scope": source.scope},
+        resp = client.post(source.token_url, data={"grant_type": "client_credentials", "scope": scope},
                            headers={"Authorization": f"Basic {pair}", "Accept": "application/json"})
         if resp.status_code != 200:
             raise RosterError(f"POST {source.token_url}: HTTP {resp.status_code} (no token)")
+        if resp.status_code == 200 and len(resp.content) > MAX_BODY:
+            raise RosterError(f"POST {source.token_url}: the answer exceeds {MAX_BODY} bytes")
         try:
             token = resp.json()["access_token"]
         except (ValueError, KeyError, TypeError):
@@ -105,7 +114,7 @@ def load_rest(source: RestSource, *, transport: httpx.BaseTransport | None = Non
         base = source.base_url.rstrip("/") + R.ROSTERING_PATH
 
         def read(path: str, key: str) -> Iterator[dict[str, Any]]:
-            return _pages(client, base + path, key, headers, source.page_size, sleep)
+            return _pages(client, base + path, key, headers, source.page_size, sleep, faults)
 
         roster = Roster()
         for o in read("/orgs", "orgs"):

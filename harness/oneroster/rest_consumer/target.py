@@ -1,0 +1,146 @@
+"""An opened ``oneroster-rest-consumer`` target: the reference provider served, and the import scenario.
+
+The scenario (run once, shared by every check): start the consumer's import, wait until it has
+finished (the trigger returned and the consumer was silent for ``idle_seconds``, within
+``wait_seconds``), make a school-year change on the provider (転出・転入, a name correction, a
+withdrawal), start the import again and wait again. The checks judge the provider's request log of
+each import. A trigger that fails, or an import that never talks to the provider, is not the
+consumer failing a rule: the checks become ``error`` (not evaluated) with that reason.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from renkei.harness.core.breaker import PeerUnavailable
+from renkei.harness.oneroster.rest_consumer import reference
+from renkei.harness.oneroster.rest_consumer.config import RestConsumerTargetConfig, load_target
+
+MAX_OUTPUT = 4000
+
+
+@dataclass
+class Imports:
+    first: list[dict[str, Any]] = field(default_factory=list)
+    second: list[dict[str, Any]] = field(default_factory=list)
+    change: dict[str, Any] = field(default_factory=dict)
+
+
+def _fill(value: Any, values: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        for k, v in values.items():
+            value = value.replace("{" + k + "}", v)
+        return value
+    if isinstance(value, dict):
+        return {k: _fill(v, values) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, values) for v in value]
+    return value
+
+
+class RestConsumerTarget:
+    def __init__(self, config: RestConsumerTargetConfig, params: dict[str, Any] | None = None, *,
+                 environ: dict[str, str] | None = None, transport: httpx.BaseTransport | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.config = config
+        self.params = dict(params or {})
+        self.secret = config.secret(environ)
+        self.sleep = sleep
+        # the one client of the scripted trigger (redirects are not followed: a trigger answers directly)
+        self._client = httpx.Client(transport=transport, timeout=config.consumer.import_.wait_seconds,
+                                    follow_redirects=False)
+        self._shared: dict[str, Any] = {}
+        self._workdir = tempfile.TemporaryDirectory(prefix="renkei-consumer-")
+        h = config.harness
+        self.provider = reference.start(
+            workdir=Path(self._workdir.name), host=h.listen.host, port=h.listen.port, client_id=h.client_id,
+            client_secret=self.secret, throttle_every=h.throttle_every, retry_after=h.retry_after,
+            bundle=Path(h.bundle) if h.bundle else None, certfile=h.listen.certfile, keyfile=h.listen.keyfile)
+
+    @property
+    def values(self) -> dict[str, str]:
+        origin = self.config.harness.origin()
+        return {"base_url": origin, "token_url": origin + "/oauth/token", "client_id": self.config.harness.client_id,
+                "client_secret": self.secret}
+
+    def shared(self, name: str, factory: Callable[[], Any]) -> Any:
+        if name not in self._shared:
+            try:
+                self._shared[name] = factory()
+            except PeerUnavailable as failure:
+                self._shared[name] = failure
+        got = self._shared[name]
+        if isinstance(got, PeerUnavailable):
+            raise got
+        return got
+
+    def _trigger(self) -> None:
+        imp = self.config.consumer.import_
+        if imp.mode == "hook":
+            command = _fill(list(imp.hook or []), self.values)
+            try:
+                done = subprocess.run(command, capture_output=True, timeout=imp.wait_seconds, check=False)
+            except subprocess.TimeoutExpired:
+                raise PeerUnavailable(f"the import hook did not finish within {imp.wait_seconds:.0f} s") from None
+            except OSError as exc:
+                raise PeerUnavailable(f"the import hook could not be started: {exc.strerror or exc}") from None
+            if done.returncode != 0:
+                tail = done.stderr.decode("utf-8", "replace")[-MAX_OUTPUT:].strip()
+                raise PeerUnavailable(f"the import hook exited with {done.returncode}: {tail}")
+            return
+        body = _fill(imp.body, self.values) if imp.body is not None else None
+        try:
+            resp = self._client.request(imp.method, str(imp.url), content=None if body is None else json.dumps(body),
+                                        headers={"Content-Type": "application/json"} if body is not None else None)
+        except httpx.HTTPError as exc:
+            raise PeerUnavailable(f"{imp.method} {imp.url}: the import could not be started ({type(exc).__name__})") from None
+        if not 200 <= resp.status_code < 300:
+            raise PeerUnavailable(f"{imp.method} {imp.url}: the import trigger answered HTTP {resp.status_code}: "
+                                  f"{resp.text[:300]}")
+
+    def _run_import(self) -> list[dict[str, Any]]:
+        imp = self.config.consumer.import_
+        start = time.time()
+        before = len(self.provider.log())
+        self._trigger()
+        deadline = start + imp.wait_seconds
+        while True:
+            log = self.provider.log()[before:]
+            quiet = not log or time.time() - log[-1]["at"] >= imp.idle_seconds
+            if (log and quiet) or time.time() >= deadline:
+                break
+            self.sleep(min(0.2, imp.idle_seconds / 4))
+        if not log:
+            raise PeerUnavailable("the consumer sent no request to renkei's provider during the import")
+        return log
+
+    def imports(self) -> Imports:
+        def scenario() -> Imports:
+            out = Imports()
+            out.first = self._run_import()
+            out.change = self.provider.change()
+            out.second = self._run_import()
+            return out
+
+        return self.shared("imports", scenario)  # type: ignore[no-any-return]
+
+    def describe(self) -> dict[str, Any]:
+        return self.config.describe()
+
+    def close(self) -> None:
+        self._client.close()
+        self.provider.stop()
+        self._workdir.cleanup()
+
+
+def open_target(target: str, params: dict[str, Any]) -> RestConsumerTarget:
+    return RestConsumerTarget(load_target(target), params)

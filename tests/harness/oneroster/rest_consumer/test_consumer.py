@@ -1,0 +1,101 @@
+"""The consumer profile against the mock 学習eポータル (the reference consumer): green as shipped, and each
+``rest_*`` fault of the e-portal fails the check its rule belongs to. renkei's provider runs on a real
+port on 127.0.0.1 (the e-portal pulls over real HTTP); the e-portal's import trigger is in-process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from renkei.harness.core import secret_registry
+from renkei.harness.core.context import CheckContext, CheckSkipped, NotEvaluated
+from renkei.harness.core.registry import REGISTRY
+from renkei.harness.core.targets import load_standards
+from renkei.harness.lti.protocol.browser import InProcessTransport
+from renkei.harness.oneroster.rest_consumer.config import RestConsumerTargetConfig
+from renkei.harness.oneroster.rest_consumer.target import RestConsumerTarget
+from renkei.mocks.eportal.app import create_app as create_eportal
+from renkei.mocks.eportal.config import EportalConfig
+from renkei.mocks.eportal.roster import Roster
+from renkei.mocks.runner import mock_app_registration
+
+SECRET = "renkei-consumer-secret-01"
+FAULT_CHECKS = {
+    "rest_ignore_retry_after": "or.rest.consumer.retry_after",
+    "rest_first_page_only": "or.rest.consumer.complete",
+    "rest_broad_scope": "or.rest.consumer.scopes",
+    "rest_reread_pages": "or.rest.consumer.no_reread",
+}
+
+
+def _target(tmp: Path, faults: tuple[str, ...] = ()) -> RestConsumerTarget:
+    eportal = create_eportal(EportalConfig(issuer="http://eportal.test", tools=[mock_app_registration("http://app.test")],
+                                           keys_dir=tmp / "keys", faults=set(faults)), roster=Roster())
+    config = RestConsumerTargetConfig.model_validate({
+        "consumer": {"name": "mock e-portal", "import": {
+            "mode": "scripted", "url": "http://eportal.test/admin/roster/import", "idle_seconds": 0.5,
+            "wait_seconds": 60,
+            "body": {"base_url": "{base_url}", "token_url": "{token_url}", "client_id": "{client_id}",
+                     "client_secret": "{client_secret}"}}},
+        "harness": {"listen": {"host": "127.0.0.1", "port": 0}, "client_secret": "${SECRET}", "throttle_every": 5},
+    })
+    target = RestConsumerTarget(config, environ={"SECRET": SECRET}, transport=InProcessTransport(eportal))
+    config.harness.base_url = target.provider.url  # port 0: the origin is known once the provider listens
+    return target
+
+
+def _run(target: RestConsumerTarget) -> dict[str, tuple[str, list[str]]]:
+    load_standards()
+    out = {}
+    for d in REGISTRY.match("or.rest.consumer.*"):
+        ctx = CheckContext(d, target)
+        try:
+            d.func(ctx)
+            out[d.id] = ("failed" if ctx.findings else "error" if ctx.unseen else "passed",
+                         [f.message for f in ctx.findings])
+        except CheckSkipped as exc:
+            out[d.id] = ("skipped", [exc.reason])
+        except NotEvaluated as exc:
+            out[d.id] = ("error", [exc.reason])
+    return out
+
+
+@pytest.fixture(autouse=True)
+def _registry():
+    secret_registry.begin_run()
+
+
+def test_the_mock_eportal_passes(tmp_path):
+    target = _target(tmp_path)
+    try:
+        results = _run(target)
+        imports = target.imports()
+    finally:
+        target.close()
+    assert all(o == "passed" for o, _ in results.values()), results
+    assert any(e["status"] == 429 for e in imports.first)  # throttled, and waited out
+    assert imports.change["changed"]["user"]
+
+
+@pytest.mark.parametrize("fault", sorted(FAULT_CHECKS))
+def test_each_consumer_fault_fails_its_check(tmp_path, fault):
+    target = _target(tmp_path, (fault,))
+    try:
+        results = _run(target)
+    finally:
+        target.close()
+    outcome, messages = results[FAULT_CHECKS[fault]]
+    assert outcome == "failed", results
+    assert SECRET not in " ".join(m for _, ms in results.values() for m in ms)
+
+
+def test_a_trigger_that_fails_leaves_the_checks_not_evaluated(tmp_path):
+    target = _target(tmp_path)
+    target.config.consumer.import_.url = "http://eportal.test/no-such-import"
+    try:
+        results = _run(target)
+    finally:
+        target.close()
+    assert {o for o, _ in results.values()} == {"error"}
+    assert "HTTP 404" in results["or.rest.consumer.token"][1][0]
