@@ -5,7 +5,8 @@ Also ``renkei demo``, so an installed wheel can prove itself (CI runs it from on
 1. OneRoster CSV: generate a Japanese roster for every OneRoster profile and validate it with that
    profile (all must pass), then validate a deliberately broken copy (must fail, defects located).
 2. OneRoster REST: renkei reads the mock 校務支援システム (OneRoster 1.2 REST on a real port) with the
-   base and Japanese provider profiles (must pass), then a deliberately broken one (must fail).
+   base and Japanese provider profiles (must pass), then a deliberately broken one (must fail); and
+   serves the reference provider to the mock 学習eポータル for the consumer profile (green and red).
 3. LTI 1.3 over real https on 127.0.0.1 (a throw-away local CA; LTI wants https issuers):
    renkei plays the Platform against the mock 学習アプリ and the Tool against the mock
    学習eポータル, base and Japanese profiles (must pass), then against deliberately broken mocks
@@ -129,6 +130,36 @@ def rest_provider_runs() -> list[DemoRun]:
             runs.append(_run(name, profile, target, expected, note))
         finally:
             sa.stop()
+    return runs
+
+
+def rest_consumer_runs() -> list[DemoRun]:
+    """oneroster12-rest-consumer: renkei serves the reference provider; the mock 学習eポータル imports from it."""
+    from renkei.mocks.eportal.roster import Roster
+    from renkei.mocks.runner import mock_app_registration, serve_eportal
+
+    os.environ["RENKEI_DEMO_CONSUMER_SECRET"] = "renkei-demo-consumer-0001"  # a test credential of the demo
+    runs: list[DemoRun] = []
+    cases: list[tuple[str, tuple[str, ...], str]] = [
+        ("oneroster12-rest-consumer", (), "pass"),
+        ("oneroster12-rest-consumer-broken", ("rest_first_page_only", "rest_ignore_retry_after", "rest_broad_scope"),
+         "fail"),
+    ]
+    for name, faults, expected in cases:
+        port = free_port(HOST)
+        with _served(serve_eportal(None, [mock_app_registration(f"http://{HOST}:1")], roster=Roster(),
+                                   keys_dir=OUT / "keys" / f"eportal-{name}", faults=faults)) as eportal:
+            target = _write_yaml(OUT / "targets" / f"{name}.yaml", {
+                "kind": "oneroster-rest-consumer",
+                "consumer": {"name": "renkei 模擬学習eポータル", "import": {
+                    "mode": "scripted", "url": eportal.url + "/admin/roster/import", "method": "POST",
+                    "body": {"base_url": "{base_url}", "token_url": "{token_url}", "client_id": "{client_id}",
+                             "client_secret": "{client_secret}"}, "idle_seconds": 1, "wait_seconds": 60}},
+                "harness": {"listen": {"host": HOST, "port": port}, "client_id": "renkei-demo-consumer",
+                            "client_secret": "${RENKEI_DEMO_CONSUMER_SECRET}", "throttle_every": 7},
+            })
+            note = f"faults: {', '.join(faults)}" if faults else "mock e-portal as shipped"
+            runs.append(_run(name, "oneroster12-rest-consumer", target, expected, note))
     return runs
 
 
@@ -273,6 +304,7 @@ def main() -> int:
     os.environ["SSL_CERT_FILE"] = str(tls.ca_file.resolve())
     runs = oneroster_runs()
     runs += rest_provider_runs()
+    runs += rest_consumer_runs()
     runs += tool_runs(tls)
     runs += platform_runs(tls)
     _summary(runs)

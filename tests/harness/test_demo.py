@@ -21,7 +21,8 @@ def test_demo_runs_every_profile_against_the_mocks(tmp_path, monkeypatch):
     assert set(PROFILE_VARIANTS) <= set(reports)  # every OneRoster profile ran green on its own bundle
     assert {"oneroster12-rest-provider", "oneroster12-rest-provider-japan", "oneroster12-rest-provider-broken"} <= set(
         reports)
-    assert len(reports) == len(PROFILE_VARIANTS) + 1 + 3 + 6  # + the broken roster, + 3 REST runs, + 6 LTI runs
+    assert {"oneroster12-rest-consumer", "oneroster12-rest-consumer-broken"} <= set(reports)
+    assert len(reports) == len(PROFILE_VARIANTS) + 1 + 5 + 6  # + the broken roster, + 5 REST runs, + 6 LTI runs
 
 
 @pytest.fixture(autouse=True)
