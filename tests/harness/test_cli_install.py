@@ -44,7 +44,7 @@ def test_demo_command_exits_with_the_demos_code(monkeypatch):
 def test_mocks_serve_on_free_ports_answers_and_stops_on_ctrl_c(tmp_path: Path):
     proc = subprocess.Popen(
         [sys.executable, "-c", "from renkei.harness.cli import main; main()", "mocks", "serve",
-         "--eportal-port", "0", "--app-port", "0", "--workdir", str(tmp_path)],
+         "--eportal-port", "0", "--app-port", "0", "--school-affairs-port", "0", "--workdir", str(tmp_path)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL)
     try:
         assert proc.stdout is not None
@@ -54,7 +54,16 @@ def test_mocks_serve_on_free_ports_answers_and_stops_on_ctrl_c(tmp_path: Path):
             lines.append(line)
             if line.startswith("Ctrl-C to stop") or time.monotonic() > deadline:
                 break
-        eportal, app = re.findall(r"http://127\.0\.0\.1:\d+", "".join(lines))
+        text = "".join(lines)
+        url = r"(http://127\.0\.0\.1:\d+)"
+        eportal = re.search("学習eポータル:\\s+" + url, text).group(1)  # type: ignore[union-attr]
+        app = re.search("学習アプリ:\\s+" + url, text).group(1)  # type: ignore[union-attr]
+        token_url = re.search(r"token: (\S+)", text).group(1)  # type: ignore[union-attr]
+        client = re.search(r"client_id: (\S+)\s+client_secret: (\S+)", text)
+        assert client is not None
+        token = httpx.post(token_url, data={"grant_type": "client_credentials", "scope": (
+            "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly")}, auth=client.groups(), timeout=10)
+        assert token.status_code == 200 and token.json()["token_type"] == "Bearer"
         portal = httpx.get(eportal + "/", headers={"Accept": "application/json"}, timeout=10).json()
         assert portal["tools"][0]["client_id"] == "renkei-mock-app"
         assert json.loads(httpx.get(app + "/jwks", timeout=10).text)["keys"]

@@ -65,6 +65,9 @@ RED: dict[str, set[str]] = {
     "accept_replayed_dl_nonce": {"lti.platform.dl.nonce_replay"},
     "sub_is_username": {"lti.platform.jp.sub_uuid_v4"},
     "no_scope_enforcement": {"lti.platform.svc.scope_enforced"},
+    # OneRoster REST import faults (judged by oneroster12-rest-consumer): no LTI check may notice them
+    "rest_ignore_retry_after": set(), "rest_first_page_only": set(), "rest_broad_scope": set(),
+    "rest_reread_pages": set(),
     "accept_assertion_without_exp": {"lti.platform.token.no_exp"},
     "assertion_client_from_sub": {"lti.platform.token.wrong_iss"},
     "skip_assertion_sub_check": {"lti.platform.token.wrong_sub"},

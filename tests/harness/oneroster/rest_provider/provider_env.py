@@ -47,7 +47,7 @@ def target_data(**over: Any) -> dict[str, Any]:
         "provider": {"name": "test provider", "base_url": BASE, "token_url": BASE + "/oauth/token",
                      "client_id": "${OR_CLIENT_ID}", "client_secret": "${OR_CLIENT_SECRET}"},
         "declares": {"endpoints": "all", "demographics": True, "metadata_shape": "nested"},
-        "observation": {"page_size": 20, "expiry_wait_seconds": 5, "timeout_seconds": 5},
+        "observation": {"page_size": 40, "expiry_wait_seconds": 5, "timeout_seconds": 5},
     }
     for key, value in over.items():
         data[key] = {**data.get(key, {}), **value}

@@ -91,5 +91,5 @@ def test_every_japanese_check_is_covered():
     from renkei.harness.core.targets import load_standards
 
     load_standards()
-    ids = {d.id for d in REGISTRY.match("or.rest.jp.*")}
+    ids = {d.id for d in REGISTRY.match("or.rest.jp.*", kind="oneroster-rest-provider")}
     assert ids - set(BREAKS) == {"or.rest.jp.metadata_shape"}  # test_checks.py: the flat_metadata fault
