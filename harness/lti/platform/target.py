@@ -13,7 +13,8 @@ from typing import Any
 
 import httpx
 
-from renkei.harness.core.breaker import CircuitBreaker, PeerUnavailable
+from renkei.harness.core.breaker import CircuitBreaker
+from renkei.harness.core.memo import Memo
 from renkei.harness.lti.platform.config import PlatformTargetConfig, load_target
 from renkei.harness.lti.platform.launch import PlatformLauncher
 from renkei.harness.lti.platform.services import ServiceClient
@@ -72,20 +73,12 @@ class LtiPlatformTarget:
             self.close()
             raise
         self.services = ServiceClient(config, self.launcher.api, key, self.attacker_key, clock)
-        self._shared: dict[str, Any] = {}
+        self._memo = Memo()
 
     def shared(self, name: str, factory: Callable[[], Any]) -> Any:
         """Run ``factory`` once per target; a peer that could not be reached stays unreachable for
         every check that needs the same exchange (the failure is kept and raised again)."""
-        if name not in self._shared:
-            try:
-                self._shared[name] = factory()
-            except PeerUnavailable as failure:
-                self._shared[name] = failure
-        got = self._shared[name]
-        if isinstance(got, PeerUnavailable):
-            raise got
-        return got
+        return self._memo(name, factory)
 
     def probe(self) -> None:
         """Before the run: every Platform origin the profile needs accepts a connection and a trusted

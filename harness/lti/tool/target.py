@@ -14,8 +14,9 @@ from typing import Any
 
 import httpx
 
-from renkei.harness.core.breaker import CircuitBreaker, PeerUnavailable
+from renkei.harness.core.breaker import CircuitBreaker
 from renkei.harness.core.errors import ConfigError
+from renkei.harness.core.memo import Memo
 from renkei.harness.lti.protocol.jose import KeyStore, generate_rsa_key
 from renkei.harness.lti.protocol.transport import Endpoint, probe, ssl_context
 from renkei.harness.lti.tool.config import ToolTargetConfig, load_target
@@ -78,25 +79,16 @@ class LtiToolTarget:
                                            name="renkei's Platform side (harness.listen)",
                                            certfile=listen.certfile, keyfile=listen.keyfile)
             self.server.start()
-        self._shared: dict[str, Any] = {}
+        self._memo = Memo()
 
     def shared(self, name: str, factory: Callable[[], Any]) -> Any:
         """Run ``factory`` once per target; a peer that could not be reached stays unreachable for
         every check that needs the same exchange (the failure is kept and raised again)."""
-        if name not in self._shared:
-            try:
-                self._shared[name] = factory()
-            except PeerUnavailable as failure:
-                self._shared[name] = failure
-        got = self._shared[name]
-        if isinstance(got, PeerUnavailable):
-            raise got
-        return got
+        return self._memo(name, factory)
 
     def cached(self, name: str) -> Any:
         """A shared exchange if it already ran (and reached the Tool), else None (never starts one)."""
-        got = self._shared.get(name)
-        return None if isinstance(got, PeerUnavailable) else got
+        return self._memo.cached(name)
 
     def probe(self) -> None:
         """Before the run: every Tool origin accepts a connection and a trusted TLS handshake, or the

@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 
 from renkei.harness.core.breaker import PeerUnavailable
+from renkei.harness.core.memo import Memo
 from renkei.harness.oneroster.rest_consumer import reference
 from renkei.harness.oneroster.rest_consumer.config import RestConsumerTargetConfig, load_target
 
@@ -58,7 +59,7 @@ class RestConsumerTarget:
         # the one client of the scripted trigger (redirects are not followed: a trigger answers directly)
         self._client = httpx.Client(transport=transport, timeout=config.consumer.import_.wait_seconds,
                                     follow_redirects=False)
-        self._shared: dict[str, Any] = {}
+        self._memo = Memo()
         self._workdir = tempfile.TemporaryDirectory(prefix="renkei-consumer-")
         h = config.harness
         self.provider = reference.start(
@@ -73,15 +74,7 @@ class RestConsumerTarget:
                 "client_secret": self.secret}
 
     def shared(self, name: str, factory: Callable[[], Any]) -> Any:
-        if name not in self._shared:
-            try:
-                self._shared[name] = factory()
-            except PeerUnavailable as failure:
-                self._shared[name] = failure
-        got = self._shared[name]
-        if isinstance(got, PeerUnavailable):
-            raise got
-        return got
+        return self._memo(name, factory)
 
     def _trigger(self) -> None:
         imp = self.config.consumer.import_

@@ -14,7 +14,8 @@ from typing import Any
 
 import httpx
 
-from renkei.harness.core.breaker import CircuitBreaker, PeerUnavailable
+from renkei.harness.core.breaker import CircuitBreaker
+from renkei.harness.core.memo import Memo
 from renkei.harness.lti.protocol.transport import Endpoint, probe, ssl_context
 from renkei.harness.oneroster.rest_provider.client import RestClient, make_api
 from renkei.harness.oneroster.rest_provider.config import RestProviderTargetConfig, load_target
@@ -34,18 +35,10 @@ class RestProviderTarget:
         self.client = RestClient(config, self.api, config.credentials(environ), sleep=sleep, clock=clock)
         self.sleep = sleep
         self.clock = clock
-        self._shared: dict[str, Any] = {}
+        self._memo = Memo()
 
     def shared(self, name: str, factory: Callable[[], Any]) -> Any:
-        if name not in self._shared:
-            try:
-                self._shared[name] = factory()
-            except PeerUnavailable as failure:
-                self._shared[name] = failure
-        got = self._shared[name]
-        if isinstance(got, PeerUnavailable):
-            raise got
-        return got
+        return self._memo(name, factory)
 
     def survey(self) -> Survey:
         return self.shared("survey", lambda: survey(self.config, self.client))  # type: ignore[no-any-return]
