@@ -146,11 +146,18 @@ def envelope(ctx: CheckContext) -> None:
 
 
 def _judge_objects(ctx: CheckContext, judge: Callable[[R.ObjectSpec, dict[str, Any]], Iterable[V.Problem]]) -> None:
+    """Judge every object read; one object served by several paths (/users, /students, a class's
+    students) is reported once per problem, at the first answer that carried it."""
     seen = 0
+    reported: set[tuple[str, str, str, str]] = set()
     for endpoint, url, index, obj in survey_of(ctx).objects():
         seen += 1
         spec = R.object_spec(endpoint.object)
         for p in judge(spec, obj):
+            key = (spec.name, str(obj.get("sourcedId")), p.path, p.en)
+            if key in reported:
+                continue
+            reported.add(key)
             ctx.fail(f"{spec.name} {obj.get('sourcedId')!r}: {p.en}", ja=f"{spec.name} {obj.get('sourcedId')!r}: {p.ja}",
                      endpoint=url, method="GET", index=index, claim=p.path, value=p.value)
     if not seen:
