@@ -193,10 +193,16 @@ class RestClient:
                 return resp
             wait = _retry_after(resp.headers.get("retry-after"), self.clock())
             self.throttles.append(Throttle(url, resp.headers.get("retry-after"), 0.0 if wait is None else wait))
-            if attempt == self.obs.max_retries or (wait is not None and wait > self.obs.max_retry_after_seconds):
-                return resp
+            if wait is not None and wait > self.obs.max_retry_after_seconds:
+                raise PeerUnavailable(f"{method} {url}: the provider asks to wait {wait:.0f} s (Retry-After), more than "
+                                      f"observation.max_retry_after_seconds ({self.obs.max_retry_after_seconds:.0f} s)",
+                                      peer="the OneRoster provider under test")
+            if attempt == self.obs.max_retries:
+                break
             self.sleep(1.0 if wait is None else wait)
-        return resp
+        # a provider still busy after every polite retry was not reached; it is not hammered further
+        raise PeerUnavailable(f"{method} {url}: still 429 after {self.obs.max_retries} retries honouring Retry-After",
+                              peer="the OneRoster provider under test")
 
     def get(self, url: str, scopes: list[str], *, token: str | None = None) -> ApiResponse:
         """GET with a bearer token for ``scopes`` (or the given ``token``; ``""`` sends none)."""

@@ -140,3 +140,26 @@ def test_more_objects_than_the_total_is_a_finding_even_when_reading_stopped():
         router.get(url__startswith=API + "/orgs").mock(side_effect=lying)
         results = run(open_respx(**ONLY_ORGS, observation={"max_pages": 5}), "or.rest.paging.complete")
     assert results["or.rest.paging.complete"].outcome == "failed"
+
+
+def test_a_provider_that_stays_busy_is_not_hammered_and_not_failed():
+    busy = httpx.Response(429, headers={"Retry-After": "2"}, json=R.status_info(429, "server_busy", "busy"))
+    with respx.mock(assert_all_called=False) as router:
+        _mock(router, busy)
+        target = open_respx(**ONLY_ORGS, observation={"max_retries": 2})
+        results = run(target, "or.rest.paging.*")
+        results |= run(target, "or.rest.rate_limit")
+    assert results["or.rest.paging.complete"].outcome == "error"
+    assert "still 429" in results["or.rest.paging.complete"].reason
+    assert results["or.rest.rate_limit"].outcome == "passed"  # every 429 carried a sensible Retry-After
+    assert len(target.client.throttles) == 3  # the first try and two polite retries, then it stopped
+
+
+def test_a_retry_after_beyond_the_limit_is_a_finding_and_not_waited_for():
+    busy = httpx.Response(429, headers={"Retry-After": "3600"}, json=R.status_info(429, "server_busy", "busy"))
+    with respx.mock(assert_all_called=False) as router:
+        _mock(router, busy)
+        target = open_respx(**ONLY_ORGS)
+        results = run(target, "or.rest.rate_limit")
+    assert results["or.rest.rate_limit"].outcome == "failed"
+    assert target.client.clock() < 1_800_000_100  # the fake clock: renkei did not wait the hour
