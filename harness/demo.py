@@ -135,15 +135,18 @@ def rest_provider_runs() -> list[DemoRun]:
 
 def rest_consumer_runs() -> list[DemoRun]:
     """oneroster12-rest-consumer: renkei serves the reference provider; the mock 学習eポータル imports from it."""
+    from renkei.mocks.eportal import oneroster_api
     from renkei.mocks.eportal.roster import Roster
     from renkei.mocks.runner import mock_app_registration, serve_eportal
 
     os.environ["RENKEI_DEMO_CONSUMER_SECRET"] = "renkei-demo-consumer-0001"  # a test credential of the demo
+    os.environ["RENKEI_DEMO_EXPORT_ID"] = oneroster_api.EXPORT_CLIENT_ID
+    os.environ["RENKEI_DEMO_EXPORT_SECRET"] = oneroster_api.EXPORT_SECRET
     runs: list[DemoRun] = []
     cases: list[tuple[str, tuple[str, ...], str]] = [
         ("oneroster12-rest-consumer", (), "pass"),
-        ("oneroster12-rest-consumer-broken", ("rest_first_page_only", "rest_ignore_retry_after", "rest_broad_scope"),
-         "fail"),
+        ("oneroster12-rest-consumer-broken", ("rest_first_page_only", "rest_ignore_retry_after", "rest_broad_scope",
+                                              "rest_ignore_tobedeleted"), "fail"),
     ]
     for name, faults, expected in cases:
         port = free_port(HOST)
@@ -154,7 +157,9 @@ def rest_consumer_runs() -> list[DemoRun]:
                 "consumer": {"name": "renkei 模擬学習eポータル", "import": {
                     "mode": "scripted", "url": eportal.url + "/admin/roster/import", "method": "POST",
                     "body": {"base_url": "{base_url}", "token_url": "{token_url}", "client_id": "{client_id}",
-                             "client_secret": "{client_secret}"}, "idle_seconds": 1, "wait_seconds": 60}},
+                             "client_secret": "{client_secret}"}, "idle_seconds": 1, "wait_seconds": 60},
+                    "exposes": {"base_url": eportal.url, "token_url": eportal.url + oneroster_api.TOKEN_PATH,
+                                "client_id": "${RENKEI_DEMO_EXPORT_ID}", "client_secret": "${RENKEI_DEMO_EXPORT_SECRET}"}},
                 "harness": {"listen": {"host": HOST, "port": port}, "client_id": "renkei-demo-consumer",
                             "client_secret": "${RENKEI_DEMO_CONSUMER_SECRET}", "throttle_every": 7},
             })

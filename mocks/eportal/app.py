@@ -24,7 +24,7 @@ from starlette.routing import Route
 
 from renkei.harness.core.errors import ConfigError
 from renkei.harness.serving import BodyLimit
-from renkei.mocks.eportal import ags, deeplink, oidc, services
+from renkei.mocks.eportal import ags, deeplink, oidc, oneroster_api, services
 from renkei.mocks.eportal.config import FAULTS, EportalConfig
 from renkei.mocks.eportal.http import json_response
 from renkei.mocks.eportal.pages import launcher_html
@@ -162,6 +162,8 @@ def create_app(config: EportalConfig, roster: Roster | None = None) -> Starlette
         Route("/gradebook/{context}", gradebook),
         Route("/admin/rotate-key", rotate_key, methods=["POST"]),
         Route("/admin/roster/import", roster_import, methods=["POST"]),
+        Route(oneroster_api.TOKEN_PATH, oneroster_api.token, methods=["POST"]),
+        Route(oneroster_api.USERS_PATH, oneroster_api.users),
     ]
     app = Starlette(routes=routes)
     app.state.eportal = EportalState(config, roster)

@@ -69,6 +69,8 @@ FAULTS: dict[str, str] = {
     "rest_broad_scope": "the OneRoster REST import asks for roster.readonly and roster-demographics.readonly though "
     "it reads neither nested paths nor demographics [RFC 6749 §3.3 scope; least privilege]",
     "rest_reread_pages": "the OneRoster REST import reads every page twice [OR12 REST paging]",
+    "rest_ignore_tobedeleted": "the OneRoster REST import keeps users marked tobedeleted enabled "
+    "[OR12 status tobedeleted]",
 }
 
 PII_MODES = ("full", "none", "email", "names")

@@ -122,7 +122,7 @@ def load_rest(source: RestSource, *, transport: httpx.BaseTransport | None = Non
             roster.orgs[sid] = Org(sid, str(o.get("name", "")), str(o.get("type", "")), str(o.get("identifier", "")))
         for u in read("/users", "users"):
             sid = str(u.get("sourcedId", ""))
-            active = u.get("status") != "tobedeleted"
+            active = u.get("status") != "tobedeleted" or "rest_ignore_tobedeleted" in faults
             user = User(sourced_id=sid, sub=str(u.get("userMasterIdentifier") or sid), username=str(u.get("username", "")),
                         given_name=str(u.get("givenName", "")), family_name=str(u.get("familyName", "")),
                         email=str(u.get("email", "")), enabled=u.get("enabledUser") != "false" and active)

@@ -259,3 +259,48 @@ def consumer_delta(ctx: CheckContext) -> None:
                      ja=f"変更後の取り込みが、変更された {kind} を読み直していません",
                      endpoint=f"[import 2] {R.ROSTERING_PATH}{_FLAT[kind][0]}", method="GET",
                      value=", ".join(imports.change["changed"][kind][:3]))
+
+
+def _enabled(user: dict[str, Any]) -> bool:
+    return user.get("status") != "tobedeleted" and user.get("enabledUser") != "false"
+
+
+@consumer_check("or.rest.consumer.imported", "OR12 REST §3 (status tobedeleted); OneRoster sourcedId stability", "error",
+                ("取り込んだ結果が提供側と一致する", "What the consumer holds matches what was served"),
+                ("利用側が自らの OneRoster REST (/users) で取り込み結果を示す場合 (consumer.exposes)、2 回目の取り込みの後に"
+                 "読み、提供側の有効な利用者がすべて有効で同じ userMasterIdentifier をもつこと、tobedeleted にした利用者が"
+                 "無効か存在しないこと、氏名の訂正が反映されていること、転出・転入した児童生徒が同じ ID のままであることを"
+                 "確認します。", "When the consumer shows what it imported over its own OneRoster REST /users "
+                 "(consumer.exposes), renkei reads it after the second import: every active user of the provider is "
+                 "there, enabled, with the same userMasterIdentifier; the user made tobedeleted is disabled or gone; "
+                 "the name correction arrived; the transferred pupil keeps the same identifiers."))
+def consumer_imported(ctx: CheckContext) -> None:
+    target: RestConsumerTarget = ctx.target
+    if target.config.consumer.exposes is None:
+        ctx.skip("the target declares no consumer.exposes (where the consumer shows what it imported)")
+    imports = _imports(ctx)
+    held = {str(u.get("sourcedId")): u for u in target.exposed_users()}
+    served = {str(u["sourcedId"]): u for u in target.provider.users()}
+    where = {"endpoint": target.config.consumer.exposes.base_url.rstrip("/") + R.ROSTERING_PATH + "/users",
+             "method": "GET"}
+    for sid, user in served.items():
+        mine = held.get(sid)
+        if user.get("status") == "tobedeleted":
+            if mine is not None and _enabled(mine):
+                ctx.fail(f"user {sid} is tobedeleted at the provider but still enabled", ja=f"利用者 {sid} は提供側で "
+                         "tobedeleted ですが、有効なままです", value=sid, **where)
+            continue
+        if mine is None:
+            ctx.fail(f"user {sid} was served but is not held", ja=f"利用者 {sid} が取り込まれていません", value=sid, **where)
+            continue
+        if not _enabled(mine) and user.get("enabledUser") != "false":
+            ctx.fail(f"user {sid} is active at the provider but disabled", ja=f"利用者 {sid} が無効になっています",
+                     value=sid, **where)
+        umi = user.get("userMasterIdentifier")
+        if umi and mine.get("userMasterIdentifier") not in (None, umi):
+            ctx.fail(f"user {sid} holds another userMasterIdentifier", ja=f"利用者 {sid} の userMasterIdentifier が"
+                     "異なります", claim="userMasterIdentifier", value=mine.get("userMasterIdentifier"), **where)
+    renamed = str(imports.change.get("renamed", ""))
+    if renamed in held and renamed in served and held[renamed].get("givenName") != served[renamed].get("givenName"):
+        ctx.fail(f"the name correction of {renamed} did not arrive", ja=f"{renamed} の氏名の訂正が反映されていません",
+                 claim="givenName", value=held[renamed].get("givenName"), **where)

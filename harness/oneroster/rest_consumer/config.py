@@ -78,10 +78,30 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
+class ExposesSection(BaseModel):
+    """Where the consumer shows what it imported: its own OneRoster REST ``/users`` (client credentials)."""
+
+    model_config = ConfigDict(extra="forbid")
+    base_url: str  # the rostering path is appended
+    token_url: str
+    client_id: str
+    client_secret: str
+
+    @model_validator(mode="after")
+    def _refs(self) -> ExposesSection:
+        http_url(self.base_url, "exposes.base_url")
+        http_url(self.token_url, "exposes.token_url")
+        for name in ("client_id", "client_secret"):
+            if not ENV_REF.match(getattr(self, name)):
+                raise ValueError(f"exposes.{name} must be a ${{ENV_VAR}} reference")
+        return self
+
+
 class ConsumerSection(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = "consumer under test"
     import_: ImportSection = Field(alias="import")
+    exposes: ExposesSection | None = None
 
 
 class HarnessSection(BaseModel):
@@ -128,6 +148,20 @@ class RestConsumerTargetConfig(BaseModel):
                               f"{problem}")
         secret_registry.active().add(value, "harness.client_secret")
         return value
+
+    def exposure_credentials(self, environ: dict[str, str] | None = None) -> tuple[str, str]:
+        exposes = self.consumer.exposes
+        assert exposes is not None
+        env = os.environ if environ is None else environ
+        values = []
+        for field in ("client_id", "client_secret"):
+            var = ENV_REF.match(getattr(exposes, field)).group(1)  # type: ignore[union-attr]
+            if not env.get(var):
+                raise ConfigError(f"target {self.path or '(inline)'}: consumer.exposes.{field}: environment variable "
+                                  f"{var} is not set")
+            values.append(env[var])
+        secret_registry.active().add_basic_auth(values[0], values[1], "consumer.exposes.client_secret")
+        return values[0], values[1]
 
     def describe(self) -> dict[str, Any]:
         imp = self.consumer.import_

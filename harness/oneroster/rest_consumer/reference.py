@@ -25,6 +25,10 @@ class ReferenceProvider(Protocol):
         """Every request so far: at, method, path, query, client_id, scopes, status, returned, total."""
         ...
 
+    def users(self) -> list[dict[str, Any]]:
+        """Every user the provider holds now (REST objects), to compare what the consumer imported."""
+        ...
+
     def change(self) -> dict[str, Any]:
         """Make a school-year change; returns {"at": instant, "changed": {kind: [sourcedId]}, ...}."""
         ...

@@ -10,6 +10,7 @@ consumer failing a rule: the checks become ``error`` (not evaluated) with that r
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 import tempfile
@@ -18,15 +19,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
+from renkei.harness.core import secret_registry
 from renkei.harness.core.breaker import PeerUnavailable
 from renkei.harness.core.memo import Memo
+from renkei.harness.lti.protocol.browser import BrowserError
+from renkei.harness.lti.protocol.http import ApiClient
+from renkei.harness.oneroster.model import rest as R
 from renkei.harness.oneroster.rest_consumer import reference
 from renkei.harness.oneroster.rest_consumer.config import RestConsumerTargetConfig, load_target
 
 MAX_OUTPUT = 4000
+MAX_EXPOSED_BYTES = 32_000_000
+MAX_EXPOSED_PAGES = 2_000
 
 
 @dataclass
@@ -55,6 +63,8 @@ class RestConsumerTarget:
         self.config = config
         self.params = dict(params or {})
         self.secret = config.secret(environ)
+        self._environ = environ
+        self._transport = transport
         self.sleep = sleep
         # the one client of the scripted trigger (redirects are not followed: a trigger answers directly)
         self._client = httpx.Client(transport=transport, timeout=config.consumer.import_.wait_seconds,
@@ -126,6 +136,22 @@ class RestConsumerTarget:
 
         return self.shared("imports", scenario)  # type: ignore[no-any-return]
 
+    def exposed_users(self) -> list[dict[str, Any]]:
+        """The users the consumer shows after the second import (its own OneRoster REST ``/users``)."""
+        def read() -> list[dict[str, Any]]:
+            self.imports()
+            exposes = self.config.consumer.exposes
+            assert exposes is not None
+            client_id, secret = self.config.exposure_credentials(self._environ)
+            api = ApiClient(transport=self._transport, timeout=30, max_body=MAX_EXPOSED_BYTES)
+            try:
+                return _read_users(api, exposes.base_url.rstrip("/") + R.ROSTERING_PATH + "/users", exposes.token_url,
+                                   client_id, secret)
+            finally:
+                api.close()
+
+        return self.shared("exposed", read)  # type: ignore[no-any-return]
+
     def describe(self) -> dict[str, Any]:
         return self.config.describe()
 
@@ -133,6 +159,35 @@ class RestConsumerTarget:
         self._client.close()
         self.provider.stop()
         self._workdir.cleanup()
+
+
+def _read_users(api: ApiClient, url: str, token_url: str, client_id: str, secret: str) -> list[dict[str, Any]]:
+    pair = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    try:
+        resp = api.request("POST", token_url, headers={"Authorization": f"Basic {pair}",
+                                                       "Content-Type": "application/x-www-form-urlencoded"},
+                           content=urlencode({"grant_type": "client_credentials", "scope": R.SCOPE_CORE}).encode())
+        token = resp.json().get("access_token") if resp.status == 200 else None
+    except BrowserError as exc:
+        raise PeerUnavailable(f"the consumer's export token endpoint: {exc.en}") from None
+    if not isinstance(token, str):
+        raise PeerUnavailable(f"POST {token_url}: no access token for the consumer's export (HTTP {resp.status})")
+    secret_registry.active().add(token, "exposes access_token", partial=False)
+    out: list[dict[str, Any]] = []
+    nxt: str | None = f"{url}?limit=500&offset=0"
+    seen: set[str] = set()
+    while nxt is not None and nxt not in seen and len(seen) < MAX_EXPOSED_PAGES:
+        seen.add(nxt)
+        try:
+            page = api.request("GET", nxt, headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
+            items = page.json().get("users") if page.status == 200 else None
+        except (BrowserError, AttributeError):
+            items = None
+        if not isinstance(items, list):
+            raise PeerUnavailable(f"GET {nxt}: the consumer's export is not a users collection")
+        out += [i for i in items if isinstance(i, dict)]
+        nxt = page.link("next")
+    return out
 
 
 def open_target(target: str, params: dict[str, Any]) -> RestConsumerTarget:

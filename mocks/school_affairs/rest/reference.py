@@ -49,6 +49,9 @@ class MockReferenceProvider:
     def log(self) -> list[dict[str, Any]]:
         return [asdict(r) for r in list(self.provider.log)]
 
+    def users(self) -> list[dict[str, Any]]:
+        return list(self.store.iter_docs("user"))
+
     def change(self) -> dict[str, Any]:
         """One school-year change between two imports: a 転出・転入, a name correction, a withdrawal."""
         docs = list(self.store.iter_docs("user"))

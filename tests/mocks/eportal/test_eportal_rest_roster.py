@@ -81,6 +81,17 @@ def test_rest_reread_pages_reads_every_page_twice(bundle):
     assert len(pages) == 2 * len(set(pages))
 
 
+def test_rest_ignore_tobedeleted_keeps_withdrawn_users_enabled(bundle):
+    app, transport = _provider(bundle)
+    store = app.provider.store
+    gone = next(store.iter_docs("user"))
+    store.put("user", {**gone, "status": "tobedeleted"})
+    source = RestSource("http://sis.test", "http://sis.test/oauth/token", ID, SECRET)
+    assert not load_rest(source, transport=transport).users[gone["sourcedId"]].enabled
+    faulty = load_rest(source, transport=InProcessTransport(app), faults=frozenset({"rest_ignore_tobedeleted"}))
+    assert faulty.users[gone["sourcedId"]].enabled
+
+
 def test_a_refusing_provider_is_one_roster_error(bundle):
     app, transport = _provider(bundle)
     with pytest.raises(RosterError, match="HTTP 401"):

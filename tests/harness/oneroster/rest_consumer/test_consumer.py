@@ -15,6 +15,7 @@ from renkei.harness.core.targets import load_standards
 from renkei.harness.lti.protocol.browser import InProcessTransport
 from renkei.harness.oneroster.rest_consumer.config import RestConsumerTargetConfig
 from renkei.harness.oneroster.rest_consumer.target import RestConsumerTarget
+from renkei.mocks.eportal import oneroster_api
 from renkei.mocks.eportal.app import create_app as create_eportal
 from renkei.mocks.eportal.config import EportalConfig
 from renkei.mocks.eportal.roster import Roster
@@ -26,6 +27,7 @@ FAULT_CHECKS = {
     "rest_first_page_only": "or.rest.consumer.complete",
     "rest_broad_scope": "or.rest.consumer.scopes",
     "rest_reread_pages": "or.rest.consumer.no_reread",
+    "rest_ignore_tobedeleted": "or.rest.consumer.imported",
 }
 
 
@@ -37,10 +39,13 @@ def _target(tmp: Path, faults: tuple[str, ...] = ()) -> RestConsumerTarget:
             "mode": "scripted", "url": "http://eportal.test/admin/roster/import", "idle_seconds": 0.5,
             "wait_seconds": 60,
             "body": {"base_url": "{base_url}", "token_url": "{token_url}", "client_id": "{client_id}",
-                     "client_secret": "{client_secret}"}}},
+                     "client_secret": "{client_secret}"}},
+            "exposes": {"base_url": "http://eportal.test", "token_url": "http://eportal.test" + oneroster_api.TOKEN_PATH,
+                        "client_id": "${EXPORT_ID}", "client_secret": "${EXPORT_SECRET}"}},
         "harness": {"listen": {"host": "127.0.0.1", "port": 0}, "client_secret": "${SECRET}", "throttle_every": 5},
     })
-    target = RestConsumerTarget(config, environ={"SECRET": SECRET}, transport=InProcessTransport(eportal))
+    env = {"SECRET": SECRET, "EXPORT_ID": oneroster_api.EXPORT_CLIENT_ID, "EXPORT_SECRET": oneroster_api.EXPORT_SECRET}
+    target = RestConsumerTarget(config, environ=env, transport=InProcessTransport(eportal))
     config.harness.base_url = target.provider.url  # port 0: the origin is known once the provider listens
     return target
 
