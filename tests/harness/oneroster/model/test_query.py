@@ -252,3 +252,11 @@ def test_parse_fields() -> None:
         with pytest.raises(Q.QueryError) as caught:
             Q.parse_fields(text, known)
         assert caught.value.minor == "invalid_selection_field"
+
+
+def test_null_is_no_value_and_booleans_are_words() -> None:
+    obj: dict[str, Any] = {"comment": None, "late": True, "missing": False, "score": 85}
+    assert not m("comment='None'", obj) and not m("comment~'no'", obj)
+    assert m("comment!='None'", obj)
+    assert m("late='true'", obj) and m("missing='false'", obj) and not m("late='1'", obj)
+    assert m("score='85.0'", obj) and m("score>'9'", obj)
