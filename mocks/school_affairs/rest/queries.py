@@ -76,12 +76,15 @@ def _json_path(parts: list[str]) -> str:
 
 def _scalar(pred: Predicate, shape: str) -> tuple[str, list[Any]] | None:
     """SQL for a predicate on a path that crosses no list, else None."""
-    parts = pred.path.split(".")
+    return _cmp(_value("o.doc", doc_path(pred.path, shape)), pred), [pred.value]
+
+
+def doc_path(path: str, shape: str) -> str:
+    """The SQLite JSON path of a dotted field path (``metadata.jp.x`` is one key in the flat shape)."""
+    parts = path.split(".")
     if parts[0] == "metadata" and shape == FLAT and len(parts) > 2:
-        path = '$.metadata."' + ".".join(parts[1:]) + '"'
-    else:
-        path = _json_path(parts)
-    return _cmp(_value("o.doc", path), pred), [pred.value]
+        return '$.metadata."' + ".".join(parts[1:]) + '"'
+    return _json_path(parts)
 
 
 def _value(doc: str, path: str) -> str:
@@ -164,7 +167,7 @@ def build(endpoint: R.Endpoint, ids: list[str], *, flt: Filter | None, sort: str
         return Page(sql, [*params, offset, offset + limit], count_sql, list(params), ranged=True)
     order = "o.seq"
     if sort is not None:
-        key = f"json_extract(o.doc, '{_json_path(sort.split('.'))}')"
+        key = f"json_extract(o.doc, '{doc_path(sort, shape)}')"
         order = f"({key} IS NULL), {key} {'DESC' if desc else 'ASC'}, o.seq"
     sql = f"SELECT o.doc FROM objects o WHERE {cond} ORDER BY {order} LIMIT ? OFFSET ?"
     return Page(sql, [*params, limit, offset], count_sql, list(params))

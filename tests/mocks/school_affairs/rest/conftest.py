@@ -197,5 +197,19 @@ def make_api(store: RosterStore, clock: Clock) -> Iterator[MakeApi]:
 
 @pytest.fixture
 def api(make_api: MakeApi, rich_store: RosterStore) -> Api:
-    """The reference provider on the roster with terms."""
+    """The reference provider on the roster with terms (the test may change it)."""
     return make_api(rich_store)
+
+
+@pytest.fixture(scope="module")
+def shared_api(bundle: Path) -> Iterator[Api]:
+    """The reference provider on the roster with terms, shared by a module's tests: read only."""
+    s = RosterStore()
+    s.load_bundle(bundle, loaded_at=LOADED_AT)
+    add_terms(s)
+    config = provider_config()
+    clock = Clock()
+    api = Api(create_app(s, config, clock=clock), config, clock)
+    yield api
+    api.close()
+    s.close()

@@ -174,3 +174,12 @@ def test_sort_puts_missing_last_both_ways(store: RosterStore) -> None:
         have = [v[0] for v in values if v]
         assert have == sorted(have, reverse=desc)
         assert all(values[: len(have)]) and not any(values[len(have):])  # missing ones last, both ways
+
+
+def test_sort_by_metadata_in_both_shapes(shaped_store: RosterStore) -> None:
+    users = FLAT_ENDPOINTS["user"]
+    page = queries.build(users, [], flt=None, sort="metadata.jp.kanaFamilyName", desc=False, limit=1000, offset=0,
+                         shape=shaped_store.shape)
+    docs = [json.loads(r[0]) for r in shaped_store.query(page.sql, page.params)]
+    kana = [Q.values_at(d, "metadata.jp.kanaFamilyName")[0] for d in docs]
+    assert kana == sorted(kana) and len(set(kana)) > 5
