@@ -179,14 +179,25 @@ def provider_config(**kw: Any) -> ProviderConfig:
 MakeApi = Callable[..., Api]
 
 
+@pytest.fixture(scope="module")
+def module_store(bundle: Path) -> Iterator[RosterStore]:
+    """The plain roster shared by a module's tests (for apps that only read it)."""
+    s = RosterStore()
+    s.load_bundle(bundle, loaded_at=LOADED_AT)
+    yield s
+    s.close()
+
+
 @pytest.fixture
-def make_api(store: RosterStore, clock: Clock) -> Iterator[MakeApi]:
-    """``make_api(store=None, **ProviderConfig fields)``: an app on ``store`` (default: the plain one)."""
+def make_api(request: pytest.FixtureRequest, clock: Clock) -> Iterator[MakeApi]:
+    """``make_api(store=None, **ProviderConfig fields)``: an app on ``store`` (default: the test's
+    own plain one, the ``store`` fixture)."""
     made: list[Api] = []
 
     def make(on: RosterStore | None = None, **kw: Any) -> Api:
         config = provider_config(**kw)
-        api = Api(create_app(on or store, config, clock=clock), config, clock)
+        target = on if on is not None else request.getfixturevalue("store")
+        api = Api(create_app(target, config, clock=clock), config, clock)
         made.append(api)
         return api
 
