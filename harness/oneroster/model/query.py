@@ -20,6 +20,8 @@ source, so the grammar follows the third-party summaries that agree with each ot
 Comparison: values are strings. Two dates or date-times compare as instants, two numbers as numbers,
 anything else as text (Unicode code points); ``~`` is a case-insensitive substring test. A path that
 crosses a list (``roles.role``) matches when any element matches; ``!=`` holds when no element equals.
+A path that ends on an object, a list of objects or JSON ``null`` has no value there (``course='x'``
+never holds, ``course!='x'`` always does); JSON booleans compare as ``true``/``false``.
 """
 
 from __future__ import annotations
@@ -201,9 +203,12 @@ def instant(value: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
 def _number(value: str) -> float | None:
     try:
-        return float(value) if re.fullmatch(r"-?\d+(\.\d+)?", value.strip()) else None
+        return float(value) if _NUMBER.fullmatch(value.strip()) else None
     except ValueError:
         return None
 
@@ -229,7 +234,7 @@ def _test(value: Any, op: str, wanted: str) -> bool:
 
 
 def holds(pred: Predicate, obj: Any) -> bool:
-    values = [v for v in values_at(obj, pred.path) if not isinstance(v, dict | list)]
+    values = [v for v in values_at(obj, pred.path) if v is not None and not isinstance(v, dict | list)]
     if pred.op == "!=":
         return not any(_test(v, "=", pred.value) for v in values)
     return any(_test(v, pred.op, pred.value) for v in values)

@@ -10,7 +10,7 @@ Facts this table encodes (OpenAPI 1.2):
 - the booleans ``enabledUser``, ``primary`` and the demographics race flags are the *strings*
   ``"true"``/``"false"``;
 - a GUIDRef is ``{href, sourcedId, type}``, all required;
-- flat collections and single reads accept ``roster.readonly`` or ``roster-core.readonly``, the 20
+- flat collections and single reads accept ``roster.readonly`` or ``roster-core.readonly``, the 17
   nested paths ``roster.readonly`` only, and ``/demographics*`` ``roster-demographics.readonly`` only.
   The reference's scope descriptions (from the Ed-Fi copy) say ``roster.readonly`` covers
   demographics while the 1EdTech document does not list it on ``/demographics``: which scope a
@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 ROSTERING_PATH = "/ims/oneroster/rostering/v1p2"
 GRADEBOOK_PATH = "/ims/oneroster/gradebook/v1p2"
+RESOURCES_PATH = "/ims/oneroster/resources/v1p2"  # the Resources service (reference §3.1)
 
 SCOPE_PREFIX = "https://purl.imsglobal.org/spec/or/v1p2/scope/"
 SCOPE_ROSTER = SCOPE_PREFIX + "roster.readonly"

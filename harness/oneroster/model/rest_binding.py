@@ -20,6 +20,7 @@ from renkei.harness.oneroster.model.rest import (
     GRADEBOOK_PATH,
     GRADEBOOK_REF_COLLECTION,
     REF_COLLECTION,
+    RESOURCES_PATH,
     ROSTERING_PATH,
 )
 
@@ -37,6 +38,8 @@ def ref(kind: str, sourced_id: str, base: str = "") -> dict[str, str]:
     """A GUIDRef; ``href`` is ``base`` + the path of the object's single read."""
     if kind in GRADEBOOK_REF_COLLECTION:
         path = f"{GRADEBOOK_PATH}/{GRADEBOOK_REF_COLLECTION[kind]}"
+    elif kind == "resource":  # resources are served by the Resources service, not the rostering one
+        path = f"{RESOURCES_PATH}/{REF_COLLECTION[kind]}"
     else:
         path = f"{ROSTERING_PATH}/{REF_COLLECTION[kind]}"
     return {"href": f"{base}{path}/{sourced_id}", "sourcedId": sourced_id, "type": kind}
@@ -201,6 +204,7 @@ _REF_COLUMNS = {
     ("class", "terms"): "termSourcedIds", ("enrollment", "user"): "userSourcedId",
     ("enrollment", "class"): "classSourcedId", ("enrollment", "school"): "schoolSourcedId",
     ("user", "primaryOrg"): "primaryOrgSourcedId", ("user", "agents"): "agentSourcedIds",
+    ("user", "resources"): "resourceSourcedIds",
 }
 CSV_FILE = {"academicSession": "academicSessions", "org": "orgs", "course": "courses", "class": "classes",
             "enrollment": "enrollments", "user": "users", "demographics": "demographics"}

@@ -9,12 +9,14 @@ here and in the README:
   a ``limit`` below 1, a negative or non-numeric ``offset`` is 400 ``invaliddata``;
 - nested paths whose parent does not exist answer 404 ``unknownobject``;
 - membership (a class's students, a student's classes) follows the *active* enrollments;
-- ``sort`` on a field that crosses a list, or an unknown one, is 400 ``invalid_selection_field``.
+- ``sort`` on a field that crosses a list, or an unknown one, is 400 ``invalid_selection_field``;
+  ``metadata.*`` is open to sort as to filter.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import deque
 from collections.abc import Callable
@@ -42,6 +44,8 @@ _NAMES = (*R.OBJECTS, *R.GRADEBOOK_OBJECTS)
 SORTABLE: dict[str, set[str]] = {
     name: {p for p in R.field_paths(name) if not R.is_array_field(name, p.split(".")[0])} for name in _NAMES}
 FILTERABLE: dict[str, set[str]] = {name: R.field_paths(name) for name in _NAMES}
+# metadata is open (query.check_paths): sort by metadata.jp.kanaFamilyName (ふりがな順) as filter may
+_METADATA_PATH = re.compile(r"metadata(\.[A-Za-z_][A-Za-z0-9_]*)+")
 
 
 @dataclass
@@ -210,7 +214,7 @@ class Provider:
             except Q.QueryError as exc:
                 raise ApiError(400, exc.minor, exc.en) from None
         sort = params.get("sort")
-        if sort is not None and sort not in SORTABLE[endpoint.object]:
+        if sort is not None and sort not in SORTABLE[endpoint.object] and not _METADATA_PATH.fullmatch(sort):
             raise ApiError(400, "invalid_selection_field", f"cannot sort by {sort!r}")
         if self.fault("sort_ignored"):
             sort = None

@@ -3,7 +3,8 @@
 ``GET /exports/oneroster-csv.zip`` (bulk: the objects that are active, status and dateLastModified
 empty, the manifest as loaded) and ``GET /exports/oneroster-csv.zip?since=2027-04-01T00:00:00Z``
 (delta: every object changed after ``since``, ``tobedeleted`` ones included, status and
-dateLastModified filled, manifest ``file.*`` = ``delta`` or ``absent``). Headers are the loaded
+dateLastModified filled, manifest ``file.*`` = ``delta`` or ``absent``). A file with no rows is left
+out (CSV121: an empty file is not permitted) and declared ``absent``. Headers are the loaded
 bundle's, so an export passes the profile the roster was made for. REST has no sourcedId for a role,
 so roles.csv rows get ids derived from (user, org, role): stable between exports, not the loaded ones.
 Demographics are exported only to a token whose scopes open ``/demographics``.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import tempfile
 import zipfile
@@ -75,7 +77,8 @@ def _profile_rows(user: dict[str, Any], delta: bool) -> Iterator[dict[str, str]]
 
 
 def write_export(store: RosterStore, out: IO[bytes], *, since: str | None, demographics: bool) -> dict[str, int]:
-    """Write the bulk (``since`` None) or delta zip to ``out``; returns data rows per file."""
+    """Write the bulk (``since`` None) or delta zip to ``out``; returns data rows per file written
+    (a file that would have no data rows is left out, and the manifest says ``absent``)."""
     headers: dict[str, list[str]] = json.loads(store.setting("csv_headers") or "{}") or {
         k: list(v) for k, v in roster_headers("1.2.1").items()}
     delta = since is not None
@@ -83,6 +86,9 @@ def write_export(store: RosterStore, out: IO[bytes], *, since: str | None, demog
     date_time = (2000, 1, 1, 0, 0, 0)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         def entry(name: str, rows: Iterator[list[str]]) -> None:
+            first = next(rows, None)
+            if first is None:  # a file without data rows is not permitted: left out, the manifest says absent
+                return
             info = zipfile.ZipInfo(f"{name}.csv", date_time)
             info.compress_type = zipfile.ZIP_DEFLATED
             n = 0
@@ -90,7 +96,7 @@ def write_export(store: RosterStore, out: IO[bytes], *, since: str | None, demog
                     io.TextIOWrapper(raw, encoding="utf-8", newline="") as text:
                 writer = csv.writer(text, lineterminator="\n")
                 writer.writerow(headers[name])
-                for row in rows:
+                for row in itertools.chain([first], rows):
                     writer.writerow(row)
                     n += 1
             counts[name] = n

@@ -76,12 +76,22 @@ def _json_path(parts: list[str]) -> str:
 
 def _scalar(pred: Predicate, shape: str) -> tuple[str, list[Any]] | None:
     """SQL for a predicate on a path that crosses no list, else None."""
-    parts = pred.path.split(".")
+    return _cmp(_value("o.doc", doc_path(pred.path, shape)), pred), [pred.value]
+
+
+def doc_path(path: str, shape: str) -> str:
+    """The SQLite JSON path of a dotted field path (``metadata.jp.x`` is one key in the flat shape)."""
+    parts = path.split(".")
     if parts[0] == "metadata" and shape == FLAT and len(parts) > 2:
-        path = '$.metadata."' + ".".join(parts[1:]) + '"'
-    else:
-        path = _json_path(parts)
-    return _cmp(f"json_extract(o.doc, '{path}')", pred), [pred.value]
+        return '$.metadata."' + ".".join(parts[1:]) + '"'
+    return _json_path(parts)
+
+
+def _value(doc: str, path: str) -> str:
+    """The JSON value at ``path`` as ``query.holds`` sees it: objects, arrays and null are no value
+    (SQL NULL), JSON booleans are the text ``true``/``false`` (json_extract would give 1/0)."""
+    return (f"CASE json_type({doc}, '{path}') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' "
+            f"WHEN 'object' THEN NULL WHEN 'array' THEN NULL ELSE json_extract({doc}, '{path}') END")
 
 
 def _cmp(expr: str, pred: Predicate) -> str:
@@ -102,7 +112,11 @@ def predicate_sql(pred: Predicate, obj: str, shape: str) -> tuple[str, list[Any]
     if pred.path == "status" and pred.op in ("=", "!="):
         return f"o.status {'=' if pred.op == '=' else '<>'} ?", [pred.value]
     if R.is_array_field(obj, parts[0]):
-        inner = "j.value" if len(parts) == 1 else f"json_extract(j.value, '{_json_path(parts[1:])}')"
+        if len(parts) == 1:  # the element itself (json_each: booleans as 1/0, containers as JSON text)
+            inner = ("CASE j.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'object' THEN NULL "
+                     "WHEN 'array' THEN NULL ELSE j.value END")
+        else:  # a member of an object element
+            inner = f"CASE WHEN j.type='object' THEN {_value('j.value', _json_path(parts[1:]))} END"
         each = f"json_each(o.doc, '$.{parts[0]}') j"
         if pred.op == "!=":
             eq = Predicate(pred.path, "=", pred.value)
@@ -153,7 +167,7 @@ def build(endpoint: R.Endpoint, ids: list[str], *, flt: Filter | None, sort: str
         return Page(sql, [*params, offset, offset + limit], count_sql, list(params), ranged=True)
     order = "o.seq"
     if sort is not None:
-        key = f"json_extract(o.doc, '{_json_path(sort.split('.'))}')"
+        key = f"json_extract(o.doc, '{doc_path(sort, shape)}')"
         order = f"({key} IS NULL), {key} {'DESC' if desc else 'ASC'}, o.seq"
     sql = f"SELECT o.doc FROM objects o WHERE {cond} ORDER BY {order} LIMIT ? OFFSET ?"
     return Page(sql, [*params, limit, offset], count_sql, list(params))

@@ -165,12 +165,16 @@ class RosterStore:
     def _put_many(self, kind: str, docs: Iterable[dict[str, Any]], *, event: str | None = None) -> int:
         created = 0
         rows_new: list[tuple[Any, ...]] = []
+        # rows this call inserts get a seq above this one: meeting one again is a duplicate in the input
+        before = self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM objects").fetchone()[0]
         for doc in docs:
             sid = doc["sourcedId"]
             ix = derive(kind, doc)
             dlm = normalise_instant(str(doc.get("dateLastModified", ""))) or stamp()
             text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
-            old = self.db.execute("SELECT seq FROM objects WHERE kind=? AND sid=?", (kind, sid)).fetchone()
+            old = self.db.execute("SELECT seq, sub, spos FROM objects WHERE kind=? AND sid=?", (kind, sid)).fetchone()
+            if old is not None and old[0] > before:
+                raise ConfigError(f"the roster holds the {kind} sourcedId {sid!r} twice")
             if old is None:
                 pos = self._pos.get(kind, 0)
                 self._pos[kind] = pos + 1
@@ -180,8 +184,13 @@ class RosterStore:
                                  ix.r1, ix.r2, ix.r3, text))
                 created += 1
             else:
-                self.db.execute("UPDATE objects SET status=?, dlm=?, r1=?, r2=?, r3=?, doc=? WHERE seq=?",
-                                (doc.get("status", "active"), dlm, ix.r1, ix.r2, ix.r3, text, old[0]))
+                spos = old[2]
+                if ix.sub != old[1]:  # e.g. a user's primary role changed: it joins the end of its new subset
+                    spos = self._spos.get((kind, ix.sub), 0)
+                    self._spos[(kind, ix.sub)] = spos + 1
+                self.db.execute("UPDATE objects SET sub=?, spos=?, status=?, dlm=?, r1=?, r2=?, r3=?, doc=? "
+                                "WHERE seq=?", (ix.sub, spos, doc.get("status", "active"), dlm, ix.r1, ix.r2,
+                                                ix.r3, text, old[0]))
             self._links(kind, sid, doc)
             if event:
                 self.db.execute("INSERT INTO events VALUES (?, ?, ?, ?)", (dlm, kind, sid, event))
