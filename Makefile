@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test lint bench wheel-check clean
+.PHONY: venv demo test lint bench bench-rest wheel-check clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -29,6 +29,10 @@ wheel-check:
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/csv_validate.py
+
+# The first run generates and loads a 1.1M-user roster (about an hour on two cores); later runs reuse it.
+bench-rest: $(STAMP)
+	$(BIN)/python benchmarks/rest_provider.py
 
 clean:
 	rm -rf $(VENV) renkei-out build dist renkei.egg-info
