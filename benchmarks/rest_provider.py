@@ -78,7 +78,8 @@ def prepared_store(cache: Path, params: dict[str, int], *, refresh: bool = False
     """The SQLite file of the mock's store for ``params``, generated and loaded once, then reused.
 
     Both the bundle and the database are written under a ``.part`` name and renamed when complete,
-    so an interrupted run never leaves a cache entry that looks finished.
+    so an interrupted run never leaves a cache entry that looks finished. Entries for the same
+    arguments made from older sources (another digest) can never be used again and are removed.
     """
     from renkei.mocks.school_affairs.generator import generate_bundle
     from renkei.mocks.school_affairs.rest.store import RosterStore
@@ -87,6 +88,11 @@ def prepared_store(cache: Path, params: dict[str, int], *, refresh: bool = False
     bundle, database = folder / "bundle.zip", folder / "roster.sqlite"
     if refresh:
         shutil.rmtree(folder, ignore_errors=True)
+    if not folder.exists() and cache.is_dir():
+        stale = folder.name.rsplit("-", 1)[0] + "-"
+        for old in cache.iterdir():
+            if old.is_dir() and old.name.startswith(stale) and old.name != folder.name:
+                shutil.rmtree(old, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
     if not bundle.exists():
         t0 = time.perf_counter()
