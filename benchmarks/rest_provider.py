@@ -19,10 +19,12 @@ then measures in separate child processes, in the same run:
     and its peak RSS against the same reader stopped after a tenth of the pages: memory is bounded
     when the full read peaks no higher than the tenth (target: within 1.25x + 16 MiB).
 
-The script exits 1 when a target is missed.
+(a) counts the best of ``--repeat`` reads of each server, alternating. The script exits 1 when a
+target is missed. The first full-scale run builds the cache (about 50 minutes on two cores, ~10 GiB).
 
     python benchmarks/rest_provider.py                 # prefecture scale, ~1.1M users
     python benchmarks/rest_provider.py --scale 0.05    # quick look (~55,000 users)
+    python benchmarks/rest_provider.py --profile 30    # where the time of 30 pages goes, in-process
 """
 
 from __future__ import annotations
