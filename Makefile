@@ -30,7 +30,7 @@ wheel-check:
 bench: $(STAMP)
 	$(BIN)/python benchmarks/csv_validate.py
 
-# The first run generates and loads a 1.1M-user roster (about an hour on two cores); later runs reuse it.
+# The first run generates and loads a 1.1M-user roster (about 50 minutes on two cores); later runs reuse it.
 bench-rest: $(STAMP)
 	$(BIN)/python benchmarks/rest_provider.py
 
