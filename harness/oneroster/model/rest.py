@@ -39,8 +39,6 @@ GRADEBOOK_SCOPES = (SCOPE_GRADEBOOK_READ, SCOPE_GRADEBOOK_PUT, SCOPE_GRADEBOOK_D
 DEFAULT_LIMIT = 100  # OpenAPI: limit default 100, minimum 1
 
 # imsx_StatusInfo vocabulary (OpenAPI imsx_StatusInfoDType / imsx_CodeMinorFieldDType).
-CODE_MAJOR = ("success", "processing", "failure", "unsupported")
-SEVERITIES = ("status", "warning", "error")
 CODE_MINOR = ("fullsuccess", "invalid_filter_field", "invalid_selection_field", "invaliddata",
               "unauthorisedrequest", "forbidden", "server_busy", "unknownobject", "internal_server_error")
 # The minor code the OpenAPI pairs with each error status.
@@ -337,8 +335,6 @@ GRADEBOOK_OBJECTS: dict[str, ObjectSpec] = {o.name: o for o in (
         *_BASE, _f("title", STR, True), _f("type", STR, True), _f("class", REF, True, ref_type="class"),
         _f("course", REF, ref_type="course"), _f("scoreScaleValue", OBJS, True)), "ScoreScaleDType"),
 )}
-GRADEBOOK_REF_TYPES = ("category", "lineItem", "scoreScale")
-
 _GB_READ = (SCOPE_GRADEBOOK_READ,)
 
 

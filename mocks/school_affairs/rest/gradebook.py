@@ -29,9 +29,6 @@ if TYPE_CHECKING:
     from renkei.mocks.school_affairs.rest.app import Provider
 
 JSON = "application/json"
-# Which kind each GUIDRef type is stored as.
-_STORED = {"class": "class", "org": "org", "user": "user", "academicSession": "academicSession", "course": "course",
-           "category": "category", "lineItem": "lineItem", "scoreScale": "scoreScale"}
 
 
 def _validate(provider: Provider, kind: str, sid: str, body: bytes) -> dict[str, Any]:
@@ -63,7 +60,7 @@ def _validate(provider: Provider, kind: str, sid: str, body: bytes) -> dict[str,
             if not isinstance(value, dict) or not isinstance(value.get("sourcedId"), str):
                 raise ApiError(400, "invaliddata", f"{field.name} must be a GUIDRef with a sourcedId")
             target = field.ref_type or ""
-            if provider.store.get_text(_STORED.get(target, target), value["sourcedId"]) is None:
+            if provider.store.get_text(target, value["sourcedId"]) is None:
                 raise ApiError(422, "invaliddata", f"{field.name} names the unknown {target} {value['sourcedId']!r}")
             obj[field.name] = ref(target, value["sourcedId"])
         elif field.kind == R.ENUM and value is not None:

@@ -52,8 +52,6 @@ CREATE TABLE IF NOT EXISTS events(at TEXT NOT NULL, kind TEXT NOT NULL, sid TEXT
 CREATE TABLE IF NOT EXISTS settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 BATCH = 5000
-ROSTER_FILES = ("academicSessions", "orgs", "courses", "classes", "users", "roles", "userProfiles",
-                "demographics", "enrollments")
 
 
 def stamp(moment: datetime | None = None) -> str:
@@ -299,8 +297,3 @@ class RosterStore:
             self.db.execute("INSERT OR REPLACE INTO settings VALUES ('manifest', ?)",
                             (json.dumps(source.manifest, ensure_ascii=False),))
         return counts
-
-    def put_many(self, kind: str, docs: Iterable[dict[str, Any]], *, event: str | None = None) -> int:
-        """Insert or replace many objects (call inside ``transaction``); returns how many were new."""
-        with self._lock:
-            return self._put_many(kind, docs, event=event)
