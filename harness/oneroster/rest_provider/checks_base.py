@@ -74,6 +74,16 @@ def browser_failure(ctx: CheckContext, exc: BrowserError, en: str, ja: str) -> N
     ctx.fail(f"{en}: {exc.en}", ja=f"{ja}: {exc.ja}", endpoint=exc.url, method=exc.method)
 
 
+def fetch(ctx: CheckContext, url: str, scopes: list[str], *, token: str | None = None) -> ApiResponse | None:
+    """GET ``url`` with a token for ``scopes`` (or ``token``; ``""`` sends none). A product behaviour
+    that stops the exchange (a redirect, an oversized or broken body) is a finding, and None."""
+    try:
+        return target_of(ctx).client.get(url, scopes, token=token)
+    except BrowserError as exc:
+        browser_failure(ctx, exc, "the request failed", "要求が失敗しました")
+        return None
+
+
 def status_info(resp: ApiResponse) -> tuple[dict[str, Any] | None, str | None]:
     """(the imsx_StatusInfo payload, its first minor code) of an error answer, or (None, None)."""
     try:

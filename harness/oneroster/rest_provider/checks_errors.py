@@ -6,13 +6,12 @@ import contextlib
 
 from renkei.harness.core.breaker import PeerUnavailable
 from renkei.harness.core.context import CheckContext
-from renkei.harness.lti.protocol.browser import BrowserError
 from renkei.harness.lti.protocol.http import ApiResponse
 from renkei.harness.oneroster.model import rest as R
 from renkei.harness.oneroster.rest_provider.checks_base import (
     OAS,
-    browser_failure,
     declared,
+    fetch,
     rest_check,
     status_info,
     survey_of,
@@ -62,24 +61,21 @@ def error_not_found(ctx: CheckContext) -> None:
     wanted = [e for e in singles if e.operation_id in ("getUser", "getOrg", "getClass")] or singles[:1]
     for e in wanted:
         url = url_of(ctx, e, sourcedId="renkei-no-such-object-0000")
-        try:
-            resp = target_of(ctx).client.get(url, scopes_for(e))
-        except BrowserError as exc:
-            browser_failure(ctx, exc, "the request failed", "要求が失敗しました")
+        resp = fetch(ctx, url, scopes_for(e))
+        if resp is None:
             continue
         _error_answer(ctx, resp, 404, "unknownobject", url)
 
 
 @rest_check("or.rest.error.payload", f"{OAS} imsx_StatusInfoDType", "error",
             ("エラー応答の imsx_StatusInfo が正しい", "Error answers carry a valid imsx_StatusInfo"),
-            ("この実行で受け取ったエラー応答 (4xx/5xx、429 を除く) がすべて imsx_codeMajor=failure、imsx_severity=error、"
-             "語彙内の imsx_codeMinorFieldValue をもち、その値が HTTP ステータスに合う (404→unknownobject、401→"
-             "unauthorisedrequest、403→forbidden など) ことを確認します。",
-             "Every error answer of this run (4xx/5xx other than 429) has imsx_codeMajor failure, imsx_severity "
-             "error and an imsx_codeMinorFieldValue from the vocabulary that fits the status (404 unknownobject, "
-             "401 unauthorisedrequest, 403 forbidden ...)."))
+            ("renkei が引き起こすエラー応答 (存在しない filter フィールド、存在しない sourcedId、トークンなし) がすべて "
+             "imsx_codeMajor=failure、imsx_severity=error、語彙内の imsx_codeMinorFieldValue をもち、その値が HTTP "
+             "ステータスに合う (404→unknownobject、401→unauthorisedrequest など) ことを確認します。",
+             "The error answers renkei provokes (an unknown filter field, an unknown sourcedId, no token) each have "
+             "imsx_codeMajor failure, imsx_severity error and an imsx_codeMinorFieldValue from the vocabulary that "
+             "fits the status (404 unknownobject, 401 unauthorisedrequest ...)."))
 def error_payload(ctx: CheckContext) -> None:
-    target = target_of(ctx)
     e = _probe_endpoint(ctx)
     probes = [(url_of(ctx, e) + "?filter=renkeiNoSuchField%3D%27x%27", scopes_for(e), None)]
     single = next((s for s in R.ENDPOINTS if s.single and declared(ctx, s)), None)
@@ -88,10 +84,8 @@ def error_payload(ctx: CheckContext) -> None:
     probes.append((url_of(ctx, e), [], ""))
     judged = 0
     for url, scopes, token in probes:
-        try:
-            resp = target.client.get(url, scopes, token=token)
-        except BrowserError as exc:
-            browser_failure(ctx, exc, "the request failed", "要求が失敗しました")
+        resp = fetch(ctx, url, scopes, token=token)
+        if resp is None:
             continue
         if resp.status < 400 or resp.status == 429:
             continue
@@ -127,10 +121,8 @@ def error_payload(ctx: CheckContext) -> None:
 def auth_no_token(ctx: CheckContext) -> None:
     e = _probe_endpoint(ctx)
     url = url_of(ctx, e) + "?limit=1"
-    try:
-        resp = target_of(ctx).client.get(url, [], token="")
-    except BrowserError as exc:
-        browser_failure(ctx, exc, "the request failed", "要求が失敗しました")
+    resp = fetch(ctx, url, [], token="")
+    if resp is None:
         return
     _error_answer(ctx, resp, 401, "unauthorisedrequest", url)
 
@@ -150,10 +142,8 @@ def auth_bad_token(ctx: CheckContext) -> None:
         ctx.stop_not_evaluated(f"no token to alter: {exc.en}")
     altered = real[:-4] + ("AAAA" if not real.endswith("AAAA") else "BBBB")
     for token in (altered, "renkei-not-a-token-0000000000"):
-        try:
-            resp = target.client.get(url, [], token=token)
-        except BrowserError as exc:
-            browser_failure(ctx, exc, "the request failed", "要求が失敗しました")
+        resp = fetch(ctx, url, [], token=token)
+        if resp is None:
             continue
         _error_answer(ctx, resp, 401, "unauthorisedrequest", url)
 
@@ -177,10 +167,8 @@ def auth_expired_token(ctx: CheckContext) -> None:
         ctx.skip(f"the token lives {ttl!r} s, longer than observation.expiry_wait_seconds ({budget} s)")
     target.sleep(float(ttl) + 1.5)
     url = url_of(ctx, e) + "?limit=1"
-    try:
-        resp = target.client.get(url, [], token=data["access_token"])
-    except BrowserError as exc:
-        browser_failure(ctx, exc, "the request failed", "要求が失敗しました")
+    resp = fetch(ctx, url, [], token=data["access_token"])
+    if resp is None:
         return
     _error_answer(ctx, resp, 401, "unauthorisedrequest", url)
 
@@ -214,10 +202,8 @@ def auth_scope(ctx: CheckContext) -> None:
         except TokenRefused as exc:
             ctx.not_evaluated(f"no {scope} token could be obtained: {exc.en}")
             continue
-        try:
-            resp = target.client.get(url, [], token=token)
-        except BrowserError as exc:
-            browser_failure(ctx, exc, "the request failed", "要求が失敗しました")
+        resp = fetch(ctx, url, [], token=token)
+        if resp is None:
             continue
         _error_answer(ctx, resp, 403, "forbidden", url)
 
@@ -240,10 +226,8 @@ def auth_demographics(ctx: CheckContext) -> None:
         token = target.client.token([R.SCOPE_CORE])
     except TokenRefused as exc:
         ctx.stop_not_evaluated(f"no roster-core.readonly token could be obtained: {exc.en}")
-    try:
-        resp = target.client.get(url, [], token=token)
-    except BrowserError as exc:
-        browser_failure(ctx, exc, "the request failed", "要求が失敗しました")
+    resp = fetch(ctx, url, [], token=token)
+    if resp is None:
         return
     if resp.status == 200:
         ctx.fail("demographics were served to a roster-core.readonly token", ja="roster-core.readonly のトークンに人口統計が返されました",

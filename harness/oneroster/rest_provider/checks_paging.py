@@ -19,6 +19,7 @@ from renkei.harness.oneroster.rest_provider.checks_base import (
     OAS,
     answered,
     browser_failure,
+    fetch,
     require_complete,
     rest_check,
     status_info,
@@ -162,13 +163,10 @@ def _largest(ctx: CheckContext, wanted: tuple[str, ...] = ()) -> tuple[R.Endpoin
              "error, not a repeated page)."))
 def paging_beyond_end(ctx: CheckContext) -> None:
     endpoint, coll = _largest(ctx, ("getAllOrgs", "getAllAcademicSessions"))
-    target = target_of(ctx)
     url = url_of(ctx, endpoint)
     offset = (coll.total if coll.total is not None else len(coll.objects)) + 10
-    try:
-        resp = target.client.get(f"{url}?limit=5&offset={offset}", scopes_for(endpoint))
-    except BrowserError as exc:
-        browser_failure(ctx, exc, "the request failed", "要求が失敗しました")
+    resp = fetch(ctx, f"{url}?limit=5&offset={offset}", scopes_for(endpoint))
+    if resp is None:
         return
     where = f"{url}?limit=5&offset={offset}"
     if resp.status != 200:
@@ -290,10 +288,8 @@ def filter_extended(ctx: CheckContext) -> None:
 def _expect_400(ctx: CheckContext, query: str, minor: str) -> None:
     endpoint, _ = _largest(ctx, ("getAllUsers", "getAllClasses"))
     url = f"{url_of(ctx, endpoint)}?{query}"
-    try:
-        resp = target_of(ctx).client.get(url, scopes_for(endpoint))
-    except BrowserError as exc:
-        browser_failure(ctx, exc, "the request failed", "要求が失敗しました")
+    resp = fetch(ctx, url, scopes_for(endpoint))
+    if resp is None:
         return
     if resp.status != 400:
         ctx.fail(f"HTTP {resp.status} instead of 400 {minor}", ja=f"400 {minor} ではなく HTTP {resp.status} です", endpoint=url,
