@@ -226,7 +226,7 @@ class Provider:
         served_offset = offset + 1 if self.fault("off_by_one_paging") and offset else offset
         page = queries.build(endpoint, ids, flt=flt, sort=sort, desc=order == "desc", limit=limit,
                              offset=served_offset, shape=self.store.shape)
-        total = self.store.query(page.count_sql, page.count_params)[0][0]
+        total = self.store.counted(page.count_sql, page.count_params)
         if page.ranged and not self.store.dense(endpoint.object, endpoint.subset, total):
             page = queries.build(endpoint, ids, flt=flt, sort=sort, desc=order == "desc", limit=limit,
                                  offset=served_offset, shape=self.store.shape, ranged=False)

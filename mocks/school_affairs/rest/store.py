@@ -130,6 +130,9 @@ class RosterStore:
         self.db.executescript(SCHEMA)
         self.db.create_function("or_cmp", 2, _or_cmp, deterministic=True)
         self.db.create_function("or_contains", 2, _or_contains, deterministic=True)
+        self.version = 0  # bumped by every write (and rollback): what a cached count depends on
+        self._counts: dict[tuple[str, tuple[Any, ...]], int] = {}
+        self._counted_at = 0
         self._pos: dict[str, int] = {}
         self._spos: dict[tuple[str, str | None], int] = {}
         for kind, n in self.db.execute("SELECT kind, MAX(pos) + 1 FROM objects GROUP BY kind"):
@@ -150,6 +153,7 @@ class RosterStore:
                 yield self.db
             except BaseException:
                 self.db.execute("ROLLBACK")
+                self.version += 1
                 raise
             self.db.execute("COMMIT")
 
@@ -161,6 +165,7 @@ class RosterStore:
             return self._put_many(kind, [doc], event=event) == 1
 
     def _put_many(self, kind: str, docs: Iterable[dict[str, Any]], *, event: str | None = None) -> int:
+        self.version += 1
         created = 0
         rows_new: list[tuple[Any, ...]] = []
         # rows this call inserts get a seq above this one: meeting one again is a duplicate in the input
@@ -223,6 +228,7 @@ class RosterStore:
     def delete(self, kind: str, sid: str) -> bool:
         """Remove an object (gradebook DELETE; rostering objects are marked tobedeleted instead)."""
         with self._lock:
+            self.version += 1
             cur = self.db.execute("DELETE FROM objects WHERE kind=? AND sid=?", (kind, sid))
             return cur.rowcount > 0
 
@@ -237,6 +243,20 @@ class RosterStore:
         with self._lock:
             row = self.db.execute("SELECT doc FROM objects WHERE kind=? AND sid=?", (kind, sid)).fetchone()
         return None if row is None else row[0]
+
+    def counted(self, sql: str, params: Sequence[Any]) -> int:
+        """A ``COUNT(*)`` query's answer, kept until the next write: a client paging a million users
+        asks for the same total once per page, and counting scans the whole collection."""
+        key = (sql, tuple(params))
+        with self._lock:
+            if self._counted_at != self.version:
+                self._counts.clear()
+                self._counted_at = self.version
+            if key not in self._counts:
+                if len(self._counts) > 1000:
+                    self._counts.clear()
+                self._counts[key] = self.db.execute(sql, params).fetchone()[0]
+            return self._counts[key]
 
     def query(self, sql: str, params: Sequence[Any]) -> list[Any]:
         with self._lock:

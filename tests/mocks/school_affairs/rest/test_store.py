@@ -258,3 +258,20 @@ def test_file_store_keeps_positions(bundle: Path, tmp_path: Path) -> None:
 def test_stamp_is_utc_now() -> None:
     before = datetime.now(UTC).replace(microsecond=0)
     assert datetime.fromisoformat(stamp().replace("Z", "+00:00")) >= before
+
+
+def test_a_counted_total_is_kept_until_the_next_write(tmp_path):
+    """Paging asks for the same total on every page: it is counted once, and again after any write."""
+    from renkei.mocks.school_affairs.rest.store import RosterStore
+
+    s = RosterStore()
+    sql = "SELECT COUNT(*) FROM objects o WHERE o.kind=?"
+    doc = {"sourcedId": "o1", "status": "active", "dateLastModified": "2026-04-01T00:00:00.000Z",
+           "name": "x", "type": "school", "identifier": "1"}
+    s.put("org", doc)
+    assert s.counted(sql, ["org"]) == 1
+    s.db.execute("DELETE FROM objects")  # behind the store's back: the cached answer stands
+    assert s.counted(sql, ["org"]) == 1
+    s.put("org", {**doc, "sourcedId": "o2"})  # a write through the store: counted again
+    assert s.counted(sql, ["org"]) == 1
+    assert s.delete("org", "o2") and s.counted(sql, ["org"]) == 0
