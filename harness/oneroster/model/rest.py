@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 ROSTERING_PATH = "/ims/oneroster/rostering/v1p2"
 GRADEBOOK_PATH = "/ims/oneroster/gradebook/v1p2"
@@ -104,8 +105,8 @@ class ObjectSpec:
     def __post_init__(self) -> None:
         self.by_name.update({f.name: f for f in self.fields})
 
-    @property
-    def required(self) -> tuple[str, ...]:
+    @cached_property
+    def required(self) -> tuple[str, ...]:  # asked once per object judged: computed once
         return tuple(f.name for f in self.fields if f.required)
 
 
