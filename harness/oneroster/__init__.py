@@ -16,6 +16,7 @@ from renkei.harness.oneroster.rest_provider import checks as rest_checks  # noqa
 from renkei.harness.oneroster.rest_provider import checks_errors as rest_checks_errors  # noqa: F401
 from renkei.harness.oneroster.rest_provider import checks_gradebook as rest_checks_gradebook  # noqa: F401
 from renkei.harness.oneroster.rest_provider import checks_jp as rest_checks_jp  # noqa: F401
+from renkei.harness.oneroster.rest_provider import checks_openapi as rest_checks_openapi  # noqa: F401
 from renkei.harness.oneroster.rest_provider import checks_paging as rest_checks_paging  # noqa: F401
 from renkei.harness.oneroster.rest_provider.config import KIND as REST_PROVIDER_KIND
 from renkei.harness.oneroster.rest_provider.target import open_target as open_rest_provider
