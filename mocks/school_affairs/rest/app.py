@@ -179,7 +179,10 @@ class Provider:
         return 200, '{"' + endpoint.envelope + '":' + self.render(text, request) + "}", {}
 
     def _fields(self, request: Request, endpoint: R.Endpoint) -> list[str] | None:
-        raw = request.query_params.get("fields")
+        # fields=a,b as the binding's examples write it, and fields=a&fields=b as the OpenAPI's form style
+        # (explode defaults to true) serialises an array: both name the same selection.
+        values = request.query_params.getlist("fields")
+        raw = ",".join(values) if values else None
         if raw is None or self.fault("fields_ignored"):
             return None
         try:
