@@ -46,6 +46,11 @@ class TokenRefused(PeerUnavailable):
         self.response = response
 
 
+class ProviderBusy(PeerUnavailable):
+    """The provider kept answering 429, or asked to wait longer than renkei may: nothing more is sent
+    to it in this phase, so a rate limit is respected rather than hammered."""
+
+
 @dataclass
 class Throttle:
     url: str
@@ -194,14 +199,14 @@ class RestClient:
             wait = _retry_after(resp.headers.get("retry-after"), self.clock())
             self.throttles.append(Throttle(url, resp.headers.get("retry-after"), 0.0 if wait is None else wait))
             if wait is not None and wait > self.obs.max_retry_after_seconds:
-                raise PeerUnavailable(f"{method} {url}: the provider asks to wait {wait:.0f} s (Retry-After), more than "
+                raise ProviderBusy(f"{method} {url}: 429, the provider asks to wait {wait:.0f} s (Retry-After), more than "
                                       f"observation.max_retry_after_seconds ({self.obs.max_retry_after_seconds:.0f} s)",
                                       peer="the OneRoster provider under test")
             if attempt == self.obs.max_retries:
                 break
             self.sleep(1.0 if wait is None else wait)
         # a provider still busy after every polite retry was not reached; it is not hammered further
-        raise PeerUnavailable(f"{method} {url}: still 429 after {self.obs.max_retries} retries honouring Retry-After",
+        raise ProviderBusy(f"{method} {url}: still 429 after {self.obs.max_retries} retries honouring Retry-After",
                               peer="the OneRoster provider under test")
 
     def get(self, url: str, scopes: list[str], *, token: str | None = None) -> ApiResponse:

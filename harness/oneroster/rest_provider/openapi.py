@@ -38,7 +38,7 @@ from renkei.harness.core import secret_registry
 from renkei.harness.core.breaker import PeerUnavailable
 from renkei.harness.lti.protocol.browser import BrowserError
 from renkei.harness.oneroster.model import rest as R
-from renkei.harness.oneroster.rest_provider.client import TokenRefused
+from renkei.harness.oneroster.rest_provider.client import ProviderBusy, TokenRefused
 from renkei.harness.oneroster.rest_provider.target import RestProviderTarget
 
 if TYPE_CHECKING:
@@ -289,9 +289,9 @@ class _Runner:
                                  f"({' '.join(op.scopes)}): {exc.en}")
             self.out.note(self.refused[key])
             return
-        except PeerUnavailable as exc:  # a network failure, never the product failing a check
+        except PeerUnavailable as exc:  # a network failure or a busy provider, never the product failing a check
             self.peer_down = exc
-            if self.target.breaker.is_open:
+            if isinstance(exc, ProviderBusy) or self.target.breaker.is_open:
                 raise _Stop(exc.reason) from None
             self.out.note(exc.reason)
             return
