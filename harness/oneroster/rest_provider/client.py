@@ -121,6 +121,15 @@ def _origin(url: str) -> str:
     return f"{p.scheme}://{p.netloc}".lower()
 
 
+def _lifetime(expires_in: Any) -> float:
+    """``expires_in`` in seconds (RFC 6749 §5.1; an hour when absent or unusable)."""
+    try:
+        seconds = float(expires_in)
+    except (TypeError, ValueError):
+        return 3600.0
+    return seconds if seconds > 0 else 3600.0
+
+
 class RestClient:
     def __init__(self, config: RestProviderTargetConfig, api: ApiClient, credentials: tuple[str, str], *,
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time) -> None:
@@ -152,15 +161,16 @@ class RestClient:
         return self._send("POST", self.config.provider.token_url, headers=headers, content=urlencode(form).encode())
 
     def token(self, scopes: list[str]) -> str:
-        """A bearer token for ``scopes`` (cached until a minute before it expires)."""
+        """A bearer token for ``scopes``, reused until shortly before it expires (a minute, or a fifth
+        of its lifetime for short-lived tokens, which would otherwise be fetched anew for every request)."""
         key = frozenset(scopes)
         cached = self._tokens.get(key)
-        if cached is not None and cached[1] > self.clock() + 60:
+        if cached is not None and cached[1] > self.clock():
             return cached[0]
         answer, data = self.token_answer(scopes)
         token = data["access_token"]
-        expires = self.clock() + float(data.get("expires_in") or 3600)
-        self._tokens[key] = (token, expires, data)
+        lifetime = _lifetime(data.get("expires_in"))
+        self._tokens[key] = (token, self.clock() + lifetime - min(60.0, lifetime / 5), data)
         return token
 
     def token_answer(self, scopes: list[str]) -> tuple[ApiResponse, dict[str, Any]]:
@@ -184,8 +194,10 @@ class RestClient:
 
     # -- requests ------------------------------------------------------------------------------
 
-    def _send(self, method: str, url: str, *, headers: dict[str, str] | None = None,
+    def _send(self, method: str, url: str, *, headers: dict[str, str] | Callable[[], dict[str, str]] | None = None,
               content: bytes | None = None) -> ApiResponse:
+        """One request, 429s waited out and retried; callable ``headers`` are built anew for each attempt,
+        so a token that expired while renkei waited for Retry-After is replaced, not sent stale."""
         if self.obs.min_interval_seconds:
             gap = self._last + self.obs.min_interval_seconds - time.monotonic()
             if gap > 0:
@@ -193,34 +205,35 @@ class RestClient:
         for attempt in range(self.obs.max_retries + 1):
             self._last = time.monotonic()
             self.requests += 1
-            resp = self.api.request(method, url, headers=headers, content=content)
+            resp = self.api.request(method, url, headers=headers() if callable(headers) else headers, content=content)
             if resp.status != 429:
                 return resp
             wait = _retry_after(resp.headers.get("retry-after"), self.clock())
             self.throttles.append(Throttle(url, resp.headers.get("retry-after"), 0.0 if wait is None else wait))
             if wait is not None and wait > self.obs.max_retry_after_seconds:
-                raise ProviderBusy(f"{method} {url}: 429, the provider asks to wait {wait:.0f} s (Retry-After), more than "
-                                      f"observation.max_retry_after_seconds ({self.obs.max_retry_after_seconds:.0f} s)",
-                                      peer="the OneRoster provider under test")
+                raise ProviderBusy(f"{method} {url}: 429, the provider asks to wait {wait:.0f} s (Retry-After), more "
+                                   f"than observation.max_retry_after_seconds ({self.obs.max_retry_after_seconds:.0f} s)",
+                                   peer="the OneRoster provider under test")
             if attempt == self.obs.max_retries:
                 break
             self.sleep(1.0 if wait is None else wait)
         # a provider still busy after every polite retry was not reached; it is not hammered further
         raise ProviderBusy(f"{method} {url}: still 429 after {self.obs.max_retries} retries honouring Retry-After",
-                              peer="the OneRoster provider under test")
+                           peer="the OneRoster provider under test")
 
     def get(self, url: str, scopes: list[str], *, token: str | None = None) -> ApiResponse:
         """GET with a bearer token for ``scopes`` (or the given ``token``; ``""`` sends none)."""
-        bearer = self.token(scopes) if token is None else token
-        headers = {"Accept": "application/json"}
-        if bearer:
-            headers["Authorization"] = f"Bearer {bearer}"
+        def headers() -> dict[str, str]:
+            bearer = self.token(scopes) if token is None else token
+            return {"Accept": "application/json"} | ({"Authorization": f"Bearer {bearer}"} if bearer else {})
+
         return self._send("GET", url, headers=headers)
 
     def send(self, method: str, url: str, scopes: list[str], body: bytes | None = None) -> ApiResponse:
-        headers = {"Accept": "application/json", "Authorization": f"Bearer {self.token(scopes)}"}
-        if body is not None:
-            headers["Content-Type"] = "application/json"
+        def headers() -> dict[str, str]:
+            typed = {"Content-Type": "application/json"} if body is not None else {}
+            return {"Accept": "application/json", "Authorization": f"Bearer {self.token(scopes)}"} | typed
+
         return self._send(method, url, headers=headers, content=body)
 
     def read_collection(self, url: str, key: str, scopes: list[str], *, params: dict[str, str] | None = None,

@@ -1,0 +1,46 @@
+"""The polite REST client (respx): tokens are reused for their lifetime, also when it is short, and a
+token that expired while renkei waited out a Retry-After is replaced before the retry."""
+
+from __future__ import annotations
+
+import itertools
+
+import httpx
+import respx
+
+from renkei.harness.oneroster.model import rest as R
+from tests.harness.oneroster.rest_provider.provider_env import BASE, Clock, open_respx
+
+ORGS = BASE + R.ROSTERING_PATH + "/orgs"
+SCOPES = [R.SCOPE_CORE]
+
+
+def _tokens(lifetime: int) -> respx.Route:
+    counter = itertools.count(1)
+    return respx.post(BASE + "/oauth/token").mock(side_effect=lambda request: httpx.Response(
+        200, json={"access_token": f"token-{next(counter)}", "token_type": "Bearer", "expires_in": lifetime}))
+
+
+@respx.mock
+def test_a_short_lived_token_is_reused_until_shortly_before_it_expires() -> None:
+    tokens = _tokens(2)
+    respx.get(ORGS).mock(return_value=httpx.Response(200, json={"orgs": []}))
+    target = open_respx()
+    for _ in range(5):
+        assert target.client.get(ORGS, SCOPES).status == 200
+    assert tokens.call_count == 1  # not one token request per GET
+    clock: Clock = target.client.clock  # type: ignore[assignment]  # provider_env's fake clock
+    clock.sleep(2)
+    target.client.get(ORGS, SCOPES)
+    assert tokens.call_count == 2  # an expired token is replaced
+
+
+@respx.mock
+def test_a_token_that_expired_during_retry_after_is_replaced_before_the_retry() -> None:
+    tokens = _tokens(10)
+    orgs = respx.get(ORGS).mock(side_effect=[httpx.Response(429, headers={"Retry-After": "20"}),
+                                              httpx.Response(200, json={"orgs": []})])
+    target = open_respx(observation={"max_retry_after_seconds": 30})
+    assert target.client.get(ORGS, SCOPES).status == 200
+    sent = [call.request.headers["Authorization"] for call in orgs.calls]
+    assert sent == ["Bearer token-1", "Bearer token-2"] and tokens.call_count == 2
