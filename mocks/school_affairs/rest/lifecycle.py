@@ -12,7 +12,8 @@ Each change runs in one transaction: a failed step leaves the roster as it was.
   sessions, courses, classes and enrollments are the new year's), applied with ``apply_bulk``;
 - ``transfer`` (転出・転入): a pupil leaves one school and joins another, keeping ``sourcedId`` and
   ``userMasterIdentifier``: the old enrollments become ``tobedeleted``, the roles move to the new
-  school, a homeroom enrollment of the same grade is created there;
+  school, a homeroom enrollment of the same grade is created there (or in the class named) and
+  ``metadata.jp.homeClass`` follows;
 - ``edit`` / ``mark_deleted``: ad-hoc corrections (a name, a class change).
 """
 
@@ -163,6 +164,7 @@ def transfer(store: RosterStore, user_id: str, to_school: str, *, to_class: str 
                 r["org"] = ref("org", to_school)
         if isinstance(user.get("primaryOrg"), dict) and user["primaryOrg"].get("sourcedId") in old_schools:
             user["primaryOrg"] = ref("org", to_school)
+        _move_home_class(user, to_class if klass.get("classType") == "homeroom" else None)
         store.put("user", _touch(user, at), event="transfer")
         change.add("changed", "user", user_id)
         enrollment_id = uuid4_from(rng_for(0, "transfer", user_id, to_class, at))
@@ -172,6 +174,22 @@ def transfer(store: RosterStore, user_id: str, to_school: str, *, to_class: str 
             "role": "student", "primary": "false", "beginDate": at[:10]}, event="transfer.in")
         change.add("created", "enrollment", enrollment_id)
     return change
+
+
+def _move_home_class(user: dict[str, Any], home: str | None) -> None:
+    """``metadata.jp.homeClass`` (所属学級, either JSON shape) names the new homeroom, or goes when the
+    pupil joins no homeroom: it must not keep naming a class of the school they left."""
+    meta = user.get("metadata")
+    if not isinstance(meta, dict):
+        return
+    jp = meta.get("jp")
+    holder, key = (jp, "homeClass") if isinstance(jp, dict) else (meta, "jp.homeClass")
+    if key not in holder:
+        return
+    if home is None:
+        del holder[key]
+    else:
+        holder[key] = home
 
 
 def edit(store: RosterStore, kind: str, sid: str, changes: dict[str, Any], *, at: str | None = None) -> Change:
