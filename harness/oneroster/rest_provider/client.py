@@ -141,6 +141,7 @@ class RestClient:
         self.obs = config.observation
         self.throttles: list[Throttle] = []
         self.requests = 0
+        self.token_retries = 0  # 401s to a cached token, retried with a fresh one
         self._tokens: dict[frozenset[str], tuple[str, float, dict[str, Any]]] = {}
         self._last = 0.0
 
@@ -223,18 +224,27 @@ class RestClient:
 
     def get(self, url: str, scopes: list[str], *, token: str | None = None) -> ApiResponse:
         """GET with a bearer token for ``scopes`` (or the given ``token``; ``""`` sends none)."""
-        def headers() -> dict[str, str]:
-            bearer = self.token(scopes) if token is None else token
-            return {"Accept": "application/json"} | ({"Authorization": f"Bearer {bearer}"} if bearer else {})
-
-        return self._send("GET", url, headers=headers)
+        return self._authorised("GET", url, scopes, token)
 
     def send(self, method: str, url: str, scopes: list[str], body: bytes | None = None) -> ApiResponse:
-        def headers() -> dict[str, str]:
-            typed = {"Content-Type": "application/json"} if body is not None else {}
-            return {"Accept": "application/json", "Authorization": f"Bearer {self.token(scopes)}"} | typed
+        return self._authorised(method, url, scopes, None, body)
 
-        return self._send(method, url, headers=headers, content=body)
+    def _authorised(self, method: str, url: str, scopes: list[str], token: str | None,
+                    body: bytes | None = None) -> ApiResponse:
+        """A request with a bearer token. A 401 to a token renkei chose itself is retried once with a new
+        one: a provider's clock or rounding can end a token before ``expires_in`` says (a token given
+        by the caller, as the auth checks do, is sent exactly once)."""
+        def headers() -> dict[str, str]:
+            bearer = self.token(scopes) if token is None else token
+            typed = {"Content-Type": "application/json"} if body is not None else {}
+            return {"Accept": "application/json"} | ({"Authorization": f"Bearer {bearer}"} if bearer else {}) | typed
+
+        resp = self._send(method, url, headers=headers, content=body)
+        if resp.status == 401 and token is None:
+            self._tokens.pop(frozenset(scopes), None)
+            self.token_retries += 1
+            resp = self._send(method, url, headers=headers, content=body)
+        return resp
 
     def read_collection(self, url: str, key: str, scopes: list[str], *, params: dict[str, str] | None = None,
                         max_objects: int | None = None) -> Collection:

@@ -1,5 +1,5 @@
-"""The polite REST client (respx): tokens are reused for their lifetime, also when it is short, and a
-token that expired while renkei waited out a Retry-After is replaced before the retry."""
+"""The polite REST client (respx): tokens are reused for their lifetime, also when it is short; a token
+that expired while renkei waited out a Retry-After, or that the provider ended early, is replaced once."""
 
 from __future__ import annotations
 
@@ -44,3 +44,26 @@ def test_a_token_that_expired_during_retry_after_is_replaced_before_the_retry() 
     assert target.client.get(ORGS, SCOPES).status == 200
     sent = [call.request.headers["Authorization"] for call in orgs.calls]
     assert sent == ["Bearer token-1", "Bearer token-2"] and tokens.call_count == 2
+
+
+@respx.mock
+def test_a_token_the_provider_ended_early_is_replaced_once() -> None:
+    tokens = _tokens(3600)
+    unauthorised = httpx.Response(401, json=R.status_info(401, "unauthorisedrequest", "token expired"))
+    orgs = respx.get(ORGS).mock(side_effect=[httpx.Response(200, json={"orgs": []}), unauthorised,
+                                              httpx.Response(200, json={"orgs": []})])
+    target = open_respx()
+    assert target.client.get(ORGS, SCOPES).status == 200
+    assert target.client.get(ORGS, SCOPES).status == 200  # the 401 was answered with a fresh token
+    sent = [call.request.headers["Authorization"] for call in orgs.calls]
+    assert sent == ["Bearer token-1", "Bearer token-1", "Bearer token-2"] and target.client.token_retries == 1
+
+
+@respx.mock
+def test_a_token_the_caller_chose_is_sent_once_and_its_401_returned() -> None:
+    _tokens(3600)
+    orgs = respx.get(ORGS).mock(return_value=httpx.Response(401, json={}))
+    target = open_respx()
+    assert target.client.get(ORGS, SCOPES, token="not-a-token").status == 401
+    assert target.client.get(ORGS, SCOPES, token="").status == 401
+    assert orgs.call_count == 2 and target.client.token_retries == 0
