@@ -109,6 +109,16 @@ class ObjectSpec:
     def required(self) -> tuple[str, ...]:  # asked once per object judged: computed once
         return tuple(f.name for f in self.fields if f.required)
 
+    @cached_property
+    def judged(self) -> dict[str, FieldSpec]:
+        """The fields whose type ``type_problems`` judges (GUIDRefs are ``ref_problems``' work)."""
+        return {f.name: f for f in self.fields if f.kind not in (REF, REFS)}
+
+    @cached_property
+    def refs(self) -> tuple[FieldSpec, ...]:
+        """The GUIDRef fields (one or a list), for judging references without visiting the rest."""
+        return tuple(f for f in self.fields if f.kind in (REF, REFS))
+
 
 def _f(name: str, kind: str = STR, req: bool = False, **kw: object) -> FieldSpec:
     return FieldSpec(name, kind, req, **kw)  # type: ignore[arg-type]

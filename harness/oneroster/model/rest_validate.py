@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 from renkei.harness.oneroster.model import rest as R
@@ -43,6 +44,106 @@ def unknown_fields(spec: R.ObjectSpec, obj: dict[str, Any]) -> Iterator[Problem]
 
 def _enum_ok(field: R.FieldSpec, value: Any) -> bool:
     return isinstance(value, str) and (value in field.values or (field.extensible and bool(R.EXT_RE.match(value))))
+
+
+# Fast paths: a provider's objects are nearly always right, so each judgement first asks a cheap
+# yes/no question and builds paths and Problems only for what fails it. Each ``_ok`` is True exactly
+# when its ``_problems`` counterpart would yield nothing (the tests hold both to the same inputs).
+
+_ABSOLUTE = ("http://", "https://")
+_ABSENT = object()
+
+
+def _guidref_ok(value: Any, ref_type: str | None) -> bool:
+    if not isinstance(value, dict):
+        return False
+    href, sid, kind = value.get("href"), value.get("sourcedId"), value.get("type")
+    return (isinstance(href, str) and href.startswith(_ABSOLUTE) and isinstance(sid, str) and sid != ""
+            and isinstance(kind, str) and kind != "" and (ref_type is None or kind == ref_type))
+
+
+def _scalar_ok(field: R.FieldSpec, value: Any) -> bool:
+    kind = field.kind
+    if kind == R.STR or kind == R.URI:
+        return isinstance(value, str)
+    if kind == R.ENUM:
+        return _enum_ok(field, value)
+    if kind == R.DATETIME:
+        return isinstance(value, str) and R.DATETIME_RE.match(value) is not None
+    if kind == R.DATE:
+        return isinstance(value, str) and R.DATE_RE.match(value) is not None
+    if kind == R.TF:
+        return value == "true" or value == "false"
+    return True
+
+
+_MEMBERS: dict[int, tuple[dict[str, R.FieldSpec], tuple[str, ...]]] = {}
+
+
+def _members(fields: tuple[R.FieldSpec, ...]) -> tuple[dict[str, R.FieldSpec], tuple[str, ...]]:
+    """(by name, required names) of a member list (``R.ROLE_FIELDS`` …), computed once per list."""
+    known = _MEMBERS.get(id(fields))
+    if known is None:
+        known = _MEMBERS[id(fields)] = ({f.name: f for f in fields}, tuple(f.name for f in fields if f.required))
+    return known
+
+
+def _object_list_ok(value: Any, fields: tuple[R.FieldSpec, ...]) -> bool:
+    if not isinstance(value, list):
+        return False
+    by_name, required = _members(fields)
+    open_members = fields is R.USER_PROFILE_FIELDS
+    for item in value:
+        if not isinstance(item, dict):
+            return False
+        for name in required:
+            if name not in item:
+                return False
+        for name, inner in item.items():
+            f = by_name.get(name)
+            if f is None:
+                if not open_members:
+                    return False
+            elif f.kind == R.REF:
+                if not _guidref_ok(inner, f.ref_type):
+                    return False
+            elif f.name != "credentials" and not _scalar_ok(f, inner):
+                return False
+    return True
+
+
+def _types_ok(spec: R.ObjectSpec, obj: dict[str, Any]) -> bool:
+    """True exactly when ``type_problems`` finds nothing; one pass, no generators, no paths."""
+    judged = spec.judged
+    for name, value in obj.items():
+        field = judged.get(name)
+        if field is None:
+            continue
+        kind = field.kind
+        if kind == R.STR:
+            if not isinstance(value, str):
+                return False
+        elif kind == R.META:
+            if not isinstance(value, dict):
+                return False
+        elif kind == R.ROLES:
+            if not value or not _object_list_ok(value, R.ROLE_FIELDS):
+                return False
+        elif kind == R.STRS:
+            if not isinstance(value, list) or not all(map(isinstance, value, repeat(str))):
+                return False
+        elif kind == R.USER_IDS:
+            if not _object_list_ok(value, R.USER_ID_FIELDS):
+                return False
+        elif kind == R.USER_PROFILES:
+            if not _object_list_ok(value, R.USER_PROFILE_FIELDS):
+                return False
+        elif kind == R.OBJS:
+            if not isinstance(value, list):
+                return False
+        elif not _scalar_ok(field, value):
+            return False
+    return True
 
 
 def guidref_problems(path: str, value: Any, ref_type: str | None) -> Iterator[Problem]:
@@ -89,7 +190,7 @@ def _object_list(path: str, value: Any, fields: tuple[R.FieldSpec, ...]) -> Iter
     if not isinstance(value, list):
         yield Problem(path, "must be an array", "配列でなければなりません", value)
         return
-    by_name = {f.name: f for f in fields}
+    by_name = _members(fields)[0]
     for i, item in enumerate(value):
         where = f"{path}[{i}]"
         if not isinstance(item, dict):
@@ -115,6 +216,11 @@ def _object_list(path: str, value: Any, fields: tuple[R.FieldSpec, ...]) -> Iter
 
 def type_problems(spec: R.ObjectSpec, obj: dict[str, Any]) -> Iterator[Problem]:
     """Types and vocabularies of the fields present (GUIDRefs are judged by ``ref_problems``)."""
+    if not _types_ok(spec, obj):
+        yield from _type_problems(spec, obj)
+
+
+def _type_problems(spec: R.ObjectSpec, obj: dict[str, Any]) -> Iterator[Problem]:
     for name, value in obj.items():
         field = spec.by_name.get(name)
         if field is None or field.kind in (R.REF, R.REFS):
@@ -136,7 +242,7 @@ def type_problems(spec: R.ObjectSpec, obj: dict[str, Any]) -> Iterator[Problem]:
         elif field.kind == R.OBJS:
             if not isinstance(value, list):
                 yield Problem(name, f"{name} must be an array", f"{name} は配列でなければなりません", value)
-        else:
+        elif not _scalar_ok(field, value):
             p = _scalar_problem(name, field, value)
             if p is not None:
                 yield p
@@ -144,18 +250,20 @@ def type_problems(spec: R.ObjectSpec, obj: dict[str, Any]) -> Iterator[Problem]:
 
 def ref_problems(spec: R.ObjectSpec, obj: dict[str, Any]) -> Iterator[Problem]:
     """Shape and type of every top-level GUIDRef (and list of GUIDRefs)."""
-    for field in spec.fields:
-        if field.name not in obj:
+    for field in spec.refs:
+        value = obj.get(field.name, _ABSENT)
+        if value is _ABSENT:
             continue
-        value = obj[field.name]
         if field.kind == R.REF:
-            yield from guidref_problems(field.name, value, field.ref_type)
+            if not _guidref_ok(value, field.ref_type):
+                yield from guidref_problems(field.name, value, field.ref_type)
         elif field.kind == R.REFS:
             if not isinstance(value, list):
                 yield Problem(field.name, "must be an array of GUIDRefs", "GUIDRef の配列でなければなりません", value)
                 continue
             for i, item in enumerate(value):
-                yield from guidref_problems(f"{field.name}[{i}]", item, field.ref_type)
+                if not _guidref_ok(item, field.ref_type):
+                    yield from guidref_problems(f"{field.name}[{i}]", item, field.ref_type)
 
 
 def hrefs(obj: dict[str, Any]) -> Iterator[tuple[str, str, str, str]]:
