@@ -118,12 +118,18 @@ class Provider:
 
     def render(self, text: str, request: Request) -> str:
         """Stored documents carry server-relative hrefs; a page gets this server's origin in front."""
-        prefix = self.origin(request) + ("/broken" if self.fault("broken_href") else "")
-        text = text.replace('"href":"/ims/', f'"href":"{prefix}/ims/')
+        return self.render_bytes(text.encode(), request).decode()
+
+    def render_bytes(self, body: bytes, request: Request) -> bytes:
+        """``render`` on UTF-8 bytes: a collection page goes from SQLite to the socket without ever
+        being decoded into a str and encoded again."""
+        prefix = (self.origin(request) + ("/broken" if self.fault("broken_href") else "")).encode()
+        body = body.replace(b'"href":"/ims/', b'"href":"' + prefix + b"/ims/")
         if self.fault("boolean_json"):
-            for name in ("enabledUser", "primary"):
-                text = text.replace(f'"{name}":"true"', f'"{name}":true').replace(f'"{name}":"false"', f'"{name}":false')
-        return text
+            for name in (b"enabledUser", b"primary"):
+                body = body.replace(b'"' + name + b'":"true"', b'"' + name + b'":true')
+                body = body.replace(b'"' + name + b'":"false"', b'"' + name + b'":false')
+        return body
 
     def adjust(self, doc: dict[str, Any], kind: str) -> dict[str, Any]:
         """Faults that change an object's content (applied only when one is active)."""
@@ -202,7 +208,7 @@ class Provider:
             raise ApiError(400, "invaliddata", f"{name} must be at least {minimum}")
         return value
 
-    def collection(self, endpoint: R.Endpoint, request: Request) -> tuple[int, str, dict[str, str], int, int]:
+    def collection(self, endpoint: R.Endpoint, request: Request) -> tuple[int, bytes, dict[str, str], int, int]:
         ids = [request.path_params[p] for p in endpoint.params]
         if endpoint.nested and self.fault("nested_500"):
             raise ApiError(500, "internal_server_error", "internal error")
@@ -244,10 +250,10 @@ class Provider:
                 doc = self.adjust(json.loads(text), endpoint.object)
                 if fields is not None:
                     doc = {k: v for k, v in doc.items() if k in fields}
-                out.append(json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
+                out.append(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode())
             docs = out
         key = "data" if self.fault("wrong_envelope") else endpoint.envelope
-        body = '{"' + key + '":[' + self.render(",".join(docs), request) + "]}"
+        body = b'{"' + key.encode() + b'":[' + self.render_bytes(b",".join(docs), request) + b"]}"
         headers: dict[str, str] = {}
         if not self.fault("no_total_count"):
             headers["X-Total-Count"] = str(total)
