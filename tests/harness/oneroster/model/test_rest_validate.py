@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ def samples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str
     try:
         out: dict[str, list[dict[str, Any]]] = {}
         for kind in KINDS:
-            docs = [d for _, d in zip(range(4), store.iter_docs(kind))]
+            docs = list(islice(store.iter_docs(kind), 4))
             text = json.dumps(docs, ensure_ascii=False).replace('"href": "/ims/', '"href": "https://sis.test/ims/')
             out[kind] = json.loads(text)
         return out

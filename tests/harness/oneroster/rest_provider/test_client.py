@@ -57,6 +57,7 @@ def test_a_token_the_provider_ended_early_is_replaced_once() -> None:
     assert target.client.get(ORGS, SCOPES).status == 200  # the 401 was answered with a fresh token
     sent = [call.request.headers["Authorization"] for call in orgs.calls]
     assert sent == ["Bearer token-1", "Bearer token-1", "Bearer token-2"] and target.client.token_retries == 1
+    assert tokens.call_count == 2
 
 
 @respx.mock
