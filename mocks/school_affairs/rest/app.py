@@ -253,7 +253,7 @@ class Provider:
                 out.append(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode())
             docs = out
         key = "data" if self.fault("wrong_envelope") else endpoint.envelope
-        body = b'{"' + key.encode() + b'":[' + self.render_bytes(b",".join(docs), request) + b"]}"
+        body = b"".join((b'{"', key.encode(), b'":[', self.render_bytes(b",".join(docs), request), b"]}"))
         headers: dict[str, str] = {}
         if not self.fault("no_total_count"):
             headers["X-Total-Count"] = str(total)
