@@ -135,9 +135,7 @@ class RosterStore:
         self.db.executescript(SCHEMA)
         self.db.create_function("or_cmp", 2, _or_cmp, deterministic=True)
         self.db.create_function("or_contains", 2, _or_contains, deterministic=True)
-        self.version = 0  # bumped by every write (and rollback): what a cached count depends on
-        self._counts: dict[tuple[str, tuple[Any, ...]], int] = {}
-        self._counted_at = 0
+        self._counts: dict[tuple[str, tuple[Any, ...]], int] = {}  # emptied by every write and rollback
         self._pos: dict[str, int] = {}
         self._spos: dict[tuple[str, str | None], int] = {}
         for kind, n in self.db.execute("SELECT kind, MAX(pos) + 1 FROM objects GROUP BY kind"):
@@ -158,7 +156,7 @@ class RosterStore:
                 yield self.db
             except BaseException:
                 self.db.execute("ROLLBACK")
-                self.version += 1
+                self._counts.clear()
                 raise
             self.db.execute("COMMIT")
 
@@ -170,7 +168,7 @@ class RosterStore:
             return self._put_many(kind, [doc], event=event) == 1
 
     def _put_many(self, kind: str, docs: Iterable[dict[str, Any]], *, event: str | None = None) -> int:
-        self.version += 1
+        self._counts.clear()
         created = 0
         rows_new: list[tuple[Any, ...]] = []
         # rows this call inserts get a seq above this one: meeting one again is a duplicate in the input
@@ -233,7 +231,7 @@ class RosterStore:
     def delete(self, kind: str, sid: str) -> bool:
         """Remove an object (gradebook DELETE; rostering objects are marked tobedeleted instead)."""
         with self._lock:
-            self.version += 1
+            self._counts.clear()
             cur = self.db.execute("DELETE FROM objects WHERE kind=? AND sid=?", (kind, sid))
             return cur.rowcount > 0
 
@@ -254,9 +252,6 @@ class RosterStore:
         asks for the same total once per page, and counting scans the whole collection."""
         key = (sql, tuple(params))
         with self._lock:
-            if self._counted_at != self.version:
-                self._counts.clear()
-                self._counted_at = self.version
             if key not in self._counts:
                 if len(self._counts) > 1000:
                     self._counts.clear()

@@ -260,10 +260,8 @@ def test_stamp_is_utc_now() -> None:
     assert datetime.fromisoformat(stamp().replace("Z", "+00:00")) >= before
 
 
-def test_a_counted_total_is_kept_until_the_next_write(tmp_path):
+def test_a_counted_total_is_kept_until_the_next_write() -> None:
     """Paging asks for the same total on every page: it is counted once, and again after any write."""
-    from renkei.mocks.school_affairs.rest.store import RosterStore
-
     s = RosterStore()
     sql = "SELECT COUNT(*) FROM objects o WHERE o.kind=?"
     doc = {"sourcedId": "o1", "status": "active", "dateLastModified": "2026-04-01T00:00:00.000Z",
