@@ -141,7 +141,6 @@ class RestClient:
         self.obs = config.observation
         self.throttles: list[Throttle] = []
         self.requests = 0
-        self.token_retries = 0  # 401s to a cached token, retried with a fresh one
         self._tokens: dict[frozenset[str], tuple[str, float, dict[str, Any]]] = {}
         self._last = 0.0
 
@@ -242,7 +241,6 @@ class RestClient:
         resp = self._send(method, url, headers=headers, content=body)
         if resp.status == 401 and token is None:
             self._tokens.pop(frozenset(scopes), None)
-            self.token_retries += 1
             resp = self._send(method, url, headers=headers, content=body)
         return resp
 
