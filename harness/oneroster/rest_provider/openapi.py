@@ -298,10 +298,7 @@ class _Runner:
         except BrowserError as exc:  # a redirect, an oversized body: judged by other checks, not handed on
             self.out.note(f"GET {url}: {exc.en}")
             return
-        self._judge(op, case, url, answer)
-        if answer.status == 429:
-            raise _Stop(f"the provider still answered 429 to GET {url} after renkei waited as Retry-After asked "
-                        f"(or asked longer than observation.max_retry_after_seconds); the run stopped there")
+        self._judge(op, case, url, answer)  # never a 429: the client raises ProviderBusy instead
 
     def _judge(self, op: _Op, case: Case, url: str, answer: Any) -> None:
         import requests
