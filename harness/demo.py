@@ -138,7 +138,13 @@ def rest_consumer_runs() -> list[DemoRun]:
     """oneroster12-rest-consumer: renkei serves the reference provider; the mock 学習eポータル imports from it."""
     from renkei.mocks.eportal import oneroster_api
     from renkei.mocks.eportal.roster import Roster
-    from renkei.mocks.runner import mock_app_registration, serve_eportal
+    from renkei.mocks.runner import (
+        DEPLOYMENT_ID,
+        NRPS_READER_ID,
+        mock_app_registration,
+        nrps_reader_registration,
+        serve_eportal,
+    )
 
     os.environ["RENKEI_DEMO_CONSUMER_SECRET"] = "renkei-demo-consumer-0001"  # a test credential of the demo
     os.environ["RENKEI_DEMO_EXPORT_ID"] = oneroster_api.EXPORT_CLIENT_ID
@@ -151,7 +157,9 @@ def rest_consumer_runs() -> list[DemoRun]:
     ]
     for name, faults, expected in cases:
         port = free_port(HOST)
-        with _served(serve_eportal(None, [mock_app_registration(f"http://{HOST}:1")], roster=Roster(),
+        key_file = OUT / "keys" / f"nrps-reader-{name}.pem"
+        tools = [mock_app_registration(f"http://{HOST}:1"), nrps_reader_registration(key_file)]
+        with _served(serve_eportal(None, tools, roster=Roster(),
                                    keys_dir=OUT / "keys" / f"eportal-{name}", faults=faults)) as eportal:
             target = _write_yaml(OUT / "targets" / f"{name}.yaml", {
                 "kind": "oneroster-rest-consumer",
@@ -160,7 +168,10 @@ def rest_consumer_runs() -> list[DemoRun]:
                     "body": {"base_url": "{base_url}", "token_url": "{token_url}", "client_id": "{client_id}",
                              "client_secret": "{client_secret}"}, "idle_seconds": 1, "wait_seconds": 60},
                     "exposes": {"base_url": eportal.url, "token_url": eportal.url + oneroster_api.TOKEN_PATH,
-                                "client_id": "${RENKEI_DEMO_EXPORT_ID}", "client_secret": "${RENKEI_DEMO_EXPORT_SECRET}"}},
+                                "client_id": "${RENKEI_DEMO_EXPORT_ID}", "client_secret": "${RENKEI_DEMO_EXPORT_SECRET}"},
+                    "exposes_nrps": {"token_url": eportal.url + "/token", "client_id": NRPS_READER_ID,
+                                     "deployment_id": DEPLOYMENT_ID, "key_file": str(key_file),
+                                     "memberships_url": eportal.url + "/nrps/{class}"}},
                 "harness": {"listen": {"host": HOST, "port": port}, "client_id": "renkei-demo-consumer",
                             "client_secret": "${RENKEI_DEMO_CONSUMER_SECRET}", "throttle_every": 7},
             })

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from renkei.harness.jp.codes import make_school_code
+from renkei.harness.lti.protocol.jose import generate_rsa_key, public_jwks
 from renkei.harness.serving import BackgroundServer, LocalTls, free_port
 from renkei.mocks.app.app import create_app as create_tool_app
 from renkei.mocks.app.config import ToolConfig
@@ -43,6 +44,22 @@ def mock_app_registration(app_url: str, *, client_id: str = APP_CLIENT_ID,
                             login_url=f"{app_url}/login", redirect_uris=[f"{app_url}/launch"],
                             target_link_uri=f"{app_url}/launch", jwks_url=f"{app_url}/jwks",
                             name="renkei 模擬学習アプリ")
+
+
+NRPS_READER_ID = "renkei-nrps-reader"
+
+
+def nrps_reader_registration(key_file: Path, *, nrps: bool = True) -> ToolRegistration:
+    """renkei registered as a tool that only reads NRPS memberships (the consumer profile's ``exposes_nrps``):
+    a fresh key is written to ``key_file`` (PEM, private) and its public half goes into the registration."""
+    key = generate_rsa_key()
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key_file.write_bytes(key.as_pem(private=True))
+    key_file.chmod(0o600)
+    return ToolRegistration(client_id=NRPS_READER_ID, deployment_ids=[DEPLOYMENT_ID], login_url="http://127.0.0.1:1/login",
+                            redirect_uris=["http://127.0.0.1:1/launch"], target_link_uri="http://127.0.0.1:1/launch",
+                            jwks=public_jwks([key]), nrps=nrps, ags=False, deep_linking=False,
+                            name="renkei NRPS reader")
 
 
 def _scheme(tls: LocalTls | None) -> str:

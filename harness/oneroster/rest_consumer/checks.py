@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl
 from renkei.harness.core.context import CheckContext
 from renkei.harness.core.model import Severity
 from renkei.harness.core.registry import check
+from renkei.harness.lti.protocol import vocab
 from renkei.harness.oneroster.model import query as Q
 from renkei.harness.oneroster.model import rest as R
 from renkei.harness.oneroster.rest_consumer.config import KIND
@@ -304,3 +305,87 @@ def consumer_imported(ctx: CheckContext) -> None:
     if renamed in held and renamed in served and held[renamed].get("givenName") != served[renamed].get("givenName"):
         ctx.fail(f"the name correction of {renamed} did not arrive", ja=f"{renamed} の氏名の訂正が反映されていません",
                  claim="givenName", value=held[renamed].get("givenName"), **where)
+
+
+_NRPS_ROLE = {"student": "Learner", "teacher": "Instructor"}  # the LIS context roles the enrollment roles mean
+
+
+def _served_members(target: RestConsumerTarget, class_ids: set[str]) -> dict[str, dict[str, dict[str, Any]]]:
+    """class -> user sourcedId -> user, for the active enrollments of active users in those classes."""
+    users = {str(u["sourcedId"]): u for u in target.provider.objects("user") if _enabled(u)}
+    out: dict[str, dict[str, dict[str, Any]]] = {c: {} for c in class_ids}
+    for e in target.provider.objects("enrollment"):
+        cid = str((e.get("class") or {}).get("sourcedId"))
+        uid = str((e.get("user") or {}).get("sourcedId"))
+        if cid in out and e.get("status") != "tobedeleted" and uid in users:
+            out[cid].setdefault(uid, dict(users[uid], _roles=set()))["_roles"].add(str(e.get("role")))
+    return out
+
+
+@consumer_check("or.rest.consumer.nrps_matches",
+                "OR12 REST §3 (enrollments); LTI NRPS 2.0 §2.2 (members, user_id, roles, status); LTI Core §5.3.6",
+                "error",
+                ("NRPS のメンバーシップが提供した在籍と一致する", "The NRPS memberships match the enrollments served"),
+                ("利用側が取り込み結果を LTI NRPS で示す場合 (consumer.exposes_nrps)、2 回目の取り込みの後に、提供した"
+                 "クラスの標本 (max_classes 件) それぞれのメンバーシップを読み、有効な在籍の利用者がちょうど Active で並ぶこと"
+                 " (欠けも余分もない)、user_id が利用者の userMasterIdentifier か sourcedId であること、student が Learner、"
+                 "teacher が Instructor の役割をもつことを確認します。user_id にどちらの ID を使うかを定める一次資料は"
+                 "確認できていないため、どちらも受け入れます。student/teacher 以外の役割の対応は比較しません。",
+                 "When the consumer shows what it imported as LTI NRPS memberships (consumer.exposes_nrps), renkei "
+                 "reads, after the second import, the membership of a sample of the classes it served (max_classes) "
+                 "and requires exactly the users with an active enrollment to be Active members (none missing, none "
+                 "extra), each user_id to be the user's userMasterIdentifier or sourcedId, students to hold Learner "
+                 "and teachers Instructor. No primary source confirmed which identifier user_id carries, so either is "
+                 "accepted; roles other than student/teacher are not compared."))
+def consumer_nrps_matches(ctx: CheckContext) -> None:
+    target: RestConsumerTarget = ctx.target
+    if target.config.consumer.exposes_nrps is None:
+        ctx.skip("the target declares no consumer.exposes_nrps (NRPS memberships where the consumer shows its import)")
+    _imports(ctx)
+    memberships = target.nrps_memberships()
+    served = _served_members(target, {m.class_id for m in memberships})
+    everyone = {}  # every user the provider holds, by either identifier: names why an extra member is extra
+    for user in target.provider.objects("user"):
+        everyone[str(user["sourcedId"])] = user
+        if user.get("userMasterIdentifier"):
+            everyone[str(user["userMasterIdentifier"])] = user
+    for ms in memberships:
+        expected = served[ms.class_id]
+        by_id = {}
+        for sid, user in expected.items():
+            by_id[sid] = sid
+            if user.get("userMasterIdentifier"):
+                by_id[str(user["userMasterIdentifier"])] = sid
+        where = {"endpoint": ms.url, "method": "GET"}
+        present: set[str] = set()
+        for member in ms.members:
+            if member.get("status", "Active") != "Active":
+                continue
+            uid = str(member.get("user_id"))
+            sid = by_id.get(uid) or by_id.get(str(member.get("lis_person_sourcedid")))
+            if sid is None:
+                known = everyone.get(uid) or everyone.get(str(member.get("lis_person_sourcedid")))
+                why, why_ja = ((f"user {known['sourcedId']} is {known.get('status')} at the provider",
+                                f"利用者 {known['sourcedId']} は提供側で {known.get('status')} です")
+                               if known is not None and not _enabled(known) else
+                               ("has no active enrollment in the class served", "提供した在籍にありません"))
+                ctx.fail(f"class {ms.class_id}: member {uid} is Active but {why}",
+                         ja=f"クラス {ms.class_id}: メンバー {uid} は Active ですが、{why_ja}",
+                         claim="members[].user_id", value=uid, **where)
+                continue
+            present.add(sid)
+            if uid not in by_id:
+                ctx.fail(f"class {ms.class_id}: user {sid}'s user_id {uid} is neither its userMasterIdentifier nor its "
+                         "sourcedId", ja=f"クラス {ms.class_id}: 利用者 {sid} の user_id {uid} が userMasterIdentifier "
+                         "でも sourcedId でもありません", claim="members[].user_id", value=uid, **where)
+            held = {vocab.simple_role_name(str(r)) for r in member.get("roles") or [] if isinstance(r, str)}
+            for role in sorted(expected[sid]["_roles"]):
+                want = _NRPS_ROLE.get(role)
+                if want and want not in held:
+                    ctx.fail(f"class {ms.class_id}: user {sid} is enrolled as {role} but lacks the {want} role",
+                             ja=f"クラス {ms.class_id}: 利用者 {sid} は {role} として在籍していますが {want} の役割が"
+                             "ありません", claim="members[].roles", value=", ".join(sorted(held)), **where)
+        for sid in sorted(set(expected) - present):
+            ctx.fail(f"class {ms.class_id}: user {sid} has an active enrollment but is not an Active member",
+                     ja=f"クラス {ms.class_id}: 利用者 {sid} は在籍していますが Active なメンバーにいません",
+                     claim="members", value=sid, **where)

@@ -97,11 +97,34 @@ class ExposesSection(BaseModel):
         return self
 
 
+class NrpsExposureSection(BaseModel):
+    """Where the consumer shows what it imported as LTI NRPS memberships: renkei is registered there as a
+    Tool (``client_id``, the public key of ``key_file``) and reads ``memberships_url`` per served class."""
+
+    model_config = ConfigDict(extra="forbid")
+    token_url: str
+    client_id: str
+    deployment_id: str
+    key_file: str  # PEM RSA private key; its public key is in the consumer's tool registration
+    kid: str | None = None  # the kid registered with it (default: the key's RFC 7638 thumbprint)
+    memberships_url: str  # {class} is replaced by the served class's sourcedId
+    max_classes: int = Field(default=12, ge=1, le=500)
+
+    @model_validator(mode="after")
+    def _urls(self) -> NrpsExposureSection:
+        http_url(self.token_url, "exposes_nrps.token_url")
+        if "{class}" not in self.memberships_url:
+            raise ValueError("exposes_nrps.memberships_url must contain {class} (the class sourcedId)")
+        http_url(self.memberships_url.replace("{class}", "x"), "exposes_nrps.memberships_url")
+        return self
+
+
 class ConsumerSection(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = "consumer under test"
     import_: ImportSection = Field(alias="import")
     exposes: ExposesSection | None = None
+    exposes_nrps: NrpsExposureSection | None = None
 
 
 class HarnessSection(BaseModel):
@@ -174,6 +197,9 @@ def load_target(path: str | Path) -> RestConsumerTargetConfig:
     base = Path(path).parent
     if config.harness.bundle and not Path(config.harness.bundle).is_absolute():
         config.harness.bundle = str((base / config.harness.bundle).resolve())
+    nrps = config.consumer.exposes_nrps
+    if nrps and not Path(nrps.key_file).is_absolute():
+        nrps.key_file = str((base / nrps.key_file).resolve())
     for name in ("certfile", "keyfile"):
         value = getattr(config.harness.listen, name)
         if value and not Path(value).is_absolute():

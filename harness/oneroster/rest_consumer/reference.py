@@ -29,6 +29,10 @@ class ReferenceProvider(Protocol):
         """Every user the provider holds now (REST objects), to compare what the consumer imported."""
         ...
 
+    def objects(self, kind: str) -> list[dict[str, Any]]:
+        """Every object of one kind (``user``, ``class``, ``enrollment`` …) the provider holds now."""
+        ...
+
     def change(self) -> dict[str, Any]:
         """Make a school-year change; returns {"at": instant, "changed": {kind: [sourcedId]}, ...}."""
         ...

@@ -19,17 +19,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import httpx
 
 from renkei.harness.core import secret_registry
 from renkei.harness.core.breaker import PeerUnavailable
+from renkei.harness.core.errors import ConfigError
 from renkei.harness.core.memo import Memo
 from renkei.harness.lti.protocol.browser import BrowserError
 from renkei.harness.lti.protocol.http import ApiClient
+from renkei.harness.lti.protocol.jose import RSAKey
 from renkei.harness.oneroster.model import rest as R
-from renkei.harness.oneroster.rest_consumer import reference
+from renkei.harness.oneroster.rest_consumer import nrps, reference
 from renkei.harness.oneroster.rest_consumer.config import RestConsumerTargetConfig, load_target
 
 MAX_OUTPUT = 4000
@@ -63,6 +65,8 @@ class RestConsumerTarget:
         self.config = config
         self.params = dict(params or {})
         self.secret = config.secret(environ)
+        nrps_cfg = config.consumer.exposes_nrps  # a bad key file is a config error before anything starts
+        self._nrps_key = _tool_key(nrps_cfg.key_file, nrps_cfg.kid) if nrps_cfg else None
         self._environ = environ
         self._transport = transport
         self.sleep = sleep
@@ -70,6 +74,8 @@ class RestConsumerTarget:
         self._client = httpx.Client(transport=transport, timeout=config.consumer.import_.wait_seconds,
                                     follow_redirects=False)
         self._memo = Memo()
+        # reads what the consumer shows it imported (exposes, exposes_nrps); one client: closing it closes the transport
+        self._exposure_api = ApiClient(transport=transport, timeout=30, max_body=MAX_EXPOSED_BYTES)
         self._workdir = tempfile.TemporaryDirectory(prefix="renkei-consumer-")
         h = config.harness
         self.provider = reference.start(
@@ -143,20 +149,44 @@ class RestConsumerTarget:
             exposes = self.config.consumer.exposes
             assert exposes is not None
             client_id, secret = self.config.exposure_credentials(self._environ)
-            api = ApiClient(transport=self._transport, timeout=30, max_body=MAX_EXPOSED_BYTES)
-            try:
-                return _read_users(api, exposes.base_url.rstrip("/") + R.ROSTERING_PATH + "/users", exposes.token_url,
-                                   client_id, secret)
-            finally:
-                api.close()
+            return _read_users(self._exposure_api, exposes.base_url.rstrip("/") + R.ROSTERING_PATH + "/users",
+                               exposes.token_url, client_id, secret)
 
         return self.shared("exposed", read)  # type: ignore[no-any-return]
+
+    def nrps_memberships(self) -> list[nrps.Membership]:
+        """The memberships after the second import (``exposes_nrps``): every class the school-year change
+        touched (the transferred, renamed and withdrawn users' classes), then a spread of the others up to
+        ``max_classes``."""
+        def read() -> list[nrps.Membership]:
+            self.imports()
+            exposes = self.config.consumer.exposes_nrps
+            assert exposes is not None
+            key = self._nrps_key
+            assert key is not None
+            change = self.imports().change
+            classes = [c["sourcedId"] for c in self.provider.objects("class") if c.get("status") != "tobedeleted"]
+            changed_users = set(change.get("changed", {}).get("user", []))
+            changed_enrollments = set(change.get("changed", {}).get("enrollment", []))
+            touched = {str((e.get("class") or {}).get("sourcedId")) for e in self.provider.objects("enrollment")
+                       if e["sourcedId"] in changed_enrollments
+                       or str((e.get("user") or {}).get("sourcedId")) in changed_users}
+            chosen = sorted(touched & set(classes))  # the classes the change touched, then a spread of the rest
+            chosen += nrps.sample([c for c in classes if c not in touched], max(0, exposes.max_classes - len(chosen)))
+            api = self._exposure_api
+            token = nrps.service_token(api, token_url=exposes.token_url, client_id=exposes.client_id,
+                                       deployment_id=exposes.deployment_id, key=key)
+            return [nrps.read_membership(api, exposes.memberships_url.replace("{class}", quote(cid, safe="")),
+                                         token, cid) for cid in chosen]
+
+        return self.shared("exposed_nrps", read)  # type: ignore[no-any-return]
 
     def describe(self) -> dict[str, Any]:
         return self.config.describe()
 
     def close(self) -> None:
         self._client.close()
+        self._exposure_api.close()
         self.provider.stop()
         self._workdir.cleanup()
 
@@ -188,6 +218,18 @@ def _read_users(api: ApiClient, url: str, token_url: str, client_id: str, secret
         out += [i for i in items if isinstance(i, dict)]
         nxt = page.link("next")
     return out
+
+
+def _tool_key(path: str, kid: str | None) -> RSAKey:
+    try:
+        key = RSAKey.import_key(Path(path).read_bytes())
+    except OSError as exc:
+        raise ConfigError(f"consumer.exposes_nrps.key_file: cannot read {path}: {exc.strerror}") from None
+    except (ValueError, TypeError):
+        raise ConfigError(f"consumer.exposes_nrps.key_file: {path} is not a PEM RSA private key") from None
+    if not key.is_private:
+        raise ConfigError(f"consumer.exposes_nrps.key_file: {path} holds a public key; renkei signs with the private one")
+    return RSAKey.import_key(key.as_dict(private=True) | {"kid": kid or key.thumbprint()})
 
 
 def open_target(target: str, params: dict[str, Any]) -> RestConsumerTarget:

@@ -52,6 +52,9 @@ class MockReferenceProvider:
     def users(self) -> list[dict[str, Any]]:
         return list(self.store.iter_docs("user"))
 
+    def objects(self, kind: str) -> list[dict[str, Any]]:
+        return list(self.store.iter_docs(kind))
+
     def change(self) -> dict[str, Any]:
         """One school-year change between two imports: a 転出・転入, a name correction, a withdrawal."""
         docs = list(self.store.iter_docs("user"))
