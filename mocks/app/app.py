@@ -8,16 +8,18 @@ Endpoints (fixed paths; ``base_url`` in ``ToolConfig`` is where they are mounted
 - ``POST /deep-link/respond?launch=ID`` – a fresh LtiDeepLinkingResponse for a DL launch;
 - ``POST /services/run?launch=ID[&services=nrps,ags]`` – test hook: call NRPS/AGS, JSON result;
 - ``GET /services/runs?launch=ID`` – the JSON results of earlier runs for that launch;
+- ``GET /xapi/sent`` – the study logs (xAPI) the app sent after learner launches, and the LRS's answers;
 - ``GET /`` – registration data (client_id, login URL, redirect URI, JWKS URL) as JSON.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -27,7 +29,7 @@ from renkei.harness.lti.protocol import vocab
 from renkei.harness.lti.protocol.jose import KeyStore
 from renkei.harness.lti.protocol.remote_jwks import RemoteJwks
 from renkei.harness.serving import BodyLimit
-from renkei.mocks.app import deep_linking, pages
+from renkei.mocks.app import deep_linking, pages, xapi
 from renkei.mocks.app.config import ToolConfig
 from renkei.mocks.app.services import ScoreClock, run_services
 from renkei.mocks.app.state import Launch, LaunchStore, LoginStore
@@ -47,6 +49,7 @@ class ToolState:
     jwks: RemoteJwks
     validator: LaunchValidator
     scores: ScoreClock
+    sent: xapi.SentLog = field(default_factory=xapi.SentLog)
 
 
 def _error(code: str, detail: str | None = None) -> HTMLResponse:
@@ -140,10 +143,20 @@ async def launch(request: Request) -> Response:
         return _error(exc.code, exc.detail)
     accepted = tool.launches.add(validated.header, validated.claims)
     form = _dl_response_form(tool, accepted) if accepted.message_type == vocab.MSG_DEEP_LINKING_REQUEST else ""
-    response = HTMLResponse(pages.launch_page(accepted, form))
+    report = None
+    if tool.config.lrs is not None and xapi.is_learner_launch(accepted.claims):
+        statements = xapi.statements_for(accepted.claims, accepted.id, app_base=tool.config.base_url,
+                                         home_page=tool.config.lrs.home_page, faults=tool.config.faults)
+        report = BackgroundTask(xapi.send, tool.config.lrs, statements, tool.sent, accepted.id)
+    response = HTMLResponse(pages.launch_page(accepted, form), background=report)
     if validated.login is not None:
         response.delete_cookie(STATE_COOKIE_PREFIX + validated.login.state, path="/")
     return response
+
+
+async def xapi_sent(request: Request) -> Response:
+    """What the app reported to the LRS and what it answered (newest last)."""
+    return JSONResponse({"sent": _tool(request).sent.entries})
 
 
 async def jwks(request: Request) -> Response:
@@ -204,6 +217,7 @@ async def registration(request: Request) -> Response:
         "jwks_url": config.jwks_endpoint,
         "deployment_ids": sorted(config.deployment_ids),
         "faults": sorted(config.faults),
+        "lrs": config.lrs.statements_url if config.lrs else None,
     }
     return JSONResponse(body)
 
@@ -233,6 +247,7 @@ def create_app(config: ToolConfig) -> Starlette:
             Route("/deep-link/respond", deep_link_respond, methods=["POST"]),
             Route("/services/run", services_run, methods=["POST"]),
             Route("/services/runs", services_runs, methods=["GET"]),
+            Route("/xapi/sent", xapi_sent, methods=["GET"]),
         ]
     )
     app.state.tool = tool

@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from renkei.harness.core.errors import ConfigError
+from renkei.mocks.app.xapi import LrsEndpoint
 
 #: Deliberate defects, each disabling exactly one validation or corrupting one output.
 FAULTS: dict[str, str] = {
@@ -29,6 +30,8 @@ FAULTS: dict[str, str] = {
     "skip_deployment_check": "accept unknown deployment_id values (and lti_deployment_id mismatch)",
     "dl_no_data_echo": "omit the data claim from the Deep Linking response",
     "assertion_wrong_aud": "sign service client assertions with an aud that is not the token endpoint",
+    "xapi_actor_login_name": "report study logs with the login name as actor.account.name instead of the launch's sub",
+    "xapi_scaled_mismatch": "report a completed score whose scaled is not (raw-min)/(max-min)",
 }
 
 
@@ -61,6 +64,7 @@ class ToolConfig:
     login_ttl_seconds: int = 600
     jwks_max_age_seconds: int = 300
     clock: Callable[[], float] = time.time
+    lrs: LrsEndpoint | None = None  # where learner launches' study logs go (xAPI); None: the app reports nothing
 
     def __post_init__(self) -> None:
         self.deployment_ids = frozenset(self.deployment_ids)

@@ -23,6 +23,7 @@ from tests.mocks.app.conftest import (
     make_config,
     resource_link_claims,
 )
+from tests.mocks.app.test_xapi import XAPI_FAULTS
 
 pytestmark = pytest.mark.anyio
 
@@ -146,7 +147,7 @@ async def test_assertion_wrong_aud(make_tool: Any) -> None:
 
 
 def test_every_fault_is_tested() -> None:
-    tested = set(LAUNCH_FAULTS) | {"dl_no_data_echo", "assertion_wrong_aud"}
+    tested = set(LAUNCH_FAULTS) | {"dl_no_data_echo", "assertion_wrong_aud"} | XAPI_FAULTS
     assert tested == set(FAULTS)
 
 
