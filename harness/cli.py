@@ -43,7 +43,9 @@ mocks_app = typer.Typer(no_args_is_help=True,
                         help="The mock ecosystem (校務支援 → 学習eポータル → 学習アプリ) on 127.0.0.1.")
 app.add_typer(roster_app, name="roster")
 app.add_typer(lti_app, name="lti")
+keys_app = typer.Typer(no_args_is_help=True, help="Ed25519 key pairs for signing results (renkei sign / verify).")
 app.add_typer(mocks_app, name="mocks")
+app.add_typer(keys_app, name="keys")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -109,8 +111,12 @@ def run(
     redact: Annotated[bool, typer.Option("--redact", help="mask names, kana, email, phone, birth date")] = False,
     findings_cap: Annotated[int, typer.Option("--findings-cap", help="findings stored per check (all are counted)")]
     = DEFAULT_FINDINGS_CAP,
+    sign_key: Annotated[Path | None, typer.Option("--sign-key", help="sign the result folder with this Ed25519 "
+                                                  "private key when the run is over (see `renkei keys create`)")]
+    = None,
 ) -> None:
     """Run a conformance profile and write result.json, junit.xml and report.html."""
+    signer = _signing_key(sign_key) if sign_key is not None else None  # a bad key fails before the run
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     options = RunOptions(profile=profile, target=target, out_dir=out_dir, lang=lang,
                          expected_failures=expected_failures, select=select, redact=redact,
@@ -122,7 +128,80 @@ def run(
         raise Interrupted(stopped_by(), f"{not_run} of {len(result.checks)} checks did not run; "
                                        f"the reports in {options.out_dir} say the run was interrupted")
     _summary(result, options.out_dir)
+    if signer is not None and options.out_dir is not None:
+        _sign(options.out_dir, signer)
     raise typer.Exit(result.exit_code)
+
+
+def _signing_key(path: Path) -> Any:
+    from renkei.reports import signature
+
+    try:
+        return signature.load_private_key(path)
+    except signature.SignatureError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _sign(folder: Path, key: Any) -> None:
+    from renkei.reports import signature
+
+    try:
+        written = signature.sign_folder(folder, key)
+    except signature.SignatureError as exc:
+        raise UsageError(str(exc)) from None
+    out.print(_safe(f"signed: {written} (key {signature.fingerprint(key.public_key())})"), highlight=False,
+              markup=False)
+
+
+@app.command()
+def sign(
+    result_dir: Annotated[Path, typer.Argument(help="a result folder (holding result.json)")],
+    key: Annotated[Path, typer.Option("--key", help="Ed25519 private key (PEM), from `renkei keys create`")],
+) -> None:
+    """Sign a result folder: writes signature.json (the digest of every file, Ed25519)."""
+    _sign(result_dir, _signing_key(key))
+
+
+@app.command()
+def verify(
+    result_dir: Annotated[Path, typer.Argument(help="a signed result folder")],
+    key: Annotated[Path | None, typer.Option("--key", help="the signer's public key (PEM)")] = None,
+    keys: Annotated[Path | None, typer.Option("--keys", help="a keyring: a folder of *.pub files or a file of "
+                                              "PEM public keys")] = None,
+) -> None:
+    """Check a signed result: exit 0 valid; 1 tampered (the file is named) or signed by a key you did not give;
+    2 not signed or not checkable."""
+    from renkei.reports import signature
+
+    if (key is None) == (keys is None):
+        raise UsageError("give the signer's public key with --key PUB or a keyring with --keys KEYRING (one of them)")
+    try:
+        trusted = signature.load_public_keys(key or keys)  # type: ignore[arg-type]
+    except signature.SignatureError as exc:
+        raise UsageError(str(exc)) from None
+    verdict = signature.verify_folder(result_dir, trusted)
+    label = {"valid": "valid", "tampered": "TAMPERED", "unknown_key": "UNKNOWN KEY", "unsigned": "not signed"}
+    (out if verdict.exit_code == 0 else err).print(_safe(f"{label[verdict.status]}: {verdict.message}"),
+                                                   highlight=False, markup=False)
+    raise typer.Exit(verdict.exit_code)
+
+
+@keys_app.command("create")
+def keys_create(
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="folder for the key pair")] = Path("renkei-keys"),
+    name: Annotated[str, typer.Option("--name", help="file name of the pair: NAME.key (private) and NAME.pub")]
+    = "renkei-signing",
+) -> None:
+    """Create an Ed25519 key pair for signing results; publish NAME.pub, keep NAME.key secret."""
+    from renkei.reports import signature
+
+    try:
+        private, public, fp = signature.create_keys(out_dir, name)
+    except signature.SignatureError as exc:
+        raise UsageError(str(exc)) from None
+    for line in (f"private key: {private} (keep it secret; mode 0600)", f"public key:  {public} (publish it)",
+                 f"fingerprint: {fp}"):
+        out.print(_safe(line), highlight=False, markup=False)
 
 
 @app.command()

@@ -100,3 +100,37 @@ def test_unusable_output_folder_is_exit_2_before_the_run(tmp_path, capsys):
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert "cannot create the output folder" in err and "internal error" not in err
+
+
+def test_keys_sign_and_verify_commands(tmp_path):
+    made = _renkei("keys", "create", "--out", str(tmp_path / "k"), "--name", "ci")
+    assert made.returncode == 0 and "fingerprint: SHA256:" in made.stdout
+    folder = tmp_path / "run"
+    folder.mkdir()
+    (folder / "result.json").write_text('{"verdict": "pass"}')
+    assert _renkei("sign", str(folder), "--key", str(tmp_path / "k" / "ci.key")).returncode == 0
+    ok = _renkei("verify", str(folder), "--key", str(tmp_path / "k" / "ci.pub"))
+    assert ok.returncode == 0 and ok.stdout.startswith("valid:")
+    (folder / "result.json").write_text('{"verdict": "fail"}')
+    bad = _renkei("verify", str(folder), "--keys", str(tmp_path / "k"))
+    assert bad.returncode == 1 and "TAMPERED" in bad.stderr and "result.json" in bad.stderr
+    neither = _renkei("verify", str(folder))
+    assert neither.returncode == 2 and "--key" in neither.stderr and "Traceback" not in neither.stderr
+    wrong = _renkei("sign", str(folder), "--key", str(tmp_path / "k" / "ci.pub"))
+    assert wrong.returncode == 2 and "not an unencrypted PEM private key" in wrong.stderr
+
+
+def test_run_signs_its_result_folder(tmp_path):
+    from renkei.mocks.school_affairs.generator import generate_bundle
+
+    bundle = tmp_path / "roster.zip"
+    generate_bundle(bundle, profile="oneroster12-csv-japan", students_per_grade=2)
+    assert _renkei("keys", "create", "--out", str(tmp_path / "k"), "--name", "ci").returncode == 0
+    proc = _renkei("run", "--profile", "oneroster12-csv-japan", "--target", str(bundle), "--out",
+                   str(tmp_path / "out"), "--sign-key", str(tmp_path / "k" / "ci.key"))
+    assert proc.returncode == 0, proc.stderr
+    assert "signed:" in proc.stdout
+    assert _renkei("verify", str(tmp_path / "out"), "--key", str(tmp_path / "k" / "ci.pub")).returncode == 0
+    early = _renkei("run", "--profile", "oneroster12-csv-japan", "--target", str(bundle), "--out",
+                    str(tmp_path / "out2"), "--sign-key", str(tmp_path / "missing.key"))
+    assert early.returncode == 2 and "cannot read it" in early.stderr and not (tmp_path / "out2").exists()
