@@ -111,6 +111,12 @@ def run(
     redact: Annotated[bool, typer.Option("--redact", help="mask names, kana, email, phone, birth date")] = False,
     findings_cap: Annotated[int, typer.Option("--findings-cap", help="findings stored per check (all are counted)")]
     = DEFAULT_FINDINGS_CAP,
+    product_name: Annotated[str | None, typer.Option("--product-name", help="the product under test (else the "
+                                                     "target file's product.name)")] = None,
+    product_version: Annotated[str | None, typer.Option("--product-version", help="its version")] = None,
+    vendor: Annotated[str | None, typer.Option("--vendor", help="who makes it")] = None,
+    role: Annotated[str | None, typer.Option("--role", help="provider, consumer, platform, tool, lrs or lrp "
+                                             "(default: from the profile's kind)")] = None,
     sign_key: Annotated[Path | None, typer.Option("--sign-key", help="sign the result folder with this Ed25519 "
                                                   "private key when the run is over (see `renkei keys create`)")]
     = None,
@@ -120,7 +126,8 @@ def run(
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     options = RunOptions(profile=profile, target=target, out_dir=out_dir, lang=lang,
                          expected_failures=expected_failures, select=select, redact=redact,
-                         findings_cap=findings_cap)
+                         findings_cap=findings_cap, product_name=product_name, product_version=product_version,
+                         vendor=vendor, role=role)
     # the default folder is named after the profile that runs (also one given by path, or chosen by auto)
     result = execute(options, default_out=lambda pid: Path("renkei-out") / f"{pid}-{stamp}")
     if result.interrupted:

@@ -56,6 +56,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     "source": ("出典文書", "Source document"),
     "target": ("テスト対象", "Target"),
     "target_none": ("（記録なし）", "(not recorded)"),
+    "product": ("製品", "Product"),
+    "product_none": ("（宣言なし: 対象ファイルの product: か --product-name で示せます）",
+                     "(not declared: give product: in the target file or --product-name)"),
+    "role": ("役割", "Role"),
+    "vendor": ("提供者", "Vendor"),
+    "scope": ("宣言した対応範囲", "Declared scope"),
+    "parameters": ("適用したパラメータ", "Parameters in force"),
+    "check_version": ("チェックの版", "Check version"),
+    "role_provider": ("提供側 (provider)", "provider"),
+    "role_consumer": ("利用側 (consumer)", "consumer"),
+    "role_platform": ("プラットフォーム (Platform)", "Platform"),
+    "role_tool": ("ツール (Tool)", "Tool"),
+    "role_lrs": ("学習記録ストア (LRS)", "LRS"),
+    "role_lrp": ("学習記録の送り手 (LRP)", "Learning Record Provider"),
     "tool": ("テストツール", "Test tool"),
     "started": ("開始日時", "Started"),
     "finished": ("終了日時", "Finished"),
@@ -155,12 +169,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "title": ("チェック名", "Check"),
     # limitations
     "section_limits": ("制限事項と免責", "Limitations and disclaimer"),
-    "limit_self_assessment": (
-        "本報告書は renkei による自己評価の結果です。1EdTech の認証（Certification）や、"
-        "その他の認証機関による認定ではありません。",
-        "This report is a self-assessment made with renkei. It is not 1EdTech certification "
-        "or any other certification body's approval.",
-    ),
     "limit_scope": (
         "合格は、このプロファイルに含まれるチェックで、テストした版・設定・データに違反が"
         "見つからなかったことを示すだけで、適合を保証するものではありません。"

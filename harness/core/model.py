@@ -111,6 +111,7 @@ class ExpectedFailure(BaseModel):
 
 class CheckResult(BaseModel):
     id: str
+    version: str = "1"  # the check's own version: raised whenever what it judges changes
     requirement: str
     severity: Severity
     outcome: Outcome
@@ -161,6 +162,31 @@ class ProfileInfo(BaseModel):
     source: str
     source_ja: str | None = None  # the source document's Japanese title, where it is Japanese
     notes: list[Text] = Field(default_factory=list)  # limitations and disputed rules, ja + en
+    parameters: dict[str, Any] = Field(default_factory=dict)  # the variant in force: the profile's merged params
+
+
+ROLES = ("provider", "consumer", "platform", "tool", "lrs", "lrp")
+
+
+class ProductInfo(BaseModel):
+    """The product under test, as the target file or the command line declares it."""
+
+    name: str
+    version: str = ""
+    vendor: str = ""
+    role: str = ""  # one of ROLES: what the product is in the standard (OneRoster provider, LTI Tool ...)
+
+
+LIMITATIONS = Text(
+    ja="この結果は renkei による自己評価であり、1EdTech の認証（Certification）やその他の認証機関による認定では"
+       "ありません。検査したのは、この版の renkei が実装している"
+       "要件を、記載した製品の版・対象範囲・設定について、記載した日時に確かめた範囲に限られます。仕様の未確認の"
+       "規則や実装間で解釈が分かれる規則は警告または設定として扱い、各検査の説明にその旨を記しています。",
+    en="This result is a self-assessment made with renkei, not 1EdTech certification or any other certification "
+       "body's approval. It covers only the requirements "
+       "this version of renkei implements, checked against the product version, declared scope and settings "
+       "stated here, at the time stated here. Rules that are unverified or that implementations read differently "
+       "are warnings or settings, and each check's description says so.")
 
 
 class Notice(BaseModel):
@@ -192,6 +218,9 @@ class Summary(BaseModel):
 class RunResult(BaseModel):
     tool: ToolInfo
     profile: ProfileInfo
+    product: ProductInfo | None = None
+    scope: dict[str, Any] = Field(default_factory=dict)  # what the vendor declares the product supports
+    limitations: Text = LIMITATIONS
     target: dict[str, Any] = Field(default_factory=dict)
     started_at: datetime
     finished_at: datetime | None = None

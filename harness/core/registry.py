@@ -38,6 +38,7 @@ class CheckDef:
     # document): ``cite`` words the requirement for the profile that runs the check, from its
     # parameters. None: ``requirement`` is the same for every profile.
     cite: CiteFunc | None = None
+    version: str = "1"  # raised whenever what the check judges changes, so old and new results can be told apart
 
     def requirement_for(self, params: dict[str, Any]) -> str:
         """The requirement as the profile with these (merged) parameters cites it."""
@@ -93,6 +94,7 @@ def check(
     params: dict[str, Any] | None = None,
     tags: Iterable[str] = (),
     cite: CiteFunc | None = None,
+    version: str = "1",
     registry: Registry = REGISTRY,
 ) -> Callable[[CheckFunc], CheckFunc]:
     """Register ``func`` as a check. Use once per requirement; ids are stable forever."""
@@ -110,6 +112,7 @@ def check(
                 params=dict(params or {}),
                 tags=tuple(tags),
                 cite=cite,
+                version=version,
             )
         )
         return func

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import Any
 
 from renkei.harness import __version__
 from renkei.harness.core import secret_registry
@@ -31,12 +32,14 @@ from renkei.harness.core.model import (
     ExpectedFailure,
     Notice,
     Outcome,
+    ProductInfo,
     ProfileInfo,
     RunResult,
     Severity,
     ToolInfo,
     utcnow,
 )
+from renkei.harness.core.product import declared_scope, resolve_product
 from renkei.harness.core.profiles import Profile, ResolvedCheck, load_profile, merged_params, resolve
 from renkei.harness.core.redact import redact_run
 from renkei.harness.core.secret_registry import SecretRegistry
@@ -55,6 +58,10 @@ class RunOptions:
     select: str | None = None  # comma-separated globs on check ids
     redact: bool = False
     findings_cap: int = DEFAULT_FINDINGS_CAP
+    product_name: str | None = None  # override the target file's product section (model.ProductInfo)
+    product_version: str | None = None
+    vendor: str | None = None
+    role: str | None = None
 
     def validate(self) -> None:
         if self.lang not in ("ja", "en"):
@@ -81,6 +88,8 @@ class RunSession:
     notices: list[Notice] = field(default_factory=list)  # shown before the findings
     run: RunResult | None = None
     secrets: SecretRegistry = field(default_factory=secret_registry.active)  # filled while the target opens
+    product: ProductInfo | None = None  # the product under test, as declared (core.product)
+    declares: Any = None  # the scope from product.declares, when the target file gives one
 
     @classmethod
     def create(cls, options: RunOptions) -> RunSession:
@@ -106,10 +115,14 @@ class RunSession:
                 f"of profile {profile.id}"
             )
         kind = get_kind(profile.kind)
+        product, declares = resolve_product(options.target, name=options.product_name,
+                                            version=options.product_version, vendor=options.vendor,
+                                            role=options.role, default_role=kind.role)
         registry = secret_registry.begin_run()  # the target registers the secrets it resolves
         target = kind.open(options.target, merged_params(profile))
         return cls(options=options, profile=profile, checks=checks, target=target, expected=expected,
-                   notices=[notice] if notice is not None else [], secrets=registry)
+                   notices=[notice] if notice is not None else [], secrets=registry, product=product,
+                   declares=declares)
 
     # -- running -------------------------------------------------------------------------
     def activate(self, check_ids: Iterable[str]) -> None:
@@ -157,7 +170,8 @@ class RunSession:
             state = "xfailed" if outcome in (Outcome.FAILED, Outcome.WARNING, Outcome.ERROR) else "xpassed"
             xf = ExpectedFailure(reason=self.expected[d.id], state=state)
         result = CheckResult(
-            id=d.id, requirement=resolved.requirement, severity=resolved.severity, outcome=outcome,
+            id=d.id, version=d.version, requirement=resolved.requirement, severity=resolved.severity,
+            outcome=outcome,
             title=d.title.en, title_ja=d.title.ja, description=d.description.en,
             description_ja=d.description.ja, findings=ctx.findings, findings_count=ctx.count,
             skip_reason=skip_reason, error=error, not_evaluated=list(ctx.unseen), expected_failure=xf,
@@ -178,16 +192,20 @@ class RunSession:
             if i not in self.results:
                 d = by_id[i].definition
                 self.results[i] = CheckResult(
-                    id=d.id, requirement=by_id[i].requirement, severity=by_id[i].severity, outcome=Outcome.ERROR,
+                    id=d.id, version=d.version, requirement=by_id[i].requirement, severity=by_id[i].severity,
+                    outcome=Outcome.ERROR,
                     title=d.title.en, title_ja=d.title.ja, description=d.description.en,
                     description_ja=d.description.ja, error=NOT_RUN)
         p = self.profile
+        described = self.target.describe()
         run = RunResult(
             tool=ToolInfo(version=__version__),
             profile=ProfileInfo(id=p.id, version=p.version, title=p.title.en, title_ja=p.title.ja,
                                 standard=p.standard, source=p.source, source_ja=p.source_ja,
-                                notes=p.notes),
-            target=self.target.describe(),
+                                notes=p.notes, parameters=merged_params(p)),
+            product=self.product,
+            scope=declared_scope(described, self.declares),
+            target=described,
             started_at=self.started_at,
             finished_at=utcnow(),
             lang=self.options.lang,

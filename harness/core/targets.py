@@ -48,6 +48,7 @@ class TargetKind:
     # (target argument, the chosen profile's merged params or None for --profile auto) -> what the
     # target declares, or None when the target is not one of this kind. Must not raise for bad input.
     detect: Callable[[str, dict[str, Any] | None], Detection | None] | None = None
+    role: str = ""  # what a product of this kind is (model.ROLES): the default of the result's product.role
 
 
 _KINDS: dict[str, TargetKind] = {}

@@ -23,7 +23,7 @@ from renkei.harness.lti.tool import checks_services as tool_checks_services  # n
 from renkei.harness.lti.tool.config import KIND as TOOL_KIND
 from renkei.harness.lti.tool.target import open_target as open_tool
 
-register_kind(TargetKind(name=TOOL_KIND, open=open_tool,
+register_kind(TargetKind(name=TOOL_KIND, open=open_tool, role="tool",
                          description="LTI 1.3 Tool (target YAML); the harness plays the Platform"))
-register_kind(TargetKind(name=PLATFORM_KIND, open=open_platform,
+register_kind(TargetKind(name=PLATFORM_KIND, open=open_platform, role="platform",
                          description="LTI 1.3 Platform (target YAML); the harness plays the Tool"))

@@ -22,8 +22,8 @@ from renkei.harness.oneroster.rest_provider.config import KIND as REST_PROVIDER_
 from renkei.harness.oneroster.rest_provider.target import open_target as open_rest_provider
 
 register_kind(TargetKind(name=KIND, open=OneRosterCsvTarget, description="OneRoster CSV bundle (zip or folder)",
-                         detect=detect))
-register_kind(TargetKind(name=REST_PROVIDER_KIND, open=open_rest_provider,
+                         detect=detect, role="provider"))
+register_kind(TargetKind(name=REST_PROVIDER_KIND, open=open_rest_provider, role="provider",
                          description="OneRoster 1.2 REST provider (target YAML); renkei is the consumer"))
-register_kind(TargetKind(name=REST_CONSUMER_KIND, open=open_rest_consumer,
+register_kind(TargetKind(name=REST_CONSUMER_KIND, open=open_rest_consumer, role="consumer",
                          description="OneRoster 1.2 REST consumer (target YAML); renkei serves the provider"))

@@ -52,6 +52,7 @@ class CheckView:
     id: str
     title: str
     requirement: str
+    version: str
     severity: str
     outcome: str  # display key from OUTCOME_KEYS
     gates: bool
@@ -147,6 +148,7 @@ def check_view(index: int, check: CheckResult, lang: str) -> CheckView:
         id=plain(check.id),
         title=title,
         requirement=plain(check.requirement),
+        version=plain(check.version),
         severity=check.severity.value,
         outcome=check.display_outcome,
         gates=check.gates,
@@ -275,6 +277,10 @@ def render(run: RunResult, *, lang: str = "ja") -> str:
         "profile_title": plain(run.profile.title_ja if lang == "ja" else run.profile.title),
         "profile": run.profile,
         "target_items": _target_items(run.target, lang),
+        "scope_items": _target_items(run.scope.get("declares", run.scope) if isinstance(run.scope.get("declares"), dict)
+                                     else run.scope, lang),
+        "parameter_items": _target_items(run.profile.parameters, lang),
+        "limitations": plain(run.limitations.ja if lang == "ja" else run.limitations.en),
         "started": format_time(run.started_at, lang),
         "finished": format_time(run.finished_at, lang),
         "duration": duration,

@@ -134,3 +134,27 @@ def test_run_signs_its_result_folder(tmp_path):
     early = _renkei("run", "--profile", "oneroster12-csv-japan", "--target", str(bundle), "--out",
                     str(tmp_path / "out2"), "--sign-key", str(tmp_path / "missing.key"))
     assert early.returncode == 2 and "cannot read it" in early.stderr and not (tmp_path / "out2").exists()
+
+
+def test_the_result_says_what_was_tested(tmp_path):
+    import json
+
+    from renkei.mocks.school_affairs.generator import generate_bundle
+
+    bundle = tmp_path / "roster.zip"
+    generate_bundle(bundle, profile="oneroster12-csv-japan", students_per_grade=2)
+    proc = _renkei("run", "--profile", "oneroster12-csv-japan", "--target", str(bundle), "--out", str(tmp_path / "o"),
+                   "--product-name", "校務支援システム X", "--product-version", "5.4", "--vendor", "例株式会社")
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads((tmp_path / "o" / "result.json").read_text("utf-8"))
+    assert result["product"] == {"name": "校務支援システム X", "version": "5.4", "vendor": "例株式会社",
+                                 "role": "provider"}
+    assert "自己評価" in result["limitations"]["ja"] and "not 1EdTech certification" in result["limitations"]["en"]
+    assert result["profile"]["parameters"] and all(c["version"] == "1" for c in result["checks"])
+    html = (tmp_path / "o" / "report.html").read_text("utf-8")
+    assert "校務支援システム X 5.4" in html and "提供側 (provider)" in html and "適用したパラメータ" in html
+    bad = _renkei("run", "--profile", "oneroster12-csv-japan", "--target", str(bundle), "--product-name", "X",
+                  "--role", "teacher")
+    assert bad.returncode == 2 and "role: 'teacher' is not one of" in bad.stderr
+    nameless = _renkei("run", "--profile", "oneroster12-csv-japan", "--target", str(bundle), "--vendor", "例")
+    assert nameless.returncode == 2 and "a product needs a name" in nameless.stderr

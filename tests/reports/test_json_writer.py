@@ -27,7 +27,7 @@ def test_key_order_is_stable_and_follows_the_model(tmp_path: Path) -> None:
     b = write(mixed_run(), tmp_path / "b").read_bytes()
     assert a == b
     keys = list(json.loads(a))
-    assert keys[:3] == ["tool", "profile", "target"]
+    assert keys[:5] == ["tool", "profile", "scope", "limitations", "target"]  # no product declared: no key
     assert keys[-1] == "verdict"
 
 

@@ -183,6 +183,7 @@ def read_target_file(path: str | Path) -> dict[str, Any]:
     data = read_yaml_file(p, "target")
     if not isinstance(data, dict):
         raise ConfigError(f"target {p}: expected a mapping at the top level")
+    data.pop("product", None)  # the product under test is the core's (core.product), not the kind's
     return data
 
 
