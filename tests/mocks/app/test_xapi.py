@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from renkei.harness.lti.protocol import vocab
+from renkei.harness.xapi.model.statement import validate_statement
 from renkei.mocks.app.xapi import LrsEndpoint
 from tests.mocks.app.conftest import ISSUER, MakeTool
 
@@ -64,6 +65,7 @@ async def test_a_learner_launch_reports_its_drill(make_tool: MakeTool) -> None:
         assert s["context"]["language"] == "ja-JP" and s["context"]["platform"] and s["version"] == "1.0.3"
         assert s["object"]["definition"]["name"]["ja-JP"]
     assert len({s["id"] for s in statements}) == 5 and len({s["context"]["registration"] for s in statements}) == 1
+    assert all(validate_statement(s) == [] for s in statements)  # valid xAPI 1.0.3, by the harness's own model
     score = statements[-1]["result"]["score"]
     assert score["scaled"] == pytest.approx((score["raw"] - score["min"]) / (score["max"] - score["min"]))
     assert sent[0]["status"] == 200 and sent[0]["statement_ids"] == [s["id"] for s in statements]
