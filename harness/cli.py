@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -191,6 +191,44 @@ def verify(
     (out if verdict.exit_code == 0 else err).print(_safe(f"{label[verdict.status]}: {verdict.message}"),
                                                    highlight=False, markup=False)
     raise typer.Exit(verdict.exit_code)
+
+
+@app.command()
+def publish(
+    results: Annotated[list[Path], typer.Argument(help="result folders (each holding result.json)")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="the site folder (created, or grown if it is a "
+                                          "listing renkei wrote)")],
+    keys: Annotated[Path | None, typer.Option("--keys", help="keyring (a folder of *.pub or a PEM file) to verify "
+                                              "each result's signature")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="the date expiry is judged at (YYYY-MM-DD; default "
+                                              "today, UTC)")] = None,
+    validity_months: Annotated[int, typer.Option("--validity-months", help="how long a result stays valid")] = 12,
+    allow_unredacted: Annotated[bool, typer.Option("--allow-unredacted", help="also link reports written without "
+                                                   "--redact (they may hold personal data)")] = False,
+) -> None:
+    """Build a static listing site (ja/en), an open-data feed (JSON + schema, CSV) and badges from results."""
+    from renkei.reports import signature
+    from renkei.reports.site.build import SiteError
+    from renkei.reports.site.build import publish as build_site
+
+    try:
+        when = datetime.strptime(as_of, "%Y-%m-%d").replace(tzinfo=UTC) if as_of else None
+    except ValueError:
+        raise UsageError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)") from None
+    try:
+        keyring = signature.load_public_keys(keys) if keys is not None else None
+        done = build_site(results, out_dir, keyring=keyring, as_of=when, validity_months=validity_months,
+                          allow_unredacted=allow_unredacted)
+    except (SiteError, signature.SignatureError) as exc:
+        raise UsageError(str(exc)) from None
+    out.print(_safe(f"published {done.records} results ({done.new} new) to {done.site}; open "
+                    f"{done.site / 'index.html'}"), highlight=False, markup=False)
+    if done.withheld:
+        out.print(_safe(f"{done.withheld} results are listed without their report: not written with --redact "
+                        "(--allow-unredacted links them)"), highlight=False, markup=False)
+    for problem in done.signature_problems:
+        err.print(_safe(f"signature problem: {problem}"), highlight=False, markup=False)
+    raise typer.Exit(1 if done.signature_problems else 0)
 
 
 @keys_app.command("create")

@@ -23,9 +23,11 @@ FLAGS = [
 ]
 
 
-def _chromium(tmp_path: Path, page: Path, *extra: str) -> str:
+def _chromium(tmp_path: Path, page: Path | str, *extra: str) -> str:
+    """Run headless chromium on a page (a file, or a file: URL with a query) and return its stdout."""
     profile = tmp_path / "chromium-profile"
-    cmd = [str(CHROMIUM), *FLAGS, f"--user-data-dir={profile}", *extra, page.resolve().as_uri()]
+    url = page if isinstance(page, str) else page.resolve().as_uri()
+    cmd = [str(CHROMIUM), *FLAGS, f"--user-data-dir={profile}", *extra, url]
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=180, cwd=tmp_path, check=False)
     except subprocess.TimeoutExpired:
