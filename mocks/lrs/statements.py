@@ -25,7 +25,7 @@ from typing import Any
 from starlette.datastructures import Headers, QueryParams
 
 from renkei.harness.core.bounded import load_json
-from renkei.harness.xapi.model import compare, formats, multipart, values
+from renkei.harness.xapi.model import values
 from renkei.harness.xapi.model.problems import Problem
 from renkei.harness.xapi.model.statement import validate_statement
 from renkei.harness.xapi.model.versions import Version
@@ -65,6 +65,7 @@ class Statements:
         media = content_type.split(";")[0].strip().lower()
         parts: dict[str, tuple[str, bytes]] = {}
         if media == "multipart/mixed":
+            from renkei.harness.xapi.model import multipart
             try:
                 statements, found = multipart.parse_multipart(body, content_type, max_parts=self.config.max_parts)
             except ValueError as exc:
@@ -152,6 +153,7 @@ class Statements:
             keep: list[tuple[str, dict[str, Any]]] = []
             for sid, st in zip(ids, statements, strict=True):
                 if sid in existing:
+                    from renkei.harness.xapi.model import compare
                     diff = compare.differences(st, existing[sid][0])
                     if diff:
                         raise LrsError(409, f"{where}: statement {sid} is already stored with other content "
@@ -234,7 +236,10 @@ class Statements:
                 raise LrsError(404, f"{where}: no {'voided ' if name != 'statementId' else ''}statement {sid}",
                                f"{where}: statement {sid} はありません")
             doc, stored = found
-            statement = formats.prepare(json.loads(doc), fmt, languages) if fmt != "exact" else json.loads(doc)
+            statement = json.loads(doc)
+            if fmt != "exact":
+                from renkei.harness.xapi.model import formats
+                statement = formats.prepare(statement, fmt, languages)
             reply = self._answer(statement, [statement], attachments)
             reply.headers["Last-Modified"] = http_date(stored)
             return reply
@@ -269,7 +274,9 @@ class Statements:
             reply = Reply(200, body, {}, JSON)
         else:
             docs = [json.loads(r[1]) for r in rows]
-            docs = [formats.prepare(d, fmt, languages) for d in docs] if fmt != "exact" else docs
+            if fmt != "exact":
+                from renkei.harness.xapi.model import formats
+                docs = [formats.prepare(d, fmt, languages) for d in docs]
             reply = self._answer({"statements": docs, "more": more}, docs, cursor["att"])
         reply.headers["Last-Modified"] = http_date(newest or stamp())
         return reply
@@ -287,6 +294,7 @@ class Statements:
                 if found is not None:
                     seen.add(sha2)
                     raw.append(found)
+        from renkei.harness.xapi.model import multipart
         body, content_type = multipart.build_multipart(value, raw)
         return Reply(200, body, {}, content_type)
 
