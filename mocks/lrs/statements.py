@@ -25,7 +25,7 @@ from typing import Any
 from starlette.datastructures import Headers, QueryParams
 
 from renkei.harness.core.bounded import load_json
-from renkei.harness.xapi.model import values
+from renkei.harness.xapi.model import compare, formats, values
 from renkei.harness.xapi.model.problems import Problem
 from renkei.harness.xapi.model.statement import validate_statement
 from renkei.harness.xapi.model.versions import Version
@@ -153,7 +153,6 @@ class Statements:
             keep: list[tuple[str, dict[str, Any]]] = []
             for sid, st in zip(ids, statements, strict=True):
                 if sid in existing:
-                    from renkei.harness.xapi.model import compare
                     diff = compare.differences(st, existing[sid][0])
                     if diff:
                         raise LrsError(409, f"{where}: statement {sid} is already stored with other content "
@@ -238,7 +237,6 @@ class Statements:
             doc, stored = found
             statement = json.loads(doc)
             if fmt != "exact":
-                from renkei.harness.xapi.model import formats
                 statement = formats.prepare(statement, fmt, languages)
             reply = self._answer(statement, [statement], attachments)
             reply.headers["Last-Modified"] = http_date(stored)
@@ -275,7 +273,6 @@ class Statements:
         else:
             docs = [json.loads(r[1]) for r in rows]
             if fmt != "exact":
-                from renkei.harness.xapi.model import formats
                 docs = [formats.prepare(d, fmt, languages) for d in docs]
             reply = self._answer({"statements": docs, "more": more}, docs, cursor["att"])
         reply.headers["Last-Modified"] = http_date(newest or stamp())

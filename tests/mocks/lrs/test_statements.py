@@ -201,3 +201,13 @@ def test_only_served_versions(make_client) -> None:  # type: ignore[no-untyped-d
     lrs = make_client(versions=["1.0.3"])
     assert lrs.get(URL, headers=headers("2.0.0")).status_code == 400
     assert lrs.get("/xapi/about").json()["version"] == ["1.0.3"]
+
+
+def test_format_ids_and_canonical(lrs: TestClient) -> None:
+    sid = lrs.post(URL, json=statement(), headers=headers()).json()[0]
+    ids = lrs.get(URL, params={"statementId": sid, "format": "ids"}, headers=headers()).json()
+    assert "display" not in ids["verb"] and "definition" not in ids["object"] and "name" not in ids["actor"]
+    canonical = lrs.get(URL, params={"format": "canonical"}, headers={**headers(), "Accept-Language": "ja-JP"}).json()
+    assert canonical["statements"][0]["verb"]["display"] == {"ja-JP": "回答した"}
+    exact = lrs.get(URL, params={"statementId": sid}, headers=headers()).json()
+    assert exact["verb"]["display"] == {"en-US": "answered", "ja-JP": "回答した"}
