@@ -167,11 +167,13 @@ class Statements:
                                        "statement; a voiding statement cannot be voided [Data 2.3.2]",
                                        f"{where}: 取り消し statement は取り消せません")
                 keep.append((sid, self._prepared(st, version, client, now)))
-            for sid, doc in keep:
-                self.store.insert(conn, sid, now, _dumps(doc), derive(doc))
-                target = _targets(doc, voiding=True)
-                if target is not None and not self.config.fault("ignores_voiding"):
-                    self.store.void(conn, target)
+            rows = [(sid, _dumps(doc), derive(doc)) for sid, doc in keep]
+            self.store.insert(conn, now, rows)
+            self.store.merge_definitions(conn, [d for _, _, idx in rows for d in idx.definitions])
+            if not self.config.fault("ignores_voiding"):
+                for _, _, idx in rows:
+                    if idx.voiding and idx.target is not None:
+                        self.store.void(conn, idx.target)
             for sha2, (content_type, data) in parts.items():
                 self.store.put_attachment(conn, sha2, content_type, data)
         return [sid for sid, _ in keep] if keep else []
