@@ -30,6 +30,7 @@ class Rule:
 
 
 _V2 = "9274.1.1"
+_MP = "Communication 1.5.2"
 
 _TABLE: tuple[tuple[str, str, str, str, str], ...] = (
     # name, section, requirement, en, ja
@@ -204,6 +205,40 @@ _TABLE: tuple[tuple[str, str, str, str, str], ...] = (
      "言語マップは言語タグから文字列へのオブジェクトでなければなりません"),
     ("languagemap.key", "Data 4.2", "XAPI-00013", "a language map key must be an RFC 5646 language tag",
      "言語マップのキーは RFC 5646 の言語タグでなければなりません"),
+    # multipart/mixed bodies (Communication 1.5.2; Data 2.4.11) and signed statements (Data 2.6)
+    ("multipart.content_type", _MP, "", "a body with attachment parts must be multipart/mixed with a boundary",
+     "添付パートを含む本文は boundary 付きの multipart/mixed でなければなりません"),
+    ("multipart.structure", _MP, "", "the multipart body is malformed (RFC 2046)",
+     "multipart 本文の形式が正しくありません（RFC 2046）"),
+    ("multipart.limit", _MP, "", "the multipart body crosses a size limit (parts, headers or JSON depth)",
+     "multipart 本文が上限（パート数・ヘッダー数・JSON の深さ）を超えています"),
+    ("multipart.first_part", _MP, "", "the first part must be the statements as application/json",
+     "最初のパートは application/json のステートメントでなければなりません"),
+    ("multipart.json", _MP, "", "the first part is not valid JSON", "最初のパートが正しい JSON ではありません"),
+    ("multipart.hash", _MP, "", "every attachment part must carry an X-Experience-API-Hash header",
+     "すべての添付パートに X-Experience-API-Hash ヘッダーが必要です"),
+    ("multipart.cte", _MP, "", "every attachment part must have Content-Transfer-Encoding: binary",
+     "すべての添付パートに Content-Transfer-Encoding: binary が必要です"),
+    ("multipart.sha2_mismatch", _MP, "", "the part's content does not match its X-Experience-API-Hash",
+     "パートの内容が X-Experience-API-Hash と一致しません"),
+    ("multipart.extra_part", _MP, "", "a part matches no attachment sha2 of the statements",
+     "どの添付の sha2 とも一致しないパートがあります"),
+    ("multipart.missing_part", _MP, "", "an attachment has neither a fileUrl nor a part with its sha2",
+     "fileUrl も sha2 の一致するパートもない添付があります"),
+    ("signature.contentType", "Data 2.6", "XAPI-00115", "a signature attachment must be application/octet-stream",
+     "署名の添付は application/octet-stream でなければなりません"),
+    ("signature.missing", "Data 2.6", "XAPI-00115", "the signature attachment has no part (no JWS attached)",
+     "署名の添付にパート（JWS）がありません"),
+    ("signature.format", "Data 2.6", "XAPI-00115", "the signature is not a JWS in compact serialization",
+     "署名が JWS コンパクト形式ではありません"),
+    ("signature.payload", "Data 2.6", "XAPI-00116", "the JWS payload must be a JSON serialization of the statement",
+     "JWS のペイロードはステートメントの JSON でなければなりません"),
+    ("signature.alg", "Data 2.6", "XAPI-00117", "the JWS alg must be RS256, RS384 or RS512",
+     "JWS の alg は RS256・RS384・RS512 のいずれかでなければなりません"),
+    ("signature.invalid", "Data 2.6", "XAPI-00117", "the JWS signature does not verify with its certificate or key",
+     "JWS の署名が証明書（鍵）で検証できません"),
+    ("signature.mismatch", "Data 2.6", "", "the JWS payload is not the same statement as the one signed",
+     "JWS のペイロードが署名されたステートメントと同じではありません"),
     ("lrs.id", "Data 2.4.1", "XAPI-00026", "the LRS must give every statement an id",
      "LRS はすべてのステートメントに id を付けなければなりません"),
     ("lrs.stored", "Data 2.4.8", "XAPI-00097", "the LRS must set stored", "LRS は stored を設定しなければなりません"),
