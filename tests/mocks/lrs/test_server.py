@@ -51,3 +51,18 @@ def test_recording_lrs_through_the_entry_point() -> None:
         assert all(isinstance(r, protocol.ReceivedRequest) for r in got)
     finally:
         lrs.stop()
+
+
+def test_recording_lrs_over_tls(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from renkei.harness.serving import LocalTls
+
+    tls = LocalTls(tmp_path / "tls")
+    lrs = protocol.start(host="127.0.0.1", port=0, path="/xapi", clients=[("app", "s3cret")], max_body_bytes=4096,
+                         certfile=str(tls.cert_file), keyfile=str(tls.key_file))
+    try:
+        assert lrs.url.startswith("https://127.0.0.1:")
+        with httpx.Client(verify=str(tls.ca_file), timeout=10) as http:
+            assert http.post(lrs.url + "/statements", json=statement(), headers=headers()).status_code == 200
+        assert [r.status for r in lrs.received()] == [200]
+    finally:
+        lrs.stop()
