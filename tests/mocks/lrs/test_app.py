@@ -106,3 +106,13 @@ def test_unknown_paths_and_methods_are_xapi_errors(lrs: TestClient) -> None:
     assert r.status_code == 404 and r.headers["X-Experience-API-Version"] == "1.0.3" and "error" in r.json()
     r = lrs.delete("/xapi/statements", headers=headers())
     assert r.status_code == 405 and "X-Experience-API-Consistent-Through" in r.headers
+
+
+def test_an_internal_failure_is_an_xapi_500_without_traceback(lrs: TestClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(lrs.app.state.store, "query", broken)  # type: ignore[attr-defined]
+    r = lrs.get("/xapi/statements", headers=headers())
+    assert r.status_code == 500 and r.headers["X-Experience-API-Version"] == "1.0.3"
+    assert "disk on fire" not in r.text and "Traceback" not in r.text
