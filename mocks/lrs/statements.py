@@ -24,8 +24,8 @@ from typing import Any
 
 from starlette.datastructures import Headers, QueryParams
 
-from renkei.harness.core.bounded import load_json
 from renkei.harness.xapi.model import compare, formats, multipart, values
+from renkei.harness.xapi.model.body import parse_body
 from renkei.harness.xapi.model.problems import Problem
 from renkei.harness.xapi.model.statement import validate_statement
 from renkei.harness.xapi.model.versions import Version
@@ -72,11 +72,10 @@ class Statements:
             raise LrsError(400, f"{where}: Content-Type must be application/json or multipart/mixed, not "
                            f"{content_type or 'none'!r} [Communication 1.5.2]",
                            f"{where}: Content-Type は application/json か multipart/mixed でなければなりません")
-        try:
-            return load_json(body), []
-        except ValueError as exc:
-            raise LrsError(400, f"{where}: the body is not JSON: {exc}", f"{where}: 本文が JSON ではありません: {exc}") \
-                from None
+        value, problems = parse_body(body)  # malformed, too deep, or a key twice in one object (XAPI-00021)
+        if problems:
+            raise LrsError.invalid(problems, "JSON body")
+        return value, []
 
     def _judge(self, statement: Any, version: Version, path: str) -> list[Problem]:
         candidate = statement
