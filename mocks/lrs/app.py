@@ -33,6 +33,7 @@ from renkei.harness.xapi.model.versions import CONSISTENT_THROUGH, HEADER, Versi
 from renkei.mocks.lrs import documents, lookups
 from renkei.mocks.lrs.config import DOCUMENT_SCOPES, READ_SCOPES, WRITE_SCOPES, LrsClient, LrsConfig
 from renkei.mocks.lrs.errors import LrsError
+from renkei.mocks.lrs.index import agent_key
 from renkei.mocks.lrs.reply import Reply
 from renkei.mocks.lrs.statements import Statements
 from renkei.mocks.lrs.store import LrsStore, stamp
@@ -119,8 +120,12 @@ class Lrs:
         where = f"{method} {self.base}{resource}"
         if resource == "/statements":
             if method in ("GET", "HEAD"):
-                self.authorise(client, READ_SCOPES, where)
-                return lambda: self.statements.get(version, q, h, self.base)
+                mine = None
+                if not set(client.scopes) & set(READ_SCOPES) and "statements/read/mine" in client.scopes:
+                    mine = agent_key(client.authority_agent())  # Communication 4.2: only its own statements
+                else:
+                    self.authorise(client, READ_SCOPES, where)
+                return lambda: self.statements.get(version, q, h, self.base, mine)
             self.authorise(client, WRITE_SCOPES, where)
             handler = self.statements.put if method == "PUT" else self.statements.post
             return lambda: handler(version, client, q, h, body)

@@ -191,7 +191,9 @@ class Statements:
         reply.stored_ids = stored
         return reply
 
-    def get(self, version: Version, query: QueryParams, headers: Headers, base: str) -> Reply:
+    def get(self, version: Version, query: QueryParams, headers: Headers, base: str,
+            mine: str | None = None) -> Reply:
+        """``mine``: the reader's authority key when it may read only its own statements."""
         where = "GET /xapi/statements"
         params = P.single(query, QUERY_PARAMS, where)
         languages = _languages(headers.get("accept-language", ""))
@@ -214,7 +216,7 @@ class Statements:
                                f"{where}: {singles[0]} は attachments と format 以外と併用できません")
             name = singles[0]
             sid = P.uuid(params[name], name)
-            found = self.store.statement(sid, voided=name == "voidedStatementId")
+            found = self.store.statement(sid, voided=name == "voidedStatementId", authority=mine)
             if found is None:
                 raise LrsError(404, f"{where}: no {'voided ' if name != 'statementId' else ''}statement {sid}",
                                f"{where}: statement {sid} はありません")
@@ -234,7 +236,7 @@ class Statements:
             related_activities=P.boolean(params.get("related_activities"), "related_activities"),
             since=P.timestamp(params["since"], "since") if "since" in params else None,
             until=P.timestamp(params["until"], "until") if "until" in params else None,
-            ascending=P.boolean(params.get("ascending"), "ascending"))
+            ascending=P.boolean(params.get("ascending"), "ascending"), authority=mine)
         limit = P.non_negative(params.get("limit"), "limit") or self.config.more_page_size
         cursor = {"f": asdict(filters), "s": self.store.last_seq(), "a": None,
                   "l": min(limit, self.config.more_page_size), "fmt": fmt, "att": attachments}
