@@ -58,7 +58,7 @@ BAD: list[tuple[str, str, Any, str, str, str]] = [
     ("activity", "verb.id", DELETE, "1.0.3", "verb.id", "$.verb.id"),
     ("activity", "verb.display", "answered", "1.0.3", "verb.display", "$.verb.display"),
     ("activity", "verb.display", {"ja_JP": "回答"}, "1.0.3", "languagemap.key", "$.verb.display.ja_JP"),
-    ("activity", "verb.display", {"ja-JP": 1}, "1.0.3", "languagemap.type", "$.verb.display.ja-JP"),
+    ("activity", "verb.display", {"ja-JP": 1}, "1.0.3", "languagemap.type", "$.verb.display['ja-JP']"),
     ("activity", "verb.display", {}, "1.0.3", "value.empty", "$.verb.display"),
     ("activity", "object.objectType", "activity", "1.0.3", "object.objectType", "$.object.objectType"),
     ("activity", "object.id", "q-001", "1.0.3", "activity.id", "$.object.id"),
@@ -147,7 +147,7 @@ BAD: list[tuple[str, str, Any, str, str, str]] = [
      "$.context.contextActivities.other[0]"),
     ("activity", "context.contextActivities.grouping", [{"id": "grouping"}], "1.0.3", "activity.id",
      "$.context.contextActivities.grouping[0].id"),
-    ("activity", "context.extensions", {"": 1}, "1.0.3", "extensions.key", "$.context.extensions."),
+    ("activity", "context.extensions", {"": 1}, "1.0.3", "extensions.key", "$.context.extensions['']"),
     ("activity", "context.contextAgents", [], "1.0.3", "property.unknown", "$.context.contextAgents"),
     ("activity", "timestamp", "01/011/2015", "1.0.3", "timestamp.format", "$.timestamp"),
     ("activity", "timestamp", "should fail", "1.0.3", "timestamp.format", "$.timestamp"),
@@ -262,7 +262,8 @@ def test_each_rule_fails_where_it_is_broken(base: str, path: str, value: Any, ve
 def test_every_statement_rule_is_exercised() -> None:
     hit = {case[4] for case in BAD} | {"lrs.contextActivities.array", "statements.type", "statement.type"}
     lrs_set = {"lrs.id", "lrs.stored", "lrs.authority"}
-    missing = set(RULES) - hit - lrs_set
+    elsewhere = {r for r in RULES if r.startswith(("multipart.", "signature.", "body."))} | {"property.duplicate"}
+    missing = set(RULES) - hit - lrs_set - elsewhere
     assert not missing, sorted(missing)
 
 
