@@ -12,6 +12,9 @@ Also ``renkei demo``, so an installed wheel can prove itself (CI runs it from on
    学習eポータル, base and Japanese profiles (must pass), then against deliberately broken mocks
    (must fail the checks their fault breaks).
 
+4. Every run's result folder is signed with a demo key and published as the listing site
+   (``renkei-out/demo/site/``: index, product pages, open-data feed, badges).
+
 Reports go to ``renkei-out/demo/<run>/``; the exit code is 0 when every run ended as expected.
 Like the CLI, this is a composition root: it is allowed to wire mocks, harness and reports.
 """
@@ -62,11 +65,26 @@ class DemoRun:
         return self.result is not None and self.result.verdict == self.expected and written
 
 
+DEMO_VERSION = "2026.12-demo"
+# which mock each profile tests: the product the demo's results (and its listing site) name
+_PRODUCTS = (("oneroster12-rest-consumer", "renkei 模擬学習eポータル"), ("lti13-platform", "renkei 模擬学習eポータル"),
+             ("lti13-tool", "renkei 模擬学習アプリ"), ("xapi-statements", "renkei 模擬学習アプリ"),
+             ("xapi", "renkei 模擬 LRS"), ("oneroster", "renkei 模擬校務支援システム"))
+
+
+def _product(profile: str, expected: str) -> tuple[str, str]:
+    """(name, version) of the mock a profile tests; a deliberately broken variant is a version of its own."""
+    name = next((n for prefix, n in _PRODUCTS if profile.startswith(prefix)), "renkei mock")
+    return name, DEMO_VERSION + ("-broken" if expected == "fail" else "")
+
+
 def _run(name: str, profile: str, target: Path, expected: str, note: str = "") -> DemoRun:
     out = OUT / name
     console.print(f"[bold]→ {name}[/] ({profile})", highlight=False)
+    product, version = _product(profile, expected)
     try:
-        result = execute(RunOptions(profile=profile, target=str(target), out_dir=out),
+        result = execute(RunOptions(profile=profile, target=str(target), out_dir=out, product_name=product,
+                                    product_version=version, vendor="renkei"),
                          quiet=not console.is_terminal)
     except RenkeiError as exc:
         console.print(f"  [red]could not run: {exc}[/]", highlight=False, markup=False)
@@ -325,12 +343,34 @@ def main() -> int:
     runs += tool_runs(tls)
     runs += platform_runs(tls)
     _summary(runs)
+    site = sign_and_publish(runs)
     bad = [r for r in runs if not r.ok]
     console.print(f"{len(runs) - len(bad)}/{len(runs)} runs ended as expected in "
                   f"{time.perf_counter() - started:.0f} s; reports under {OUT}/", highlight=False)
+    console.print(f"listing site (signed results): open {site / 'index.html'}", highlight=False)
     if bad:
         console.print("[bold red]unexpected:[/] " + ", ".join(r.name for r in bad), highlight=False)
     return 0 if not bad else 1
+
+
+def sign_and_publish(runs: list[DemoRun]) -> Path:
+    """Sign every run's result folder with a demo key and publish them all as the listing site.
+
+    The demo's people are all generated, so its unredacted reports are linked (``allow_unredacted``);
+    a real operator publishes ``--redact`` runs. The signatures are verified against the demo's public key.
+    """
+    from renkei.reports import signature
+    from renkei.reports.site.build import publish
+
+    private, public, _ = signature.create_keys(OUT / "keys" / "signing", "renkei-demo")
+    key = signature.load_private_key(private)
+    folders = [r.report.parent for r in runs if r.result is not None]
+    for folder in folders:
+        signature.sign_folder(folder, key)
+    done = publish(folders, OUT / "site", keyring=signature.load_public_keys(public), allow_unredacted=True)
+    if done.signature_problems:
+        raise RenkeiError("demo listing: " + "; ".join(done.signature_problems))
+    return done.site
 
 
 if __name__ == "__main__":

@@ -23,6 +23,12 @@ def test_demo_runs_every_profile_against_the_mocks(tmp_path, monkeypatch):
         reports)
     assert {"oneroster12-rest-consumer", "oneroster12-rest-consumer-broken"} <= set(reports)
     assert len(reports) == len(PROFILE_VARIANTS) + 1 + 5 + 6  # + the broken roster, + 5 REST runs, + 6 LTI runs
+    import json
+
+    feed = json.loads((out / "site" / "feed.json").read_text("utf-8"))  # every run signed and published
+    assert len(feed["results"]) == len(reports) and (out / "site" / "index.html").is_file()
+    assert {e["signature"]["status"] for e in feed["results"]} == {"verified"}
+    assert {e["status"] for e in feed["results"]} == {"current"}  # broken mocks are versions of their own
 
 
 @pytest.fixture(autouse=True)
