@@ -9,7 +9,13 @@ from collections.abc import Iterable
 
 from renkei.harness.core.context import CheckContext
 from renkei.harness.xapi.statements import japan
-from renkei.harness.xapi.statements.judging import DRAFT_EN, DRAFT_JA, report, require_statements, statements_check
+from renkei.harness.xapi.statements.judging import (
+    DRAFT_EN,
+    DRAFT_JA,
+    report,
+    require_statements,
+    statements_check,
+)
 from renkei.harness.xapi.statements.target import Flag, Layer, Statement, StatementsTarget
 
 INCLUDED = "xapi.jp.common.included"
