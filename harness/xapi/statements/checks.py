@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from renkei.harness.core.context import CheckContext
-from renkei.harness.xapi.model.problems import Problem
+from renkei.harness.xapi.model.rules import problem
 from renkei.harness.xapi.statements.judging import report, statements_check, target_of
 from renkei.harness.xapi.statements.target import Flag, Statement
 
@@ -15,11 +15,10 @@ READABLE = "xapi.statements.readable"
 
 def _objects(s: Statement) -> Iterable[Flag]:
     if not isinstance(s.value, dict):
-        yield Flag(READABLE, Problem("$", "a statement must be a JSON object", "文は JSON オブジェクトでなければなりません",
-                                     "Data 2.2", rule="statement.type"), type(s.value).__name__)
+        yield Flag(READABLE, problem("statement.type", "$"), type(s.value).__name__)
 
 
-@statements_check(READABLE, "xAPI 1.0.3 Data §2.2 (a Statement is a JSON object); renkei input limits", "error",
+@statements_check(READABLE, "xAPI 1.0.3 Data §2.4 (a Statement is a JSON object, XAPI-00014); renkei input limits", "error",
                   ("すべての記録が文として読める", "Every record is a readable statement"),
                   ("ファイル (JSON 配列または 1 行 1 文の NDJSON) の各記録、または記録用 LRS が受けた各要求の本文が、上限"
                    "(1 文の大きさ、入れ子の深さ、文の数) の範囲内の JSON オブジェクトとして読めることを確認します。読めない"
