@@ -12,7 +12,7 @@ from typing import Any
 
 from renkei.harness.xapi.model import values as V
 from renkei.harness.xapi.model.problems import Problem
-from renkei.harness.xapi.model.rules import problem
+from renkei.harness.xapi.model.rules import child, problem
 from renkei.harness.xapi.model.versions import Version
 
 IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
@@ -29,7 +29,7 @@ def type_problem(out: list[Problem], path: str, value: Any, rule: str = "value.t
 def unknown_keys(out: list[Problem], path: str, obj: dict[str, Any], allowed: frozenset[str]) -> None:
     for key in obj:
         if key not in allowed:
-            out.append(problem("property.unknown", f"{path}.{key}" if key.__class__ is str else path, key))
+            out.append(problem("property.unknown", child(path, key), key))
 
 
 def _account(out: list[Problem], path: str, account: Any) -> None:

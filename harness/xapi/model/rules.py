@@ -12,6 +12,7 @@ Sections are those of xAPI 1.0.3 (``Data 2.4.2.1``); rules that exist only in 2.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -239,6 +240,16 @@ def shown(value: Any, limit: int = 60) -> str:
 
 
 _NOTHING = object()
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def child(path: str, key: Any) -> str:
+    """``path`` extended by an object key: ``$.a.b`` for plain names, ``$.a['https://x/y']`` (quotes
+    escaped) for IRIs, language tags and other keys a dotted path would make ambiguous."""
+    if key.__class__ is str and _NAME.fullmatch(key):
+        return f"{path}.{key}"
+    text = str(key).replace("\\", "\\\\").replace("'", "\\'")
+    return f"{path}['{text}']"
 
 
 def problem(rule: str, path: str, seen: Any = _NOTHING, *, version: str = "1.0.3") -> Problem:

@@ -13,7 +13,7 @@ from typing import Any
 from renkei.harness.xapi.model import values as V
 from renkei.harness.xapi.model.agents import check_agent, type_problem, unknown_keys
 from renkei.harness.xapi.model.problems import Problem
-from renkei.harness.xapi.model.rules import problem
+from renkei.harness.xapi.model.rules import child, problem
 from renkei.harness.xapi.model.versions import Version
 
 MAX_BATCH = 100_000  # statements judged in one body; the rest is one problem, not a long walk
@@ -69,9 +69,9 @@ def language_map(out: list[Problem], path: str, value: Any, rule: str) -> None:
         return
     for tag, text in value.items():
         if not V.is_language_tag(tag):
-            out.append(problem("languagemap.key", f"{path}.{tag}", tag))
+            out.append(problem("languagemap.key", child(path, tag), tag))
         if text.__class__ is not str:
-            type_problem(out, f"{path}.{tag}", text, "languagemap.type")
+            type_problem(out, child(path, tag), text, "languagemap.type")
 
 
 def extensions(out: list[Problem], path: str, value: Any) -> None:
@@ -81,7 +81,7 @@ def extensions(out: list[Problem], path: str, value: Any) -> None:
         return
     for key in value:
         if not V.is_iri(key):
-            out.append(problem("extensions.key", f"{path}.{key}", key))
+            out.append(problem("extensions.key", child(path, key), key))
 
 
 def _iri(out: list[Problem], path: str, value: Any, rule: str) -> None:
@@ -279,7 +279,7 @@ def _context_activities(out: list[Problem], path: str, ca: Any, ctx: _Ctx) -> No
         out.append(problem("value.empty", path))
         return
     for key, value in ca.items():
-        kpath = f"{path}.{key}"
+        kpath = child(path, key)
         if key not in _CONTEXT_ACTIVITIES:
             out.append(problem("context.contextActivities", kpath, key))
             continue
