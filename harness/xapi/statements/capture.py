@@ -116,12 +116,11 @@ def run(lrs: RecordingLrs, source: CaptureSource, values: dict[str, str], *,
     """Launch, wait as configured, and parse every statements request that arrived."""
     out = Capture()
     start = clock()
-    before = len(lrs.received())
     out.launch = launch(source, values, transport)
     deadline = start + source.wait_seconds
     last_change, seen = clock(), -1
     while True:
-        got = lrs.received()[before:]
+        got = lrs.received()  # the LRS was started for this capture: everything it received counts
         if len(got) != seen:
             seen, last_change = len(got), clock()
             _parse_new(out, got)

@@ -98,11 +98,12 @@ Judge = Callable[[Statement], Iterable[Flag]]
 class StatementsTarget:
     def __init__(self, config: StatementsTargetConfig, params: dict[str, Any] | None = None, *,
                  environ: dict[str, str] | None = None, transport: httpx.BaseTransport | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> None:
         self.config = config
         self.params = dict(params or {})
         self._transport = transport
         self._sleep = sleep
+        self._clock = clock
         self._memo = Memo()
         self.lrs: reference.RecordingLrs | None = None
         self._secret = ""
@@ -130,7 +131,8 @@ class StatementsTarget:
     def captured(self) -> capture.Capture:
         assert self.lrs is not None and self.config.capture is not None
         return self._memo("capture", lambda: capture.run(self.lrs, self.config.capture, self.values(),  # type: ignore[arg-type]
-                                                          transport=self._transport, sleep=self._sleep))
+                                                          transport=self._transport, sleep=self._sleep,
+                                                          clock=self._clock))
 
     def _records(self) -> Iterator[Statement | Unreadable]:
         if self.config.source == "capture":

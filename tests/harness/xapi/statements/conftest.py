@@ -47,8 +47,8 @@ def run(target: StatementsTarget, check_id: str, params: dict[str, Any] | None =
         definition.func(ctx)
     except CheckSkipped as exc:
         out.skipped = exc.reason
-    except NotEvaluated:
-        pass
+    except NotEvaluated as exc:  # as the session does: raised below the check (a driver) or by the check
+        ctx.not_evaluated(exc.reason)
     out.findings, out.count, out.unseen = ctx.findings, ctx.count, ctx.unseen
     return out
 
