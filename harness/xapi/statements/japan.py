@@ -142,7 +142,7 @@ def _schema_problem(value: Any, schema: dict[str, Any]) -> str | None:
         for item in value:
             why = _schema_problem(item, schema.get("items", {}))
             if why:
-                return f"each item {why.removeprefix('must ')}" if why.startswith("must ") else why
+                return f"each item {why}"
         return None
     if kind == "integer":
         return None if isinstance(value, int) and not isinstance(value, bool) else "must be an integer"
