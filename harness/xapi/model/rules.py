@@ -30,6 +30,7 @@ class Rule:
 
 
 _V2 = "9274.1.1"
+_MP = "Communication 1.5.2"
 
 _TABLE: tuple[tuple[str, str, str, str, str], ...] = (
     # name, section, requirement, en, ja
@@ -38,6 +39,12 @@ _TABLE: tuple[tuple[str, str, str, str, str], ...] = (
     ("value.empty", "Data 2.2", "XAPI-00001", "an empty object is not allowed outside extensions",
      "extensions 以外で空のオブジェクトは使えません"),
     ("value.type", "Data 2.2", "XAPI-00006", "wrong JSON type", "JSON の型が違います"),
+    ("property.duplicate", "Data 2.4", "XAPI-00021", "a property appears twice in one object",
+     "1つのオブジェクトに同じプロパティが2回あります"),
+    ("body.json", "Data 2.2", "XAPI-00014", "the body is not well-formed UTF-8 JSON",
+     "本文が正しい UTF-8 の JSON ではありません"),
+    ("body.depth", "Data 2.2", "", "the JSON is nested deeper than renkei's limit",
+     "JSON の入れ子が renkei の上限より深いです"),
     ("property.unknown", "Data 2.2", "XAPI-00010", "property not allowed here (keys are case-sensitive)",
      "ここでは使えないプロパティです（キーの大文字小文字は区別されます）"),
     ("statement.type", "Data 2.4", "XAPI-00014", "a statement must be a JSON object",
@@ -159,9 +166,6 @@ _TABLE: tuple[tuple[str, str, str, str, str], ...] = (
     ("context.contextActivities.value", "Data 2.4.6.2", "XAPI-00094",
      "a contextActivities value must be an Activity or an array of Activities",
      "contextActivities の値は Activity か Activity の配列でなければなりません"),
-    ("context.contextActivities.array", f"{_V2} 4.2.2 contextActivities", "",
-     "in xAPI 2.0 a contextActivities value must be an array",
-     "xAPI 2.0 では contextActivities の値は配列でなければなりません"),
     ("context.contextAgents", f"{_V2} 4.2.2 contextAgents", "",
      "contextAgents must be an array of contextAgent objects with an Agent and non-empty relevantTypes IRIs",
      "contextAgents は Agent と空でない relevantTypes（IRI）を持つ contextAgent の配列でなければなりません"),
@@ -204,6 +208,40 @@ _TABLE: tuple[tuple[str, str, str, str, str], ...] = (
      "言語マップは言語タグから文字列へのオブジェクトでなければなりません"),
     ("languagemap.key", "Data 4.2", "XAPI-00013", "a language map key must be an RFC 5646 language tag",
      "言語マップのキーは RFC 5646 の言語タグでなければなりません"),
+    # multipart/mixed bodies (Communication 1.5.2; Data 2.4.11) and signed statements (Data 2.6)
+    ("multipart.content_type", _MP, "", "a body with attachment parts must be multipart/mixed with a boundary",
+     "添付パートを含む本文は boundary 付きの multipart/mixed でなければなりません"),
+    ("multipart.structure", _MP, "", "the multipart body is malformed (RFC 2046)",
+     "multipart 本文の形式が正しくありません（RFC 2046）"),
+    ("multipart.limit", _MP, "", "the multipart body crosses a size limit (parts, headers or JSON depth)",
+     "multipart 本文が上限（パート数・ヘッダー数・JSON の深さ）を超えています"),
+    ("multipart.first_part", _MP, "", "the first part must be the statements as application/json",
+     "最初のパートは application/json のステートメントでなければなりません"),
+    ("multipart.json", _MP, "", "the first part is not valid JSON", "最初のパートが正しい JSON ではありません"),
+    ("multipart.hash", _MP, "", "every attachment part must carry an X-Experience-API-Hash header",
+     "すべての添付パートに X-Experience-API-Hash ヘッダーが必要です"),
+    ("multipart.cte", _MP, "", "every attachment part must have Content-Transfer-Encoding: binary",
+     "すべての添付パートに Content-Transfer-Encoding: binary が必要です"),
+    ("multipart.sha2_mismatch", _MP, "", "the part's content does not match its X-Experience-API-Hash",
+     "パートの内容が X-Experience-API-Hash と一致しません"),
+    ("multipart.extra_part", _MP, "", "a part matches no attachment sha2 of the statements",
+     "どの添付の sha2 とも一致しないパートがあります"),
+    ("multipart.missing_part", _MP, "", "an attachment has neither a fileUrl nor a part with its sha2",
+     "fileUrl も sha2 の一致するパートもない添付があります"),
+    ("signature.contentType", "Data 2.6", "XAPI-00115", "a signature attachment must be application/octet-stream",
+     "署名の添付は application/octet-stream でなければなりません"),
+    ("signature.missing", "Data 2.6", "XAPI-00115", "the signature attachment has no part (no JWS attached)",
+     "署名の添付にパート（JWS）がありません"),
+    ("signature.format", "Data 2.6", "XAPI-00115", "the signature is not a JWS in compact serialization",
+     "署名が JWS コンパクト形式ではありません"),
+    ("signature.payload", "Data 2.6", "XAPI-00116", "the JWS payload must be a JSON serialization of the statement",
+     "JWS のペイロードはステートメントの JSON でなければなりません"),
+    ("signature.alg", "Data 2.6", "XAPI-00117", "the JWS alg must be RS256, RS384 or RS512",
+     "JWS の alg は RS256・RS384・RS512 のいずれかでなければなりません"),
+    ("signature.invalid", "Data 2.6", "XAPI-00117", "the JWS signature does not verify with its certificate or key",
+     "JWS の署名が証明書（鍵）で検証できません"),
+    ("signature.mismatch", "Data 2.6", "", "the JWS payload is not the same statement as the one signed",
+     "JWS のペイロードが署名されたステートメントと同じではありません"),
     ("lrs.id", "Data 2.4.1", "XAPI-00026", "the LRS must give every statement an id",
      "LRS はすべてのステートメントに id を付けなければなりません"),
     ("lrs.stored", "Data 2.4.8", "XAPI-00097", "the LRS must set stored", "LRS は stored を設定しなければなりません"),
@@ -217,6 +255,10 @@ _TABLE: tuple[tuple[str, str, str, str, str], ...] = (
 # SHOULD-level, or not confirmed as a MUST from a primary source: a warning, never a reason for a 400.
 _SHOULD_TABLE: tuple[tuple[str, str, str, str, str], ...] = (
     # The 9274.1.1 text was not read (reference/xapi.md §2: "Timestamps may use RFC 3339").
+    # Not confirmed from the 9274.1.1 text either; 1.0.3 allows a single Activity object.
+    ("context.contextActivities.array", f"{_V2} 4.2.2 contextActivities", "",
+     "in xAPI 2.0 a contextActivities value should be an array",
+     "xAPI 2.0 では contextActivities の値は配列にすべきです"),
     ("timestamp.rfc3339", f"{_V2} 4.2.7", "", "in xAPI 2.0 a timestamp should follow RFC 3339",
      "xAPI 2.0 ではタイムスタンプは RFC 3339 に従うべきです"),
     ("timestamp.timezone", "Data 4.5", "", "a timestamp should state its time zone (Z or an offset)",
