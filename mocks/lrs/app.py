@@ -151,6 +151,17 @@ class Lrs:
             self.record(request.scope, reply.status, body, False, client, reply.stored_ids)
         return self.respond(reply, method, version, resource == "/statements")
 
+    async def unknown(self, request: Request) -> Response:
+        """A path or method outside the xAPI resources: 404 / 405 as an xAPI error, with the version header."""
+        resource = request.url.path[len(self.base):] if request.url.path.startswith(self.base) else None
+        known = {"/statements", "/about", "/agents", "/activities", *(r.path for r in documents.RESOURCES)}
+        exc = LrsError(405, f"{request.method} is not allowed on {request.url.path}",
+                       f"{request.url.path} に {request.method} は使えません") if resource in known else \
+            LrsError(404, f"no xAPI resource at {request.url.path} (the endpoint is {self.base or '/'})",
+                     f"{request.url.path} に xAPI のリソースはありません")
+        return self.respond(self.error_reply(exc), request.method, from_header(request.headers.get(HEADER)),
+                            resource == "/statements")
+
     def record(self, scope: dict[str, Any], status: int, body: bytes, truncated: bool, client: LrsClient | None,
                stored_ids: list[str]) -> None:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])
@@ -250,6 +261,8 @@ def create_app(config: LrsConfig, store: LrsStore | None = None, *, path: str = 
                "/agents": ["GET", "HEAD"], "/activities": ["GET", "HEAD"]}
     routes = [Route(lrs.base + n, lrs.handle, methods=methods.get(n, ["GET", "HEAD", "PUT", "POST", "DELETE"]))
               for n in names]
+    routes.append(Route("/{rest:path}", lrs.unknown, methods=["GET", "HEAD", "PUT", "POST", "DELETE", "PATCH",
+                                                               "OPTIONS"]))
     app = Starlette(routes=routes, middleware=[
         Middleware(BodyLimit, max_bytes=config.max_body_bytes, refuse=lrs.refusal),
         Middleware(AlternateSyntax, lrs=lrs)])

@@ -9,15 +9,34 @@ and the ids stored from it; a body over ``max_body_bytes`` is answered 413 and k
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
 from renkei.harness.core.errors import ConfigError
-from renkei.harness.xapi.statements.reference import ReceivedRequest
 from renkei.mocks.lrs.config import LrsClient, LrsConfig
 from renkei.mocks.lrs.server import LrsServer
 
 PAGE = 1000  # recorded requests read from the store at a time
+
+
+@dataclass(frozen=True)
+class ReceivedRequest:
+    """``harness.xapi.statements.reference.ReceivedRequest``, field for field: the mocks may not import the
+    statements product (one-way dependencies), so the record is restated here and a test keeps the two
+    identical."""
+
+    index: int
+    at: str
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    client: str | None
+    status: int
+    body: bytes
+    truncated: bool = False
+    stored_ids: list[str] = field(default_factory=list)
 
 
 class RecordingMockLrs:

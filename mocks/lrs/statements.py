@@ -25,7 +25,7 @@ from typing import Any
 from starlette.datastructures import Headers, QueryParams
 
 from renkei.harness.core.bounded import load_json
-from renkei.harness.xapi.model import compare, formats, values
+from renkei.harness.xapi.model import compare, formats, multipart, values
 from renkei.harness.xapi.model.problems import Problem
 from renkei.harness.xapi.model.statement import validate_statement
 from renkei.harness.xapi.model.versions import Version
@@ -59,29 +59,21 @@ class Statements:
 
     # -- input -----------------------------------------------------------------------------------
 
-    def _parse(self, headers: Headers, body: bytes, where: str) -> tuple[Any, dict[str, tuple[str, bytes]]]:
-        """The statements JSON and the attachment parts by sha2 (a JSON body has none)."""
+    def _parse(self, headers: Headers, body: bytes, where: str) -> tuple[Any, list[multipart.Part]]:
+        """The statements JSON and the attachment parts (a JSON body has none)."""
         content_type = headers.get("content-type", "")
         media = content_type.split(";")[0].strip().lower()
-        parts: dict[str, tuple[str, bytes]] = {}
         if media == "multipart/mixed":
-            from renkei.harness.xapi.model import multipart
             try:
-                statements, found = multipart.parse_multipart(body, content_type, max_parts=self.config.max_parts)
-            except ValueError as exc:
-                raise LrsError(400, f"{where}: malformed multipart/mixed body: {exc} [Communication 1.5.2]",
-                               f"{where}: multipart/mixed 本文が不正です: {exc}") from None
-            problems = [p for p in found if isinstance(p, Problem)]
-            if problems:
-                raise LrsError.invalid(problems, "multipart body")
-            parts = {p.sha2: (p.content_type, p.data) for p in found}
-            return statements, parts
+                return multipart.parse_multipart(body, content_type, max_parts=self.config.max_parts)
+            except multipart.MultipartError as exc:
+                raise LrsError.invalid([exc.problem], "multipart/mixed body") from None
         if media != JSON:
             raise LrsError(400, f"{where}: Content-Type must be application/json or multipart/mixed, not "
                            f"{content_type or 'none'!r} [Communication 1.5.2]",
                            f"{where}: Content-Type は application/json か multipart/mixed でなければなりません")
         try:
-            return load_json(body), parts
+            return load_json(body), []
         except ValueError as exc:
             raise LrsError(400, f"{where}: the body is not JSON: {exc}", f"{where}: 本文が JSON ではありません: {exc}") \
                 from None
@@ -115,7 +107,7 @@ class Statements:
         return out
 
     def _store(self, statements: list[Any], version: Version, client: LrsClient,
-               parts: dict[str, tuple[str, bytes]], where: str, *, single: bool) -> list[str]:
+               parts: list[multipart.Part], where: str, *, single: bool) -> list[str]:
         """Judge, then store all of ``statements`` in one transaction; the ids, in order."""
         if len(statements) > self.config.max_batch:
             raise LrsError(413, f"{where}: more than {self.config.max_batch} statements in one request",
@@ -123,6 +115,9 @@ class Statements:
         problems: list[Problem] = []
         for i, st in enumerate(statements):
             problems += self._judge(st, version, "$" if single else f"$[{i}]")
+        if not problems:  # attachments against parts, signatures (Communication 1.5.2, Data 2.6)
+            problems = multipart.part_problems(parts) + \
+                multipart.attachment_problems(statements[0] if single else statements, parts)
         if problems:
             raise LrsError.invalid(problems)
         ids: list[str] = []
@@ -134,18 +129,6 @@ class Statements:
             dup = next(i for i in ids if ids.count(i) > 1)
             raise LrsError(400, f"{where}: statement id {dup} appears more than once in the batch "
                            "[Communication 2.1.2]", f"{where}: statement id {dup} が一括送信内で重複しています")
-        needed: set[str] = set()
-        for i, st in enumerate(statements):
-            for j, att in enumerate(st.get("attachments") or []):
-                if "fileUrl" not in att and att.get("sha2") not in parts:
-                    raise LrsError(400, f"{where}: $[{i}].attachments[{j}] has no fileUrl and no part with sha2 "
-                                   f"{att.get('sha2')} [Communication 1.5.2]",
-                                   f"{where}: 添付 $[{i}].attachments[{j}] に fileUrl も対応するパートもありません")
-                needed.add(att.get("sha2"))
-        extra = sorted(set(parts) - needed)
-        if extra:
-            raise LrsError(400, f"{where}: multipart part {extra[0]} matches no attachment of the statements "
-                           "[Communication 1.5.2]", f"{where}: どの添付にも対応しないパートがあります")
         with self.store.transaction() as conn:
             existing = self.store.existing(conn, ids)
             now = stamp()
@@ -167,13 +150,15 @@ class Statements:
                                        "statement; a voiding statement cannot be voided [Data 2.3.2]",
                                        f"{where}: 取り消し statement は取り消せません")
                 keep.append((sid, self._prepared(st, version, client, now)))
-            for sid, doc in keep:
-                self.store.insert(conn, sid, now, _dumps(doc), derive(doc))
-                target = _targets(doc, voiding=True)
-                if target is not None and not self.config.fault("ignores_voiding"):
-                    self.store.void(conn, target)
-            for sha2, (content_type, data) in parts.items():
-                self.store.put_attachment(conn, sha2, content_type, data)
+            rows = [(sid, _dumps(doc), derive(doc)) for sid, doc in keep]
+            self.store.insert(conn, now, rows)
+            self.store.merge_definitions(conn, [d for _, _, idx in rows for d in idx.definitions])
+            if not self.config.fault("ignores_voiding"):
+                for _, _, idx in rows:
+                    if idx.voiding and idx.target is not None:
+                        self.store.void(conn, idx.target)
+            for part in parts:
+                self.store.put_attachment(conn, part.sha2, part.content_type, part.body)
         return [sid for sid, _ in keep] if keep else []
 
     # -- methods ---------------------------------------------------------------------------------
@@ -287,11 +272,11 @@ class Statements:
         for st in statements:
             for att in st.get("attachments") or []:
                 sha2 = att.get("sha2")
-                found = self.store.attachment(sha2) if isinstance(sha2, str) and sha2 not in seen else None
+                sha2 = sha2.lower() if isinstance(sha2, str) else None
+                found = self.store.attachment(sha2) if sha2 is not None and sha2 not in seen else None
                 if found is not None:
                     seen.add(sha2)
                     raw.append(found)
-        from renkei.harness.xapi.model import multipart
         body, content_type = multipart.build_multipart(value, raw)
         return Reply(200, body, {}, content_type)
 

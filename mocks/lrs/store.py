@@ -134,21 +134,31 @@ class LrsStore:
         return found
 
     @staticmethod
-    def insert(conn: sqlite3.Connection, sid: str, stored: str, doc: str, idx: Indexed) -> int:
-        cur = conn.execute("INSERT INTO statements(id, stored, verb, registration, target, voiding, doc) "
-                           "VALUES (?,?,?,?,?,?,?)", (sid, stored, idx.verb, idx.registration, idx.target,
-                                                     int(idx.voiding), doc))
-        seq = int(cur.lastrowid or 0)
+    def insert(conn: sqlite3.Connection, stored: str, docs: Sequence[tuple[str, str, Indexed]]) -> None:
+        """Insert a batch of (id, document, index) in order; seqs are assigned here, inside the caller's
+        locked transaction, so the batch's rows go in with one ``executemany`` per table."""
+        first = int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM statements").fetchone()[0]) + 1
+        conn.executemany("INSERT INTO statements(seq, id, stored, verb, registration, target, voiding, doc) "
+                         "VALUES (?,?,?,?,?,?,?,?)",
+                         [(first + i, sid, stored, idx.verb, idx.registration, idx.target, int(idx.voiding), doc)
+                          for i, (sid, doc, idx) in enumerate(docs)])
         conn.executemany("INSERT OR IGNORE INTO statement_agents VALUES (?,?,?)",
-                         [(k, r, seq) for k, r in idx.agents])
+                         [(k, r, first + i) for i, (_, _, idx) in enumerate(docs) for k, r in idx.agents])
         conn.executemany("INSERT OR IGNORE INTO statement_activities VALUES (?,?,?)",
-                         [(a, r, seq) for a, r in idx.activities])
-        for activity, definition in idx.definitions:
-            row = conn.execute("SELECT definition FROM activities WHERE id=?", (activity,)).fetchone()
-            merged = merge_definition(json.loads(row[0]), definition) if row else definition
-            conn.execute("INSERT OR REPLACE INTO activities VALUES (?,?)",
-                         (activity, json.dumps(merged, ensure_ascii=False, separators=(",", ":"))))
-        return seq
+                         [(a, r, first + i) for i, (_, _, idx) in enumerate(docs) for a, r in idx.activities])
+
+    @staticmethod
+    def merge_definitions(conn: sqlite3.Connection, definitions: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        """Fold a batch's activity definitions (in statement order) into the stored ones: one read and one
+        write per distinct activity, however many statements of the batch carry it."""
+        pending: dict[str, dict[str, Any]] = {}
+        for activity, definition in definitions:
+            if activity not in pending:
+                row = conn.execute("SELECT definition FROM activities WHERE id=?", (activity,)).fetchone()
+                pending[activity] = json.loads(row[0]) if row else {}
+            pending[activity] = merge_definition(pending[activity], definition)
+        conn.executemany("INSERT OR REPLACE INTO activities VALUES (?,?)",
+                         [(a, json.dumps(d, ensure_ascii=False, separators=(",", ":"))) for a, d in pending.items()])
 
     @staticmethod
     def void(conn: sqlite3.Connection, target: str) -> None:

@@ -99,3 +99,10 @@ def test_recording_keeps_each_statements_request(make_client) -> None:  # type: 
     assert first[0] == 0 and first[2] == "POST" and first[3] == "/xapi/statements" and first[6] == "app"
     assert json.loads(first[10]) == ok and "authorization" not in json.loads(first[5])
     assert json.loads(bytes(rows[1][8])) == bad and rows[2][9] == 1
+
+
+def test_unknown_paths_and_methods_are_xapi_errors(lrs: TestClient) -> None:
+    r = lrs.get("/xapi/nothing", headers=headers())
+    assert r.status_code == 404 and r.headers["X-Experience-API-Version"] == "1.0.3" and "error" in r.json()
+    r = lrs.delete("/xapi/statements", headers=headers())
+    assert r.status_code == 405 and "X-Experience-API-Consistent-Through" in r.headers

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import httpx
 
 from renkei.harness.xapi.statements import reference as protocol
+from renkei.mocks.lrs.reference import ReceivedRequest
 from renkei.mocks.lrs.server import serve_lrs
 from tests.mocks.lrs.conftest import basic, config, headers, statement
 
@@ -48,6 +51,27 @@ def test_recording_lrs_through_the_entry_point() -> None:
         assert got[0].client == "app" and got[0].stored_ids == ok.json() and got[0].path == "/lrs/xapi/statements"
         assert got[1].client is None and "authorization" not in got[1].headers
         assert got[2].truncated and got[0].index == 0 and got[2].index == 2
-        assert all(isinstance(r, protocol.ReceivedRequest) for r in got)
+        assert all(isinstance(r, ReceivedRequest) for r in got)
     finally:
         lrs.stop()
+
+
+def test_recording_lrs_over_tls(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from renkei.harness.serving import LocalTls
+
+    tls = LocalTls(tmp_path / "tls")
+    lrs = protocol.start(host="127.0.0.1", port=0, path="/xapi", clients=[("app", "s3cret")], max_body_bytes=4096,
+                         certfile=str(tls.cert_file), keyfile=str(tls.key_file))
+    try:
+        assert lrs.url.startswith("https://127.0.0.1:")
+        with httpx.Client(verify=str(tls.ca_file), timeout=10) as http:
+            assert http.post(lrs.url + "/statements", json=statement(), headers=headers()).status_code == 200
+        assert [r.status for r in lrs.received()] == [200]
+    finally:
+        lrs.stop()
+
+
+def test_received_request_matches_the_protocol_field_for_field() -> None:
+    mine = [(f.name, f.type, f.default) for f in dataclasses.fields(ReceivedRequest)]
+    theirs = [(f.name, f.type, f.default) for f in dataclasses.fields(protocol.ReceivedRequest)]
+    assert mine == theirs

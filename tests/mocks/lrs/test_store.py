@@ -51,3 +51,21 @@ def test_temporary_store_is_removed_on_close() -> None:
     assert path.exists()
     store.close()
     assert not path.exists()
+
+
+def test_concurrent_puts_of_one_id_store_one_statement(lrs: TestClient) -> None:
+    sid = "0a8c5a4e-6f61-4c1f-9d4b-2f6c1e7d9b00"
+    statuses: list[int] = []
+
+    def put(n: int) -> None:
+        r = lrs.put("/xapi/statements", params={"statementId": sid}, json=statement(n), headers=headers())
+        statuses.append(r.status_code)
+
+    threads = [threading.Thread(target=put, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [204] + [409] * 5  # every statement differs: the first wins, the rest conflict
+    store = lrs.app.state.store  # type: ignore[attr-defined]
+    assert store.rows("SELECT COUNT(*) FROM statements")[0][0] == 1
