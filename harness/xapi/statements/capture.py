@@ -21,6 +21,8 @@ import httpx
 
 from renkei.harness.core.bounded import InputLimitError, load_json
 from renkei.harness.core.breaker import PeerUnavailable
+from renkei.harness.xapi.model import multipart
+from renkei.harness.xapi.model.problems import Problem
 from renkei.harness.xapi.statements.config import CaptureSource
 from renkei.harness.xapi.statements.reference import ReceivedRequest, RecordingLrs
 
@@ -46,33 +48,41 @@ class Capture:
     items: list[Received] = field(default_factory=list)
     requests: list[ReceivedRequest] = field(default_factory=list)
     launch: str = ""  # what the launch did, for the evidence
+    attachment_problems: list[tuple[ReceivedRequest, Problem]] = field(default_factory=list)
 
     @property
     def statements(self) -> int:
         return sum(1 for i in self.items if i.index is not None and i.error is None)
 
 
-def parse_request(request: ReceivedRequest, first_index: int) -> list[Received]:
-    """The statements of one statements-resource request (PUT: one; POST: one or an array)."""
+def parse_request(request: ReceivedRequest, first_index: int) -> tuple[list[Received], list[Problem]]:
+    """The statements of one statements-resource request (PUT: one; POST: one or an array), and what is
+    wrong with how its attachments were sent (multipart parts, hashes, signatures; Communication §1.5.2)."""
     if request.method not in ("PUT", "POST") or not request.path.rstrip("/").endswith("/statements"):
-        return []
-    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        return [], []
+    content_type = request.headers.get("content-type", "")
+    media = content_type.split(";", 1)[0].strip().lower()
     if request.truncated:
         return [Received(first_index, request, error=("the request body was cut at the LRS's body limit",
-                                                      "要求の本文が LRS の上限で切られました"))]
+                                                      "要求の本文が LRS の上限で切られました"))], []
+    problems: list[Problem] = []
     if media.startswith("multipart/"):
-        return [Received(first_index, request, error=(
-            "a multipart/mixed body (statements with attachments) is not read by this version",
-            "multipart/mixed の本文 (添付付きの文) はこの版では読みません"))]
-    try:
-        body = load_json(request.body)
-    except InputLimitError as exc:
-        return [Received(first_index, request, error=(f"the body is {exc.en}", f"本文の{exc.ja}"))]
-    except ValueError as exc:
-        return [Received(first_index, request, error=(f"the body is not valid JSON: {exc}",
-                                                      f"本文が JSON として読めません: {exc}"))]
+        body, parts, problems = multipart.judge_multipart(request.body, content_type)
+        if body is None:
+            p = problems[0]
+            return [Received(first_index, request, error=(f"the multipart body cannot be read: {p.text()}",
+                                                          f"multipart の本文が読めません: {p.message_ja}"))], []
+    else:
+        try:
+            body = load_json(request.body)
+        except InputLimitError as exc:
+            return [Received(first_index, request, error=(f"the body is {exc.en}", f"本文の{exc.ja}"))], []
+        except ValueError as exc:
+            return [Received(first_index, request, error=(f"the body is not valid JSON: {exc}",
+                                                          f"本文が JSON として読めません: {exc}"))], []
+        problems = multipart.attachment_problems(body, [])
     values = body if request.method == "POST" and isinstance(body, list) else [body]
-    return [Received(first_index + n, request, value=v) for n, v in enumerate(values)]
+    return [Received(first_index + n, request, value=v) for n, v in enumerate(values)], problems
 
 
 def fill(text: str, values: dict[str, str], *, url: bool = False) -> str:
@@ -141,4 +151,6 @@ def run(lrs: RecordingLrs, source: CaptureSource, values: dict[str, str], *,
 def _parse_new(out: Capture, got: list[ReceivedRequest]) -> None:
     for request in got[len(out.requests):]:
         out.requests.append(request)
-        out.items += parse_request(request, len(out.items))
+        items, problems = parse_request(request, len(out.items))
+        out.items += items
+        out.attachment_problems += [(request, p) for p in problems]

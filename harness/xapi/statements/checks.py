@@ -54,3 +54,25 @@ def received(ctx: CheckContext) -> None:
         ctx.fail(f"{got.statements} of the {cap.expect_statements} expected statements arrived within "
                  f"{cap.wait_seconds:.0f} s", ja=f"想定 {cap.expect_statements} 件のうち {got.statements} 件しか "
                  f"{cap.wait_seconds:.0f} 秒以内に届きませんでした", endpoint=target.lrs.url if target.lrs else None)
+
+
+@statements_check("xapi.statements.attachments", "xAPI 1.0.3 Communication §1.5.2 (multipart/mixed attachments), "
+                  "Data §2.4.11, §2.6 (signed statements)", "error",
+                  ("添付を正しく送る", "Attachments are sent correctly"),
+                  ("取り込みで、添付のある文の要求が multipart/mixed の規則に従うことを確認します: fileUrl のない添付ごとに "
+                   "sha2 の一致する部分があり、各部分に X-Experience-API-Hash (内容と一致) と Content-Transfer-Encoding: "
+                   "binary があり、余分な部分がなく、署名付きの文 (JWS) の署名が検証できること。ファイルを読む場合は対象外です。",
+                   "In a capture, requests carrying statements with attachments follow the multipart/mixed rules: each "
+                   "attachment without a fileUrl has a part with a matching sha2, each part has X-Experience-API-Hash "
+                   "(matching its content) and Content-Transfer-Encoding: binary, there is no extra part, and a signed "
+                   "statement's JWS verifies. Skipped for a file."))
+def attachments(ctx: CheckContext) -> None:
+    target = target_of(ctx)
+    if target.config.source != "capture":
+        ctx.skip("a file carries no attachment parts (only a capture does)")
+    got = target.captured()
+    for request, p in got.attachment_problems:
+        ref = ", ".join(x for x in (p.requirement, p.section) if x)
+        ctx.fail(f"request {request.index}: {p.message}" + (f" ({ref})" if ref else ""),
+                 ja=f"要求 {request.index}: {p.message_ja}" + (f" ({ref})" if ref else ""), column=p.path,
+                 endpoint=f"[request {request.index}] {request.path}", method=request.method)

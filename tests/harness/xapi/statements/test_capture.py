@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from renkei.harness.xapi.model import multipart
 from renkei.harness.xapi.statements import target as target_module
 from renkei.harness.xapi.statements.config import StatementsTargetConfig
 from renkei.harness.xapi.statements.reference import ReceivedRequest
@@ -176,6 +177,41 @@ def test_unreadable_bodies_are_findings_of_readable(fake):
     ran = run(target, "xapi.statements.readable")
     messages = [f.message for f in ran.findings]
     assert [f.location.endpoint for f in ran.findings] == [f"[request {n}] /xapi/statements" for n in range(3)]
-    assert "not valid JSON" in messages[0] and "multipart" in messages[1] and "body limit" in messages[2]
+    assert "not valid JSON" in messages[0] and "multipart body cannot be read" in messages[1]
+    assert "body limit" in messages[2]
     assert target.reading().statements == 1
     assert "3 record(s) could not be read" in run(target, "xapi.data.actor").unseen[0]
+
+
+def _with_attachment(content: bytes, *, sent: bytes | None = None) -> ReceivedRequest:
+    statement = answered(0)
+    statement["attachments"] = [multipart.attachment_for(content, "image/png", "https://example.jp/usage/answer-image",
+                                                         {"ja-JP": "解答の画像", "en": "answer image"})]
+    body, content_type = multipart.build_multipart([statement], [("image/png", sent if sent is not None else content)])
+    return _request(0, body, content_type=content_type)
+
+
+def test_attachments_sent_as_multipart_are_judged(fake):
+    target, _ = fake([_with_attachment(b"\x89PNG synthetic")], expect_statements=1)
+    ran = run(target, "xapi.statements.attachments")
+    assert ran.findings == [] and ran.skipped is None
+    assert run(target, "xapi.data.attachments").findings == []
+
+
+def test_a_part_that_does_not_match_its_attachment_fails(fake):
+    target, _ = fake([_with_attachment(b"\x89PNG synthetic", sent=b"other bytes")], expect_statements=1)
+    ran = run(target, "xapi.statements.attachments")
+    assert {f.location.column for f in ran.findings} >= {"$[0].attachments[0]"}
+    assert all(f.location.endpoint == "[request 0] /xapi/statements" for f in ran.findings)
+
+
+def test_a_json_body_with_an_attachment_but_no_part_or_file_url_fails(fake):
+    statement = answered(0)
+    statement["attachments"] = [multipart.attachment_for(b"x", "text/plain", "https://example.jp/usage/note",
+                                                         {"en": "note"})]
+    target, _ = fake([_request(0, json.dumps(statement).encode())], expect_statements=1)
+    assert [f.location.column for f in run(target, "xapi.statements.attachments").findings] == ["$.attachments[0]"]
+
+
+def test_the_attachments_check_skips_a_file(check):
+    assert check("xapi.statements.attachments", [answered(0)]).skipped
