@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from renkei.harness.xapi.model.agents import validate_agent
 from renkei.harness.xapi.model.versions import VERSIONS, Version
 
 FAULTS: dict[str, str] = {
@@ -58,6 +59,15 @@ class LrsClient(BaseModel):
     def _no_colon(cls, value: str) -> str:
         if ":" in value:
             raise ValueError("a Basic-auth key cannot contain ':' (RFC 7617 §2)")
+        return value
+
+    @field_validator("authority")
+    @classmethod
+    def _authority_is_an_agent(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None:
+            problems = validate_agent(value, "1.0.3", "authority")
+            if problems:
+                raise ValueError("; ".join(p.text() for p in problems[:3]))
         return value
 
     @field_validator("scopes")

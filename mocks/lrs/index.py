@@ -41,6 +41,7 @@ class Indexed:
     registration: str | None = None
     target: str | None = None  # the id of the statement a StatementRef object points at
     voiding: bool = False
+    authority: str | None = None  # the authority's IFI key (an OAuth two-member group: its first member's)
     agents: set[tuple[str, int]] = field(default_factory=set)
     activities: set[tuple[str, int]] = field(default_factory=set)
     definitions: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (activity id, definition)
@@ -97,6 +98,7 @@ def derive(statement: dict[str, Any]) -> Indexed:
         out.registration = context["registration"].lower()
     for key in _agents_in(statement.get("authority")):
         out.agents.add((key, RELATED))
+        out.authority = out.authority or key
     return out
 
 

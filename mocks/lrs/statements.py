@@ -24,8 +24,8 @@ from typing import Any
 
 from starlette.datastructures import Headers, QueryParams
 
-from renkei.harness.core.bounded import load_json
 from renkei.harness.xapi.model import compare, formats, multipart, values
+from renkei.harness.xapi.model.body import parse_body
 from renkei.harness.xapi.model.problems import Problem
 from renkei.harness.xapi.model.statement import validate_statement
 from renkei.harness.xapi.model.versions import Version
@@ -72,11 +72,10 @@ class Statements:
             raise LrsError(400, f"{where}: Content-Type must be application/json or multipart/mixed, not "
                            f"{content_type or 'none'!r} [Communication 1.5.2]",
                            f"{where}: Content-Type は application/json か multipart/mixed でなければなりません")
-        try:
-            return load_json(body), []
-        except ValueError as exc:
-            raise LrsError(400, f"{where}: the body is not JSON: {exc}", f"{where}: 本文が JSON ではありません: {exc}") \
-                from None
+        value, problems = parse_body(body)  # malformed, too deep, or a key twice in one object (XAPI-00021)
+        if problems:
+            raise LrsError.invalid(problems, "JSON body")
+        return value, []
 
     def _judge(self, statement: Any, version: Version, path: str) -> list[Problem]:
         candidate = statement
@@ -192,7 +191,9 @@ class Statements:
         reply.stored_ids = stored
         return reply
 
-    def get(self, version: Version, query: QueryParams, headers: Headers, base: str) -> Reply:
+    def get(self, version: Version, query: QueryParams, headers: Headers, base: str,
+            mine: str | None = None) -> Reply:
+        """``mine``: the reader's authority key when it may read only its own statements."""
         where = "GET /xapi/statements"
         params = P.single(query, QUERY_PARAMS, where)
         languages = _languages(headers.get("accept-language", ""))
@@ -215,7 +216,7 @@ class Statements:
                                f"{where}: {singles[0]} は attachments と format 以外と併用できません")
             name = singles[0]
             sid = P.uuid(params[name], name)
-            found = self.store.statement(sid, voided=name == "voidedStatementId")
+            found = self.store.statement(sid, voided=name == "voidedStatementId", authority=mine)
             if found is None:
                 raise LrsError(404, f"{where}: no {'voided ' if name != 'statementId' else ''}statement {sid}",
                                f"{where}: statement {sid} はありません")
@@ -235,7 +236,7 @@ class Statements:
             related_activities=P.boolean(params.get("related_activities"), "related_activities"),
             since=P.timestamp(params["since"], "since") if "since" in params else None,
             until=P.timestamp(params["until"], "until") if "until" in params else None,
-            ascending=P.boolean(params.get("ascending"), "ascending"))
+            ascending=P.boolean(params.get("ascending"), "ascending"), authority=mine)
         limit = P.non_negative(params.get("limit"), "limit") or self.config.more_page_size
         cursor = {"f": asdict(filters), "s": self.store.last_seq(), "a": None,
                   "l": min(limit, self.config.more_page_size), "fmt": fmt, "att": attachments}

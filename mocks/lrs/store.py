@@ -27,11 +27,13 @@ from renkei.mocks.lrs.index import RELATED, Indexed
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS statements(
   seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, stored TEXT NOT NULL, verb TEXT, registration TEXT,
-  target TEXT, voiding INTEGER NOT NULL DEFAULT 0, voided INTEGER NOT NULL DEFAULT 0, doc TEXT NOT NULL);
+  target TEXT, voiding INTEGER NOT NULL DEFAULT 0, voided INTEGER NOT NULL DEFAULT 0, authority TEXT,
+  doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS statements_verb ON statements(verb, seq);
 CREATE INDEX IF NOT EXISTS statements_registration ON statements(registration, seq);
 CREATE INDEX IF NOT EXISTS statements_target ON statements(target);
 CREATE INDEX IF NOT EXISTS statements_stored ON statements(stored);
+CREATE INDEX IF NOT EXISTS statements_authority ON statements(authority, seq);
 CREATE TABLE IF NOT EXISTS statement_agents(key TEXT NOT NULL, related INTEGER NOT NULL, seq INTEGER NOT NULL,
   PRIMARY KEY(key, related, seq)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS statement_activities(id TEXT NOT NULL, related INTEGER NOT NULL, seq INTEGER NOT NULL,
@@ -66,6 +68,7 @@ class Filters:
     since: str | None = None  # stamp() form, exclusive
     until: str | None = None  # stamp() form, inclusive
     ascending: bool = False
+    authority: str | None = None  # only statements stored with this authority (scope statements/read/mine)
 
     def matching(self) -> bool:
         return any(v is not None for v in (self.agent, self.verb, self.activity, self.registration))
@@ -138,10 +141,10 @@ class LrsStore:
         """Insert a batch of (id, document, index) in order; seqs are assigned here, inside the caller's
         locked transaction, so the batch's rows go in with one ``executemany`` per table."""
         first = int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM statements").fetchone()[0]) + 1
-        conn.executemany("INSERT INTO statements(seq, id, stored, verb, registration, target, voiding, doc) "
-                         "VALUES (?,?,?,?,?,?,?,?)",
-                         [(first + i, sid, stored, idx.verb, idx.registration, idx.target, int(idx.voiding), doc)
-                          for i, (sid, doc, idx) in enumerate(docs)])
+        conn.executemany("INSERT INTO statements(seq, id, stored, verb, registration, target, voiding, authority, "
+                         "doc) VALUES (?,?,?,?,?,?,?,?,?)",
+                         [(first + i, sid, stored, idx.verb, idx.registration, idx.target, int(idx.voiding),
+                           idx.authority, doc) for i, (sid, doc, idx) in enumerate(docs)])
         conn.executemany("INSERT OR IGNORE INTO statement_agents VALUES (?,?,?)",
                          [(k, r, first + i) for i, (_, _, idx) in enumerate(docs) for k, r in idx.agents])
         conn.executemany("INSERT OR IGNORE INTO statement_activities VALUES (?,?,?)",
@@ -164,9 +167,14 @@ class LrsStore:
     def void(conn: sqlite3.Connection, target: str) -> None:
         conn.execute("UPDATE statements SET voided=1 WHERE id=? AND voiding=0", (target,))
 
-    def statement(self, sid: str, *, voided: bool) -> tuple[str, str] | None:
-        """(document, stored) of one statement: a visible one, or (``voided``) one that was voided."""
-        rows = self.rows("SELECT doc, stored FROM statements WHERE id=? AND voided=?", (sid.lower(), int(voided)))
+    def statement(self, sid: str, *, voided: bool, authority: str | None = None) -> tuple[str, str] | None:
+        """(document, stored) of one statement: a visible one, or (``voided``) one that was voided; with
+        ``authority``, only if it was stored with that authority."""
+        sql, params = "SELECT doc, stored FROM statements WHERE id=? AND voided=?", [sid.lower(), int(voided)]
+        if authority is not None:
+            sql += " AND authority=?"
+            params.append(authority)
+        rows = self.rows(sql, params)
         return (rows[0][0], rows[0][1]) if rows else None
 
     def last_seq(self) -> int:
@@ -197,6 +205,9 @@ class LrsStore:
             head = ("WITH RECURSIVE m(id) AS (SELECT s.id FROM statements s WHERE " + " AND ".join(conds)
                     + " UNION SELECT t.id FROM statements t JOIN m ON t.target = m.id) ")
             where.append("s.id IN m")
+        if f.authority is not None:
+            where.append("s.authority=?")
+            params_tail.append(f.authority)
         if f.since is not None:
             where.append("s.stored>?")
             params_tail.append(f.since)

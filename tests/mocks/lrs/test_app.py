@@ -106,3 +106,27 @@ def test_unknown_paths_and_methods_are_xapi_errors(lrs: TestClient) -> None:
     assert r.status_code == 404 and r.headers["X-Experience-API-Version"] == "1.0.3" and "error" in r.json()
     r = lrs.delete("/xapi/statements", headers=headers())
     assert r.status_code == 405 and "X-Experience-API-Consistent-Through" in r.headers
+
+
+def test_an_internal_failure_is_an_xapi_500_without_traceback(lrs: TestClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(lrs.app.state.store, "query", broken)  # type: ignore[attr-defined]
+    r = lrs.get("/xapi/statements", headers=headers())
+    assert r.status_code == 500 and r.headers["X-Experience-API-Version"] == "1.0.3"
+    assert "disk on fire" not in r.text and "Traceback" not in r.text
+
+
+def test_read_mine_scope_sees_only_its_own_statements(make_client) -> None:  # type: ignore[no-untyped-def]
+    from renkei.mocks.lrs.config import LrsClient
+
+    lrs = make_client(clients=[LrsClient(key="app", secret="s3cret"),
+                               LrsClient(key="own", secret="o", scopes=("statements/write", "statements/read/mine"))])
+    own = {**headers(), "Authorization": basic("own", "o")}
+    theirs = lrs.post("/xapi/statements", json=statement(0), headers=headers()).json()[0]
+    mine = lrs.post("/xapi/statements", json=statement(1), headers=own).json()[0]
+    assert [s["id"] for s in lrs.get("/xapi/statements", headers=own).json()["statements"]] == [mine]
+    assert lrs.get("/xapi/statements", params={"statementId": theirs}, headers=own).status_code == 404
+    assert lrs.get("/xapi/statements", params={"statementId": mine}, headers=own).status_code == 200
+    assert len(lrs.get("/xapi/statements", headers=headers()).json()["statements"]) == 2

@@ -65,7 +65,7 @@ def test_post_rejects_duplicate_ids_in_a_batch(lrs: TestClient) -> None:
 
 def test_post_rejects_malformed_json_and_wrong_type(lrs: TestClient) -> None:
     r = lrs.post(URL, content=b"{nope", headers={**headers(), "Content-Type": "application/json"})
-    assert r.status_code == 400 and "not JSON" in r.text
+    assert r.status_code == 400 and "invalid JSON body" in r.text
     r = lrs.post(URL, content=b"{}", headers={**headers(), "Content-Type": "text/plain"})
     assert r.status_code == 400 and "Content-Type" in r.text
 
@@ -211,3 +211,9 @@ def test_format_ids_and_canonical(lrs: TestClient) -> None:
     assert canonical["statements"][0]["verb"]["display"] == {"ja-JP": "回答した"}
     exact = lrs.get(URL, params={"statementId": sid}, headers=headers()).json()
     assert exact["verb"]["display"] == {"en-US": "answered", "ja-JP": "回答した"}
+
+
+def test_a_key_twice_in_one_object_is_400(lrs: TestClient) -> None:
+    body = json.dumps(statement()).replace('"verb":', '"timestamp": "2026-01-01T00:00:00Z", "verb":', 1)
+    r = lrs.post(URL, content=body.encode(), headers={**headers(), "Content-Type": "application/json"})
+    assert r.status_code == 400 and "timestamp" in r.text
