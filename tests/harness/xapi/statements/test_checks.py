@@ -127,3 +127,12 @@ def test_unreadable_records_make_the_other_checks_not_evaluated(tmp_path):
 def test_no_statement_is_not_a_pass(check):
     ran = check("xapi.data.actor", [])
     assert ran.findings == [] and ran.unseen == ["no statement was read"]
+
+
+def test_the_target_version_selects_the_data_rules(check):
+    agent = {"objectType": "Agent", "account": {"homePage": HOME_PAGE, "name": "teacher-1"}}
+    s2 = variant(variant(S, "version", "2.0.0"), "context.contextAgents",
+                 [{"objectType": "contextAgent", "agent": agent, "relevantTypes": ["https://example.jp/types/teacher"]}])
+    assert check("xapi.data.context", [s2], version="2.0.0").findings == []
+    # in 1.0.3 contextAgents is an unknown property (Data 2.2, XAPI-00010): a structure finding
+    assert "$.context.contextAgents" in check("xapi.data.statement", [variant(s2, "version", "1.0.3")]).paths
