@@ -1,0 +1,81 @@
+"""``xapi-statements`` checks of Statement Templates (layer c): the profile documents' templates and rules.
+
+The documents are the profile's ``documents`` parameter (shipped ones by name, e.g. ``japan-assessment``)
+and the target's ``profiles`` (the vendor's own). Which statements a document judges is the ``judge``
+parameter: ``declared`` (Profiles Structure §5: statements that put the profile's id or version id in
+``context.contextActivities.category``) or ``all`` (every statement whose determining properties match a
+template; the Japan drafts put the profile IRI in category only once scoring is done).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from renkei.harness.core.context import CheckContext
+from renkei.harness.xapi.model import templates
+from renkei.harness.xapi.model.problems import Problem
+from renkei.harness.xapi.statements.judging import report, require_statements, statements_check
+from renkei.harness.xapi.statements.target import Flag, Judge, Statement, StatementsTarget
+
+RULES = "xapi.profile.templates"
+DECLARED = "xapi.profile.declared"
+
+
+def _documents(ctx: CheckContext) -> tuple[StatementsTarget, list[templates.ProfileDocument]]:
+    target = require_statements(ctx)
+    if not target.profiles:
+        ctx.skip("no xAPI Profile document is given (the profile's documents parameter or the target's profiles)")
+    return target, target.profiles
+
+
+def _judge(documents: list[templates.ProfileDocument], mode: str) -> Judge:
+    def judge(s: Statement) -> Iterable[Flag]:
+        for doc in documents:
+            declared = doc.declared_by(s.value)
+            if mode != "all" and not declared:
+                continue
+            result = templates.validates(s.value, doc.templates)
+            if result.outcome == "invalid":
+                for p in result.problems:
+                    yield Flag(RULES, p)
+            elif result.outcome == "unmatched" and declared:
+                yield Flag(DECLARED, Problem(
+                    "$.context.contextActivities.category", f"the statement declares the profile {doc.id} but matches "
+                    "none of its Statement Templates", f"プロファイル {doc.id} を宣言していますが、そのどのテンプレートにも"
+                    "当てはまりません", templates.SECTION_TEMPLATES, rule="template.unmatched"))
+    return judge
+
+
+def _run(ctx: CheckContext) -> None:
+    target, documents = _documents(ctx)
+    mode = str(ctx.params.get("judge", "declared"))
+    if mode not in ("declared", "all"):
+        ctx.stop_not_evaluated(f"the judge parameter must be 'declared' or 'all', not {mode!r}")
+    key = "templates:" + mode + ":" + ",".join(d.id for d in documents)
+    report(ctx, target.layer(key, _judge(documents, mode)))
+
+
+@statements_check(RULES, "xAPI Profiles Structure §8, §8.1 Rules; Communication §2.1 (validates)", "error",
+                  ("テンプレートの規則に従う", "Statements follow their Statement Templates' rules"),
+                  ("プロファイル文書のテンプレートのうち、決定プロパティ (verb、object の活動タイプ、contextActivities の"
+                   "タイプ、attachment の usageType) が一致するものについて、その規則 (location・selector の JSONPath、"
+                   "presence included/excluded/recommended、any/all/none) にすべて従うことを、仕様の validates の手順で"
+                   "確認します。判定対象はパラメータ judge (declared: category でプロファイルを宣言した文、all: すべての文)。",
+                   "For each Statement Template of the profile documents whose determining properties (verb, object "
+                   "activity type, contextActivities types, attachment usageType) match, the statement follows every "
+                   "rule (location and selector JSONPath; presence included/excluded/recommended; any/all/none), judged "
+                   "with the spec's validates algorithm. Which statements: the judge parameter (declared: those that put "
+                   "the profile in category; all: every statement)."), params={"judge": "declared"})
+def template_rules(ctx: CheckContext) -> None:
+    _run(ctx)
+
+
+@statements_check(DECLARED, "xAPI Profiles Structure §5 (a statement that declares a profile follows its templates)",
+                  "error", ("宣言したプロファイルのテンプレートに当てはまる", "A declared profile's template matches"),
+                  ("context.contextActivities.category でプロファイル (id または版の id) を宣言した文が、そのプロファイルの"
+                   "少なくとも 1 つのテンプレートに当てはまる (validates が unmatched でない) ことを確認します。",
+                   "A statement that declares a profile (its id or a version id) in context.contextActivities.category "
+                   "matches at least one of that profile's Statement Templates (validates is not unmatched)."),
+                  params={"judge": "declared"})
+def declared(ctx: CheckContext) -> None:
+    _run(ctx)

@@ -1,0 +1,238 @@
+"""The Japan xAPI Profiles rules (ICT CONNECT 21 xAPI SWG drafts, 2026-04-01), as data and small functions.
+
+Why data: the common rules (Domain_Profile_Guidelines §2.3) and the core extensions are read from the
+documents in ``renkei.fixtures.xapi`` (``japan-common-rules.json``, ``japan-core.json``), so when the
+drafts change, the documents change and the code does not. Everything here returns ``Problem``s located
+by JSONPath from the statement (``$``); the checks decide the severity. The drafts are drafts: where a
+rule is not confirmed from a primary source (code lists, the 16-digit code format), the check that uses
+it is a warning and says so.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import renkei.fixtures.xapi
+from renkei.harness.core.bounded import load_json
+from renkei.harness.xapi.model import jsonpath, templates
+from renkei.harness.xapi.model.problems import Problem
+
+FIXTURES = Path(renkei.fixtures.xapi.__file__).resolve().parent
+EXTENSIONS_BASE = "https://w3id.org/japan-xapi/extensions/"
+OLD_BASE = "https://w3id.org/xapi-japan-profiles/"
+SECTION_COMMON = "Japan xAPI Profiles (draft 2026-04-01) Domain_Profile_Guidelines §2.3"
+SECTION_CORE = "Japan xAPI Profiles (draft 2026-04-01) core_profile extensions"
+SECTION_ASSESSMENT = "Japan xAPI Profiles (draft 2026-04-01) assessment_profile answered (score)"
+COURSE_OF_STUDY = EXTENSIONS_BASE + "course-of-study-code"
+COURSE_OF_STUDY_RE = re.compile(r"^[0-9]{16}$")
+IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
+# where an extension may sit: (JSONPath of the extensions object, what it is)
+EXTENSION_PLACES = (("$.context.extensions", "context"), ("$.object.definition.extensions", "activity"),
+                    ("$.result.extensions", "result"))
+JAPAN_DOCUMENTS = ("japan-assessment", "japan-lms")
+
+
+def fixture(name: str) -> Path:
+    """A shipped profile document by name (``japan-assessment``) or the path given as it is."""
+    path = FIXTURES / f"{name}.json"
+    return path if path.is_file() else Path(name)
+
+
+@cache
+def common_rules() -> tuple[templates.Rule, ...]:
+    data = load_json(fixture("japan-common-rules").read_bytes())
+    return tuple(templates.parse_rule(r, f"japan-common-rules.json rules[{i}]") for i, r in enumerate(data["rules"]))
+
+
+@cache
+def core_extensions() -> dict[str, dict[str, Any]]:
+    """Extension IRI -> its JSON Schema (``inlineSchema``) from ``japan-core.json``."""
+    data = load_json(fixture("japan-core").read_bytes())
+    return {c["id"]: json.loads(c["inlineSchema"]) for c in data["concepts"] if c["type"].endswith("Extension")}
+
+
+def common_problems(statement: Any, presence: str) -> list[Problem]:
+    """The common rules of one presence (``included`` / ``recommended``) the statement does not follow.
+
+    ``recommended`` is judged as a requirement here (absence is reported) so a report can show it;
+    its check is informative."""
+    stmt = templates.normalize(statement)
+    out: list[Problem] = []
+    for rule in common_rules():
+        if rule.presence != presence:
+            continue
+        strict = templates.Rule(rule.location, rule.selector, "included")
+        if not templates.follows_rule(stmt, strict).followed:
+            if presence == "included":
+                en, ja = f"{rule.location.text} is required by the Japan common rules", \
+                    f"{rule.location.text} は日本版共通ルールで必須です"
+            else:
+                en, ja = f"{rule.location.text} is recommended by the Japan common rules", \
+                    f"{rule.location.text} は日本版共通ルールで推奨されています"
+            out.append(Problem(rule.location.text, en, ja, SECTION_COMMON, rule=f"jp.common.{presence}"))
+    return out
+
+
+def actor_problems(statement: Any) -> list[Problem]:
+    """The learner is identified by ``account`` (not an e-mail address or OpenID)."""
+    actor = statement.get("actor") if isinstance(statement, dict) else None
+    if not isinstance(actor, dict) or actor.get("objectType") == "Group":
+        return []
+    used = [k for k in IFIS if k in actor]
+    if used and used != ["account"]:
+        other = next(k for k in used if k != "account")
+        return [Problem(f"$.actor.{other}", f"the actor is identified by {other}; the Japan profiles identify the "
+                        "learner by account (homePage + name)", f"actor が {other} で識別されています。日本版プロファイルでは "
+                        "account (homePage と name) で識別します", SECTION_COMMON, rule="jp.actor.account")]
+    return []
+
+
+def launched_user_problems(statement: Any, name: str, home_page: str) -> list[Problem]:
+    """The actor is the launched user: ``account.name`` = the LTI ``sub``, ``homePage`` = the e-portal's."""
+    actor = statement.get("actor") if isinstance(statement, dict) else None
+    account = actor.get("account") if isinstance(actor, dict) else None
+    if not isinstance(account, dict):
+        return [Problem("$.actor", "the actor has no account, so it cannot be the launched user",
+                        "actor に account がないため、起動した利用者か確かめられません", SECTION_COMMON,
+                        rule="jp.actor.launched_user")]
+    out: list[Problem] = []
+    if account.get("name") != name:
+        out.append(Problem("$.actor.account.name", "account.name is not the launched user's id (LTI sub)",
+                           "account.name が起動した利用者の ID (LTI sub) ではありません", SECTION_COMMON,
+                           rule="jp.actor.launched_user"))
+    if str(account.get("homePage", "")).rstrip("/") != home_page.rstrip("/"):
+        out.append(Problem("$.actor.account.homePage", "account.homePage is not the e-portal's homePage",
+                           "account.homePage が学習eポータルの homePage ではありません", SECTION_COMMON,
+                           rule="jp.actor.launched_user"))
+    return out
+
+
+def version_problems(statement: Any) -> list[Problem]:
+    """The drafts are based on xAPI 1.0.3: a statement's ``version`` is 1.0.x."""
+    version = statement.get("version") if isinstance(statement, dict) else None
+    if isinstance(version, str) and not re.fullmatch(r"1\.0(\.\d+)?", version):
+        return [Problem("$.version", "the Japan profiles are based on xAPI 1.0.3; version is not 1.0.x",
+                        "日本版プロファイルは xAPI 1.0.3 に基づきます。version が 1.0.x ではありません", SECTION_COMMON,
+                        rule="jp.version")]
+    return []
+
+
+def extensions(statement: Any) -> list[tuple[str, str, Any]]:
+    """Every extension of the statement: (concrete path, IRI, value)."""
+    out: list[tuple[str, str, Any]] = []
+    for place, _ in EXTENSION_PLACES:
+        for m in jsonpath.find(statement, place):
+            if isinstance(m.value, dict):
+                out += [(jsonpath.child(m.path, k), k, v) for k, v in m.value.items()]
+    return out
+
+
+def _schema_problem(value: Any, schema: dict[str, Any]) -> str | None:
+    """Why ``value`` does not fit the small JSON Schema subset the core document uses, or None."""
+    kind = schema.get("type")
+    if kind == "array":
+        if not isinstance(value, list):
+            return "must be an array"
+        for item in value:
+            why = _schema_problem(item, schema.get("items", {}))
+            if why:
+                return f"each item {why}"
+        return None
+    if kind == "integer":
+        return None if isinstance(value, int) and not isinstance(value, bool) else "must be an integer"
+    if kind == "string":
+        if not isinstance(value, str):
+            return "must be a string"
+        if len(value) < schema.get("minLength", 0):
+            return "must be a non-empty string"
+        if "enum" in schema and value not in schema["enum"]:
+            return f"must be one of {', '.join(schema['enum'])}"
+        if schema.get("format") == "date-time" and not is_date_time(value):
+            return "must be an ISO 8601 date-time"
+        return None
+    return None
+
+
+def is_date_time(value: str) -> bool:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})", value):
+        return False
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def extension_value_problems(statement: Any) -> list[Problem]:
+    """Core extensions whose value has the wrong shape (arrays of strings, enums, integer, date-time)."""
+    known = core_extensions()
+    out: list[Problem] = []
+    for path, iri, value in extensions(statement):
+        schema = known.get(iri)
+        why = _schema_problem(value, schema) if schema is not None else None
+        if why:
+            name = iri.removeprefix(EXTENSIONS_BASE)
+            out.append(Problem(path, f"extension {name} {why}", f"拡張 {name} の値の形が違います ({why})", SECTION_CORE,
+                               rule="jp.ext.value"))
+    return out
+
+
+def unknown_extension_problems(statement: Any) -> list[Problem]:
+    """Extensions in the Japan namespace that the core profile does not define, and the older namespace."""
+    known = core_extensions()
+    out: list[Problem] = []
+    for path, iri, _ in extensions(statement):
+        if iri.startswith(EXTENSIONS_BASE) and iri not in known:
+            out.append(Problem(path, "an extension in the Japan namespace that the core profile does not define",
+                               "コアプロファイルにない日本版名前空間の拡張です", SECTION_CORE, rule="jp.ext.unknown"))
+        elif iri.startswith(OLD_BASE):
+            out.append(Problem(path, f"an extension in the older namespace {OLD_BASE}; the drafts now use {EXTENSIONS_BASE}",
+                               f"古い名前空間 {OLD_BASE} の拡張です。現在のドラフトは {EXTENSIONS_BASE} です", SECTION_CORE,
+                               rule="jp.ext.old_namespace"))
+    return out
+
+
+def code_problems(statement: Any, name: str, allowed: re.Pattern[str]) -> list[Problem]:
+    """Values of the ``name`` extension (grade, subject, course-of-study-code) outside ``allowed``."""
+    out: list[Problem] = []
+    for path, iri, value in extensions(statement):
+        if iri != EXTENSIONS_BASE + name or not isinstance(value, list):
+            continue
+        for n, item in enumerate(value):
+            if isinstance(item, str) and not allowed.fullmatch(item):
+                out.append(Problem(jsonpath.child(path, n), f"{name} value is not a code of the expected form",
+                                   f"{name} の値が想定の形のコードではありません", SECTION_CORE, rule=f"jp.ext.{name}"))
+    return out
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) else None
+
+
+def score_problems(statement: Any, tolerance: float) -> list[Problem]:
+    """``scaled == (raw - min) / (max - min)`` (min 0 when absent) within ``tolerance``, and scaled in 0..1."""
+    result = statement.get("result") if isinstance(statement, dict) else None
+    score = result.get("score") if isinstance(result, dict) else None
+    if not isinstance(score, dict):
+        return []
+    scaled, raw, top = _number(score.get("scaled")), _number(score.get("raw")), _number(score.get("max"))
+    low = _number(score.get("min")) if "min" in score else 0.0
+    out: list[Problem] = []
+    if scaled is not None and not 0 <= scaled <= 1:
+        out.append(Problem("$.result.score.scaled", "scaled is outside 0..1 (the assessment profile's range)",
+                           "scaled が 0〜1 の範囲外です (アセスメントプロファイルの範囲)", SECTION_ASSESSMENT,
+                           rule="jp.score.range"))
+    if None in (scaled, raw, top, low) or top == low:
+        return out
+    expected = (raw - low) / (top - low)  # type: ignore[operator]
+    if abs(expected - scaled) > tolerance:  # type: ignore[operator]
+        out.append(Problem("$.result.score.scaled", f"scaled is not (raw - min) / (max - min) = {expected:.4g}",
+                           f"scaled が (raw - min) / (max - min) = {expected:.4g} ではありません", SECTION_ASSESSMENT,
+                           rule="jp.score.arithmetic"))
+    return out

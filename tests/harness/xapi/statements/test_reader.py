@@ -1,0 +1,78 @@
+"""The streaming statements reader: JSON arrays and NDJSON, bounded, every bad record named by line."""
+
+from __future__ import annotations
+
+import json
+
+from renkei.harness.xapi.statements import reader
+from renkei.harness.xapi.statements.reader import ReadError, Record
+
+
+def _read(tmp_path, text: str | bytes, **kw) -> list:
+    path = tmp_path / "s.json"
+    path.write_bytes(text.encode() if isinstance(text, str) else text)
+    return list(reader.read(path, **kw))
+
+
+def test_an_array_is_read_element_by_element_with_lines(tmp_path):
+    items = _read(tmp_path, '[\n  {"id": 1},\n  {"id": 2,\n   "x": [1, 2]}\n]\n')
+    assert items == [Record(0, 2, {"id": 1}), Record(1, 3, {"id": 2, "x": [1, 2]})]
+
+
+def test_an_array_larger_than_a_read_block_streams(tmp_path):
+    statements = [{"id": n, "pad": "あ" * 500} for n in range(2000)]  # ~3 MB, many blocks
+    items = _read(tmp_path, json.dumps(statements, ensure_ascii=False))
+    assert [i.value["id"] for i in items] == list(range(2000))
+    assert all(isinstance(i, Record) for i in items)
+
+
+def test_a_number_cut_at_a_block_end_is_not_read_short(tmp_path):
+    pad = " " * (reader.CHUNK - 3)
+    items = _read(tmp_path, "[" + pad + "123456, 7]")
+    assert [i.value for i in items] == [123456, 7]
+
+
+def test_an_empty_array_and_a_bom(tmp_path):
+    assert _read(tmp_path, b"\xef\xbb\xbf[ ]") == []
+
+
+def test_array_syntax_errors_are_fatal_and_located(tmp_path):
+    items = _read(tmp_path, '[{"id": 1},\n{"id": }]')
+    assert isinstance(items[0], Record)
+    err = items[1]
+    assert isinstance(err, ReadError) and err.fatal and err.line == 2 and err.index == 1
+    assert "not valid JSON" in err.message and "rest of the file" in err.message
+    missing = _read(tmp_path, '[{"id": 1} {"id": 2}]')[1]
+    assert missing.fatal and "',' or ']'" in missing.message
+    unclosed = _read(tmp_path, '[{"id": 1},')[1]
+    assert unclosed.fatal and "no closing" in unclosed.message
+    trailing = _read(tmp_path, '[{"id": 1}] x')[1]
+    assert trailing.fatal and "after the closing" in trailing.message
+    not_array = _read(tmp_path, '{"id": 1}', fmt="array")[0]
+    assert not_array.fatal and "JSON array" in not_array.message
+
+
+def test_array_limits(tmp_path):
+    big = _read(tmp_path, json.dumps([{"a": "x" * 3000}, {"a": 1}]), max_bytes=1024)
+    assert isinstance(big[0], ReadError) and "longer than 1,024 bytes" in big[0].message
+    deep = _read(tmp_path, "[" + "[" * 80 + "]" * 80 + ', {"a": 1}]')
+    assert isinstance(deep[0], ReadError) and "deeper than 64" in deep[0].message and not deep[0].fatal
+    assert deep[1] == Record(1, 1, {"a": 1})
+    many = _read(tmp_path, json.dumps([{}] * 5), max_records=3)
+    assert len([i for i in many if isinstance(i, Record)]) == 3 and many[-1].fatal and "more than 3" in many[-1].message
+
+
+def test_ndjson_skips_bad_lines_and_goes_on(tmp_path):
+    text = '{"id": 1}\n\n{"id": \n[1]\n' + '{"a": "' + "x" * 2000 + '"}\n' + '{"id": 5}\n'
+    items = _read(tmp_path, text, max_bytes=1024)
+    assert items[0] == Record(0, 1, {"id": 1})
+    assert isinstance(items[1], ReadError) and items[1].line == 3 and items[1].index == 1
+    assert "one statement per line" in items[1].message
+    assert items[2] == Record(2, 4, [1])
+    assert isinstance(items[3], ReadError) and items[3].line == 5 and "longer than" in items[3].message
+    assert items[4] == Record(4, 6, {"id": 5})
+
+
+def test_ndjson_bad_utf8_names_the_line(tmp_path):
+    items = _read(tmp_path, b'{"a": 1}\n{"a": "\xff"}\n')
+    assert isinstance(items[1], ReadError) and items[1].line == 2 and "UTF-8" in items[1].message
