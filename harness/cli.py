@@ -447,13 +447,14 @@ def mocks_serve(
     eportal_port: Annotated[int, typer.Option(min=0, max=65535, help="0 picks a free port")] = 8401,
     app_port: Annotated[int, typer.Option(min=0, max=65535, help="0 picks a free port")] = 8402,
     school_affairs_port: Annotated[int, typer.Option(min=0, max=65535, help="0 picks a free port")] = 8403,
+    lrs_port: Annotated[int, typer.Option(min=0, max=65535, help="0 picks a free port")] = 8404,
 ) -> None:
-    """Serve the mock 校務支援システム (OneRoster 1.2 REST), 学習eポータル (roster pulled from it) and 学習アプリ
-    until Ctrl-C; prints their URLs and the mock's test credentials."""
+    """Serve the mock 校務支援システム (OneRoster 1.2 REST), 学習eポータル (roster pulled from it), its LRS
+    (xAPI) and 学習アプリ until Ctrl-C; prints their URLs and the mocks' test credentials."""
     from renkei.mocks.__main__ import serve
 
     raise typer.Exit(serve(bundle=bundle, workdir=workdir, eportal_port=eportal_port, app_port=app_port,
-                           school_affairs_port=school_affairs_port))
+                           school_affairs_port=school_affairs_port, lrs_port=lrs_port))
 
 
 def main(argv: list[str] | None = None) -> None:

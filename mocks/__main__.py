@@ -10,17 +10,17 @@ import time
 from pathlib import Path
 
 from renkei.harness.core.errors import RenkeiError
-from renkei.mocks.runner import start_ecosystem
+from renkei.mocks.runner import LRS_APP_KEY, LRS_APP_SECRET, start_ecosystem
 
 
 def serve(*, bundle: Path | None = None, workdir: Path | None = None, eportal_port: int = 8401,
-          app_port: int = 8402, school_affairs_port: int = 8403) -> int:
+          app_port: int = 8402, school_affairs_port: int = 8403, lrs_port: int = 8404) -> int:
     """Serve the ecosystem and print its URLs (flushed, so a script reading a pipe sees them)
     until Ctrl-C; port 0 picks a free port. Returns the exit code."""
     workdir = workdir or Path(tempfile.mkdtemp(prefix="renkei-mocks-"))
     try:
         eco = start_ecosystem(workdir, bundle=bundle, eportal_port=eportal_port, app_port=app_port,
-                              school_affairs_port=school_affairs_port)
+                              school_affairs_port=school_affairs_port, lrs_port=lrs_port)
     except RenkeiError as exc:
         print(f"mocks: error: {exc}", file=sys.stderr)
         return 2
@@ -34,7 +34,10 @@ def serve(*, bundle: Path | None = None, workdir: Path | None = None, eportal_po
             print(f"  admin API: {sa.url}/admin/...  key: {sa.config.admin_key}")
             print(f"  CSV export: {sa.url}/exports/oneroster-csv.zip[?since=...]")
         print(f"学習eポータル:  {eco.eportal_url}/   (open in a browser to start launches)")
-        print(f"学習アプリ:     {eco.app_url}/")
+        print(f"学習アプリ:     {eco.app_url}/   (its study logs: {eco.app_url}/xapi/sent)")
+        if eco.lrs is not None:
+            print(f"LRS (xAPI 1.0.3/2.0): {eco.lrs.url}/  key: {LRS_APP_KEY}  secret: {LRS_APP_SECRET}  "
+                  "(the app's test credentials)")
         print("Ctrl-C to stop", flush=True)
         try:
             while True:
@@ -51,9 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--eportal-port", type=int, default=8401, help="0 picks a free port")
     ap.add_argument("--app-port", type=int, default=8402, help="0 picks a free port")
     ap.add_argument("--school-affairs-port", type=int, default=8403, help="0 picks a free port")
+    ap.add_argument("--lrs-port", type=int, default=8404, help="0 picks a free port")
     args = ap.parse_args(argv)
     return serve(bundle=args.bundle, workdir=args.workdir, eportal_port=args.eportal_port, app_port=args.app_port,
-                 school_affairs_port=args.school_affairs_port)
+                 school_affairs_port=args.school_affairs_port, lrs_port=args.lrs_port)
 
 
 if __name__ == "__main__":

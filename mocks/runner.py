@@ -21,10 +21,13 @@ from renkei.harness.lti.protocol.jose import generate_rsa_key, public_jwks
 from renkei.harness.serving import BackgroundServer, LocalTls, free_port
 from renkei.mocks.app.app import create_app as create_tool_app
 from renkei.mocks.app.config import ToolConfig
+from renkei.mocks.app.xapi import LrsEndpoint
 from renkei.mocks.eportal.app import create_app as create_eportal_app
 from renkei.mocks.eportal.config import EportalConfig, ToolRegistration
 from renkei.mocks.eportal.rest_roster import RestSource, load_rest
 from renkei.mocks.eportal.roster import Roster
+from renkei.mocks.lrs.config import LrsClient, LrsConfig
+from renkei.mocks.lrs.server import LrsServer, serve_lrs
 from renkei.mocks.school_affairs.generator import generate_bundle
 from renkei.mocks.school_affairs.rest.app import create_app as create_school_affairs_app
 from renkei.mocks.school_affairs.rest.config import Client, ProviderConfig
@@ -132,16 +135,29 @@ def serve_school_affairs(bundle: Path, *, port: int = 0, faults: Iterable[str] =
 def serve_app(*, platform_issuer: str, client_id: str, deployment_ids: Iterable[str], keys_dir: Path,
               port: int = 0, faults: Iterable[str] = (), auth_url: str | None = None,
               token_url: str | None = None, jwks_url: str | None = None,
-              tls: LocalTls | None = None) -> BackgroundServer:
-    """Serve the mock app registered with a platform whose endpoints default to the fixed paths."""
+              tls: LocalTls | None = None, lrs: LrsEndpoint | None = None) -> BackgroundServer:
+    """Serve the mock app registered with a platform whose endpoints default to the fixed paths;
+    with ``lrs`` its learner launches report their study logs there (xAPI)."""
     port = port or free_port(HOST)
     config = ToolConfig(client_id=client_id, issuer=platform_issuer,
                         auth_url=auth_url or f"{platform_issuer}/auth",
                         token_url=token_url or f"{platform_issuer}/token",
                         jwks_url=jwks_url or f"{platform_issuer}/jwks",
                         deployment_ids=frozenset(deployment_ids), base_url=f"{_scheme(tls)}://{HOST}:{port}",
-                        keys_dir=keys_dir, faults=set(faults))
+                        keys_dir=keys_dir, faults=set(faults), lrs=lrs)
     return _serve(create_tool_app(config), port, "mock-app", tls)
+
+
+# The mock app's one client at the mock LRS (a test credential of the mock, never a real one).
+LRS_APP_KEY = "renkei-mock-app"
+LRS_APP_SECRET = "renkei-mock-lrs-0001"
+
+
+def serve_lrs_for_app(*, port: int = 0, record: bool = False, faults: Iterable[str] = ()) -> LrsServer:
+    """The mock LRS (the e-portal's LRS) with the mock app as its one Basic-auth client."""
+    config = LrsConfig(clients=[LrsClient(key=LRS_APP_KEY, secret=LRS_APP_SECRET, name="renkei 模擬学習アプリ")],
+                       record=record, faults=set(faults))
+    return serve_lrs(config, host=HOST, port=port)
 
 
 @dataclass
@@ -149,6 +165,7 @@ class Ecosystem:
     bundle: Path
     servers: list[BackgroundServer] = field(default_factory=list)
     school_affairs: SchoolAffairs | None = None
+    lrs: LrsServer | None = None
 
     @property
     def eportal_url(self) -> str:
@@ -161,6 +178,8 @@ class Ecosystem:
     def stop(self) -> None:
         for server in reversed(self.servers):
             server.stop()
+        if self.lrs is not None:
+            self.lrs.stop()
         if self.school_affairs is not None:
             self.school_affairs.stop()
 
@@ -176,9 +195,10 @@ GENERATED = {"profile": "oneroster12-csv-jpk12", "municipalities": 1, "schools_p
 
 
 def start_ecosystem(workdir: Path, *, bundle: Path | None = None, eportal_port: int = 0,
-                    app_port: int = 0, school_affairs_port: int = 0, seed: int = 2026) -> Ecosystem:
+                    app_port: int = 0, school_affairs_port: int = 0, lrs_port: int = 0, seed: int = 2026) -> Ecosystem:
     """Generate a roster if none is given, serve it from the mock 校務支援 over REST, and serve the
-    e-portal (which pulls its roster from there) and the app wired together."""
+    e-portal (which pulls its roster from there), its LRS, and the app wired to both: a learner's launch
+    makes the app report the drill to the LRS as that learner (account homePage = the e-portal)."""
     workdir.mkdir(parents=True, exist_ok=True)
     generation = None
     if bundle is None:
@@ -193,11 +213,13 @@ def start_ecosystem(workdir: Path, *, bundle: Path | None = None, eportal_port: 
         roster = load_rest(RestSource(sa.url, sa.token_url, SCHOOL_AFFAIRS_CLIENT, SCHOOL_AFFAIRS_SECRET))
         eportal_url = f"http://{HOST}:{eportal_port}"
         app_url = f"http://{HOST}:{app_port}"
+        eco.lrs = lrs = serve_lrs_for_app(port=lrs_port)
         eco.servers.append(serve_eportal(None, [mock_app_registration(app_url)], port=eportal_port,
                                          keys_dir=workdir / "keys" / "eportal", roster=roster))
         eco.servers.append(serve_app(platform_issuer=eportal_url, client_id=APP_CLIENT_ID,
                                      deployment_ids=[DEPLOYMENT_ID], keys_dir=workdir / "keys" / "app",
-                                     port=app_port))
+                                     port=app_port, lrs=LrsEndpoint(url=lrs.url + "/", key=LRS_APP_KEY,
+                                                                    secret=LRS_APP_SECRET)))
     except BaseException:
         eco.stop()
         raise

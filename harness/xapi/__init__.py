@@ -6,3 +6,5 @@ vendor's LRS (renkei is the Learning Record Provider); ``statements/`` tests wha
 app sends (a file, or statements captured by renkei's recording LRS). Importing the package registers
 the target kinds and all the checks.
 """
+
+from renkei.harness.xapi import statements  # noqa: F401  (registers the xapi-statements kind and its checks)

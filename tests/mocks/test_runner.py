@@ -49,3 +49,24 @@ def test_ecosystem_launch_end_to_end(tmp_path: Path) -> None:
         raise AssertionError("e-portal still running")
     except httpx.ConnectError:
         pass
+
+
+def test_a_learner_launch_reports_to_the_ecosystem_lrs(tmp_path: Path) -> None:
+    from renkei.mocks.runner import LRS_APP_KEY, LRS_APP_SECRET
+
+    with start_ecosystem(tmp_path) as eco, httpx.Client(follow_redirects=True, timeout=10) as client:
+        assert eco.lrs is not None
+        home = client.get(eco.eportal_url + "/", headers={"Accept": "text/html"}).text
+        subs = set()
+        for href in re.findall(r'href="(/launch\?[^"]+)">起動</a>', home)[:12]:
+            page = client.get(eco.eportal_url + href.replace("&amp;", "&"))
+            while 'id="lti-launch"' not in page.text and "<form" in page.text:
+                page = _submit(client, page)
+            subs |= set(re.findall(r'data-sub="([^"]+)"', page.text))
+        sent = client.get(eco.app_url + "/xapi/sent").json()["sent"]
+        assert sent and all(e["status"] == 200 for e in sent), sent
+        answer = client.get(eco.lrs.url + "/statements", auth=(LRS_APP_KEY, LRS_APP_SECRET),
+                            headers={"X-Experience-API-Version": "1.0.3"}).json()
+    actors = {(s["actor"]["account"]["homePage"], s["actor"]["account"]["name"]) for s in answer["statements"]}
+    assert actors and {home for home, _ in actors} == {eco.eportal_url}
+    assert {name for _, name in actors} <= subs  # the learner is the launch's sub at the LRS

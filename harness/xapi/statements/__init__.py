@@ -16,6 +16,6 @@ from renkei.harness.xapi.statements import (  # noqa: F401  (importing a check m
 from renkei.harness.xapi.statements.config import KIND
 from renkei.harness.xapi.statements.target import open_target
 
-register_kind(TargetKind(name=KIND, open=open_target,
+register_kind(TargetKind(name=KIND, open=open_target, role="lrp",
                          description="an app's xAPI statements (target YAML: a JSON/NDJSON file, or a capture by "
                                      "renkei's recording LRS)"))
