@@ -188,7 +188,7 @@ def rest_consumer_runs() -> list[DemoRun]:
                     "exposes": {"base_url": eportal.url, "token_url": eportal.url + oneroster_api.TOKEN_PATH,
                                 "client_id": "${RENKEI_DEMO_EXPORT_ID}", "client_secret": "${RENKEI_DEMO_EXPORT_SECRET}"},
                     "exposes_nrps": {"token_url": eportal.url + "/token", "client_id": NRPS_READER_ID,
-                                     "deployment_id": DEPLOYMENT_ID, "key_file": str(key_file),
+                                     "deployment_id": DEPLOYMENT_ID, "key_file": str(key_file.resolve()),
                                      "memberships_url": eportal.url + "/nrps/{class}"}},
                 "harness": {"listen": {"host": HOST, "port": port}, "client_id": "renkei-demo-consumer",
                             "client_secret": "${RENKEI_DEMO_CONSUMER_SECRET}", "throttle_every": 7},
