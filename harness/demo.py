@@ -198,6 +198,34 @@ def rest_consumer_runs() -> list[DemoRun]:
     return runs
 
 
+# -- xAPI --------------------------------------------------------------------------------------
+def statements_runs() -> list[DemoRun]:
+    """xapi-statements-japan by capture: renkei's recording LRS listens, a scripted session of the mock app
+    (``python -m renkei.mocks.app.xapi``) reports one learner's drill to it, and every statement is judged;
+    red: the app names the learner by login name and sends a score whose scaled is not from raw."""
+    os.environ["RENKEI_DEMO_LRS_SECRET"] = "renkei-demo-lrs-0001"  # a test credential of the demo
+    learner, home = "6f1d2c3b-5a49-4e8d-9c7b-2a1e0f3d4c5b", "https://eportal.renkei-demo.invalid"
+    runs: list[DemoRun] = []
+    for name, faults, expected in (("xapi-statements-japan", [], "pass"),
+                                   ("xapi-statements-japan-broken", ["xapi_actor_login_name", "xapi_scaled_mismatch"],
+                                    "fail")):
+        command = [sys.executable, "-m", "renkei.mocks.app.xapi", "{endpoint}", "{key}", "{secret}", "{actor_name}",
+                   "{home_page}", "--email", "hanako.demo@school.invalid"]
+        command += [arg for f in faults for arg in ("--fault", f)]
+        target = _write_yaml(OUT / "targets" / f"{name}.yaml", {
+            "kind": "xapi-statements", "app": {"name": "renkei 模擬学習アプリ"}, "version": "1.0.3",
+            "source": "capture",
+            "capture": {"listen": {"host": HOST, "port": free_port(HOST)}, "path": "/xapi",
+                        "client": {"key": "renkei-demo-app", "secret": "${RENKEI_DEMO_LRS_SECRET}"},
+                        "launch": {"mode": "hook", "command": command, "timeout_seconds": 60},
+                        "expect_statements": 5, "idle_seconds": 2, "wait_seconds": 60},
+            "expect": {"actor": {"name": learner, "home_page": home}},
+        })
+        note = f"faults: {', '.join(faults)}" if faults else "the mock app's drill, captured"
+        runs.append(_run(name, "xapi-statements-japan", target, expected, note))
+    return runs
+
+
 # -- LTI ---------------------------------------------------------------------------------------
 def _write_yaml(path: Path, data: dict[str, Any]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -342,6 +370,7 @@ def main() -> int:
     runs += rest_consumer_runs()
     runs += tool_runs(tls)
     runs += platform_runs(tls)
+    runs += statements_runs()
     _summary(runs)
     site = sign_and_publish(runs)
     bad = [r for r in runs if not r.ok]

@@ -157,3 +157,34 @@ async def send(endpoint: LrsEndpoint, statements: list[dict[str, Any]], log: Sen
     except httpx.HTTPError as exc:
         entry["error"] = f"{type(exc).__name__}: {exc}"[:500]
     log.add(entry)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m renkei.mocks.app.xapi ENDPOINT KEY SECRET ACTOR HOME_PAGE [--fault F]``: one learner's drill
+    sent to an LRS as the mock app would after that learner's launch (a scripted session for capture hooks)."""
+    import argparse
+    import asyncio
+
+    ap = argparse.ArgumentParser(prog="python -m renkei.mocks.app.xapi", description=main.__doc__)
+    ap.add_argument("endpoint")
+    ap.add_argument("key")
+    ap.add_argument("secret")
+    ap.add_argument("actor", help="the learner's LTI sub")
+    ap.add_argument("home_page", help="the e-portal's homePage")
+    ap.add_argument("--fault", action="append", default=[], choices=["xapi_actor_login_name", "xapi_scaled_mismatch"])
+    ap.add_argument("--email", default="", help="the learner's e-mail (what xapi_actor_login_name uses)")
+    args = ap.parse_args(argv)
+    claims = {"iss": args.home_page, "sub": args.actor, vocab.CLAIM_MESSAGE_TYPE: vocab.MSG_RESOURCE_LINK,
+              vocab.CLAIM_ROLES: [vocab.ROLE_LEARNER], vocab.CLAIM_RESOURCE_LINK: {"id": "drill-1", "title": "算数ドリル 1"},
+              **({"email": args.email} if args.email else {})}
+    log = SentLog()
+    endpoint = LrsEndpoint(url=args.endpoint, key=args.key, secret=args.secret)
+    asyncio.run(send(endpoint, statements_for(claims, "scripted-" + args.actor, app_base="http://127.0.0.1/app",
+                                              faults=set(args.fault)), log, "scripted"))
+    entry = log.entries[-1]
+    print(f"{entry['url']}: {entry['status'] or entry['error']}")
+    return 0 if entry["status"] == 200 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
