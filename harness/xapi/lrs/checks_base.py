@@ -122,3 +122,41 @@ def written(ctx: CheckContext, name: str, statement: dict[str, Any]) -> dict[str
         ctx.stop_not_evaluated("the LRS did not accept the statement renkei wrote for this check "
                                "(see xapi.comm.statements.put)")
     return sent  # type: ignore[no-any-return]
+
+
+def where(ctx: CheckContext, resource: str = "statements") -> dict[str, str]:
+    """The location of a finding about ``resource`` (its URL on the LRS under test)."""
+    return {"endpoint": target_of(ctx).client.url(resource)}
+
+
+def query(ctx: CheckContext, params: dict[str, str], *, until: Any = None,
+          headers: dict[str, str] | None = None) -> tuple[list[dict[str, Any]], ApiResponse] | None:
+    """GET a StatementResult (first page only), polled while ``until(statements)`` is false and the
+    consistency wait lasts (an LRS may show a write later, Communication 2.1.3); None after a finding."""
+    target = target_of(ctx)
+    client = target.client
+    end = client.clock() + client.obs.consistency_wait_seconds
+    while True:
+        resp = send(ctx, "GET", "statements", params=params, headers=headers)
+        if not expect(ctx, resp, (200,), f"GET statements?{'&'.join(params)}", "ステートメントの検索"):
+            return None
+        assert resp is not None
+        data = body_json(ctx, resp)
+        if not isinstance(data, dict) or not isinstance(data.get("statements"), list):
+            ctx.fail("the answer is not a StatementResult ({statements: [...], more})",
+                     ja="応答が StatementResult ではありません", endpoint=resp.url, method="GET",
+                     value=resp.text[:200])
+            return None
+        found = [s for s in data["statements"] if isinstance(s, dict)]
+        if until is None or until(found) or client.clock() >= end:
+            return found, resp
+        client.sleep(client.obs.poll_interval_seconds)
+
+
+def ids_of(statements: list[dict[str, Any]]) -> list[Any]:
+    return [s.get("id") for s in statements]
+
+
+def has_all(wanted: list[str]) -> Any:
+    """``until`` for ``query``: every id of ``wanted`` is in the answer."""
+    return lambda found: set(wanted) <= set(ids_of(found))
