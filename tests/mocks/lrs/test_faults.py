@@ -1,0 +1,110 @@
+"""Each fault breaks its one behaviour: the same request against the reference LRS and the faulty one."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+from starlette.testclient import TestClient
+
+from renkei.mocks.lrs.config import FAULTS
+from tests.mocks.lrs.conftest import headers, statement
+
+URL = "/xapi/statements"
+Make = Callable[..., TestClient]
+
+
+def both(make_client: Make, fault: str) -> tuple[TestClient, TestClient]:
+    return make_client(), make_client(faults={fault})
+
+
+def test_every_fault_is_tested() -> None:
+    names = {n.removeprefix("test_") for n in globals() if n.startswith("test_")}
+    assert set(FAULTS) <= names
+
+
+def test_unknown_fault_is_refused() -> None:
+    from pydantic import ValidationError
+
+    from renkei.mocks.lrs.config import LrsConfig
+    with pytest.raises(ValidationError, match="unknown LRS fault"):
+        LrsConfig(faults={"no_such_fault"})
+
+
+def test_accepts_missing_actor(make_client: Make) -> None:
+    good, bad = both(make_client, "accepts_missing_actor")
+    st = statement()
+    del st["actor"]
+    assert good.post(URL, json=st, headers=headers()).status_code == 400
+    assert bad.post(URL, json=st, headers=headers()).status_code == 200
+
+
+def test_accepts_bad_timestamp(make_client: Make) -> None:
+    good, bad = both(make_client, "accepts_bad_timestamp")
+    st = statement(timestamp="2026-13-45T99:00:00Z")
+    r = good.post(URL, json=st, headers=headers())
+    assert r.status_code == 400 and "timestamp" in r.text
+    assert bad.post(URL, json=st, headers=headers()).status_code == 200
+
+
+def test_ignores_voiding(make_client: Make) -> None:
+    for lrs, visible in zip(both(make_client, "ignores_voiding"), (False, True), strict=True):
+        target = lrs.post(URL, json=statement(), headers=headers()).json()[0]
+        lrs.post(URL, json=statement(verb={"id": "http://adlnet.gov/expapi/verbs/voided"},
+                                     object={"objectType": "StatementRef", "id": target}), headers=headers())
+        assert (lrs.get(URL, params={"statementId": target}, headers=headers()).status_code == 200) is visible
+
+
+def test_no_etag_checks(make_client: Make) -> None:
+    p = {"activityId": "https://app.example.jp/a", "profileId": "p"}
+    for lrs, status in zip(both(make_client, "no_etag_checks"), (409, 204), strict=True):
+        lrs.put("/xapi/activities/profile", params=p, json={"a": 1}, headers=headers())
+        assert lrs.put("/xapi/activities/profile", params=p, json={"a": 2}, headers=headers()).status_code == status
+        wrong = headers(**{"If-Match": '"nope"'})
+        assert lrs.put("/xapi/activities/profile", params=p, json={"a": 3}, headers=wrong).status_code == \
+            (412 if status == 409 else 204)
+
+
+def test_wrong_version_header(make_client: Make) -> None:
+    good, bad = both(make_client, "wrong_version_header")
+    assert good.get(URL, headers=headers()).headers["X-Experience-API-Version"] == "1.0.3"
+    assert bad.get(URL, headers=headers()).headers["X-Experience-API-Version"] == "1.0.0"
+    assert bad.get(URL, headers=headers("2.0.0")).headers["X-Experience-API-Version"] == "1.0.3"
+
+
+def test_drops_more(make_client: Make) -> None:
+    good, bad = make_client(more_page_size=2), make_client(more_page_size=2, faults={"drops_more"})
+    for lrs, has_more in ((good, True), (bad, False)):
+        lrs.post(URL, json=[statement(i) for i in range(3)], headers=headers())
+        page = lrs.get(URL, headers=headers()).json()
+        assert len(page["statements"]) == 2 and bool(page["more"]) is has_more
+
+
+def test_no_consistent_through(make_client: Make) -> None:
+    good, bad = both(make_client, "no_consistent_through")
+    assert "X-Experience-API-Consistent-Through" in good.get(URL, headers=headers()).headers
+    assert "X-Experience-API-Consistent-Through" not in bad.get(URL, headers=headers()).headers
+
+
+def test_no_auth(make_client: Make) -> None:
+    good, bad = both(make_client, "no_auth")
+    bare = {"X-Experience-API-Version": "1.0.3"}
+    assert good.post(URL, json=statement(), headers=bare).status_code == 401
+    assert bad.post(URL, json=statement(), headers=bare).status_code == 200
+
+
+def test_mutates_statement(make_client: Make) -> None:
+    for lrs, same in zip(both(make_client, "mutates_statement"), (True, False), strict=True):
+        sent = statement()
+        sid = lrs.post(URL, json=sent, headers=headers()).json()[0]
+        got = lrs.get(URL, params={"statementId": sid}, headers=headers()).json()
+        assert (got["timestamp"] == sent["timestamp"]) is same
+
+
+def test_post_merge_replaces(make_client: Make) -> None:
+    p = {"activityId": "https://app.example.jp/a", "profileId": "p"}
+    for lrs, expected in zip(both(make_client, "post_merge_replaces"), ({"a": 1, "b": 2}, {"b": 2}), strict=True):
+        lrs.post("/xapi/activities/profile", params=p, json={"a": 1}, headers=headers())
+        lrs.post("/xapi/activities/profile", params=p, json={"b": 2}, headers=headers())
+        assert json.loads(lrs.get("/xapi/activities/profile", params=p, headers=headers()).content) == expected
