@@ -39,6 +39,12 @@ _TABLE: tuple[tuple[str, str, str, str, str], ...] = (
     ("value.empty", "Data 2.2", "XAPI-00001", "an empty object is not allowed outside extensions",
      "extensions 以外で空のオブジェクトは使えません"),
     ("value.type", "Data 2.2", "XAPI-00006", "wrong JSON type", "JSON の型が違います"),
+    ("property.duplicate", "Data 2.4", "XAPI-00021", "a property appears twice in one object",
+     "1つのオブジェクトに同じプロパティが2回あります"),
+    ("body.json", "Data 2.2", "XAPI-00014", "the body is not well-formed UTF-8 JSON",
+     "本文が正しい UTF-8 の JSON ではありません"),
+    ("body.depth", "Data 2.2", "", "the JSON is nested deeper than renkei's limit",
+     "JSON の入れ子が renkei の上限より深いです"),
     ("property.unknown", "Data 2.2", "XAPI-00010", "property not allowed here (keys are case-sensitive)",
      "ここでは使えないプロパティです（キーの大文字小文字は区別されます）"),
     ("statement.type", "Data 2.4", "XAPI-00014", "a statement must be a JSON object",
@@ -160,9 +166,6 @@ _TABLE: tuple[tuple[str, str, str, str, str], ...] = (
     ("context.contextActivities.value", "Data 2.4.6.2", "XAPI-00094",
      "a contextActivities value must be an Activity or an array of Activities",
      "contextActivities の値は Activity か Activity の配列でなければなりません"),
-    ("context.contextActivities.array", f"{_V2} 4.2.2 contextActivities", "",
-     "in xAPI 2.0 a contextActivities value must be an array",
-     "xAPI 2.0 では contextActivities の値は配列でなければなりません"),
     ("context.contextAgents", f"{_V2} 4.2.2 contextAgents", "",
      "contextAgents must be an array of contextAgent objects with an Agent and non-empty relevantTypes IRIs",
      "contextAgents は Agent と空でない relevantTypes（IRI）を持つ contextAgent の配列でなければなりません"),
@@ -252,6 +255,10 @@ _TABLE: tuple[tuple[str, str, str, str, str], ...] = (
 # SHOULD-level, or not confirmed as a MUST from a primary source: a warning, never a reason for a 400.
 _SHOULD_TABLE: tuple[tuple[str, str, str, str, str], ...] = (
     # The 9274.1.1 text was not read (reference/xapi.md §2: "Timestamps may use RFC 3339").
+    # Not confirmed from the 9274.1.1 text either; 1.0.3 allows a single Activity object.
+    ("context.contextActivities.array", f"{_V2} 4.2.2 contextActivities", "",
+     "in xAPI 2.0 a contextActivities value should be an array",
+     "xAPI 2.0 では contextActivities の値は配列にすべきです"),
     ("timestamp.rfc3339", f"{_V2} 4.2.7", "", "in xAPI 2.0 a timestamp should follow RFC 3339",
      "xAPI 2.0 ではタイムスタンプは RFC 3339 に従うべきです"),
     ("timestamp.timezone", "Data 4.5", "", "a timestamp should state its time zone (Z or an offset)",
