@@ -22,7 +22,7 @@ from renkei.harness.xapi.lrs.checks_base import (
     written,
 )
 from renkei.harness.xapi.lrs.client import parse_time
-from renkei.harness.xapi.lrs.compare import differences
+from renkei.harness.xapi.model.compare import differences
 
 
 def reject_all(ctx: CheckContext, section: str) -> None:
@@ -155,6 +155,9 @@ def version_retained(ctx: CheckContext) -> None:
            ieee="4.2.2.1")
 def context_arrays(ctx: CheckContext) -> None:
     target = target_of(ctx)
+    if target.version.startswith("2."):
+        ctx.skip("xAPI 2.0 writes contextActivities values as arrays; whether an LRS must still accept the "
+                 "single-object form is not confirmed from 9274.1.1, so this 1.0.3 rule is not judged")
     stmt = S.statement(target.run_iri, "context-arrays")
     parent = {"id": target.activity("course")}
     stmt["context"]["contextActivities"] = {"parent": parent}

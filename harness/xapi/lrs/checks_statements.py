@@ -24,7 +24,7 @@ from renkei.harness.xapi.lrs.checks_base import (
     write,
 )
 from renkei.harness.xapi.lrs.client import parse_time
-from renkei.harness.xapi.lrs.compare import differences
+from renkei.harness.xapi.model.compare import differences
 from renkei.harness.xapi.model.versions import CONSISTENT_THROUGH
 
 

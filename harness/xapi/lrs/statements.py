@@ -6,6 +6,7 @@ person; names and descriptions carry Japanese so every round trip also tests UTF
 
 from __future__ import annotations
 
+import copy
 import uuid
 from typing import Any
 
@@ -21,10 +22,11 @@ def learner(name: str | None = None) -> dict[str, Any]:
 
 def statement(run_iri: str, name: str, *, registration: str | None = None, actor: dict[str, Any] | None = None,
               verb: dict[str, Any] | None = None, with_id: bool = True) -> dict[str, Any]:
-    """A valid statement about the activity ``<run_iri>activity/<name>``."""
+    """A valid statement about the activity ``<run_iri>activity/<name>`` (a fresh copy: corpus rows
+    mutate it in place)."""
     out: dict[str, Any] = {
-        "actor": actor or learner(),
-        "verb": verb or VERB,
+        "actor": copy.deepcopy(actor) if actor else learner(),
+        "verb": copy.deepcopy(verb or VERB),
         "object": {"objectType": "Activity", "id": f"{run_iri}activity/{name}",
                    "definition": {"name": {"ja-JP": "確認テスト 第1問", "en-US": "Check test, question 1"},
                                   "description": {"ja-JP": "漢字の読み方 (ひらがな・カタカナ)"},
