@@ -9,7 +9,7 @@ A vendor writes one YAML file (see ``profiles/examples/lrs.yaml``)::
       key: ${LRS_KEY}
       secret: ${LRS_SECRET}
     declares: {state: true, activity_profile: true, agent_profile: true, agents: true, activities: true,
-               about: true, attachments: false, signed: false, alternate_syntax: false}
+               about: true, attachments: false}
     observation: {timeout_seconds: 15, consistency_wait_seconds: 10, max_body_bytes: 8000000}
 
 Basic-auth credentials are ``${ENV_VAR}`` references only and are registered with the run's secret
@@ -63,9 +63,7 @@ class Declares(BaseModel):
     agents: bool = True
     activities: bool = True
     about: bool = True
-    attachments: bool = False
-    signed: bool = False
-    alternate_syntax: bool = False  # 1.0.3 only (removed in 2.0)
+    attachments: bool = False  # statements with attachments in multipart/mixed bodies (Communication 1.5.2)
 
 
 RESOURCES = tuple(Declares.model_fields)
