@@ -14,7 +14,9 @@ from renkei.harness.xapi.lrs import corpus
 from renkei.harness.xapi.lrs import statements as S
 from renkei.harness.xapi.lrs.checks_base import (
     expect,
+    ids_of,
     lrs_check,
+    query,
     read_back,
     send,
     target_of,
@@ -176,10 +178,10 @@ def context_arrays(ctx: CheckContext) -> None:
 @lrs_check("xapi.data.voiding", "Data 2.3.2; Communication 2.1.4", "error",
            ("取り消したステートメントは voidedStatementId でだけ取れる", "A voided statement is only returned by "
             "voidedStatementId"),
-           ("renkei が書いたステートメントを取り消し (voided)、statementId では 404、voidedStatementId では 200 で"
-            "そのステートメントが返ることを確認します。renkei は自分で書いたもの以外は取り消しません。",
-            "Voids a statement renkei wrote itself and requires 404 by statementId and 200 with the statement by "
-            "voidedStatementId. renkei voids nothing it did not write."), ieee="4.2.5")
+           ("renkei が書いたステートメントを取り消し (voided)、statementId では 404、検索結果には現れず、"
+            "voidedStatementId では 200 でそのステートメントが返ることを確認します。renkei は自分で書いたもの以外は取り消しません。",
+            "Voids a statement renkei wrote itself and requires 404 by statementId, its absence from query "
+            "results, and 200 with the statement by voidedStatementId. renkei voids nothing it did not write."), ieee="4.2.5")
 def voiding(ctx: CheckContext) -> None:
     target = target_of(ctx)
     stmt = S.statement(target.run_iri, "voided")
@@ -190,6 +192,10 @@ def voiding(ctx: CheckContext) -> None:
         return
     plain = send(ctx, "GET", "statements", params={"statementId": stmt["id"]})
     expect(ctx, plain, (404,), "GET by statementId of a voided statement", "取り消したステートメントの statementId 取得")
+    found = query(ctx, {"registration": stmt["context"]["registration"]})
+    if found is not None and stmt["id"] in ids_of(found[0]):
+        ctx.fail("a query returns the voided statement (voided statements only come by voidedStatementId)",
+                 ja="検索で取り消したステートメントが返りました", endpoint=found[1].url, method="GET")
     got = read_back(ctx, stmt["id"], voided=True)
     if got is not None and differences(stmt, got):
         ctx.fail("the voided statement came back changed", ja="取り消したステートメントが変わって返りました",
