@@ -12,6 +12,7 @@ lets an LRS change:
 - timestamps as instants cut to milliseconds (an LRS may convert zones, and must keep only ms);
 - a single ``contextActivities`` object vs a one-element array (the LRS always returns arrays);
 - the order of a Group's ``member`` list;
+- durations compared to 0.01 s (9274.1.1 4.2.7);
 - numbers compared as IEEE 754 single precision (XAPI-00002: an LRS keeps at least 32-bit floats);
 - a Verb's ``display`` and an Activity's ``definition`` (the LRS may return its canonical ones).
 
@@ -21,6 +22,7 @@ lets an LRS change:
 from __future__ import annotations
 
 import json
+import re
 import struct
 from typing import Any
 
@@ -28,6 +30,16 @@ from renkei.harness.xapi.model import values as V
 from renkei.harness.xapi.model.rules import child
 
 _ALWAYS_IGNORED = ("stored", "authority", "version")
+_SECONDS = re.compile(r"(\d+)(?:[.,](\d+))?S$")
+
+
+def _duration(value: str) -> str:
+    """A duration with its seconds cut to 0.01 s (9274.1.1 4.2.7: finer precision is not compared)."""
+    m = _SECONDS.search(value)
+    if m is None:
+        return value
+    frac = (m.group(2) or "")[:2].rstrip("0")
+    return f"{value[:m.start()]}{int(m.group(1))}{'.' + frac if frac else ''}S"
 _MAX_DEPTH = 64
 
 
@@ -47,6 +59,8 @@ def _canon(value: Any, key: str, strict: bool, depth: int) -> Any:
         if key in ("timestamp", "stored"):
             instant = V.to_utc_ms(value)
             return instant.isoformat() if instant is not None else value
+        if key == "duration":
+            return _duration(value)
         if key == "mbox" and ":" in value:
             scheme, _, rest = value.partition(":")
             return f"{scheme.lower()}:{rest}"

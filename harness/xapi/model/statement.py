@@ -283,10 +283,8 @@ def _context_activities(out: list[Problem], path: str, ca: Any, ctx: _Ctx) -> No
         if key not in _CONTEXT_ACTIVITIES:
             out.append(problem("context.contextActivities", kpath, key))
             continue
-        if value.__class__ is dict:
-            if ctx.v2:
-                out.append(problem("context.contextActivities.array", kpath))
-            elif not ctx.sent_by_lrp:
+        if value.__class__ is dict:  # a single Activity: allowed as sent (1.0.3 and 9274.1.1 4.2.2.5)
+            if not ctx.sent_by_lrp:
                 out.append(problem("lrs.contextActivities.array", kpath))
             _context_activity(out, kpath, value)
         elif value.__class__ is list:

@@ -32,6 +32,8 @@ def stored_copy() -> dict[str, Any]:
     ("object.definition", {"name": {"en": "Question 1"}}),
     ("attachments", DELETE),
     ("version", "1.0.3"),
+    ("result.duration", "PT1M2.509S"),
+    ("result.duration", "PT1M2.50S"),
 ])
 def test_allowed_changes_are_the_same_statement(path: str, value: Any) -> None:
     assert differences(SENT, mutate(stored_copy(), path, value)) == []
@@ -54,6 +56,7 @@ def test_id_and_timestamp_set_by_the_lrs_are_ignored_only_when_not_sent() -> Non
     ("timestamp", "2026-04-01T00:00:00.124Z", "$.timestamp"),
     ("result.score.raw", 9, "$.result.score.raw"),
     ("result.success", 1, "$.result.success"),
+    ("result.duration", "PT1M2.51S", "$.result.duration"),
     ("result.response", DELETE, "$.result.response"),
     ("context.extensions", {**SENT["context"]["extensions"], "https://example.app.jp/ext/new": 1},
      "$.context.extensions['https://example.app.jp/ext/new']"),

@@ -181,8 +181,6 @@ BAD: list[tuple[str, str, Any, str, str, str]] = [
     ("activity", "attachments.0.sha2", DELETE, "1.0.3", "attachment.sha2", "$.attachments[0].sha2"),
     ("activity", "attachments.0.fileUrl", "files/1.png", "1.0.3", "attachment.fileUrl", "$.attachments[0].fileUrl"),
     # xAPI 2.0 deltas
-    ("activity", "context.contextActivities.category", {"id": "https://w3id.org/japan-xapi/profiles/core"}, "2.0.0",
-     "context.contextActivities.array", "$.context.contextActivities.category"),
     ("activity", "context.contextAgents", {"objectType": "contextAgent"}, "2.0.0", "context.contextAgents",
      "$.context.contextAgents"),
     ("activity", "context.contextAgents", [{"objectType": "contextAgent", "agent": TEACHER, "relevantTypes": []}],
@@ -242,9 +240,9 @@ def test_extension_values_are_never_judged(value: Any) -> None:
     assert validate_statement(mutate(BASES["activity"](), "result.extensions", {"https://x.jp/e": value})) == []
 
 
-def test_single_context_activity_allowed_in_1_0_3_only_as_sent() -> None:
+def test_single_context_activity_allowed_only_as_sent() -> None:
     st = mutate(BASES["activity"](), "context.contextActivities.category", {"id": "https://w3id.org/x"})
-    assert validate_statement(st) == []
+    assert validate_statement(st) == [] and validate_statement(mutate(st, "version", "2.0.0"), "2.0.0") == []
     st.update(stored="2026-04-01T00:00:01.000Z", authority=TEACHER)
     assert [p.rule for p in validate_statement(st, sent_by_lrp=False)] == ["lrs.contextActivities.array"]
 
