@@ -7,4 +7,5 @@ app sends (a file, or statements captured by renkei's recording LRS). Importing 
 the target kinds and all the checks.
 """
 
+import renkei.harness.xapi.lrs  # noqa: F401  (registers the xapi-lrs kind and its checks)
 from renkei.harness.xapi import statements  # noqa: F401  (registers the xapi-statements kind and its checks)

@@ -28,7 +28,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "attachments": ("attachment", "attachments"),
     "values": ("extensions", "languagemap"),
 }
-SHOULD = "xapi.data.should"
+SHOULD = "xapi.statements.data.should"
 
 
 def group_of(rule: str) -> str:
@@ -36,7 +36,7 @@ def group_of(rule: str) -> str:
     if rule in SHOULD_RULES:
         return SHOULD
     head = rule.split(".", 1)[0]
-    return next((f"xapi.data.{g}" for g, heads in GROUPS.items() if head in heads), "xapi.data.statement")
+    return next((f"xapi.statements.data.{g}" for g, heads in GROUPS.items() if head in heads), "xapi.statements.data.statement")
 
 
 def _layer_key(version: str) -> str:
@@ -60,7 +60,7 @@ def _data_check(suffix: str, requirement: str, title: tuple[str, str], descripti
                 severity: str = "error") -> None:
     intro_ja = "文が xAPI Data の規則 (対象ファイルの version: 1.0.3 または 2.0.0) に従うことを、renkei の xAPI モデルで確認します: "
     intro_en = "Statements follow the xAPI Data rules (the target's version: 1.0.3 or 2.0.0), judged by renkei's xAPI model: "
-    statements_check(f"xapi.data.{suffix}", requirement, severity, title,
+    statements_check(f"xapi.statements.data.{suffix}", requirement, severity, title,
                      (intro_ja + description[0], intro_en + description[1]))(_run)
 
 

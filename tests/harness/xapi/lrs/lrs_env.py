@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import renkei.harness.xapi.lrs  # noqa: F401  (registers the kind and the checks)
 from renkei.harness.core.breaker import PeerUnavailable
 from renkei.harness.core.context import CheckContext, CheckSkipped, NotEvaluated
 from renkei.harness.core.model import Finding
 from renkei.harness.core.registry import REGISTRY
 from renkei.harness.lti.protocol.browser import InProcessTransport
-from renkei.harness.xapi.lrs import register  # noqa: F401  (registers the kind and the checks)
 from renkei.harness.xapi.lrs.config import parse_target
 from renkei.harness.xapi.lrs.target import LrsTarget
 from renkei.mocks.lrs.app import create_app

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+import renkei.harness.xapi.lrs  # noqa: F401  (the lead's harness/xapi/__init__ will import it)
 from renkei.harness.cli import main
-from renkei.harness.xapi.lrs import register  # noqa: F401  (the lead's harness/xapi/__init__ will import it)
 from renkei.mocks.lrs.config import LrsClient, LrsConfig
 from renkei.mocks.lrs.server import serve_lrs
 from tests.harness.xapi.lrs.lrs_env import ENV, KEY, SECRET

@@ -24,7 +24,7 @@ from tests.harness.xapi.statements.factory import HOME_PAGE, LEARNER, answered, 
 SENDER = Path(__file__).parent / "data" / "send_statements.py"
 SECRET = "renkei-capture-secret-01"
 ENV = {"LRS_SECRET": SECRET}
-JUDGED = ["xapi.statements.readable", "xapi.statements.received", "xapi.data.statement", "xapi.data.actor",
+JUDGED = ["xapi.statements.readable", "xapi.statements.received", "xapi.statements.data.statement", "xapi.statements.data.actor",
           "xapi.jp.common.included", "xapi.jp.actor.launched_user", "xapi.jp.score.arithmetic"]
 
 
@@ -89,7 +89,7 @@ def test_a_launch_url_is_filled_and_the_app_it_starts_sends(tmp_path):
     launch = {"mode": "url", "url": "https://app.example.jp/demo?endpoint={endpoint}&user={actor_name}"}
     target = StatementsTarget(_config(launch, expect_statements=2), environ=ENV, transport=httpx.MockTransport(app))
     try:
-        ran = run(target, "xapi.data.actor")
+        ran = run(target, "xapi.statements.data.actor")
         assert seen["endpoint"] == target.lrs.url  # type: ignore[union-attr]
         assert target.describe()["launch_result"] == "GET launch URL answered 200"
     finally:
@@ -152,14 +152,14 @@ def test_fewer_statements_than_expected_fail_the_received_check(fake):
 
 def test_idle_ends_the_wait_without_an_expected_count(fake):
     target, _ = fake([_request(0, json.dumps([answered(0), answered(1)]).encode())], expect_statements=None)
-    assert run(target, "xapi.data.actor").findings == []
+    assert run(target, "xapi.statements.data.actor").findings == []
     assert target.reading().statements == 2
     assert run(target, "xapi.statements.received").skipped
 
 
 def test_an_app_that_sends_nothing_is_not_evaluated(fake):
     target, _ = fake([], wait_seconds=5)
-    ran = run(target, "xapi.data.actor")
+    ran = run(target, "xapi.statements.data.actor")
     assert ran.findings == [] and "sent no statement" in ran.unseen[0]
 
 
@@ -180,7 +180,7 @@ def test_unreadable_bodies_are_findings_of_readable(fake):
     assert "not valid JSON" in messages[0] and "multipart body cannot be read" in messages[1]
     assert "body limit" in messages[2]
     assert target.reading().statements == 1
-    assert "3 record(s) could not be read" in run(target, "xapi.data.actor").unseen[0]
+    assert "3 record(s) could not be read" in run(target, "xapi.statements.data.actor").unseen[0]
 
 
 def _with_attachment(content: bytes, *, sent: bytes | None = None) -> ReceivedRequest:
@@ -195,7 +195,7 @@ def test_attachments_sent_as_multipart_are_judged(fake):
     target, _ = fake([_with_attachment(b"\x89PNG synthetic")], expect_statements=1)
     ran = run(target, "xapi.statements.attachments")
     assert ran.findings == [] and ran.skipped is None
-    assert run(target, "xapi.data.attachments").findings == []
+    assert run(target, "xapi.statements.data.attachments").findings == []
 
 
 def test_a_part_that_does_not_match_its_attachment_fails(fake):

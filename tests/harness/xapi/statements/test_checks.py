@@ -35,16 +35,16 @@ def test_every_check_passes_green_japan_statements(check, check_id):
 S = answered(7)
 FAILING = [
     ("xapi.statements.readable", [[1, 2]], "$"),
-    ("xapi.data.statement", [variant(S, "id", "not-a-uuid")], "$.id"),
-    ("xapi.data.actor", [variant(S, "actor.mbox", "mailto:learner@example.jp")], "$.actor"),
-    ("xapi.data.verb", [variant(S, "verb.id", "answered")], "$.verb.id"),
-    ("xapi.data.object", [variant(S, "object.id", "q 1")], "$.object.id"),
-    ("xapi.data.result", [variant(S, "result.score.scaled", 1.5)], "$.result.score.scaled"),
-    ("xapi.data.context", [variant(S, "context.registration", "r-1")], "$.context.registration"),
-    ("xapi.data.timestamp", [variant(S, "timestamp", "2026-05-12T09:00:00-00:00")], "$.timestamp"),
-    ("xapi.data.attachments", [variant(S, "attachments", [{"usageType": "x"}])], "$.attachments[0].sha2"),
-    ("xapi.data.values", [variant(S, "verb.display", {"not a tag!": "x"})], "$.verb.display['not a tag!']"),
-    ("xapi.data.should", [variant(S, "timestamp", "2026-05-12T09:00:00")], "$.timestamp"),
+    ("xapi.statements.data.statement", [variant(S, "id", "not-a-uuid")], "$.id"),
+    ("xapi.statements.data.actor", [variant(S, "actor.mbox", "mailto:learner@example.jp")], "$.actor"),
+    ("xapi.statements.data.verb", [variant(S, "verb.id", "answered")], "$.verb.id"),
+    ("xapi.statements.data.object", [variant(S, "object.id", "q 1")], "$.object.id"),
+    ("xapi.statements.data.result", [variant(S, "result.score.scaled", 1.5)], "$.result.score.scaled"),
+    ("xapi.statements.data.context", [variant(S, "context.registration", "r-1")], "$.context.registration"),
+    ("xapi.statements.data.timestamp", [variant(S, "timestamp", "2026-05-12T09:00:00-00:00")], "$.timestamp"),
+    ("xapi.statements.data.attachments", [variant(S, "attachments", [{"usageType": "x"}])], "$.attachments[0].sha2"),
+    ("xapi.statements.data.values", [variant(S, "verb.display", {"not a tag!": "x"})], "$.verb.display['not a tag!']"),
+    ("xapi.statements.data.should", [variant(S, "timestamp", "2026-05-12T09:00:00")], "$.timestamp"),
     ("xapi.jp.common.included", [variant(S, "context.platform", delete=True)], "$.context.platform"),
     ("xapi.jp.common.recommended", [variant(S, "object.definition.name", {"en": "Question"})],
      "$.object.definition.name['ja-JP']"),
@@ -120,12 +120,12 @@ def test_unreadable_records_make_the_other_checks_not_evaluated(tmp_path):
     path.write_text(path.read_text(encoding="utf-8") + '{"id": \n', encoding="utf-8")
     readable = run(target, "xapi.statements.readable")
     assert [(f.location.row, f.location.index) for f in readable.findings] == [(2, 1)]
-    actor = run(target, "xapi.data.actor")
+    actor = run(target, "xapi.statements.data.actor")
     assert actor.findings == [] and "1 record(s) could not be read" in actor.unseen[0]
 
 
 def test_no_statement_is_not_a_pass(check):
-    ran = check("xapi.data.actor", [])
+    ran = check("xapi.statements.data.actor", [])
     assert ran.findings == [] and ran.unseen == ["no statement was read"]
 
 
@@ -133,6 +133,6 @@ def test_the_target_version_selects_the_data_rules(check):
     agent = {"objectType": "Agent", "account": {"homePage": HOME_PAGE, "name": "teacher-1"}}
     s2 = variant(variant(S, "version", "2.0.0"), "context.contextAgents",
                  [{"objectType": "contextAgent", "agent": agent, "relevantTypes": ["https://example.jp/types/teacher"]}])
-    assert check("xapi.data.context", [s2], version="2.0.0").findings == []
+    assert check("xapi.statements.data.context", [s2], version="2.0.0").findings == []
     # in 1.0.3 contextAgents is an unknown property (Data 2.2, XAPI-00010): a structure finding
-    assert "$.context.contextAgents" in check("xapi.data.statement", [variant(s2, "version", "1.0.3")]).paths
+    assert "$.context.contextAgents" in check("xapi.statements.data.statement", [variant(s2, "version", "1.0.3")]).paths

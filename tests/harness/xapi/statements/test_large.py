@@ -26,7 +26,7 @@ def test_a_large_array_is_judged_in_bounded_memory(tmp_path):
     target = StatementsTarget(config)
     tracemalloc.start()
     try:
-        ran = run(target, "xapi.data.actor")
+        ran = run(target, "xapi.statements.data.actor")
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

@@ -36,12 +36,12 @@ def test_the_red_file_fails_with_located_findings(tmp_path):
     result = _run("xapi-statements-japan", "red-target.yaml", tmp_path)
     assert result.verdict == "fail"
     by_id = {c.id: c for c in result.checks}
-    assert by_id["xapi.data.statement"].outcome.value == "failed"
+    assert by_id["xapi.statements.data.statement"].outcome.value == "failed"
     assert by_id["xapi.jp.actor.launched_user"].outcome.value == "failed"
     for check_id in ("xapi.jp.actor.account", "xapi.jp.score.arithmetic", "xapi.jp.ext.grade",
                      "xapi.jp.ext.course_of_study_code", "xapi.jp.common.included"):
         assert by_id[check_id].outcome.value == "warning", check_id
-    uuid_finding = by_id["xapi.data.statement"].findings[0]
+    uuid_finding = by_id["xapi.statements.data.statement"].findings[0]
     loc = uuid_finding.location
     assert (loc.file, loc.index, loc.column, loc.entry) == ("red.json", 4, "$.id", "not-a-uuid")
     assert loc.row is not None and loc.row > 1
