@@ -12,7 +12,13 @@ Also ``renkei demo``, so an installed wheel can prove itself (CI runs it from on
    学習eポータル, base and Japanese profiles (must pass), then against deliberately broken mocks
    (must fail the checks their fault breaks).
 
-4. Every run's result folder is signed with a demo key and published as the listing site
+4. xAPI: renkei's recording LRS captures a scripted session of the mock 学習アプリ and judges its statements
+   with ``xapi-statements-japan`` (green, and red for an app that names the learner by login name), and a
+   statements file with ``xapi-statements`` (green, and red for three broken statements); renkei
+   writes to and reads from the mock LRS with ``xapi-lrs`` and ``xapi2-lrs`` (green), then from one with
+   named faults (red).
+
+5. Every run's result folder is signed with a demo key and published as the listing site
    (``renkei-out/demo/site/``: index, product pages, open-data feed, badges).
 
 Reports go to ``renkei-out/demo/<run>/``; the exit code is 0 when every run ended as expected.
@@ -226,6 +232,65 @@ def statements_runs() -> list[DemoRun]:
     return runs
 
 
+def statements_file_runs() -> list[DemoRun]:
+    """xapi-statements from a file: the mock app's study log of one launch as NDJSON (green), and the same
+    log with three statements broken the way hand-written senders break them (red)."""
+    import json
+
+    from renkei.mocks.app.xapi import statements_for
+
+    claims = {"iss": "https://eportal.renkei-demo.invalid", "sub": "6f1d2c3b-5a49-4e8d-9c7b-2a1e0f3d4c5b",
+              "https://purl.imsglobal.org/spec/lti/claim/resource_link": {"id": "drill-1", "title": "算数ドリル 1"}}
+    good = statements_for(claims, "demo-launch-1", app_base="https://app.renkei-demo.invalid")
+    bad = [dict(st) for st in good]
+    del bad[1]["verb"]  # a statement without a verb
+    bad[2]["timestamp"] = "2026/12/04 10:00"  # not ISO 8601
+    bad[3]["actor"] = {"objectType": "Agent", "mbox": "hanako@school.invalid"}  # mbox without mailto:
+    runs: list[DemoRun] = []
+    for name, statements, expected, note in (("xapi-statements", good, "pass", "the mock app's study log, as NDJSON"),
+                                             ("xapi-statements-broken", bad, "fail",
+                                              "no verb, a non-ISO timestamp, an mbox without mailto:")):
+        data = OUT / "statements" / f"{name}.ndjson"
+        data.parent.mkdir(parents=True, exist_ok=True)
+        data.write_text("".join(json.dumps(st, ensure_ascii=False) + "\n" for st in statements), encoding="utf-8")
+        target = _write_yaml(OUT / "targets" / f"{name}.yaml", {
+            "kind": "xapi-statements", "app": {"name": "renkei 模擬学習アプリ"}, "version": "1.0.3", "source": "file",
+            "file": {"path": str(data.resolve()), "format": "ndjson"}})
+        runs.append(_run(name, "xapi-statements", target, expected, note))
+    return runs
+
+
+LRS_ENV = ("RENKEI_DEMO_LRS_KEY", "RENKEI_DEMO_LRS_PASSWORD")
+LRS_FAULTS = ("accepts_missing_actor", "ignores_voiding", "no_etag_checks", "drops_more")
+
+
+def lrs_runs() -> list[DemoRun]:
+    """xapi-lrs and xapi2-lrs: renkei is the learning app writing to and reading from the mock LRS on a real
+    port (green), then from one with named faults (red: each fault's checks fail)."""
+    from renkei.mocks.lrs.config import LrsClient, LrsConfig
+    from renkei.mocks.lrs.server import serve_lrs
+
+    os.environ[LRS_ENV[0]], os.environ[LRS_ENV[1]] = "renkei-demo-lrp", "renkei-demo-lrp-0001"  # demo credentials
+    runs: list[DemoRun] = []
+    for name, profile, faults, expected in (("xapi-lrs", "xapi-lrs", (), "pass"),
+                                            ("xapi2-lrs", "xapi2-lrs", (), "pass"),
+                                            ("xapi-lrs-broken", "xapi-lrs", LRS_FAULTS, "fail")):
+        config = LrsConfig(clients=[LrsClient(key=os.environ[LRS_ENV[0]], secret=os.environ[LRS_ENV[1]])],
+                           faults=set(faults))
+        with serve_lrs(config, host=HOST) as lrs:
+            target = _write_yaml(OUT / "targets" / f"{name}.yaml", {
+                "kind": "xapi-lrs",
+                "lrs": {"name": "renkei 模擬 LRS", "endpoint": lrs.url + "/", "key": f"${{{LRS_ENV[0]}}}",
+                        "secret": f"${{{LRS_ENV[1]}}}"},
+                "declares": {"state": True, "activity_profile": True, "agent_profile": True, "agents": True,
+                             "activities": True, "about": True, "attachments": True},
+                "observation": {"timeout_seconds": 10, "consistency_wait_seconds": 5, "poll_interval_seconds": 0.05},
+            })
+            note = f"faults: {', '.join(faults)}" if faults else "mock LRS as shipped"
+            runs.append(_run(name, profile, target, expected, note))
+    return runs
+
+
 # -- LTI ---------------------------------------------------------------------------------------
 def _write_yaml(path: Path, data: dict[str, Any]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -371,6 +436,8 @@ def main() -> int:
     runs += tool_runs(tls)
     runs += platform_runs(tls)
     runs += statements_runs()
+    runs += statements_file_runs()
+    runs += lrs_runs()
     _summary(runs)
     site = sign_and_publish(runs)
     bad = [r for r in runs if not r.ok]

@@ -22,7 +22,11 @@ def test_demo_runs_every_profile_against_the_mocks(tmp_path, monkeypatch):
     assert {"oneroster12-rest-provider", "oneroster12-rest-provider-japan", "oneroster12-rest-provider-broken"} <= set(
         reports)
     assert {"oneroster12-rest-consumer", "oneroster12-rest-consumer-broken"} <= set(reports)
-    assert len(reports) == len(PROFILE_VARIANTS) + 1 + 5 + 6  # + the broken roster, + 5 REST runs, + 6 LTI runs
+    assert {"xapi-statements-japan", "xapi-statements-japan-broken", "xapi-statements", "xapi-statements-broken",
+            "xapi-lrs", "xapi2-lrs", "xapi-lrs-broken"} <= set(
+        reports)
+    # + the broken roster, + 5 REST runs, + 6 LTI runs, + 4 statements runs, + 3 LRS runs
+    assert len(reports) == len(PROFILE_VARIANTS) + 1 + 5 + 6 + 4 + 3
     import json
 
     feed = json.loads((out / "site" / "feed.json").read_text("utf-8"))  # every run signed and published
