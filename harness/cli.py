@@ -36,7 +36,7 @@ from renkei.harness.runner import execute as runner_execute
 from renkei.harness.runner import safe as _safe
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="renkei (連携): conformance tests for OneRoster CSV and LTI 1.3 in Japan's schools.")
+                  help="renkei (連携): conformance tests for OneRoster CSV/REST, LTI 1.3 and xAPI in Japan's schools.")
 roster_app = typer.Typer(no_args_is_help=True, help="Japanese roster (OneRoster CSV) tools.")
 lti_app = typer.Typer(no_args_is_help=True, help="LTI 1.3 helpers: keys and registration data.")
 mocks_app = typer.Typer(no_args_is_help=True,
