@@ -120,34 +120,42 @@ class SecretRegistry:
             self._pattern = re.compile("|".join(re.escape(f) for f in forms))
         return self._pattern
 
-    def scrub(self, text: str) -> str:
-        """``text`` with every known form of every secret masked, and a secret cut off at either end
-        of an excerpt (``…`` allowed) masked from ``PARTIAL_CHARS`` characters on."""
+    def scrub(self, text: str, *, partial: bool = True) -> str:
+        """``text`` with every known form of every secret masked, and (``partial``) a secret cut off at
+        either end of an excerpt (``…`` allowed) masked from ``PARTIAL_CHARS`` characters on.
+
+        ``partial=False`` is for values the user declared (a product's name, a client id): they are
+        never cut-off excerpts of a peer's text, and a public word that happens to begin a secret
+        (vendor ``renkei``, secret ``renkei-...``) must stay readable."""
         if not self._names or not text:
             return text
         text = self._regex().sub(lambda m: mask(self._names[m.group(0)]), text)
-        for value, name in self._raw.items():
-            text = _cut_edges(text, value, name)
+        if partial:
+            for value, name in self._raw.items():
+                text = _cut_edges(text, value, name)
         return text
 
-    def scrub_data(self, data: Any) -> Any:
+    def scrub_data(self, data: Any, *, partial: bool = True) -> Any:
         """``scrub`` applied to every string in nested dicts/lists/tuples (keys included)."""
         if not self._names:
             return data
         if isinstance(data, str):
-            return self.scrub(data)
+            return self.scrub(data, partial=partial)
         if isinstance(data, dict):
-            return {self.scrub_data(k): self.scrub_data(v) for k, v in data.items()}
+            return {self.scrub_data(k, partial=partial): self.scrub_data(v, partial=partial) for k, v in data.items()}
         if isinstance(data, list | tuple):
-            return type(data)(self.scrub_data(v) for v in data)
+            return type(data)(self.scrub_data(v, partial=partial) for v in data)
         return data
 
-    def scrub_model(self, model: M) -> M:
-        """A copy of a pydantic model with every string field scrubbed (the model itself if none match)."""
+    def scrub_model(self, model: M, *, declared: Iterable[str] = ()) -> M:
+        """A copy of a pydantic model with every string field scrubbed (the model itself if none match).
+        The top-level fields named in ``declared`` hold what the user declared and are scrubbed for
+        whole secrets only (see ``scrub``)."""
         if not self._names:
             return model
         dumped = model.model_dump()
-        scrubbed = self.scrub_data(dumped)
+        keep = set(declared)
+        scrubbed = {k: self.scrub_data(v, partial=k not in keep) for k, v in dumped.items()}
         return model if scrubbed == dumped else type(model).model_validate(scrubbed)
 
     def scrub_bytes(self, data: bytes) -> bytes | None:

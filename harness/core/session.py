@@ -213,7 +213,8 @@ class RunSession:
             interrupted=interrupted,
             checks=[self.results[i] for i in ids],
         )
-        run = self.secrets.scrub_model(redact_run(run, redact=self.options.redact))
+        run = self.secrets.scrub_model(redact_run(run, redact=self.options.redact),
+                                       declared=("product", "scope", "target", "profile"))
         run.recount()
         self.run = run
         try:

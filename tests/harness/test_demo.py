@@ -33,6 +33,7 @@ def test_demo_runs_every_profile_against_the_mocks(tmp_path, monkeypatch):
     assert len(feed["results"]) == len(reports) and (out / "site" / "index.html").is_file()
     assert {e["signature"]["status"] for e in feed["results"]} == {"verified"}
     assert {e["status"] for e in feed["results"]} == {"current"}  # broken mocks are versions of their own
+    assert {e["product"]["vendor"] for e in feed["results"]} == {"renkei"}  # declared names are never masked
 
 
 @pytest.fixture(autouse=True)

@@ -98,3 +98,21 @@ def test_begin_run_starts_a_fresh_registry() -> None:
     secret_registry.active().add("left-over-from-before", "old")
     fresh = secret_registry.begin_run()
     assert secret_registry.active() is fresh and not fresh
+
+
+def test_declared_fields_keep_a_public_word_that_begins_a_secret() -> None:
+    """A vendor named ``renkei`` with a secret ``renkei-demo-lrp-0001``: the vendor stays readable in the
+    declared fields, the secret itself is still masked there, and a peer's excerpt is still cut-masked."""
+    from pydantic import BaseModel
+
+    class Record(BaseModel):
+        product: dict[str, str]
+        excerpt: str
+
+    reg = SecretRegistry()
+    reg.add("renkei-demo-lrp-0001", "lrs.secret")
+    record = Record(product={"vendor": "renkei", "note": "renkei-demo-lrp-0001"}, excerpt="key renkei-demo")
+    scrubbed = reg.scrub_model(record, declared=("product",))
+    assert scrubbed.product == {"vendor": "renkei", "note": "[secret:lrs.secret]"}
+    assert scrubbed.excerpt == "key [secret:lrs.secret]"
+    assert reg.scrub_model(record).product["vendor"] == "[secret:lrs.secret]"  # undeclared: the cautious reading
