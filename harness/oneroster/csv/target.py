@@ -63,7 +63,18 @@ class OneRosterCsvTarget:
         return self._analysis
 
     def describe(self) -> dict[str, Any]:
-        return {"kind": KIND, "path": str(self.path), "type": "folder" if self.path.is_dir() else "file"}
+        """The bundle, and (once analysed) its declared scope: what manifest.csv says of each file
+        (``bulk`` / ``delta`` / ``absent``, as written) and the OneRoster version it claims."""
+        out: dict[str, Any] = {"kind": KIND, "path": str(self.path),
+                               "type": "folder" if self.path.is_dir() else "file"}
+        run = self._analysis.shared.get("run") if self._analysis is not None else None
+        manifest = getattr(run, "manifest", None)
+        if manifest is not None:
+            out["files"] = {f"{name}.csv": mode for name, mode in sorted(manifest.modes.items())}
+            version = manifest.value("oneroster.version")
+            if version is not None:
+                out["oneroster_version"] = version
+        return out
 
     def close(self) -> None:
         self._analysis = None

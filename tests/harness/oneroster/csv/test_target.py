@@ -64,3 +64,15 @@ def test_every_check_errors_when_a_phase_raises(tmp_path: Path, monkeypatch: pyt
 def test_without_a_failing_phase_the_same_checks_pass(tmp_path: Path) -> None:
     outcomes = _outcomes(_session(tmp_path))
     assert Outcome.ERROR not in outcomes.values() and Outcome.PASSED in outcomes.values()
+
+
+def test_the_declared_scope_is_what_the_manifest_says_of_each_file(tmp_path: Path) -> None:
+    session = _session(tmp_path)
+    assert "files" not in session.target.describe()  # nothing read yet: nothing claimed
+    _outcomes(session)
+    described = session.target.describe()
+    assert described["files"]["users.csv"] == "bulk" and described["files"]["enrollments.csv"] == "bulk"
+    assert set(described["files"].values()) <= {"bulk", "delta", "absent"}
+    assert described["oneroster_version"] == "1.2"
+    run = session.finish()
+    assert run.scope["files"] == described["files"]
