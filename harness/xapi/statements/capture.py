@@ -1,7 +1,8 @@
 """Capturing an app's statements: renkei's recording LRS, the launch that makes the app send, the wait.
 
-The launch is one HTTP request (``url``), a command (``hook``, with a timeout), or none (a person runs
-the app). The wait ends once ``expect_statements`` arrived, or the app was silent for ``idle_seconds``
+The launch is one HTTP request (``url``), a command (``hook``, with a timeout), an LTI launch from
+renkei's Platform side (``lti``, registered by the LTI package in ``core.app_launch``: the launched
+user is then the actor the statements must name), or none (a person runs the app). The wait ends once ``expect_statements`` arrived, or the app was silent for ``idle_seconds``
 after the launch finished, and never later than ``wait_seconds``. Every statements request the LRS
 received is parsed by the harness itself (a statement the LRS refused is still judged). A launch that
 fails, or an app that sends nothing, is not the app breaking an xAPI rule: it is a ``PeerUnavailable``,
@@ -19,6 +20,7 @@ from urllib.parse import quote
 
 import httpx
 
+from renkei.harness.core.app_launch import AppLaunchRequest, LaunchedUser, launch_app
 from renkei.harness.core.bounded import InputLimitError, load_json
 from renkei.harness.core.breaker import PeerUnavailable
 from renkei.harness.xapi.model import multipart
@@ -48,6 +50,7 @@ class Capture:
     items: list[Received] = field(default_factory=list)
     requests: list[ReceivedRequest] = field(default_factory=list)
     launch: str = ""  # what the launch did, for the evidence
+    launched: LaunchedUser | None = None  # mode lti: whom the app was launched as
     attachment_problems: list[tuple[ReceivedRequest, Problem]] = field(default_factory=list)
 
     @property
@@ -91,11 +94,19 @@ def fill(text: str, values: dict[str, str], *, url: bool = False) -> str:
     return text
 
 
-def launch(source: CaptureSource, values: dict[str, str], transport: httpx.BaseTransport | None = None) -> str:
-    """Make the app send; returns what was done. ``PeerUnavailable`` when the launch itself fails."""
+def launch(source: CaptureSource, values: dict[str, str], transport: httpx.BaseTransport | None = None,
+           ) -> tuple[str, LaunchedUser | None]:
+    """Make the app send; returns what was done (and, for an LTI launch, as whom). ``PeerUnavailable``
+    when the launch itself fails."""
     cfg = source.launch
     if cfg.mode == "none":
-        return "none (the app is run by hand)"
+        return "none (the app is run by hand)", None
+    if cfg.mode == "lti":
+        assert cfg.tool is not None
+        user = launch_app("lti", AppLaunchRequest(target_file=cfg.tool, role=cfg.role,
+                                                  custom={k: fill(v, values) for k, v in cfg.custom.items()},
+                                                  timeout_seconds=cfg.timeout_seconds))
+        return user.what, user
     if cfg.mode == "hook":
         command = [fill(c, values) for c in cfg.command or []]
         try:
@@ -107,7 +118,7 @@ def launch(source: CaptureSource, values: dict[str, str], transport: httpx.BaseT
         if done.returncode != 0:
             tail = done.stderr.decode("utf-8", "replace")[-MAX_OUTPUT:].strip()
             raise PeerUnavailable(f"the launch hook exited with {done.returncode}: {tail}")
-        return f"hook exited 0 ({command[0]})"
+        return f"hook exited 0 ({command[0]})", None
     url = fill(cfg.url or "", values, url=True)
     try:
         with httpx.Client(transport=transport, timeout=cfg.timeout_seconds, follow_redirects=True,
@@ -117,7 +128,7 @@ def launch(source: CaptureSource, values: dict[str, str], transport: httpx.BaseT
         raise PeerUnavailable(f"{cfg.method} launch URL: the app could not be launched ({type(exc).__name__})") from None
     if resp.status_code >= 400:
         raise PeerUnavailable(f"{cfg.method} launch URL: the app answered HTTP {resp.status_code}")
-    return f"{cfg.method} launch URL answered {resp.status_code}"
+    return f"{cfg.method} launch URL answered {resp.status_code}", None
 
 
 def run(lrs: RecordingLrs, source: CaptureSource, values: dict[str, str], *,
@@ -126,7 +137,7 @@ def run(lrs: RecordingLrs, source: CaptureSource, values: dict[str, str], *,
     """Launch, wait as configured, and parse every statements request that arrived."""
     out = Capture()
     start = clock()
-    out.launch = launch(source, values, transport)
+    out.launch, out.launched = launch(source, values, transport)
     deadline = start + source.wait_seconds
     last_change, seen = clock(), -1
     while True:

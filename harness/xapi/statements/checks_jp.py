@@ -90,19 +90,20 @@ def version(ctx: CheckContext) -> None:
 @statements_check(LAUNCHED, "renkei identity linkage (DESIGN: OneRoster sourcedId → LTI sub → xAPI actor.account.name); "
                   "Japan xAPI Profiles draft §2.3 ($.actor.account)", "error",
                   ("actor が起動した利用者である", "The actor is the launched user"),
-                  ("対象ファイルの expect.actor を使い、すべての文の actor.account.name が起動した利用者の ID (LTI の sub) "
-                   "と、account.homePage が学習eポータルの homePage と一致することを確認します。一致しない文は別人の学習記録"
-                   "として蓄積され、手作業の名寄せが必要になります。expect.actor がない場合は対象外です。ドラフトは name を "
-                   "OneRoster の sourcedId とは明記していません。",
-                   "With the target's expect.actor, every statement's actor.account.name equals the launched user's id "
-                   "(the LTI sub) and account.homePage the e-portal's homePage. A statement that does not is stored as "
-                   "somebody else's record and needs matching by hand. Skipped without expect.actor. The drafts do not "
-                   "state that name is the OneRoster sourcedId."))
+                  ("対象ファイルの expect.actor、または取り込みで renkei が LTI で起動した利用者を使い、すべての文の "
+                   "actor.account.name が起動した利用者の ID (LTI の sub) と、account.homePage が学習eポータルの homePage "
+                   "と一致することを確認します。一致しない文は別人の学習記録として蓄積され、手作業の名寄せが必要になります。"
+                   "どちらもない場合は対象外です。ドラフトは name を OneRoster の sourcedId とは明記していません。",
+                   "With the target's expect.actor, or the user renkei launched the app as over LTI in a capture, every "
+                   "statement's actor.account.name equals the launched user's id (the LTI sub) and account.homePage the "
+                   "e-portal's homePage. A statement that does not is stored as somebody else's record and needs "
+                   "matching by hand. Skipped with neither. The drafts do not state that name is the OneRoster "
+                   "sourcedId."), version="2")
 def launched_user(ctx: CheckContext) -> None:
     target = require_statements(ctx)
-    actor = target.config.expect.actor
+    actor = target.expected_actor()
     if actor is None:
-        ctx.skip("the target declares no expect.actor")
+        ctx.skip("the target declares no expect.actor and the app was not launched over LTI")
 
     def judge(s: Statement) -> Iterable[Flag]:
         if isinstance(s.value, dict):

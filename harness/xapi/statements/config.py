@@ -11,6 +11,7 @@
     #   client: {key: renkei-app, secret: ${RENKEI_LRS_SECRET}}
     #   launch: {mode: url, url: "https://app.example.jp/demo?endpoint={endpoint}", method: GET}
     #   # launch: {mode: hook, command: ["./send.sh", "{endpoint}", "{key}", "{secret}"]}
+    #   # launch: {mode: lti, tool: tool.yaml, role: learner, custom: {lrs_endpoint: "{endpoint}"}}
     #   expect_statements: 5               # done once this many arrived ...
     #   idle_seconds: 3                    # ... or the app was silent this long after the launch
     #   wait_seconds: 120                  # and never longer than this
@@ -68,14 +69,19 @@ class Client(BaseModel):
 
 
 class Launch(BaseModel):
-    """How the app is made to send: one HTTP request (``url``), a command (``hook``), or nothing
-    (``none``: a person runs the app while renkei waits)."""
+    """How the app is made to send: one HTTP request (``url``), a command (``hook``), an LTI launch from
+    renkei's Platform side (``lti``: ``tool`` is the app's ``lti-tool`` target file, the one
+    ``lti13-tool`` uses), or nothing (``none``: a person runs the app while renkei waits)."""
 
     model_config = ConfigDict(extra="forbid")
-    mode: Literal["url", "hook", "none"] = "none"
+    mode: Literal["url", "hook", "lti", "none"] = "none"
     url: str | None = None
     method: Literal["GET", "POST"] = "GET"
     command: list[str] | None = None
+    tool: str | None = None  # mode lti: the lti-tool target file (relative to this file)
+    role: Literal["learner", "instructor"] = "learner"  # mode lti: whom the app is launched as
+    custom: dict[str, str] = Field(default_factory=dict)  # mode lti: LTI custom claim, placeholders allowed
+    home_page: str | None = None  # mode lti: the account.homePage expected (default: renkei's issuer)
     timeout_seconds: float = Field(default=60, gt=0, le=3600)
 
     @model_validator(mode="after")
@@ -86,7 +92,13 @@ class Launch(BaseModel):
             http_url(self.url.replace("{", "").replace("}", ""), "launch.url")
         if self.mode == "hook" and not self.command:
             raise ValueError("launch.command (a command as a list) is required with mode: hook")
-        for text in [self.url or "", *(self.command or [])]:
+        if self.mode == "lti" and not self.tool:
+            raise ValueError("launch.tool (the app's lti-tool target file) is required with mode: lti")
+        if self.mode != "lti" and (self.tool or self.custom or self.home_page):
+            raise ValueError("launch.tool, launch.custom and launch.home_page belong to mode: lti")
+        if self.home_page is not None:
+            http_url(self.home_page, "launch.home_page")
+        for text in [self.url or "", *(self.command or []), *self.custom.values()]:
             unknown = [p for p in _PLACEHOLDER.findall(text) if p not in PLACEHOLDERS]
             if unknown:
                 raise ValueError(f"unknown placeholder {{{unknown[0]}}} (known: {', '.join(PLACEHOLDERS)})")
@@ -157,6 +169,9 @@ class StatementsTargetConfig(BaseModel):
             raise ValueError("a 'file' section (path, format) is required with source: file")
         if self.source == "capture" and self.capture is None:
             raise ValueError("a 'capture' section (listen, path, client, launch) is required with source: capture")
+        if self.capture is not None and self.capture.launch.mode == "lti" and self.expect.actor is not None:
+            raise ValueError("expect.actor comes from the LTI launch with launch.mode: lti (the launched user's sub); "
+                             "remove it, or set launch.home_page for the expected homePage")
         return self
 
     def secret(self, environ: dict[str, str] | None = None) -> str:
@@ -192,6 +207,9 @@ def load_target(path: str | Path) -> StatementsTargetConfig:
         config.file.path = str((base / config.file.path).resolve())
     config.profiles = [p if Path(p).is_absolute() else str((base / p).resolve()) for p in config.profiles]
     if config.capture is not None:
+        launch = config.capture.launch
+        if launch.tool and not Path(launch.tool).is_absolute():
+            launch.tool = str((base / launch.tool).resolve())
         for name in ("certfile", "keyfile"):
             value = getattr(config.capture.listen, name)
             if value and not Path(value).is_absolute():

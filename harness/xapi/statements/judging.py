@@ -20,9 +20,9 @@ DRAFT_EN = "The Japan xAPI Profiles are a draft under development (2026-04-01): 
 
 
 def statements_check(id: str, requirement: str, severity: Severity | str, title: tuple[str, str],
-                     description: tuple[str, str], params: dict[str, Any] | None = None) -> Any:
+                     description: tuple[str, str], params: dict[str, Any] | None = None, version: str = "1") -> Any:
     return check(id, kind=KIND, requirement=requirement, severity=severity, title_ja=title[0], title_en=title[1],
-                 description_ja=description[0], description_en=description[1], params=params)
+                 description_ja=description[0], description_en=description[1], params=params, version=version)
 
 
 def target_of(ctx: CheckContext) -> StatementsTarget:

@@ -25,7 +25,7 @@ from renkei.harness.core.model import DEFAULT_FINDINGS_CAP
 from renkei.harness.xapi.model import templates
 from renkei.harness.xapi.model.problems import Problem
 from renkei.harness.xapi.statements import capture, japan, reader, reference
-from renkei.harness.xapi.statements.config import StatementsTargetConfig, load_target
+from renkei.harness.xapi.statements.config import ExpectedActor, StatementsTargetConfig, load_target
 
 MAX_EVIDENCE_REQUESTS = 500
 
@@ -128,6 +128,19 @@ class StatementsTarget:
         return {"endpoint": self.lrs.url, "key": self.config.capture.client.key, "secret": self._secret,
                 "actor_name": actor.name if actor else "", "home_page": actor.home_page if actor else ""}
 
+    def expected_actor(self) -> ExpectedActor | None:
+        """Whom every statement must name: ``expect.actor``, or after an LTI launch the launched user
+        (``sub``; homePage ``launch.home_page``, else the issuer renkei launched with)."""
+        if self.config.expect.actor is not None:
+            return self.config.expect.actor
+        cap = self.config.capture
+        if self.config.source != "capture" or cap is None or cap.launch.mode != "lti":
+            return None
+        user = self.captured().launched
+        if user is None or not user.sub:
+            return None
+        return ExpectedActor(name=user.sub, home_page=cap.launch.home_page or user.issuer)
+
     def captured(self) -> capture.Capture:
         assert self.lrs is not None and self.config.capture is not None
         return self._memo("capture", lambda: capture.run(self.lrs, self.config.capture, self.values(),  # type: ignore[arg-type]
@@ -201,6 +214,8 @@ class StatementsTarget:
             got = self._memo.cached("capture")
             if got is not None:
                 out["launch_result"] = got.launch
+                if got.launched is not None:
+                    out["launched_user"] = {"sub": got.launched.sub, "issuer": got.launched.issuer}
                 out["requests"] = [_evidence(r) for r in got.requests[:MAX_EVIDENCE_REQUESTS]]
                 if len(got.requests) > MAX_EVIDENCE_REQUESTS:
                     out["requests_not_shown"] = len(got.requests) - MAX_EVIDENCE_REQUESTS

@@ -26,7 +26,8 @@ RED: dict[str, set[str]] = {
 
 
 def test_every_mock_fault_has_an_expected_red_set() -> None:
-    assert set(RED) == set(FAULTS)
+    # the xapi_* faults break the app's study logs, not its LTI side: tests/harness/xapi/statements judge them
+    assert set(RED) == {f for f in FAULTS if not f.startswith("xapi_")}
 
 
 @pytest.mark.parametrize("profile", ["lti13-tool", "lti13-tool-japan"])
