@@ -30,6 +30,8 @@ FAULTS: dict[str, str] = {
     "no_auth": "requests without (or with wrong) credentials are served [Communication 4.0, XAPI-00334]",
     "mutates_statement": "the stored statement's timestamp is replaced by the stored time, so GET does not return "
     "the statement as sent [Data 2.3 immutability]",
+    "accepts_bad_signature": "a signed statement is stored without verifying its JWS (payload, compact form, "
+    "algorithm, x5c certificate) [Data 2.6]",
     "post_merge_replaces": "POST on a JSON document replaces it instead of merging top-level keys "
     "[Communication 2.2 JSON procedure with POST]",
 }

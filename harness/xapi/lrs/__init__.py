@@ -11,6 +11,7 @@ from renkei.harness.xapi.lrs import (  # noqa: F401  (importing a check module r
     checks_data,
     checks_documents,
     checks_protocol,
+    checks_signatures,
     checks_statements,
 )
 from renkei.harness.xapi.lrs.config import KIND

@@ -23,8 +23,9 @@ FAULT_CHECKS: dict[str, set[str]] = {
     "accepts_bad_timestamp": {"xapi.data.timestamp"},
     "no_auth": {"xapi.comm.auth"},
     "mutates_statement": {"xapi.data.roundtrip", "xapi.data.voiding", "xapi.comm.statements.immutable",
-                          "xapi.comm.statements.post"},
+                          "xapi.comm.statements.post", "xapi.data.signature"},
     "post_merge_replaces": {"xapi.comm.documents.merge"},
+    "accepts_bad_signature": {"xapi.data.signature"},
 }
 ALL = {"attachments": True}
 
