@@ -125,3 +125,26 @@ def test_accepts_bad_signature(make_client: Make) -> None:
                                     content_type="text/plain")
     assert bad.post(URL, content=body, headers=headers(**{"Content-Type": ctype})).status_code == 400
     assert multipart.SIGNATURE_TYPE == "application/octet-stream"
+
+
+def _alternate_get(lrs: TestClient, version: str) -> int:
+    from urllib.parse import urlencode
+
+    from tests.mocks.lrs.conftest import basic
+
+    form = urlencode({"limit": "1", "Authorization": basic(), "X-Experience-API-Version": version}).encode()
+    return lrs.post(URL + "?method=GET", content=form,
+                    headers={"Content-Type": "application/x-www-form-urlencoded"}).status_code
+
+
+def test_no_alternate_syntax(make_client: Make) -> None:
+    good, bad = both(make_client, "no_alternate_syntax")
+    assert _alternate_get(good, "1.0.3") == 200
+    assert _alternate_get(bad, "1.0.3") in (400, 401)  # the form's credentials are not read: not the GET
+
+
+def test_alternate_syntax_in_2_0(make_client: Make) -> None:
+    good, bad = both(make_client, "alternate_syntax_in_2_0")
+    assert _alternate_get(good, "2.0.0") == 400
+    assert _alternate_get(bad, "2.0.0") == 200
+    assert _alternate_get(bad, "1.0.3") == 200
