@@ -207,7 +207,8 @@ class AlternateSyntax:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True) \
             if scope["type"] == "http" else {}
-        if scope["type"] != "http" or scope["method"] != "POST" or "method" not in query:
+        if scope["type"] != "http" or scope["method"] != "POST" or "method" not in query \
+                or self.lrs.config.fault("no_alternate_syntax"):
             await self.app(scope, receive, send)
             return
         chunks = []
@@ -242,7 +243,7 @@ class AlternateSyntax:
             if form_type == "application/x-www-form-urlencoded" else {}
         fields = {k.lower(): v[-1] for k, v in form.items() if k.lower() in _ALTERNATE_HEADERS}
         version = from_header(fields.get("x-experience-api-version") or headers.get(HEADER))
-        if version == "2.0.0":
+        if version == "2.0.0" and not self.lrs.config.fault("alternate_syntax_in_2_0"):
             raise LrsError(400, f"{where}: removed in xAPI 2.0 (9274.1.1); send the request itself",
                            f"{where}: xAPI 2.0 では廃止されています")
         if set(query) != {"method"} or len(query["method"]) != 1:

@@ -30,6 +30,12 @@ FAULTS: dict[str, str] = {
     "no_auth": "requests without (or with wrong) credentials are served [Communication 4.0, XAPI-00334]",
     "mutates_statement": "the stored statement's timestamp is replaced by the stored time, so GET does not return "
     "the statement as sent [Data 2.3 immutability]",
+    "accepts_bad_signature": "a signed statement is stored without verifying its JWS (payload, compact form, "
+    "algorithm, x5c certificate) [Data 2.6]",
+    "no_alternate_syntax": "POST ...?method= (the Alternate Request Syntax) is not turned into the request it "
+    "stands for [Communication 1.3, XAPI-00336]",
+    "alternate_syntax_in_2_0": "the Alternate Request Syntax is still served for xAPI 2.0 requests, which "
+    "9274.1.1 removed [9274.1.1 4.1.5 unrecognised parameters]",
     "post_merge_replaces": "POST on a JSON document replaces it instead of merging top-level keys "
     "[Communication 2.2 JSON procedure with POST]",
 }

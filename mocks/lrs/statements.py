@@ -116,7 +116,8 @@ class Statements:
             problems += self._judge(st, version, "$" if single else f"$[{i}]")
         if not problems:  # attachments against parts, signatures (Communication 1.5.2, Data 2.6)
             problems = multipart.part_problems(parts) + \
-                multipart.attachment_problems(statements[0] if single else statements, parts)
+                multipart.attachment_problems(statements[0] if single else statements, parts,
+                                              verify_signatures=not self.config.fault("accepts_bad_signature"))
         if problems:
             raise LrsError.invalid(problems)
         ids: list[str] = []

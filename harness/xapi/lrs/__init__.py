@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from renkei.harness.core.targets import TargetKind, register_kind
 from renkei.harness.xapi.lrs import (  # noqa: F401  (importing a check module registers its checks)
+    checks_alternate,
     checks_attachments,
     checks_data,
     checks_documents,
     checks_protocol,
+    checks_signatures,
     checks_statements,
 )
 from renkei.harness.xapi.lrs.config import KIND

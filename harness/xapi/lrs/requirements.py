@@ -36,8 +36,11 @@ CONFIRMED: dict[str, str] = {
     "XAPI-00139": "Statement Resource (Communication 2.1)",
     "XAPI-00144": "PUT statements without statementId is rejected (Communication 2.1.1)",
     "XAPI-00145": "PUT statements without statementId is rejected (Communication 2.1.1)",
+    "XAPI-00148": "a POST containing a GET (Alternate Request Syntax) is answered 200 with a StatementResult "
+    "(Communication 1.3, 2.1.2)",
     "XAPI-00317": "About lists the version 2.0.0 (9274.1.1 4.1.6.7)",
     "XAPI-00332": "statements keep the version they were accepted with (Data 2.4.10)",
     "XAPI-00334": "401 for missing or refused credentials (Communication 4.0)",
     "XAPI-00335": "HTTP Basic authentication is supported (Communication 4.0)",
+    "XAPI-00336": "the LRS supports the Alternate Request Syntax (Communication 1.3)",
 }

@@ -98,7 +98,9 @@ CASES: dict[str, tuple[dict[str, Any], set[str]]] = {
         "xapi.data.structure", "xapi.data.actor.ifi", "xapi.data.verb", "xapi.data.object", "xapi.data.result",
         "xapi.data.context", "xapi.data.timestamp", "xapi.data.authority", "xapi.data.version",
         "xapi.data.attachments", "xapi.data.voiding.objecttype", "xapi.comm.statements.put",
-        "xapi.comm.statements.batch", "xapi.comm.attachments"}),
+        "xapi.comm.statements.batch", "xapi.comm.attachments", "xapi.data.signature"}),
+    "attachments dropped on read": ({"answer": single(lambda s: {k: v for k, v in s.items() if k != "attachments"})},
+                                    {"xapi.data.signature"}),
     "no stored or authority": ({"answer": single(lambda s: {k: v for k, v in s.items()
                                                             if k not in ("stored", "authority")})},
                                {"xapi.data.stored"}),
