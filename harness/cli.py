@@ -12,6 +12,7 @@ harness core never does.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from rich.console import Console
 from rich.text import Text
 
 from renkei.harness import __version__
+from renkei.harness.core import secret_registry
 from renkei.harness.core.atomic import write_dir_with, write_with
 from renkei.harness.core.console_text import console_safe
 from renkei.harness.core.errors import RenkeiError, UsageError
@@ -88,6 +90,11 @@ def _summary(result: RunResult, out_dir: Path | None) -> None:
             out.print(_safe(f"           {f.location.label()}: {f.text(lang)}{val}"), highlight=False, markup=False)
     if len(failing) > 30:
         out.print(f"... and {len(failing) - 30} more failing/warning checks (see the report)", markup=False)
+    _verdict(result, out_dir)
+
+
+def _verdict(result: RunResult, out_dir: Path | None) -> None:
+    """The one summary line (and where the report is)."""
     s = result.summary
     verdict = ("PASS 合格", "bold green") if result.verdict == "pass" else ("FAIL 不合格", "bold red")
     out.print(Text.assemble(verdict, _safe(
@@ -97,6 +104,31 @@ def _summary(result: RunResult, out_dir: Path | None) -> None:
         + (f", {s.unexpected_passes} unexpected passes" if s.unexpected_passes else ""))), highlight=False)
     if out_dir is not None:
         out.print(_safe(f"report: {out_dir / 'report.html'}"), highlight=False, markup=False)
+
+
+OUTPUT_FORMATS = ("text", "github")
+
+
+def _github(result: RunResult, out_dir: Path | None) -> None:
+    """``--format github``: the annotations, then the verdict line; the job summary if the runner asks.
+
+    Every piece of target text is scrubbed of the run's secrets before it is escaped (the result
+    model is already redacted); control characters left after GitHub's escaping are made visible."""
+    from renkei.reports.ci_annotations import github_commands, step_summary
+
+    scrub = secret_registry.active().scrub
+    for line in github_commands(result, scrub):
+        out.print(console_safe(line), highlight=False, markup=False, emoji=False)
+    _verdict(result, out_dir)
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        report = out_dir / "report.html" if out_dir is not None else None
+        try:
+            with open(summary_file, "a", encoding="utf-8") as fh:
+                fh.write(step_summary(result, scrub, report))
+        except OSError as exc:  # the run is over and its reports are written: say so, keep the exit code
+            err.print(_safe(f"renkei: cannot append the job summary to $GITHUB_STEP_SUMMARY ({summary_file}): "
+                            f"{exc.strerror or exc}"), highlight=False, markup=False)
 
 
 @app.command()
@@ -120,8 +152,13 @@ def run(
     sign_key: Annotated[Path | None, typer.Option("--sign-key", help="sign the result folder with this Ed25519 "
                                                   "private key when the run is over (see `renkei keys create`)")]
     = None,
+    output_format: Annotated[str, typer.Option("--format", help="console output: text, or github (each finding "
+                                               "as a GitHub Actions annotation, and a job summary when "
+                                               "$GITHUB_STEP_SUMMARY is set)")] = "text",
 ) -> None:
     """Run a conformance profile and write result.json, junit.xml and report.html."""
+    if output_format not in OUTPUT_FORMATS:
+        raise UsageError(f"--format must be one of {', '.join(OUTPUT_FORMATS)}, not {output_format!r}")
     signer = _signing_key(sign_key) if sign_key is not None else None  # a bad key fails before the run
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     options = RunOptions(profile=profile, target=target, out_dir=out_dir, lang=lang,
@@ -134,7 +171,10 @@ def run(
         not_run = sum(1 for c in result.checks if c.error == NOT_RUN)
         raise Interrupted(stopped_by(), f"{not_run} of {len(result.checks)} checks did not run; "
                                        f"the reports in {options.out_dir} say the run was interrupted")
-    _summary(result, options.out_dir)
+    if output_format == "github":
+        _github(result, options.out_dir)
+    else:
+        _summary(result, options.out_dir)
     if signer is not None and options.out_dir is not None:
         _sign(options.out_dir, signer)
     raise typer.Exit(result.exit_code)

@@ -43,7 +43,6 @@ script) are only listed in ``LaunchResult.blocked``; allow them with ``observati
 from __future__ import annotations
 
 import base64
-import importlib.util
 import re
 import shutil
 import time
@@ -59,6 +58,7 @@ import httpx
 
 from renkei.harness.core.breaker import CircuitBreaker
 from renkei.harness.core.errors import ConfigError
+from renkei.harness.core.extras import extra_available, install_command, require_extra
 from renkei.harness.lti.protocol.browser import Browser, Page, netloc, same_endpoint
 from renkei.harness.lti.protocol.transport import TRANSPORT_CODES, TransportFailure
 from renkei.harness.lti.tool.launches import ERROR, REJECTED, UNCLEAR, AuthRequest, LaunchResult, LaunchSpec
@@ -70,7 +70,7 @@ if TYPE_CHECKING:
 #: Chromium flags: no sandbox (containers), no GPU, no background traffic of its own.
 FLAGS = ("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--block-new-web-contents")
-INSTALL_PLAYWRIGHT = "pip install 'renkei[browser]'"
+INSTALL_PLAYWRIGHT = install_command("browser")
 INSTALL_CHROMIUM = "apt-get install chromium"
 LOGIN_PATH = "/__renkei/login-initiation"  # harness-origin pages the driver serves itself
 FORM_PATH = "/__renkei/form-post"
@@ -142,15 +142,13 @@ class _Shared:
 
 
 def playwright_available() -> bool:
-    return importlib.util.find_spec("playwright") is not None
+    return extra_available("browser")
 
 
 def require_chromium(config: ToolTargetConfig) -> str:
     """The Chromium executable to drive, or a one-line ConfigError saying what to install."""
     source = config.path or "(inline)"
-    if not playwright_available():
-        raise ConfigError(f"target {source}: browser.engine chromium needs Playwright for Python, which is not "
-                          f"installed; run: {INSTALL_PLAYWRIGHT}")
+    require_extra("browser", f"target {source}: browser.engine chromium")
     exe = shutil.which(config.browser.executable)
     if exe is None:
         raise ConfigError(f"target {source}: browser.executable {config.browser.executable} is not an executable "

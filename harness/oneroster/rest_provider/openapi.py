@@ -36,6 +36,7 @@ from urllib.parse import parse_qsl, urlsplit
 import renkei.fixtures
 from renkei.harness.core import secret_registry
 from renkei.harness.core.breaker import PeerUnavailable
+from renkei.harness.core.extras import require_extra
 from renkei.harness.lti.protocol.browser import BrowserError
 from renkei.harness.oneroster.model import rest as R
 from renkei.harness.oneroster.rest_provider.client import ProviderBusy, TokenRefused
@@ -113,10 +114,6 @@ class OpenApiRun:
             self.more_unseen += 1
 
 
-class SchemathesisMissing(Exception):
-    """schemathesis (an optional dependency: ``renkei[openapi]``) is not installed."""
-
-
 def shared_run(target: RestProviderTarget, params: dict[str, Any]) -> OpenApiRun:
     """The run for these settings, once per target (every ``or.rest.openapi.*`` check judges it)."""
     settings = Settings.from_params(params)
@@ -125,12 +122,11 @@ def shared_run(target: RestProviderTarget, params: dict[str, Any]) -> OpenApiRun
 
 
 def run(target: RestProviderTarget, settings: Settings) -> OpenApiRun:
-    try:
-        import schemathesis
-        import schemathesis.checks
-        from schemathesis.config import SchemathesisConfig
-    except ImportError:
-        raise SchemathesisMissing("schemathesis is not installed (pip install 'renkei[openapi]')") from None
+    require_extra("openapi", "the or.rest.openapi.* checks")  # MissingExtra: the checks skip, saying so
+    import schemathesis
+    import schemathesis.checks
+    from schemathesis.config import SchemathesisConfig
+
     with _hypothesis_home():
         # An explicit config: a schemathesis.toml in the working folder must not change what is judged.
         schema = schemathesis.openapi.from_path(DOCUMENT, config=SchemathesisConfig())

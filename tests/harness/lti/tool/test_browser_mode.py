@@ -8,6 +8,7 @@ ones are rejected. Tests that drive Chromium skip only when ``/usr/bin/chromium`
 from __future__ import annotations
 
 import socket
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -61,8 +62,9 @@ def test_a_missing_chromium_is_a_one_line_config_error_at_open() -> None:
 
 
 def test_missing_playwright_is_a_config_error_naming_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(browser_driver, "playwright_available", lambda: False)
-    with pytest.raises(ConfigError, match=r"needs Playwright.*pip install 'renkei\[browser\]'"):
+    monkeypatch.setitem(sys.modules, "playwright", None)  # an import of it now fails as if not installed
+    assert not browser_driver.playwright_available()
+    with pytest.raises(ConfigError, match=r"needs Playwright.*run: pip install 'renkei\[browser\]'$"):
         LtiToolTarget(_config(engine="chromium"), serve=False, keys=_platform_keys())
     plain = LtiToolTarget(_config(), serve=False, keys=_platform_keys())
     assert plain.launcher.driver is None
