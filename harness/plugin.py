@@ -8,12 +8,14 @@ uses the same ``RenkeiPlugin`` with a session it prepared itself.
 
 from __future__ import annotations
 
+import sys
 import warnings
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from renkei.harness.core import secret_registry
 from renkei.harness.core.console_text import console_safe
 from renkei.harness.core.errors import RenkeiError
 from renkei.harness.core.model import DEFAULT_FINDINGS_CAP, CheckResult, Outcome
@@ -166,8 +168,17 @@ def pytest_configure(config: pytest.Config) -> None:
         select=config.getoption("--renkei-select"), redact=config.getoption("--renkei-redact"),
         findings_cap=config.getoption("--renkei-findings-cap"),
     )
+    from renkei.harness.launch.run import ProductLaunch
+
     try:
-        run = RunSession.create(options)
+        launch = ProductLaunch(options.target)  # the target file's containers, if it declares any
+        config.add_cleanup(lambda: _close_launch(launch, options.out_dir))
+        run = RunSession.create(options, before_open=launch.before_open)
     except RenkeiError as exc:
         raise pytest.UsageError(console_safe(f"renkei: {exc}")) from None
     config.pluginmanager.register(RenkeiPlugin(run), "renkei-run")
+
+
+def _close_launch(launch: Any, out_dir: Path | None) -> None:
+    for problem in launch.close(out_dir):
+        sys.stderr.write(console_safe(secret_registry.active().scrub(f"renkei: warning: {problem}")) + "\n")

@@ -151,7 +151,19 @@ def execute(options: RunOptions, *, interactive: bool | None = None, quiet: bool
 
 def _execute(options: RunOptions, interactive: bool | None, quiet: bool,
              default_out: Callable[[str], Path] | None, console: Console) -> RunResult:
-    run = RunSession.create(options)
+    from renkei.harness.launch.run import ProductLaunch
+
+    launch = ProductLaunch(options.target)
+    try:
+        return _run_profile(options, interactive, quiet, default_out, console, launch)
+    finally:
+        for problem in launch.close(options.out_dir):
+            console.print(safe(f"renkei: warning: {problem}"), highlight=False, markup=False)
+
+
+def _run_profile(options: RunOptions, interactive: bool | None, quiet: bool,
+                 default_out: Callable[[str], Path] | None, console: Console, launch: Any) -> RunResult:
+    run = RunSession.create(options, before_open=launch.before_open)
     if options.out_dir is None and default_out is not None:
         options.out_dir = default_out(run.profile.id)
         options.validate()

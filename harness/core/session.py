@@ -11,7 +11,7 @@ import signal
 import threading
 import time
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -92,8 +92,13 @@ class RunSession:
     declares: Any = None  # the scope from product.declares, when the target file gives one
 
     @classmethod
-    def create(cls, options: RunOptions) -> RunSession:
-        """Load profile, resolve checks, open the target. Raises RenkeiError (exit 2)."""
+    def create(cls, options: RunOptions, *,
+               before_open: Callable[[SecretRegistry], None] | None = None) -> RunSession:
+        """Load profile, resolve checks, open the target. Raises RenkeiError (exit 2).
+
+        ``before_open``: called with the run's fresh secret registry once everything but the target
+        is known to be valid, just before the target opens (the runner starts a target file's
+        containers there, so a bad profile never starts one)."""
         options.validate()
         load_standards()
         if options.profile == AUTO:
@@ -119,6 +124,8 @@ class RunSession:
                                             version=options.product_version, vendor=options.vendor,
                                             role=options.role, default_role=kind.role)
         registry = secret_registry.begin_run()  # the target registers the secrets it resolves
+        if before_open is not None:
+            before_open(registry)
         target = kind.open(options.target, merged_params(profile))
         return cls(options=options, profile=profile, checks=checks, target=target, expected=expected,
                    notices=[notice] if notice is not None else [], secrets=registry, product=product,

@@ -184,6 +184,7 @@ def read_target_file(path: str | Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigError(f"target {p}: expected a mapping at the top level")
     data.pop("product", None)  # the product under test is the core's (core.product), not the kind's
+    data.pop("launch", None)  # how to start it is the launcher's (renkei.harness.launch)
     return data
 
 
