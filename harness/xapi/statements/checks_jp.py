@@ -16,7 +16,14 @@ from renkei.harness.xapi.statements.judging import (
     require_statements,
     statements_check,
 )
-from renkei.harness.xapi.statements.target import Flag, Layer, Statement, StatementsTarget
+from renkei.harness.xapi.statements.target import (
+    Flag,
+    Layer,
+    LayerSpec,
+    Statement,
+    StatementsTarget,
+    plan_layer,
+)
 
 INCLUDED = "xapi.jp.common.included"
 RECOMMENDED = "xapi.jp.common.recommended"
@@ -39,8 +46,13 @@ def _jp(s: Statement) -> Iterable[Flag]:
         yield Flag(VERSION, p, s.value.get("version"))
 
 
+@plan_layer(INCLUDED, RECOMMENDED, ACCOUNT, VERSION)
+def _jp_layer(target: StatementsTarget, params: dict[str, object]) -> LayerSpec:
+    return "jp", _jp
+
+
 def _layer(target: StatementsTarget) -> Layer:
-    return target.layer("jp", _jp)
+    return target.layer(*_jp_layer(target, {}))
 
 
 @statements_check(INCLUDED, REQ + " (included)", "warning",
@@ -100,9 +112,18 @@ def version(ctx: CheckContext) -> None:
                    "state that name is the OneRoster sourcedId."))
 def launched_user(ctx: CheckContext) -> None:
     target = require_statements(ctx)
+    spec = _launched_layer(target, ctx.params)
+    if spec is None:
+        ctx.skip("the target declares no expect.actor")
+        return
+    report(ctx, target.layer(*spec))
+
+
+@plan_layer(LAUNCHED)
+def _launched_layer(target: StatementsTarget, params: dict[str, object]) -> LayerSpec | None:
     actor = target.config.expect.actor
     if actor is None:
-        ctx.skip("the target declares no expect.actor")
+        return None
 
     def judge(s: Statement) -> Iterable[Flag]:
         if isinstance(s.value, dict):
@@ -112,4 +133,4 @@ def launched_user(ctx: CheckContext) -> None:
                 field = "name" if p.path.endswith("name") else "homePage"
                 yield Flag(LAUNCHED, p, account.get(field) if isinstance(account, dict) else None)
 
-    report(ctx, target.layer(f"launched:{actor.name}|{actor.home_page}", judge))
+    return f"launched:{actor.name}|{actor.home_page}", judge
