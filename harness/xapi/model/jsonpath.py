@@ -19,8 +19,8 @@ finding can say where it looked.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 MAX_PATH_CHARS = 2000
@@ -47,9 +47,13 @@ Segment = tuple[Any, ...]  # each selector: a str (member), an int (index) or WI
 def _step(path: str, key: str | int) -> str:
     if isinstance(key, int):
         return f"{path}[{key}]"
-    if _IDENT.fullmatch(key):
-        return f"{path}.{key}"
-    return f"{path}[{_quote(key)}]"
+    return path + _member(key)
+
+
+@lru_cache(maxsize=4096)
+def _member(key: str) -> str:
+    """``.key`` or ``['key']``: the same few member names recur in every statement (cached, bounded)."""
+    return f".{key}" if _IDENT.fullmatch(key) else f"[{_quote(key)}]"
 
 
 def _quote(name: str) -> str:
@@ -163,37 +167,56 @@ class JsonPath:
 
     text: str
     alternatives: tuple[tuple[Segment, ...], ...]
+    # a path of member names only ($.a.b['c']): its names and its concrete path below ``$``, so that
+    # finding it is a few dict look-ups (most rules are such paths, judged on every statement)
+    _names: tuple[str, ...] | None = field(default=None, init=False, compare=False, repr=False)
+    _suffix: str = field(default="", init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if len(self.alternatives) == 1 and all(len(s) == 1 and isinstance(s[0], str) for s in self.alternatives[0]):
+            names = tuple(s[0] for s in self.alternatives[0])
+            object.__setattr__(self, "_names", names)
+            object.__setattr__(self, "_suffix", "".join(_member(n) for n in names))
 
     def find(self, document: Any, base: str = "$") -> list[Match]:
         """Every match in ``document``, alternatives in order; ``base`` prefixes the concrete paths
         (a selector applied to a value found at ``$.a`` reports ``$.a...``)."""
+        if self._names is not None:
+            value = document
+            for name in self._names:
+                if not isinstance(value, dict) or name not in value:
+                    return []
+                value = value[name]
+            return [Match(base + self._suffix, value)]
         out: list[Match] = []
         for segments in self.alternatives:
-            out.extend(_walk(document, segments, 0, base))
+            _walk(document, segments, 0, base, out)
         return out
 
     def values(self, document: Any) -> list[Any]:
         return [m.value for m in self.find(document)]
 
 
-def _walk(value: Any, segments: tuple[Segment, ...], i: int, path: str) -> Iterator[Match]:
+def _walk(value: Any, segments: tuple[Segment, ...], i: int, path: str, out: list[Match]) -> None:
+    """Appends the matches below ``value`` to ``out``, in document order (a plain recursion, not a
+    generator chain: rules are evaluated on every statement of a file)."""
     if i == len(segments):
-        yield Match(path, value)
+        out.append(Match(path, value))
         return
     for sel in segments[i]:
         if sel is WILDCARD:
             if isinstance(value, dict):
                 for k, v in value.items():
-                    yield from _walk(v, segments, i + 1, _step(path, k))
+                    _walk(v, segments, i + 1, _step(path, k), out)
             elif isinstance(value, list):
                 for n, v in enumerate(value):
-                    yield from _walk(v, segments, i + 1, _step(path, n))
+                    _walk(v, segments, i + 1, f"{path}[{n}]", out)
         elif isinstance(sel, str):
             if isinstance(value, dict) and sel in value:
-                yield from _walk(value[sel], segments, i + 1, _step(path, sel))
+                _walk(value[sel], segments, i + 1, path + _member(sel), out)
         elif isinstance(value, list) and -len(value) <= sel < len(value):
             n = sel % len(value)
-            yield from _walk(value[n], segments, i + 1, _step(path, n))
+            _walk(value[n], segments, i + 1, f"{path}[{n}]", out)
 
 
 def parse(text: str) -> JsonPath:
@@ -202,6 +225,13 @@ def parse(text: str) -> JsonPath:
         raise JsonPathError("a JSONPath must be a string")
     if len(text) > MAX_PATH_CHARS:
         raise JsonPathError(f"JSONPath longer than {MAX_PATH_CHARS} characters")
+    return _parse(text)
+
+
+@lru_cache(maxsize=1024)
+def _parse(text: str) -> JsonPath:
+    """``parse`` of a checked string, cached: the same paths are asked for on every statement (a parsed
+    path is immutable; a bad one raises every time, exceptions are not cached)."""
     parser = _Parser(text)
     alternatives: list[tuple[Segment, ...]] = []
     while True:

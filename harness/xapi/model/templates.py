@@ -295,8 +295,17 @@ def evaluate(statement: Any, rule: Rule) -> list[tuple[str, Any]]:
     return out
 
 
+_FOLLOWED = RuleResult(True)
+
+
 def follows_rule(statement: Any, rule: Rule) -> RuleResult:
     """Communication §2.1 ``follows_rule`` on an already ``normalize``d statement."""
+    if rule.presence == "included" and rule.selector is None and rule.any is None and rule.all is None \
+            and rule.none is None:  # the commonest rule, "this is present": what the steps below decide for it
+        if rule.location.find(statement):
+            return _FOLLOWED
+        return RuleResult(False, f"{rule.where} is required (included) but absent",
+                          f"{rule.where} は必須 (included) ですがありません", rule.location.text)
     found = evaluate(statement, rule)
     values = [v for _, v in found]
     where = found[0][0] if found else rule.location.text
@@ -329,7 +338,7 @@ def follows_rule(statement: Any, rule: Rule) -> RuleResult:
         if bad is not None:
             return RuleResult(False, f"{rule.where}: a value the rule forbids ('none')",
                               f"{rule.where}: none で禁じられた値です", bad[0], bad[1])
-    return RuleResult(True)
+    return _FOLLOWED
 
 
 def rule_problems(statement: Any, template: Template, base: str = "$") -> list[Problem]:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from renkei.harness.core.context import CheckContext
 from renkei.harness.xapi.model.rules import problem
 from renkei.harness.xapi.statements.judging import report, statements_check, target_of
-from renkei.harness.xapi.statements.target import Flag, Statement
+from renkei.harness.xapi.statements.target import Flag, LayerSpec, Statement, StatementsTarget, plan_layer
 
 READABLE = "xapi.statements.readable"
 
@@ -16,6 +16,11 @@ READABLE = "xapi.statements.readable"
 def _objects(s: Statement) -> Iterable[Flag]:
     if not isinstance(s.value, dict):
         yield Flag(READABLE, problem("statement.type", "$"), type(s.value).__name__)
+
+
+@plan_layer(READABLE)
+def _objects_layer(target: StatementsTarget, params: dict[str, object]) -> LayerSpec:
+    return "objects", _objects
 
 
 @statements_check(READABLE, "xAPI 1.0.3 Data §2.4 (a Statement is a JSON object, XAPI-00014); renkei input limits", "error",
@@ -35,7 +40,7 @@ def readable(ctx: CheckContext) -> None:
     ctx.count += reading.unreadable_count - len(reading.unreadable)
     if not reading.statements and not reading.unreadable_count:
         ctx.stop_not_evaluated("no statement was read (the file or the capture is empty)")
-    report(ctx, target.layer("objects", _objects))
+    report(ctx, target.layer(*_objects_layer(target, ctx.params)))
 
 
 @statements_check("xapi.statements.received", "renkei capture (target capture.expect_statements)", "error",

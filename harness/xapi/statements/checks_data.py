@@ -14,7 +14,14 @@ from renkei.harness.core.context import CheckContext
 from renkei.harness.xapi.model.rules import SHOULD_RULES
 from renkei.harness.xapi.model.statement import validate_statement
 from renkei.harness.xapi.statements.judging import report, require_statements, statements_check
-from renkei.harness.xapi.statements.target import Flag, Judge, Statement
+from renkei.harness.xapi.statements.target import (
+    Flag,
+    Judge,
+    LayerSpec,
+    Statement,
+    StatementsTarget,
+    plan_layer,
+)
 
 # check id suffix -> rule-name prefixes
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -50,10 +57,14 @@ def _judge(version: str) -> Judge:
     return judge
 
 
+def _data_layer(target: StatementsTarget, params: dict[str, object]) -> LayerSpec:
+    version = target.config.version
+    return _layer_key(version), _judge(version)
+
+
 def _run(ctx: CheckContext) -> None:
     target = require_statements(ctx)
-    version = target.config.version
-    report(ctx, target.layer(_layer_key(version), _judge(version)))
+    report(ctx, target.layer(*_data_layer(target, ctx.params)))
 
 
 def _data_check(suffix: str, requirement: str, title: tuple[str, str], description: tuple[str, str],
@@ -62,6 +73,7 @@ def _data_check(suffix: str, requirement: str, title: tuple[str, str], descripti
     intro_en = "Statements follow the xAPI Data rules (the target's version: 1.0.3 or 2.0.0), judged by renkei's xAPI model: "
     statements_check(f"xapi.statements.data.{suffix}", requirement, severity, title,
                      (intro_ja + description[0], intro_en + description[1]))(_run)
+    plan_layer(f"xapi.statements.data.{suffix}")(_data_layer)
 
 
 _data_check("statement", "xAPI 1.0.3 Data §2.2, §2.4, §2.4.1, §2.4.10 (XAPI-00001…XAPI-00027)",

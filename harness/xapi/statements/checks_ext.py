@@ -21,7 +21,7 @@ from renkei.harness.xapi.statements.judging import (
     require_statements,
     statements_check,
 )
-from renkei.harness.xapi.statements.target import Flag, Statement
+from renkei.harness.xapi.statements.target import Flag, LayerSpec, Statement, StatementsTarget, plan_layer
 
 VALUES = "xapi.jp.ext.values"
 KNOWN = "xapi.jp.ext.known"
@@ -40,6 +40,11 @@ def _shapes(s: Statement) -> Iterable[Flag]:
         yield Flag(KNOWN, p)
 
 
+@plan_layer(VALUES, KNOWN)
+def _shapes_layer(target: StatementsTarget, params: dict[str, object]) -> LayerSpec:
+    return "jp-ext", _shapes
+
+
 @statements_check(VALUES, REQ + " (value shapes)", "warning",
                   ("日本版拡張の値の形", "Japan extension values have the defined shape"),
                   ("コアプロファイルの拡張 (grade、subject、course-of-study-code、unit、purpose-of-question、"
@@ -51,7 +56,8 @@ def _shapes(s: Statement) -> Iterable[Flag]:
                    "arrays of strings; content-type hint|result|explanation; question-order an integer; difficulty a "
                    "string; assessment-type diagnostic|formative|summative; due-date a date-time. " + DRAFT_EN))
 def ext_values(ctx: CheckContext) -> None:
-    report(ctx, require_statements(ctx).layer("jp-ext", _shapes))
+    target = require_statements(ctx)
+    report(ctx, target.layer(*_shapes_layer(target, ctx.params)))
 
 
 @statements_check(KNOWN, REQ + " (names)", "warning",
@@ -62,23 +68,38 @@ def ext_values(ctx: CheckContext) -> None:
                    f"namespace {japan.OLD_BASE} is not used (a misspelt name drops out of every aggregation). "
                    + DRAFT_EN))
 def ext_known(ctx: CheckContext) -> None:
-    report(ctx, require_statements(ctx).layer("jp-ext", _shapes))
+    target = require_statements(ctx)
+    report(ctx, target.layer(*_shapes_layer(target, ctx.params)))
+
+
+_CODE_NAMES = {GRADE: "grade", SUBJECT: "subject", COURSE: "course-of-study-code"}
 
 
 def _codes(ctx: CheckContext, name: str) -> None:
     target = require_statements(ctx)
     pattern = str(ctx.params["pattern"])
     try:
-        allowed = re.compile(pattern)
+        re.compile(pattern)
     except re.error as exc:
         ctx.stop_not_evaluated(f"the profile's pattern for {name} is not a regular expression: {exc}")
-    check_id = ctx.check_id
+    report(ctx, target.layer(*_codes_layer(ctx.check_id, pattern)))
+
+
+def _codes_layer(check_id: str, pattern: str) -> LayerSpec:
+    """The layer of one code check; the key names the extension and pattern (the checks' flags carry
+    ``check_id``, one code check per extension)."""
+    name = _CODE_NAMES[check_id]
+    allowed = re.compile(pattern)
 
     def judge(s: Statement) -> Iterable[Flag]:
         for p in japan.code_problems(s.value, name, allowed):
             yield Flag(check_id, p, _value_at(s.value, p.path))
 
-    report(ctx, target.layer(f"codes:{name}:{pattern}", judge))
+    return f"codes:{name}:{pattern}", judge
+
+
+def _plan_codes(check_id: str) -> None:
+    plan_layer(check_id)(lambda target, params: _codes_layer(check_id, str(params["pattern"])))
 
 
 def _value_at(statement: object, path: str) -> object:
@@ -132,11 +153,20 @@ def ext_course_of_study(ctx: CheckContext) -> None:
                   params={"tolerance": 0.01})
 def score_arithmetic(ctx: CheckContext) -> None:
     target = require_statements(ctx)
-    tolerance = float(ctx.params["tolerance"])
+    report(ctx, target.layer(*_score_layer(target, ctx.params)))
+
+
+@plan_layer(SCORE)
+def _score_layer(target: StatementsTarget, params: dict[str, object]) -> LayerSpec:
+    tolerance = float(params["tolerance"])  # type: ignore[arg-type]
 
     def judge(s: Statement) -> Iterable[Flag]:
         score = (s.value.get("result") or {}).get("score") if isinstance(s.value, dict) else None
         for p in japan.score_problems(s.value, tolerance):
             yield Flag(SCORE, p, score.get("scaled") if isinstance(score, dict) else None)
 
-    report(ctx, target.layer(f"score:{tolerance}", judge))
+    return f"score:{tolerance}", judge
+
+
+for _code_check in _CODE_NAMES:
+    _plan_codes(_code_check)

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from renkei.harness.core.context import CheckContext
 from renkei.harness.xapi.statements import japan
+from renkei.harness.xapi.statements.config import ExpectedActor
 from renkei.harness.xapi.statements.judging import (
     DRAFT_EN,
     DRAFT_JA,
@@ -16,7 +17,14 @@ from renkei.harness.xapi.statements.judging import (
     require_statements,
     statements_check,
 )
-from renkei.harness.xapi.statements.target import Flag, Layer, Statement, StatementsTarget
+from renkei.harness.xapi.statements.target import (
+    Flag,
+    Layer,
+    LayerSpec,
+    Statement,
+    StatementsTarget,
+    plan_layer,
+)
 
 INCLUDED = "xapi.jp.common.included"
 RECOMMENDED = "xapi.jp.common.recommended"
@@ -39,8 +47,13 @@ def _jp(s: Statement) -> Iterable[Flag]:
         yield Flag(VERSION, p, s.value.get("version"))
 
 
+@plan_layer(INCLUDED, RECOMMENDED, ACCOUNT, VERSION)
+def _jp_layer(target: StatementsTarget, params: dict[str, object]) -> LayerSpec:
+    return "jp", _jp
+
+
 def _layer(target: StatementsTarget) -> Layer:
-    return target.layer("jp", _jp)
+    return target.layer(*_jp_layer(target, {}))
 
 
 @statements_check(INCLUDED, REQ + " (included)", "warning",
@@ -101,9 +114,21 @@ def version(ctx: CheckContext) -> None:
                    "sourcedId."), version="2")
 def launched_user(ctx: CheckContext) -> None:
     target = require_statements(ctx)
-    actor = target.expected_actor()
+    actor = target.expected_actor()  # after an LTI launch: the launched user (the capture has run by now)
     if actor is None:
         ctx.skip("the target declares no expect.actor and the app was not launched over LTI")
+        return
+    report(ctx, target.layer(*_layer_for(actor)))
+
+
+@plan_layer(LAUNCHED)
+def _launched_layer(target: StatementsTarget, params: dict[str, object]) -> LayerSpec | None:
+    """Planned with the declared actor only: an LTI-launched one is known once the capture ran."""
+    actor = target.config.expect.actor
+    return None if actor is None else _layer_for(actor)
+
+
+def _layer_for(actor: ExpectedActor) -> LayerSpec:
 
     def judge(s: Statement) -> Iterable[Flag]:
         if isinstance(s.value, dict):
@@ -113,4 +138,4 @@ def launched_user(ctx: CheckContext) -> None:
                 field = "name" if p.path.endswith("name") else "homePage"
                 yield Flag(LAUNCHED, p, account.get(field) if isinstance(account, dict) else None)
 
-    report(ctx, target.layer(f"launched:{actor.name}|{actor.home_page}", judge))
+    return f"launched:{actor.name}|{actor.home_page}", judge

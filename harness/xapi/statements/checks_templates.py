@@ -15,7 +15,14 @@ from renkei.harness.core.context import CheckContext
 from renkei.harness.xapi.model import templates
 from renkei.harness.xapi.model.problems import Problem
 from renkei.harness.xapi.statements.judging import report, require_statements, statements_check
-from renkei.harness.xapi.statements.target import Flag, Judge, Statement, StatementsTarget
+from renkei.harness.xapi.statements.target import (
+    Flag,
+    Judge,
+    LayerSpec,
+    Statement,
+    StatementsTarget,
+    plan_layer,
+)
 
 RULES = "xapi.profile.templates"
 DECLARED = "xapi.profile.declared"
@@ -47,12 +54,22 @@ def _judge(documents: list[templates.ProfileDocument], mode: str) -> Judge:
 
 
 def _run(ctx: CheckContext) -> None:
-    target, documents = _documents(ctx)
+    target, _ = _documents(ctx)
     mode = str(ctx.params.get("judge", "declared"))
     if mode not in ("declared", "all"):
         ctx.stop_not_evaluated(f"the judge parameter must be 'declared' or 'all', not {mode!r}")
-    key = "templates:" + mode + ":" + ",".join(d.id for d in documents)
-    report(ctx, target.layer(key, _judge(documents, mode)))
+    spec = _templates_layer(target, ctx.params)
+    assert spec is not None
+    report(ctx, target.layer(*spec))
+
+
+@plan_layer(RULES, DECLARED)
+def _templates_layer(target: StatementsTarget, params: dict[str, object]) -> LayerSpec | None:
+    mode = str(params.get("judge", "declared"))
+    if not target.profiles or mode not in ("declared", "all"):
+        return None
+    documents = target.profiles
+    return "templates:" + mode + ":" + ",".join(d.id for d in documents), _judge(documents, mode)
 
 
 @statements_check(RULES, "xAPI Profiles Structure §8, §8.1 Rules; Communication §2.1 (validates)", "error",

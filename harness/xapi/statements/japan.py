@@ -35,6 +35,7 @@ IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
 # where an extension may sit: (JSONPath of the extensions object, what it is)
 EXTENSION_PLACES = (("$.context.extensions", "context"), ("$.object.definition.extensions", "activity"),
                     ("$.result.extensions", "result"))
+_PLACE_KEYS = tuple((place, tuple(place.split(".")[1:])) for place, _ in EXTENSION_PLACES)
 JAPAN_DOCUMENTS = ("japan-assessment", "japan-lms")
 
 
@@ -51,6 +52,12 @@ def common_rules() -> tuple[templates.Rule, ...]:
 
 
 @cache
+def _strict_common_rules() -> tuple[tuple[templates.Rule, templates.Rule], ...]:
+    """Each common rule with its presence judged as ``included`` (built once, not per statement)."""
+    return tuple((rule, templates.Rule(rule.location, rule.selector, "included")) for rule in common_rules())
+
+
+@cache
 def core_extensions() -> dict[str, dict[str, Any]]:
     """Extension IRI -> its JSON Schema (``inlineSchema``) from ``japan-core.json``."""
     data = load_json(fixture("japan-core").read_bytes())
@@ -64,10 +71,9 @@ def common_problems(statement: Any, presence: str) -> list[Problem]:
     its check is informative."""
     stmt = templates.normalize(statement)
     out: list[Problem] = []
-    for rule in common_rules():
+    for rule, strict in _strict_common_rules():
         if rule.presence != presence:
             continue
-        strict = templates.Rule(rule.location, rule.selector, "included")
         if not templates.follows_rule(stmt, strict).followed:
             if presence == "included":
                 en, ja = f"{rule.location.text} is required by the Japan common rules", \
@@ -126,10 +132,12 @@ def version_problems(statement: Any) -> list[Problem]:
 def extensions(statement: Any) -> list[tuple[str, str, Any]]:
     """Every extension of the statement: (concrete path, IRI, value)."""
     out: list[tuple[str, str, Any]] = []
-    for place, _ in EXTENSION_PLACES:
-        for m in jsonpath.find(statement, place):
-            if isinstance(m.value, dict):
-                out += [(jsonpath.child(m.path, k), k, v) for k, v in m.value.items()]
+    for place, keys in _PLACE_KEYS:  # plain member steps: what jsonpath.find(statement, place) finds
+        node = statement
+        for key in keys:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            out += [(jsonpath.child(place, k), k, v) for k, v in node.items()]
     return out
 
 

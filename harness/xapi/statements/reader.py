@@ -74,6 +74,13 @@ def read(path: str | Path, *, fmt: Literal["auto", "array", "ndjson"] = "auto", 
                 return
 
 
+def _shallow(text: str, start: int, end: int, max_depth: int) -> bool:
+    """True when the JSON text ``text[start:end]`` cannot nest deeper than ``max_depth``: it has no more
+    opening brackets than that (a container nests only inside another one). Two C-level counts, so the
+    walk of ``json_depth_ok`` is paid only by a statement with very many containers."""
+    return text.count("{", start, end) + text.count("[", start, end) <= max_depth
+
+
 def _parse_value(text: str, line: int, index: int, max_depth: int) -> Item:
     try:
         value = json.loads(text)
@@ -81,7 +88,7 @@ def _parse_value(text: str, line: int, index: int, max_depth: int) -> Item:
         return ReadError(line, f"nested deeper than {max_depth} levels", f"入れ子が {max_depth} 階層を超えています", index)
     except ValueError as exc:
         return ReadError(line, f"not valid JSON: {exc}", f"JSON として読めません: {exc}", index)
-    if not json_depth_ok(value, max_depth):
+    if not _shallow(text, 0, len(text), max_depth) and not json_depth_ok(value, max_depth):
         return ReadError(line, f"nested deeper than {max_depth} levels", f"入れ子が {max_depth} 階層を超えています", index)
     return Record(index, line, value)
 
@@ -223,7 +230,7 @@ def _elements(chars: _Chars, max_bytes: int, max_depth: int, index: int) -> Iter
             chars.advance(end)
             yield ReadError(start_line, f"a statement longer than {max_bytes:,} bytes", f"{max_bytes:,} バイトを超える文です",
                             index)
-        elif not json_depth_ok(value, max_depth):
+        elif not _shallow(chars.buf, chars.pos, end, max_depth) and not json_depth_ok(value, max_depth):
             chars.advance(end)
             yield ReadError(start_line, f"nested deeper than {max_depth} levels", f"入れ子が {max_depth} 階層を超えています",
                             index)

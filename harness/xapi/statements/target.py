@@ -1,10 +1,14 @@
 """An opened ``xapi-statements`` target: the statements of a file or of a capture, judged layer by layer.
 
-Why layers are passes: a statements file can be far larger than memory, so the statements are never
-all held. Each layer of rules (xAPI Data, Japan common rules, templates, Japan extensions) is one pass
-over the statements, run once and shared by the checks of that layer; a pass keeps only each check's
-first ``cap`` findings and the count of the rest. A file is read again for each pass (streamed); a
-capture is small by construction (bounded by the LRS's body limit) and kept.
+Why layers: a statements file can be far larger than memory, so the statements are never all held.
+Each layer of rules (xAPI Data, Japan common rules, templates, Japan extensions) is judged once and
+shared by the checks of that layer; a layer keeps only each check's first ``cap`` findings and the
+count of the rest. Why one pass: reading and parsing a file costs more than most layers, so the
+runner's ``activate`` tells the target which checks will run, each check's layer is known from its
+``plan_layer`` planner, and the first check that needs a layer gets every planned layer (and the
+reading) judged in one streamed pass. A layer nobody planned (a check run on its own, as in unit
+tests) is a pass of its own. A capture is small by construction (bounded by the LRS's body limit)
+and kept.
 """
 
 from __future__ import annotations
@@ -93,6 +97,27 @@ class Reading:
 
 
 Judge = Callable[[Statement], Iterable[Flag]]
+LayerSpec = tuple[str, Judge]  # (the layer's key, its judge): one key, one judgement
+Planner = Callable[["StatementsTarget", dict[str, Any]], "LayerSpec | None"]
+PLANNERS: dict[str, Planner] = {}
+
+
+def plan_layer(*check_ids: str) -> Callable[[Planner], Planner]:
+    """Registers how the checks ``check_ids`` find their layer (from the target and the check's params;
+    None: the check will not judge statements), so ``activate`` can plan one pass for all of them. The
+    check itself asks for the same ``target.layer(*planner(target, ctx.params))``."""
+    def register(planner: Planner) -> Planner:
+        for check_id in check_ids:
+            PLANNERS[check_id] = planner
+        return planner
+    return register
+
+
+class _Failed:
+    """A judge that raised during a shared pass: only the checks of its layer see the error."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
 
 
 class StatementsTarget:
@@ -105,6 +130,9 @@ class StatementsTarget:
         self._sleep = sleep
         self._clock = clock
         self._memo = Memo()
+        self._planned: dict[str, Judge] = {}
+        self._layers: dict[str, Layer | _Failed] = {}
+        self._reading: Reading | None = None
         self.lrs: reference.RecordingLrs | None = None
         self._secret = ""
         names = [*self.params.get("documents", []), *config.profiles]
@@ -169,43 +197,79 @@ class StatementsTarget:
         except OSError as exc:
             raise TargetError(f"statements file {f.path}: cannot read: {exc.strerror or exc}") from None
 
-    def reading(self) -> Reading:
-        """What reading found: how many statements, and the records that could not be read (one pass)."""
-        def count() -> Reading:
-            out = Reading()
-            for rec in self._records():
-                if isinstance(rec, Statement):
-                    out.statements += 1
-                    continue
-                out.unreadable_count += 1
-                if len(out.unreadable) < DEFAULT_FINDINGS_CAP:
-                    out.unreadable.append(rec)
-                if rec.fatal:
-                    out.fatal = rec
-            return out
+    def activate(self, checks: dict[str, dict[str, Any]]) -> None:
+        """The checks that will run (id -> params): their layers are judged together in the first pass."""
+        self._planned = {}
+        for check_id, params in checks.items():
+            planner = PLANNERS.get(check_id)
+            try:
+                spec = planner(self, params) if planner is not None else None
+            except Exception:  # noqa: BLE001  (the check itself meets the same problem and reports it)
+                spec = None
+            if spec is not None:
+                self._planned.setdefault(*spec)
 
-        return self._memo("reading", count)  # type: ignore[no-any-return]
+    def reading(self) -> Reading:
+        """What reading found: how many statements, and the records that could not be read."""
+        if self._reading is None:
+            self._pass({})
+        assert self._reading is not None
+        return self._reading
 
     def statements(self) -> Iterator[Statement]:
         return (r for r in self._records() if isinstance(r, Statement))
 
     def layer(self, key: str, judge: Judge) -> Layer:
-        """One pass of ``judge`` over every statement, shared by every check asking for the same ``key``."""
-        def run() -> Layer:
-            out = Layer()
-            for s in self.statements():
-                for flag in judge(s):
-                    out.add(s, flag)
-            return out
+        """Every hit of ``judge`` on every statement, judged once and shared by every check asking for the
+        same ``key``; the first request judges every planned layer not yet judged in the same pass."""
+        if key not in self._layers:
+            self._pass({key: judge})
+        got = self._layers[key]
+        if isinstance(got, _Failed):
+            raise got.error
+        return got
 
-        return self._memo("layer:" + key, run)  # type: ignore[no-any-return]
+    def _pass(self, wanted: dict[str, Judge]) -> None:
+        """One read of the statements: the reading (if not done) and ``wanted`` plus every planned layer
+        not yet judged. Nothing is stored unless the whole pass completes (a file that cannot be read
+        raises ``TargetError`` again for the next check)."""
+        judges = {**{k: j for k, j in self._planned.items() if k not in self._layers}, **wanted}
+        judges = {k: j for k, j in judges.items() if k not in self._layers}
+        out: dict[str, Layer | _Failed] = {k: Layer() for k in judges}
+        live = [(k, j, out[k]) for k, j in judges.items()]
+        reading = Reading() if self._reading is None else None
+        for rec in self._records():
+            if isinstance(rec, Statement):
+                if reading is not None:
+                    reading.statements += 1
+                failed = False
+                for key, judge, layer in live:
+                    try:
+                        for flag in judge(rec):
+                            layer.add(rec, flag)  # type: ignore[union-attr]
+                    except Exception as exc:  # noqa: BLE001  (a check's bug: reported by that check only)
+                        out[key] = _Failed(exc)
+                        failed = True
+                if failed:
+                    live = [(k, j, lay) for k, j, lay in live if not isinstance(out[k], _Failed)]
+                continue
+            if reading is None:
+                continue
+            reading.unreadable_count += 1
+            if len(reading.unreadable) < DEFAULT_FINDINGS_CAP:
+                reading.unreadable.append(rec)
+            if rec.fatal:
+                reading.fatal = rec
+        if reading is not None:
+            self._reading = reading
+        self._layers.update(out)
 
     # -- the report ------------------------------------------------------------------------------
     def describe(self) -> dict[str, Any]:
         out = self.config.describe()
         if self.profiles:
             out["profile_documents"] = [p.id for p in self.profiles]
-        done = self._memo.cached("reading")
+        done = self._reading
         if done is not None:
             out["statements_read"] = done.statements
             out["records_unreadable"] = done.unreadable_count
