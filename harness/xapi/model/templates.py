@@ -302,7 +302,7 @@ def follows_rule(statement: Any, rule: Rule) -> RuleResult:
     """Communication §2.1 ``follows_rule`` on an already ``normalize``d statement."""
     if rule.presence == "included" and rule.selector is None and rule.any is None and rule.all is None \
             and rule.none is None:  # the commonest rule, "this is present": what the steps below decide for it
-        if rule.location.find(statement):
+        if rule.location.present(statement):
             return _FOLLOWED
         return RuleResult(False, f"{rule.where} is required (included) but absent",
                           f"{rule.where} は必須 (included) ですがありません", rule.location.text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -61,9 +62,19 @@ def is_uuid(value: Any) -> bool:
     return value.__class__ is str and _UUID.fullmatch(value) is not None
 
 
+_CACHED_CHARS = 200  # short strings recur in every statement (verb, activity types, extension keys): cached
+
+
 def is_iri(value: Any) -> bool:
     """An absolute IRI: a scheme and a non-empty rest without white space (Data §4.3, XAPI-00011)."""
-    return value.__class__ is str and _IRI.fullmatch(value) is not None
+    if value.__class__ is not str:
+        return False
+    return _iri(value) if len(value) <= _CACHED_CHARS else _IRI.fullmatch(value) is not None
+
+
+@lru_cache(maxsize=4096)
+def _iri(value: str) -> bool:
+    return _IRI.fullmatch(value) is not None
 
 
 def is_irl(value: Any) -> bool:
@@ -97,7 +108,14 @@ def is_media_type(value: Any) -> bool:
 
 def is_language_tag(value: Any) -> bool:
     """An RFC 5646 language tag (``ja-JP``, ``zh-Hant-TW``, ``x-private``), case-insensitive."""
-    return value.__class__ is str and _LANGUAGE_TAG.fullmatch(value) is not None
+    if value.__class__ is not str:
+        return False
+    return _language_tag(value) if len(value) <= _CACHED_CHARS else _LANGUAGE_TAG.fullmatch(value) is not None
+
+
+@lru_cache(maxsize=1024)
+def _language_tag(value: str) -> bool:
+    return _LANGUAGE_TAG.fullmatch(value) is not None
 
 
 def is_number(value: Any) -> bool:

@@ -33,10 +33,17 @@ REQ = "Japan xAPI Profiles (ICT CONNECT 21 draft 2026-04-01) core_profile extens
 GRADE_PATTERN = r"P[1-6]|J[1-3]|H[1-3]|E[1-3]"
 
 
+def _extensions(s: Statement) -> list[tuple[str, str, object]]:
+    """The statement's extensions, found once for every layer of this module."""
+    found: list[tuple[str, str, object]] = s.derived("extensions", japan.extensions)
+    return found
+
+
 def _shapes(s: Statement) -> Iterable[Flag]:
-    for p in japan.extension_value_problems(s.value):
+    found = _extensions(s)
+    for p in japan.extension_value_problems(s.value, found):
         yield Flag(VALUES, p)
-    for p in japan.unknown_extension_problems(s.value):
+    for p in japan.unknown_extension_problems(s.value, found):
         yield Flag(KNOWN, p)
 
 
@@ -92,7 +99,7 @@ def _codes_layer(check_id: str, pattern: str) -> LayerSpec:
     allowed = re.compile(pattern)
 
     def judge(s: Statement) -> Iterable[Flag]:
-        for p in japan.code_problems(s.value, name, allowed):
+        for p in japan.code_problems(s.value, name, allowed, _extensions(s)):
             yield Flag(check_id, p, _value_at(s.value, p.path))
 
     return f"codes:{name}:{pattern}", judge

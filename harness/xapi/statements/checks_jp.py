@@ -37,9 +37,10 @@ REQ = "Japan xAPI Profiles (ICT CONNECT 21 draft 2026-04-01) Domain_Profile_Guid
 def _jp(s: Statement) -> Iterable[Flag]:
     if not isinstance(s.value, dict):
         return
-    for p in japan.common_problems(s.value, "included"):
+    common = japan.common_problems_by_presence(s.value)
+    for p in common["included"]:
         yield Flag(INCLUDED, p)
-    for p in japan.common_problems(s.value, "recommended"):
+    for p in common["recommended"]:
         yield Flag(RECOMMENDED, p)
     for p in japan.actor_problems(s.value):
         yield Flag(ACCOUNT, p)

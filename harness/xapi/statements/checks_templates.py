@@ -38,10 +38,11 @@ def _documents(ctx: CheckContext) -> tuple[StatementsTarget, list[templates.Prof
 def _judge(documents: list[templates.ProfileDocument], mode: str) -> Judge:
     def judge(s: Statement) -> Iterable[Flag]:
         for doc in documents:
-            declared = doc.declared_by(s.value)
+            declared = s.derived(("declared", id(doc)), doc.declared_by)
             if mode != "all" and not declared:
                 continue
-            result = templates.validates(s.value, doc.templates)
+            # shared by the judge=all and judge=declared layers of the same documents
+            result = s.derived(("validates", id(doc)), lambda v, d=doc: templates.validates(v, d.templates))
             if result.outcome == "invalid":
                 for p in result.problems:
                     yield Flag(RULES, p)

@@ -52,9 +52,11 @@ def common_rules() -> tuple[templates.Rule, ...]:
 
 
 @cache
-def _strict_common_rules() -> tuple[tuple[templates.Rule, templates.Rule], ...]:
-    """Each common rule with its presence judged as ``included`` (built once, not per statement)."""
-    return tuple((rule, templates.Rule(rule.location, rule.selector, "included")) for rule in common_rules())
+def _strict_common_rules() -> tuple[tuple[templates.Rule, templates.Rule, bool], ...]:
+    """Each common rule with its presence judged as ``included`` (built once, not per statement), and
+    whether that is only "the location is present" (no selector)."""
+    return tuple((rule, templates.Rule(rule.location, rule.selector, "included"), rule.selector is None)
+                 for rule in common_rules())
 
 
 @cache
@@ -69,12 +71,19 @@ def common_problems(statement: Any, presence: str) -> list[Problem]:
 
     ``recommended`` is judged as a requirement here (absence is reported) so a report can show it;
     its check is informative."""
+    return common_problems_by_presence(statement).get(presence, [])
+
+
+def common_problems_by_presence(statement: Any) -> dict[str, list[Problem]]:
+    """``common_problems`` of both presences in one go: {"included": [...], "recommended": [...]}."""
     stmt = templates.normalize(statement)
-    out: list[Problem] = []
-    for rule, strict in _strict_common_rules():
-        if rule.presence != presence:
+    found: dict[str, list[Problem]] = {"included": [], "recommended": []}
+    for rule, strict, presence_only in _strict_common_rules():
+        presence = str(rule.presence)
+        if presence not in found:
             continue
-        if not templates.follows_rule(stmt, strict).followed:
+        out = found[presence]
+        if not (rule.location.present(stmt) if presence_only else templates.follows_rule(stmt, strict).followed):
             if presence == "included":
                 en, ja = f"{rule.location.text} is required by the Japan common rules", \
                     f"{rule.location.text} は日本版共通ルールで必須です"
@@ -82,7 +91,7 @@ def common_problems(statement: Any, presence: str) -> list[Problem]:
                 en, ja = f"{rule.location.text} is recommended by the Japan common rules", \
                     f"{rule.location.text} は日本版共通ルールで推奨されています"
             out.append(Problem(rule.location.text, en, ja, SECTION_COMMON, rule=f"jp.common.{presence}"))
-    return out
+    return found
 
 
 def actor_problems(statement: Any) -> list[Problem]:
@@ -177,11 +186,12 @@ def is_date_time(value: str) -> bool:
     return True
 
 
-def extension_value_problems(statement: Any) -> list[Problem]:
-    """Core extensions whose value has the wrong shape (arrays of strings, enums, integer, date-time)."""
+def extension_value_problems(statement: Any, found: list[tuple[str, str, Any]] | None = None) -> list[Problem]:
+    """Core extensions whose value has the wrong shape (arrays of strings, enums, integer, date-time).
+    ``found``: the statement's ``extensions`` when the caller already has them."""
     known = core_extensions()
     out: list[Problem] = []
-    for path, iri, value in extensions(statement):
+    for path, iri, value in extensions(statement) if found is None else found:
         schema = known.get(iri)
         why = _schema_problem(value, schema) if schema is not None else None
         if why:
@@ -191,11 +201,11 @@ def extension_value_problems(statement: Any) -> list[Problem]:
     return out
 
 
-def unknown_extension_problems(statement: Any) -> list[Problem]:
+def unknown_extension_problems(statement: Any, found: list[tuple[str, str, Any]] | None = None) -> list[Problem]:
     """Extensions in the Japan namespace that the core profile does not define, and the older namespace."""
     known = core_extensions()
     out: list[Problem] = []
-    for path, iri, _ in extensions(statement):
+    for path, iri, _ in extensions(statement) if found is None else found:
         if iri.startswith(EXTENSIONS_BASE) and iri not in known:
             out.append(Problem(path, "an extension in the Japan namespace that the core profile does not define",
                                "コアプロファイルにない日本版名前空間の拡張です", SECTION_CORE, rule="jp.ext.unknown"))
@@ -206,10 +216,11 @@ def unknown_extension_problems(statement: Any) -> list[Problem]:
     return out
 
 
-def code_problems(statement: Any, name: str, allowed: re.Pattern[str]) -> list[Problem]:
+def code_problems(statement: Any, name: str, allowed: re.Pattern[str],
+                  found: list[tuple[str, str, Any]] | None = None) -> list[Problem]:
     """Values of the ``name`` extension (grade, subject, course-of-study-code) outside ``allowed``."""
     out: list[Problem] = []
-    for path, iri, value in extensions(statement):
+    for path, iri, value in extensions(statement) if found is None else found:
         if iri != EXTENSIONS_BASE + name or not isinstance(value, list):
             continue
         for n, item in enumerate(value):

@@ -41,6 +41,15 @@ class Statement:
     index: int
     value: Any
     where: dict[str, Any]
+    # what several layers derive from the same statement (its extensions, a template judgement),
+    # derived once in the shared pass; dropped with the statement
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def derived(self, key: Any, make: Callable[[Any], Any]) -> Any:
+        """``make(self.value)``, computed once per statement for ``key``."""
+        if key not in self.memo:
+            self.memo[key] = make(self.value)
+        return self.memo[key]
 
     @property
     def id(self) -> str | None:
