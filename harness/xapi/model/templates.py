@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -76,10 +77,47 @@ class ProfileDocument:
     templates: tuple[Template, ...]
     source: str = ""  # where it was read from, for messages
 
+    @cached_property
+    def _ids(self) -> frozenset[str]:
+        return frozenset((self.id, *self.version_ids))
+
+    @cached_property
+    def _by_verb(self) -> tuple[dict[str, tuple[Template, ...]], tuple[Template, ...]]:
+        """verb IRI -> the templates a statement with that verb can match (those naming that verb or none),
+        in document order; and the templates naming no verb (for any other verb)."""
+        verbless = tuple(t for t in self.templates if t.verb is None)
+        verbs = {t.verb for t in self.templates if t.verb is not None}
+        return {v: tuple(t for t in self.templates if t.verb in (None, v)) for v in verbs}, verbless
+
+    @cached_property
+    def _successes(self) -> dict[int, Validation]:
+        """id of a ``_by_verb`` tuple -> the success of every template in it (the common outcome, made once)."""
+        by_verb, verbless = self._by_verb
+        return {id(c): Validation("success", c) for c in (*by_verb.values(), verbless)}
+
     def declared_by(self, statement: Any) -> bool:
         """True when the statement puts this profile (its id or a version id) in category (Structure §5)."""
-        ids = {self.id, *self.version_ids}
-        return any(isinstance(a, dict) and a.get("id") in ids for a in _context_activities(statement, "category"))
+        return self.declared_among(category_ids(statement))
+
+    def declared_among(self, ids: list[str]) -> bool:
+        """``declared_by`` on a statement's ``category_ids``."""
+        return not self._ids.isdisjoint(ids)
+
+    def validates(self, statement: Any, base: str = "$") -> Validation:
+        """``validates(statement, self.templates)``, trying only the templates whose verb can match: a
+        template naming another verb fails its determining properties anyway (Communication §2.1)."""
+        return self.validates_normalized(normalize(statement), base)
+
+    def validates_normalized(self, stmt: Any, base: str = "$") -> Validation:
+        """``validates`` on a statement already ``normalize``d (several documents judge the same one)."""
+        by_verb, verbless = self._by_verb
+        verb = stmt.get("verb") if isinstance(stmt, dict) else None
+        vid = verb.get("id") if isinstance(verb, dict) else None
+        candidates = by_verb.get(vid, verbless) if isinstance(vid, str) else verbless
+        result = _validates(stmt, candidates, base)
+        if result.outcome == "success" and len(result.templates) == len(candidates):
+            return self._successes[id(candidates)]
+        return result
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -216,13 +254,29 @@ def _context_activities(statement: Any, key: str) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def category_ids(statement: Any) -> list[str]:
+    """The string ids of the statement's ``contextActivities.category`` activities (Structure §5)."""
+    out: list[str] = []
+    for a in _context_activities(statement, "category"):
+        if isinstance(a, dict):
+            aid = a.get("id")
+            if isinstance(aid, str):
+                out.append(aid)
+    return out
+
+
 def normalize(statement: Any) -> Any:
     """A copy with every contextActivities value as an array (Structure §8.1: rules see arrays)."""
     if not isinstance(statement, dict):
         return statement
     ctx = statement.get("context")
     acts = ctx.get("contextActivities") if isinstance(ctx, dict) else None
-    if not isinstance(acts, dict) or all(isinstance(v, list) for v in acts.values()):
+    if not isinstance(acts, dict):
+        return statement
+    for v in acts.values():
+        if not isinstance(v, list):
+            break
+    else:
         return statement
     out = copy.copy(statement)
     out["context"] = {**ctx, "contextActivities": {k: v if isinstance(v, list) else [v] for k, v in acts.items()}}
@@ -343,7 +397,10 @@ def follows_rule(statement: Any, rule: Rule) -> RuleResult:
 
 def rule_problems(statement: Any, template: Template, base: str = "$") -> list[Problem]:
     """Every rule of ``template`` the statement breaks, located (``base`` replaces the leading ``$``)."""
-    stmt = normalize(statement)
+    return _rule_problems(normalize(statement), template, base)
+
+
+def _rule_problems(stmt: Any, template: Template, base: str) -> list[Problem]:
     out: list[Problem] = []
     if template.object_statement_ref_template:
         obj = stmt.get("object") if isinstance(stmt, dict) else None
@@ -379,15 +436,21 @@ class Validation:
 def validates(statement: Any, templates: tuple[Template, ...] | list[Template], base: str = "$") -> Validation:
     """Communication §2.1 ``validates``: success (templates matched, all rules followed), invalid (a matching
     template's rules broken; its problems), or unmatched (no template's determining properties match)."""
-    stmt = normalize(statement)
+    return _validates(normalize(statement), templates, base)
+
+
+def _validates(stmt: Any, templates: tuple[Template, ...] | list[Template], base: str) -> Validation:
     matching: list[Template] = []
     failing: list[Template] = []
     problems: list[Problem] = []
     for template in templates:
         if matches_determining_properties(stmt, template):
-            found = rule_problems(stmt, template, base)
+            found = _rule_problems(stmt, template, base)
             (failing if found else matching).append(template)
             problems.extend(found)
     if failing:
         return Validation("invalid", tuple(failing), tuple(problems))
-    return Validation("success", tuple(matching)) if matching else Validation("unmatched", ())
+    return Validation("success", tuple(matching)) if matching else _UNMATCHED
+
+
+_UNMATCHED = Validation("unmatched", ())
