@@ -193,6 +193,10 @@ class JsonPath:
             _walk(document, segments, 0, base, out)
         return out
 
+    def member_names(self) -> tuple[str, ...] | None:
+        """The member names of a path of member steps only (``$.a.b['c']`` -> ("a", "b", "c")), else None."""
+        return self._names
+
     def present(self, document: Any) -> bool:
         """``bool(self.find(document))``, without building the matches of a member-name path."""
         if self._names is None:

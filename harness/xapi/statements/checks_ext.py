@@ -33,9 +33,9 @@ REQ = "Japan xAPI Profiles (ICT CONNECT 21 draft 2026-04-01) core_profile extens
 GRADE_PATTERN = r"P[1-6]|J[1-3]|H[1-3]|E[1-3]"
 
 
-def _extensions(s: Statement) -> list[tuple[str, str, object]]:
+def _extensions(s: Statement) -> list[japan.Entry]:
     """The statement's extensions, found once for every layer of this module."""
-    found: list[tuple[str, str, object]] = s.derived("extensions", japan.extensions)
+    found: list[japan.Entry] = s.derived("extensions", japan.extension_entries)
     return found
 
 
