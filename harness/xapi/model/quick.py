@@ -42,7 +42,6 @@ _SHORT = V._CACHED_CHARS
 _iri_cached = V._iri
 _tag_cached = V._language_tag
 _UUID = V._UUID.fullmatch
-_IRL = V._IRL.fullmatch
 _NEGATIVE_ZERO = V._NEGATIVE_ZERO
 
 
@@ -91,7 +90,7 @@ def _agent(agent: Any, group: bool) -> bool:
         if account.__class__ is not dict or not _ACCOUNT.issuperset(account):
             return False
         home, name = account.get("homePage"), account.get("name")
-        if home.__class__ is not str or _IRL(home) is None or name.__class__ is not str or not name:
+        if not V.is_irl(home) or name.__class__ is not str or not name:
             return False
     if "mbox" in agent:
         count += 1

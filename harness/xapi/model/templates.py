@@ -90,10 +90,13 @@ class ProfileDocument:
         return {v: tuple(t for t in self.templates if t.verb in (None, v)) for v in verbs}, verbless
 
     @cached_property
-    def _successes(self) -> dict[int, Validation]:
-        """id of a ``_by_verb`` tuple -> the success of every template in it (the common outcome, made once)."""
+    def _successes(self) -> dict[int, tuple[Validation, bool]]:
+        """id of a ``_by_verb`` tuple -> (the success of every template in it, made once; whether that is
+        the outcome for every statement with that verb: each template determined by its verb alone and
+        without rules)."""
         by_verb, verbless = self._by_verb
-        return {id(c): Validation("success", c) for c in (*by_verb.values(), verbless)}
+        return {id(c): (Validation("success", c) if c else _UNMATCHED, all(map(_verb_only, c)))
+                for c in (*by_verb.values(), verbless)}
 
     def declared_by(self, statement: Any) -> bool:
         """True when the statement puts this profile (its id or a version id) in category (Structure §5)."""
@@ -114,9 +117,12 @@ class ProfileDocument:
         verb = stmt.get("verb") if isinstance(stmt, dict) else None
         vid = verb.get("id") if isinstance(verb, dict) else None
         candidates = by_verb.get(vid, verbless) if isinstance(vid, str) else verbless
+        every, decided = self._successes[id(candidates)]
+        if decided and isinstance(stmt, dict):
+            return every  # what _validates finds for these templates, without asking each of them
         result = _validates(stmt, candidates, base)
         if result.outcome == "success" and len(result.templates) == len(candidates):
-            return self._successes[id(candidates)]
+            return every
         return result
 
 
@@ -311,6 +317,14 @@ def matches_determining_properties(statement: Any, template: Template) -> bool:
         if not set(template.attachment_usage_type) <= used:
             return False
     return True
+
+
+def _verb_only(template: Template) -> bool:
+    """A template whose only Determining Property is its verb (or none) and which has no rule: every
+    statement with its verb matches it and follows it."""
+    return template.object_activity_type is None and not template.context_types \
+        and not template.attachment_usage_type and not template.object_statement_ref_template \
+        and not template.context_statement_ref_template and not template.rules
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -79,7 +79,14 @@ def _iri(value: str) -> bool:
 
 def is_irl(value: Any) -> bool:
     """An IRI that locates a resource: ``scheme://authority…`` (account homePage, moreInfo, fileUrl)."""
-    return value.__class__ is str and _IRL.fullmatch(value) is not None
+    if value.__class__ is not str:
+        return False
+    return _irl(value) if len(value) <= _CACHED_CHARS else _IRL.fullmatch(value) is not None
+
+
+@lru_cache(maxsize=4096)
+def _irl(value: str) -> bool:
+    return _IRL.fullmatch(value) is not None
 
 
 def is_uri(value: Any) -> bool:
@@ -136,20 +143,28 @@ def is_duration(value: Any) -> bool:
     return bool(parts) and all("." not in p and "," not in p for p in parts[:-1])
 
 
+@lru_cache(maxsize=256)
+def _zone(zone: str) -> timezone | None:
+    """The time zone of a designator (``Z``, ``+09:00``, ``-0500``, ``+09``); None for an impossible offset.
+    Cached: a file's timestamps use a handful of zones."""
+    if zone in "Zz":
+        return UTC
+    digits = zone[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+    if hours > 23 or minutes > 59:
+        return None
+    offset = timedelta(hours=hours, minutes=minutes)
+    return timezone(-offset if zone[0] == "-" else offset)
+
+
 def _parse(m: re.Match[str]) -> datetime | None:
     year, month, day, hour, minute, second, fraction, zone = m.groups()
     micro = int((fraction + "000000")[:6]) if fraction else 0
     tz: timezone | None = None
     if zone:
-        if zone in "Zz":
-            tz = UTC
-        else:
-            digits = zone[1:].replace(":", "")
-            hours, minutes = int(digits[:2]), int(digits[2:] or 0)
-            if hours > 23 or minutes > 59:
-                return None
-            offset = timedelta(hours=hours, minutes=minutes)
-            tz = timezone(-offset if zone[0] == "-" else offset)
+        tz = _zone(zone)
+        if tz is None:
+            return None
     try:
         return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro, tz)
     except ValueError:

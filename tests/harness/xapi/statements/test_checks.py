@@ -136,3 +136,14 @@ def test_the_target_version_selects_the_data_rules(check):
     assert check("xapi.statements.data.context", [s2], version="2.0.0").findings == []
     # in 1.0.3 contextAgents is an unknown property (Data 2.2, XAPI-00010): a structure finding
     assert "$.context.contextAgents" in check("xapi.statements.data.statement", [variant(s2, "version", "1.0.3")]).paths
+
+
+def test_odd_values_are_judged_not_crashed_on(check):
+    """A result that is not an object and a category id that is not a string are the Data checks' findings;
+    the Japan score check and the template checks judge past them instead of raising."""
+    odd_result = variant(S, "result", "done")
+    assert check("xapi.jp.score.arithmetic", [odd_result]).findings == []
+    assert check("xapi.statements.data.statement", [odd_result]).paths == ["$.result"]  # value.type
+    odd_category = variant(S, "context.contextActivities.category", [{"id": ["not", "a", "string"]}])
+    assert check("xapi.profile.declared", [odd_category], **JAPAN).findings == []
+    assert check("xapi.statements.data.object", [odd_category]).findings  # activity.id
