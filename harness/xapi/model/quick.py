@@ -62,8 +62,8 @@ def _language_map(value: Any) -> bool:
 def _extensions(value: Any) -> bool:
     if value.__class__ is not dict:
         return False
-    for key in value:  # noqa: SIM110  (a plain loop: all() over a generator costs more per call)
-        if not _iri(key):
+    for key in value:  # _iri, written out: this runs for every extension of every statement
+        if key.__class__ is not str or not (_iri_cached(key) if len(key) <= _SHORT else V.is_iri(key)):
             return False
     return True
 
@@ -115,7 +115,9 @@ def _agent(agent: Any, group: bool) -> bool:
 
 
 def _activity(obj: dict[str, Any]) -> bool:
-    if not _ACTIVITY.issuperset(obj) or not _iri(obj.get("id")):
+    aid = obj.get("id")
+    if not _ACTIVITY.issuperset(obj) or aid.__class__ is not str \
+            or not (_iri_cached(aid) if len(aid) <= _SHORT else V.is_iri(aid)):
         return False
     if "definition" not in obj:
         return True
@@ -126,8 +128,10 @@ def _activity(obj: dict[str, Any]) -> bool:
         return False
     if "description" in d and not _language_map(d["description"]):
         return False
-    if "type" in d and not _iri(d["type"]):
-        return False
+    if "type" in d:
+        kind = d["type"]
+        if kind.__class__ is not str or not (_iri_cached(kind) if len(kind) <= _SHORT else V.is_iri(kind)):
+            return False
     if "moreInfo" in d and not V.is_irl(d["moreInfo"]):
         return False
     if "extensions" in d and not _extensions(d["extensions"]):
@@ -289,7 +293,9 @@ def _statement(st: dict[str, Any], in_sub: bool) -> bool:
     if verb.__class__ is not dict or not _VERB.issuperset(verb):
         return False
     vid = verb.get("id")
-    if not _iri(vid) or vid == V.VOIDED:  # a voiding statement: judged in full
+    if vid.__class__ is not str or vid == V.VOIDED:  # a voiding statement: judged in full
+        return False
+    if not (_iri_cached(vid) if len(vid) <= _SHORT else V.is_iri(vid)):
         return False
     if "display" in verb and not _language_map(verb["display"]):
         return False
