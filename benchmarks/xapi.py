@@ -30,6 +30,7 @@ Prints a table; exits 1 when a target is missed.
     python benchmarks/xapi.py                          # 1,000,000 statements (a few minutes on two cores)
     python benchmarks/xapi.py --statements 20000       # a quick look
     python benchmarks/xapi.py --only lrs               # (b) only
+    python benchmarks/xapi.py --where 20000            # where the time of (a) goes, layer by layer
 """
 
 from __future__ import annotations
@@ -189,11 +190,58 @@ def report_validation(r: dict[str, Any]) -> bool:
     print(row.format(f"  the same on the first {max(1, n // 10):,}", small.wall, small.cpu,
                      max(1, n // 10) / small.cpu, small.rss / MIB))
     print(f"      ratio renkei / json.loads: {cpu:.2f}x CPU, {wall:.2f}x wall (target <= {TARGET_RATIO:g}x, CPU)")
+    rest = n - max(1, n // 10)
+    if rest and full.cpu > small.cpu:  # what one more statement costs, renkei's start-up left out
+        print(f"      per statement past the first tenth: {(full.cpu - small.cpu) / rest * 1e6:.1f} us CPU, "
+              f"json.loads {bare.cpu / n * 1e6:.1f} us ({(full.cpu - small.cpu) / rest / (bare.cpu / n):.2f}x)")
     print(f"      peak RSS all / a tenth: {full.rss / small.rss:.2f}x "
           f"({'bounded' if bounded else 'GROWS with the file'}; allowed {BOUNDED_RATIO}x + {BOUNDED_SLACK // MIB} MiB)")
     print(f"      verdict {r['verdict']}: {s['passed']} passed, {s['warnings']} warnings, {s['failed']} failed, "
           f"{s['skipped']} skipped, {s['errors']} errors")
     return cpu <= TARGET_RATIO and bounded
+
+
+def where_time_goes(n: int, work: Path, rounds: int = 3) -> None:
+    """``--where``: in this process, the shared pass of ``renkei run`` on ``n`` statements reading only, then
+    reading plus each planned layer alone, then everything (CPU seconds, best of ``rounds``). A layer's
+    figure includes what it derives for itself that others would share (its extensions, its template
+    judgement), so the parts add up to a little more than the whole."""
+    from renkei.harness.core.profiles import load_profile, merged_params, resolve
+    from renkei.harness.core.targets import get_kind, load_standards
+
+    data, tenth = work / "where.ndjson", work / "where-tenth.ndjson"
+    write_ndjson(data, n, tenth)
+    target_file = work / "where.yaml"
+    target_file.write_text(f"kind: xapi-statements\nversion: \"1.0.3\"\nsource: file\n"
+                           f"file: {{path: {json.dumps(str(data))}, format: ndjson}}\n", encoding="utf-8")
+    load_standards()
+    profile = load_profile(PROFILE)
+    checks = {c.id: c.params for c in resolve(profile)}
+
+    def opened() -> Any:
+        target = get_kind(profile.kind).open(str(target_file), merged_params(profile))
+        target.activate(checks)
+        return target
+
+    planned = opened()._planned  # the layers `renkei run` plans for this profile
+
+    def cpu(keys: list[str]) -> float:
+        best = float("inf")
+        for _ in range(rounds):
+            target = opened()
+            target._planned = {k: planned[k] for k in keys}
+            start = time.process_time()
+            target.reading()
+            best = min(best, time.process_time() - start)
+            target.close()
+        return best / n * 1e6
+
+    base = cpu([])
+    print(f"\nwhere the time of one statement goes ({n:,} statements, CPU us, best of {rounds})")
+    print(f"  {'reading (bounded NDJSON reader, json.loads, Statement)':<64}{base:8.1f}")
+    for key in planned:
+        print(f"  {'+ ' + key[:60]:<64}{cpu([key]) - base:8.1f}")
+    print(f"  {'everything':<64}{cpu(list(planned)):8.1f}")
 
 
 # -- (b) the mock LRS storing ------------------------------------------------------------------------
@@ -315,12 +363,17 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3, help="runs of each side of (b); the best one counts")
     ap.add_argument("--only", choices=("validate", "lrs"), help="measure only (a) or only (b)")
     ap.add_argument("--keep", action="store_true", help="keep the generated files and reports")
+    ap.add_argument("--where", type=int, metavar="N", help="instead of measuring: where the time of (a) goes, "
+                    "layer by layer, on N statements")
     args = ap.parse_args()
     if args.statements < 10 or args.lrs_statements < 1 or args.batch < 1:
         ap.error("--statements must be at least 10, --lrs-statements and --batch at least 1")
     work = Path(tempfile.mkdtemp(prefix="renkei-bench-xapi-"))
     met = True
     try:
+        if args.where:
+            where_time_goes(args.where, work)
+            return 0
         if args.only != "lrs":
             met &= report_validation(measure_validation(args.statements, work))
         if args.only != "validate":
