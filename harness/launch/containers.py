@@ -21,7 +21,8 @@ from typing import Any
 import httpx
 
 from renkei.harness.core.atomic import write_atomic
-from renkei.harness.core.errors import TargetError, UsageError
+from renkei.harness.core.errors import TargetError
+from renkei.harness.core.extras import require_extra
 from renkei.harness.core.secret_registry import SecretRegistry
 from renkei.harness.launch.spec import ContainerSpec, Launch
 
@@ -29,25 +30,20 @@ LABEL = "renkei.launch"  # every container renkei starts carries it (the run's t
 POLL_SECONDS = 0.25
 TAIL_LINES = 8
 MAX_LOG_BYTES = 5_000_000
-DOCKER_EXTRA = "containers need the docker extra: pip install 'renkei[docker]'"
 
 
 class LaunchError(TargetError):
     """The product could not be started or never became ready (one line, with its last log lines)."""
 
 
-def docker_module() -> Any:
-    """The ``docker`` SDK, or a one-line UsageError naming the extra to install."""
-    try:
-        import docker
-    except ImportError:
-        raise UsageError(DOCKER_EXTRA) from None
-    return docker
+def docker_module(needed_for: str = "starting containers") -> Any:
+    """The ``docker`` SDK, or a one-line ``MissingExtra`` naming the ``pip install`` to run."""
+    return require_extra("docker", needed_for)
 
 
-def docker_client() -> Any:
+def docker_client(needed_for: str = "starting containers") -> Any:
     """A client of the daemon ``DOCKER_HOST`` names (the default socket otherwise), known to answer."""
-    docker = docker_module()
+    docker = docker_module(needed_for)
     try:
         client = docker.from_env(timeout=60)
         client.ping()
