@@ -270,6 +270,22 @@ def test_mocks_that_never_get_ready_are_one_line_and_removed(capsys, docker, bus
     assert _labelled(docker) == []
 
 
+def test_a_bundle_is_mounted_read_only_and_its_path_printed_as_the_hosts(capsys, docker, busybox, tmp_path):
+    bundle = tmp_path / "vendor roster.zip"
+    bundle.write_bytes(b"PK\x05\x06" + bytes(18))  # an empty zip: the stand-in only looks at it
+    script = ('while [ "$1" != --bundle ]; do shift; done; echo "roster:        $2"; '
+              'if echo x 2>/dev/null >> "$2"; then echo writable; else echo read-only; fi; echo "Ctrl-C to stop"; exec sleep 600')
+    tag = _fake_mocks(docker, busybox, script)
+    code, out, err = _main(capsys, "mocks", "up", "--docker", "--tag", tag, "--bundle", str(bundle), *ALL_FREE)
+    try:
+        assert code == 0, err
+        assert out.splitlines()[:2] == [f"roster:        {bundle}", "read-only"]
+    finally:
+        assert _main(capsys, "mocks", "down")[0] == 0
+    code, _, err = _main(capsys, "mocks", "up", "--docker", "--tag", tag, "--bundle", str(tmp_path / "none.zip"))
+    assert code == 2 and f"--bundle {tmp_path / 'none.zip'}: no such file" in _one_error(err)
+
+
 def test_a_stopped_leftover_is_said_and_down_removes_only_renkeis(capsys, docker, busybox):
     leftover = docker.containers.create(busybox, ["sh", "-c", "echo 'mocks: killed'; exit 137"],
                                         labels={LABEL: "0.0.1"}, network_mode="host")
