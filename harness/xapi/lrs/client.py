@@ -111,15 +111,32 @@ class LrsClient:
                 return False
             self.sleep(self.obs.poll_interval_seconds)
 
+    def same_origin(self, url: str) -> bool:
+        """Whether ``url`` is on the endpoint's origin (scheme, host, port; no userinfo): the only
+        place renkei sends the target's credentials to. A host that merely starts like the
+        endpoint's (``lrs.example.jp.evil.test``, ``lrs.example.jp@evil.test``) is another origin."""
+        try:
+            got, end = httpx.URL(url), httpx.URL(self.config.lrs.endpoint)
+        except (httpx.InvalidURL, ValueError):
+            return False
+        return (not got.userinfo and got.scheme == end.scheme and got.host.lower() == end.host.lower()
+                and got.port == end.port)
+
     def follow_more(self, first: ApiResponse) -> tuple[list[dict[str, Any]], list[ApiResponse], str | None]:
         """Every statement of a StatementResult and the pages read, following ``more`` to its end;
-        the third value says why reading stopped early (None: the LRS said it was the end)."""
+        the third value says why reading stopped early (None: the LRS said it was the end). A page
+        that cannot be read (not JSON, redirected, over the body cap, a link to another origin, a
+        loop, past ``observation.max_pages``) stops the reading with its reason; a transport
+        failure propagates (the check is not evaluated)."""
         statements: list[dict[str, Any]] = []
         pages = [first]
         seen: set[str] = set()
         resp = first
         while True:
-            data = resp.json()
+            try:
+                data = resp.json()
+            except BrowserError as exc:
+                return statements, pages, f"{resp.url}: {exc.en}"
             if not isinstance(data, dict) or not isinstance(data.get("statements"), list):
                 return statements, pages, f"{resp.url}: the answer is not a StatementResult"
             statements += [s for s in data["statements"] if isinstance(s, dict)]
@@ -133,14 +150,19 @@ class LrsClient:
             if len(pages) >= self.obs.max_pages:
                 return statements, pages, f"stopped after {self.obs.max_pages} pages (observation.max_pages)"
             seen.add(more)
-            url = str(httpx.URL(self.config.lrs.endpoint).join(more))
-            if not url.startswith(self.config.lrs.endpoint.split("/", 3)[0] + "//" +
-                                  httpx.URL(self.config.lrs.endpoint).netloc.decode()):
-                return statements, pages, f"more points to another origin ({url}); not followed"
+            try:
+                url = str(httpx.URL(self.config.lrs.endpoint).join(more))
+            except (httpx.InvalidURL, ValueError):
+                return statements, pages, f"{resp.url}: more {more[:200]!r} is not a usable IRL"
+            if not self.same_origin(url):
+                return statements, pages, f"more points to another origin ({url[:200]}); not followed"
             headers = {"Accept": "application/json", HEADER: self.version,
                        "Authorization": self.basic(*self.credentials)}
             self.requests += 1
-            resp = self.api.request("GET", url, headers=headers)
+            try:
+                resp = self.api.request("GET", url, headers=headers)
+            except BrowserError as exc:
+                return statements, pages, f"{url}: {exc.en}"
             pages.append(resp)
             if resp.status != 200:
                 return statements, pages, f"{url}: HTTP {resp.status} for a more link"

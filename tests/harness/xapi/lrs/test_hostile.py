@@ -1,0 +1,263 @@
+"""Hostile LRSs (respx): slow, huge or endless bodies, wrong content types, invalid JSON or UTF-8,
+redirect loops, ``more`` links to another host or without end. Every check of the suite must end with
+findings or an honest "not evaluated" (error) outcome: never a hang, a traceback (an exception out of
+the check, which the engine would record as an internal error) or a body read without bound.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+import respx
+
+import renkei.harness.xapi.lrs  # noqa: F401  (registers the checks)
+from renkei.harness.core.context import CheckContext, CheckSkipped, NotEvaluated
+from renkei.harness.core.registry import REGISTRY
+from renkei.harness.lti.protocol.http import ApiResponse
+from renkei.harness.xapi.lrs.target import LrsTarget
+from tests.harness.xapi.lrs.lrs_env import BASE, open_respx
+
+MAX_BODY = 64 * 1024
+OBS = {"timeout_seconds": 5, "consistency_wait_seconds": 2, "max_body_bytes": MAX_BODY, "max_pages": 5}
+ALL = {"attachments": True}
+JSON = {"Content-Type": "application/json", "X-Experience-API-Version": "1.0.3"}
+
+
+class Endless(httpx.SyncByteStream):
+    """A body that never ends; counts what was read of it."""
+
+    def __init__(self, chunk: bytes = b" " * 8192) -> None:
+        self.chunk = chunk
+        self.read = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield b'{"statements": ['
+        while True:
+            self.read += len(self.chunk)
+            yield self.chunk
+
+
+def run_all(target: LrsTarget) -> dict[str, tuple[str, str]]:
+    """(outcome, reason or first finding) per check; an exception escaping a check is "internal"."""
+    out: dict[str, tuple[str, str]] = {}
+    for definition in REGISTRY.match("xapi.*", kind="xapi-lrs"):
+        ctx = CheckContext(definition, target)
+        try:
+            definition.func(ctx)
+        except CheckSkipped as exc:
+            out[definition.id] = ("skipped", exc.reason)
+            continue
+        except NotEvaluated as exc:  # PeerUnavailable and TransportFailure too
+            out[definition.id] = ("failed" if ctx.findings else "error", str(exc))
+            continue
+        except Exception as exc:  # noqa: BLE001 - what the test is looking for
+            out[definition.id] = ("internal", f"{type(exc).__name__}: {exc}")
+            continue
+        if ctx.findings:
+            out[definition.id] = ("failed", ctx.findings[0].message)
+        elif ctx.unseen:
+            out[definition.id] = ("error", "; ".join(ctx.unseen))
+        else:
+            out[definition.id] = ("passed", "")
+    return out
+
+
+class Ran:
+    """What a run of every check against one hostile answer gave."""
+
+    def __init__(self, results: dict[str, tuple[str, str]], route: respx.Route, requests: int) -> None:
+        self.results, self.route, self.requests = results, route, requests
+
+
+def hostile(answer: Callable[[httpx.Request], httpx.Response], *, version: str = "1.0.3", **obs: Any) -> Ran:
+    with respx.mock(assert_all_called=False) as router:
+        route = router.route(host="lrs.test").mock(side_effect=answer)
+        target = open_respx(version=version, declares=ALL, observation={**OBS, **obs})
+        try:
+            results = run_all(target)
+        finally:
+            target.close()
+    return Ran(results, route, target.client.requests)
+
+
+def judged(results: dict[str, tuple[str, str]], may_pass: frozenset[str] = frozenset()) -> None:
+    """No check crashed against a hostile LRS, and none passed but those whose one rule it keeps
+    (``may_pass``); everything else is a finding, an error (not evaluated) or a skip."""
+    internal = {cid: why for cid, (o, why) in results.items() if o == "internal"}
+    assert not internal
+    passed = {cid for cid, (o, _) in results.items() if o == "passed"}
+    assert passed <= may_pass
+    assert {o for o, _ in results.values()} <= {"failed", "error", "skipped", "passed"}
+
+
+def test_an_lrs_that_never_answers_in_time_is_not_evaluated() -> None:
+    def slow(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("no answer", request=request)
+
+    ran = hostile(slow)
+    results, route = ran.results, ran.route
+    judged(results)
+    errors = {cid for cid, (o, _) in results.items() if o == "error"}
+    assert errors == {cid for cid, (o, _) in results.items() if o != "skipped"}  # not evaluated, not failed
+    assert any("circuit breaker open" in why for _, why in results.values())
+    assert route.call_count <= 3  # the breaker stops asking after max_consecutive_timeouts
+
+
+class Trickle(httpx.SyncByteStream):
+    """A body that arrives a few bytes at a time, forever (a slow-loris answer)."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        import time
+
+        yield b'{"statements": ['
+        while True:
+            time.sleep(0.02)
+            yield b" "
+
+
+def test_a_body_that_trickles_forever_is_a_timeout() -> None:
+    """The client's whole-request deadline (2 x timeout_seconds) ends it; three such answers open
+    the breaker, so the rest of the run is not evaluated at once instead of waiting on each check."""
+    ran = hostile(lambda request: httpx.Response(200, headers=JSON, stream=Trickle()), timeout_seconds=0.1)
+    results, route = ran.results, ran.route
+    judged(results)
+    assert {o for o, _ in results.values()} <= {"error", "skipped"}
+    assert any("too long" in why for _, why in results.values())
+    assert route.call_count <= 3
+
+
+def test_an_endless_body_is_cut_at_the_cap() -> None:
+    streams: list[Endless] = []
+
+    def endless(request: httpx.Request) -> httpx.Response:
+        streams.append(Endless())
+        return httpx.Response(200, headers=JSON, stream=streams[-1])
+
+    results = hostile(endless).results
+    judged(results)
+    assert streams and max(s.read for s in streams) <= MAX_BODY + 8192  # never read past the cap (+ one chunk)
+    assert any("cap" in why for _, why in results.values())
+
+
+@pytest.mark.parametrize("body, content_type", [
+    (b"<html><body>LRS maintenance</body></html>", "text/html"),  # a wrong content type
+    (b'{"statements": [{"id": "\xff\xfe', "application/json"),  # invalid UTF-8, cut JSON
+    (b"[" * 100_000, "application/json"),  # nested past any depth limit
+    (b'{"statements": "none", "more": 42}', "application/json"),  # JSON of the wrong shape
+    (b'[1, 2, 3]', "application/json"),
+])
+def test_answers_that_are_not_xapi_are_findings(body: bytes, content_type: str) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        status = 204 if request.method == "PUT" else 200
+        return httpx.Response(status, headers={**JSON, "Content-Type": content_type}, content=body)
+
+    results = hostile(answer).results
+    judged(results, may_pass=frozenset({"xapi.comm.version.header"}))  # every answer names 1.0.3
+
+
+def test_a_redirect_loop_is_a_finding_not_followed() -> None:
+    def loop(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(302, headers={"Location": str(request.url)})
+
+    ran = hostile(loop)
+    judged(ran.results)
+    assert any("redirect" in why for _, why in ran.results.values())
+    assert ran.route.call_count == ran.requests  # every request renkei made was answered once: none followed
+
+
+def test_every_answer_a_server_error() -> None:
+    results = hostile(lambda request: httpx.Response(500, headers={"Content-Type": "text/html"},
+                                                     content=b"<h1>500</h1>")).results
+    judged(results)
+
+
+# --- more links ------------------------------------------------------------------------------------
+
+def _page(more: str, n: int = 1) -> bytes:
+    import json
+    import uuid
+
+    return json.dumps({"statements": [{"id": str(uuid.uuid4())} for _ in range(n)], "more": more}).encode()
+
+
+def _follow(first_more: str, answer: Callable[[httpx.Request], httpx.Response],
+            elsewhere: Callable[[httpx.Request], httpx.Response] | None = None) -> tuple[Any, respx.Route,
+                                                                                       respx.Route]:
+    with respx.mock(assert_all_called=False) as router:
+        lrs = router.route(host="lrs.test").mock(side_effect=answer)
+        other = router.route().mock(side_effect=elsewhere or (lambda r: httpx.Response(200, content=_page(""))))
+        target = open_respx(observation=OBS)
+        try:
+            first = ApiResponse("GET", BASE + "statements", 200, httpx.Headers(JSON), _page(first_more))
+            found = target.client.follow_more(first)
+        finally:
+            target.close()
+    return found, lrs, other
+
+
+@pytest.mark.parametrize("more", [
+    "http://evil.test/xapi/statements?more=1",
+    "http://lrs.test.evil.test/xapi/statements?more=1",  # the endpoint's host as a prefix of another
+    "http://lrs.test@evil.test/xapi/statements?more=1",  # the endpoint's host as userinfo
+    "https://lrs.test/xapi/statements?more=1",  # another scheme: another origin
+    "http://lrs.test:8080/xapi/statements?more=1",  # another port
+    "//evil.test/xapi/statements?more=1",  # scheme-relative
+])
+def test_a_more_link_to_another_origin_is_not_followed(more: str) -> None:
+    (statements, pages, stopped), lrs, other = _follow(more, lambda r: httpx.Response(200, content=_page("")))
+    assert other.call_count == 0 and lrs.call_count == 0  # the credentials went nowhere
+    assert stopped and "another origin" in stopped and len(pages) == 1 and len(statements) == 1
+
+
+def test_a_relative_more_link_is_followed_on_the_endpoint() -> None:
+    (statements, pages, stopped), lrs, other = _follow("/xapi/statements?more=2",
+                                                       lambda r: httpx.Response(200, content=_page("")))
+    assert stopped is None and len(pages) == 2 and len(statements) == 2 and lrs.call_count == 1
+
+
+def test_a_more_chain_without_end_stops_at_max_pages() -> None:
+    counter = iter(range(10_000))
+
+    def next_page(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=_page(f"/xapi/statements?more=p{next(counter)}"))
+
+    (statements, pages, stopped), lrs, _ = _follow("/xapi/statements?more=start", next_page)
+    assert stopped and "max_pages" in stopped and len(pages) == OBS["max_pages"] and lrs.call_count < len(pages)
+
+
+@pytest.mark.parametrize("body", [b"<html>", b'{"statements": [', b'{"statements": [], "more": 7}', b"\xff"])
+def test_a_broken_more_page_is_a_reason_not_a_crash(body: bytes) -> None:
+    (statements, pages, stopped), _, _ = _follow("/xapi/statements?more=2",
+                                                 lambda r: httpx.Response(200, content=body))
+    assert stopped and len(statements) == 1
+
+
+def test_a_more_page_that_redirects_or_overflows_is_a_reason() -> None:
+    for answer in (lambda r: httpx.Response(302, headers={"Location": str(r.url)}),
+                   lambda r: httpx.Response(200, headers=JSON, stream=Endless())):
+        (statements, pages, stopped), _, _ = _follow("/xapi/statements?more=2", answer)
+        assert stopped and len(statements) == 1
+
+
+def test_the_more_check_reports_a_foreign_more_link_as_a_finding() -> None:
+    """The whole check against an LRS whose pages point elsewhere: a finding naming the link."""
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.method == "PUT":
+            return httpx.Response(204, headers=JSON)
+        return httpx.Response(200, headers=JSON, content=_page("http://lrs.test.evil.test/xapi/statements?more=1"))
+
+    with respx.mock(assert_all_called=False) as router:
+        router.route(host="lrs.test").mock(side_effect=answer)
+        evil = router.route().mock(return_value=httpx.Response(200, content=_page("")))
+        target = open_respx(observation=OBS)
+        try:
+            definition = REGISTRY.get("xapi.comm.statements.more")
+            ctx = CheckContext(definition, target)
+            definition.func(ctx)
+        finally:
+            target.close()
+    assert evil.call_count == 0
+    assert any("another origin" in f.message for f in ctx.findings)
