@@ -8,7 +8,13 @@ no redirects followed, transport failures classified once), which knows no produ
 - **waiting for consistency** without end: a write is visible when a GET finds it, or when
   ``X-Experience-API-Consistent-Through`` covers the moment it was written (Communication §2.1.3);
   both are polled at most ``consistency_wait_seconds``, so an LRS that never settles is an answer
-  ("not visible in time"), never a hang.
+  ("not visible in time"), never a hang;
+- a **breaker for server errors**: after ``observation.max_consecutive_server_errors`` 5xx answers in a
+  row, one plain ``GET statements?limit=1`` asks whether the LRS still works. If that is a 5xx too,
+  the LRS is down (a 5xx storm): this request and every later one raise ``PeerUnavailable``, so the
+  rest of the run is "not evaluated" with that reason instead of a page of failures that only say
+  "HTTP 503". If it answers, the 5xx were about what renkei sent (an LRS that crashes on invalid
+  statements) and stay findings of the checks that got them.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from renkei.harness.core.breaker import CircuitBreaker
+from renkei.harness.core.breaker import CircuitBreaker, PeerUnavailable
 from renkei.harness.lti.protocol.browser import BrowserError
 from renkei.harness.lti.protocol.http import ApiClient, ApiResponse
 from renkei.harness.xapi.lrs.config import LrsTargetConfig
@@ -56,6 +62,8 @@ class LrsClient:
         self.clock = clock
         self.obs = config.observation
         self.requests = 0
+        self.server_errors = 0  # 5xx answers in a row
+        self.down: str | None = None  # why the LRS is taken as down (a 5xx storm), for the rest of the run
 
     def url(self, resource: str, params: dict[str, str] | None = None) -> str:
         base = self.config.lrs.endpoint + resource
@@ -81,8 +89,40 @@ class LrsClient:
         if content_type:
             sent["Content-Type"] = content_type
         sent.update(headers or {})
+        return self.send(method, self.url(resource, params), sent, content)
+
+    def send(self, method: str, url: str, headers: dict[str, str], content: bytes | None = None) -> ApiResponse:
+        """Every exchange with the LRS goes through here: counted, and refused once the LRS is down."""
+        if self.down is not None:
+            raise PeerUnavailable(self.down, peer="the LRS under test")
         self.requests += 1
-        return self.api.request(method, self.url(resource, params), headers=sent, content=content)
+        resp = self.api.request(method, url, headers=headers, content=content)
+        if resp.status < 500:
+            self.server_errors = 0
+            return resp
+        self.server_errors += 1
+        if self.server_errors >= self.obs.max_consecutive_server_errors:
+            self._still_working(f"{method} {url.split('?', 1)[0]}: HTTP {resp.status}")
+        return resp
+
+    def _still_working(self, last: str) -> None:
+        """After a run of 5xx answers: a plain statements query decides whether the LRS is down."""
+        count = self.server_errors
+        self.server_errors = 0
+        self.requests += 1
+        try:
+            probe = self.api.request("GET", self.url("statements", {"limit": "1"}), headers={
+                "Accept": "application/json", HEADER: self.version, "Authorization": self.basic(*self.credentials)})
+        except BrowserError as exc:  # a redirect, an oversized body: not a working LRS either
+            answer = exc.en
+        else:
+            if probe.status < 500:
+                return
+            answer = f"HTTP {probe.status}"
+        self.down = (f"circuit breaker open: the LRS under test answered {count} requests in a row with a server "
+                     f"error (last: {last}), and a plain GET statements?limit=1 with {answer}; it is taken as "
+                     "down and nothing more is sent to it in this run")
+        raise PeerUnavailable(self.down, peer="the LRS under test")
 
     # -- statements ------------------------------------------------------------------------------
 
@@ -158,9 +198,8 @@ class LrsClient:
                 return statements, pages, f"more points to another origin ({url[:200]}); not followed"
             headers = {"Accept": "application/json", HEADER: self.version,
                        "Authorization": self.basic(*self.credentials)}
-            self.requests += 1
             try:
-                resp = self.api.request("GET", url, headers=headers)
+                resp = self.send("GET", url, headers)
             except BrowserError as exc:
                 return statements, pages, f"{url}: {exc.en}"
             pages.append(resp)
@@ -175,4 +214,4 @@ def make_api(config: LrsTargetConfig, *, transport: httpx.BaseTransport | None, 
                      breaker=breaker)
 
 
-__all__ = ["DEFAULT", "BrowserError", "LrsClient", "make_api", "parse_time"]
+__all__ = ["DEFAULT", "BrowserError", "LrsClient", "PeerUnavailable", "make_api", "parse_time"]

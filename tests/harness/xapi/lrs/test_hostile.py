@@ -6,6 +6,7 @@ the check, which the engine would record as an internal error) or a body read wi
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -16,9 +17,24 @@ import respx
 import renkei.harness.xapi.lrs  # noqa: F401  (registers the checks)
 from renkei.harness.core.context import CheckContext, CheckSkipped, NotEvaluated
 from renkei.harness.core.registry import REGISTRY
+from renkei.harness.lti.protocol.browser import InProcessTransport
 from renkei.harness.lti.protocol.http import ApiResponse
+from renkei.harness.xapi.lrs.config import parse_target
 from renkei.harness.xapi.lrs.target import LrsTarget
-from tests.harness.xapi.lrs.lrs_env import BASE, open_respx
+from renkei.mocks.lrs.app import create_app
+from renkei.mocks.lrs.config import LrsClient as MockClient
+from renkei.mocks.lrs.config import LrsConfig
+from tests.harness.xapi.lrs.lrs_env import (
+    BASE,
+    ENV,
+    KEY,
+    SECRET,
+    Clock,
+    Outcome,
+    open_respx,
+    run,
+    target_data,
+)
 
 MAX_BODY = 64 * 1024
 OBS = {"timeout_seconds": 5, "consistency_wait_seconds": 2, "max_body_bytes": MAX_BODY, "max_pages": 5}
@@ -261,3 +277,81 @@ def test_the_more_check_reports_a_foreign_more_link_as_a_finding() -> None:
             target.close()
     assert evil.call_count == 0
     assert any("another origin" in f.message for f in ctx.findings)
+
+
+# --- a storm of server errors: the breaker -----------------------------------------------------------
+
+def test_a_5xx_storm_opens_the_breaker() -> None:
+    """Every answer a 503: after ``max_consecutive_server_errors`` of them and one plain query that is a
+    503 too, nothing more is sent and every check still to come is not evaluated, with the reason."""
+    ran = hostile(lambda request: httpx.Response(503, headers={"Content-Type": "text/html"}, content=b"<h1>503</h1>"),
+                  max_consecutive_server_errors=4)
+    judged(ran.results)
+    assert ran.route.call_count == ran.requests == 4 + 1  # four 5xx, the plain query, then nothing
+    storm = {cid for cid, (o, why) in ran.results.items() if o == "error" and "server error" in why}
+    assert len(storm) > 20 and "circuit breaker open" in ran.results[sorted(storm)[0]][1]
+    assert ran.results["xapi.comm.auth"][0] != "failed"  # the LRS being down is not a security failure
+
+
+def test_the_breaker_default_is_five_server_errors() -> None:
+    ran = hostile(lambda request: httpx.Response(500))
+    assert ran.route.call_count == 5 + 1
+
+
+def _in_process(middleware: Callable[[Any], Any], **obs: Any) -> dict[str, Outcome]:
+    """Every check against the mock LRS seen through ``middleware`` (an ASGI wrapper)."""
+    app = create_app(LrsConfig(clients=[MockClient(key=KEY, secret=SECRET)], more_page_size=50))
+    clock = Clock()
+    target = LrsTarget(parse_target(target_data(declares=ALL, observation={**OBS, **obs})), {"xapi_version": "1.0.3"},
+                       transport=InProcessTransport(middleware(app)), environ=ENV, sleep=clock.sleep, clock=clock)
+    try:
+        return run(target)
+    finally:
+        target.close()
+        app.state.store.close()
+
+
+def _answer(status: int, body: bytes = b"", content_type: bytes = b"text/html") -> Callable[..., Any]:
+    async def respond(send: Any) -> None:
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+    return respond
+
+
+def _when(test: Callable[[dict[str, Any]], bool], respond: Callable[..., Any]) -> Callable[[Any], Any]:
+    """A middleware answering ``respond`` to the requests ``test`` picks, the rest going to the app."""
+    def wrap(app: Any) -> Any:
+        async def asgi(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if scope["type"] == "http" and test(scope):
+                await respond(send)
+            else:
+                await app(scope, receive, send)
+        return asgi
+    return wrap
+
+
+def _header(scope: dict[str, Any], name: bytes) -> bytes:
+    return next((v for k, v in scope["headers"] if k.lower() == name), b"")
+
+
+def test_an_lrs_that_crashes_on_invalid_statements_is_not_taken_as_down() -> None:
+    """A 500 to every POST of statements (a validator that crashes): many in a row, but a plain query
+    still answers, so the breaker stays closed and the 500s are findings of the checks that got them."""
+    posts = _when(lambda s: s["method"] == "POST" and s["path"].endswith("/statements"), _answer(500, b"crash"))
+    results = _in_process(posts)
+    assert not any("circuit breaker" in o.reason for o in results.values())
+    assert results["xapi.data.structure"].outcome == "failed"
+    assert any("HTTP 500 instead of 400" in f.message for f in results["xapi.data.structure"].findings)
+    assert results["xapi.comm.statements.put"].outcome == "passed"  # PUT and GET are unaffected
+
+
+def test_a_server_error_instead_of_401_is_not_a_security_failure() -> None:
+    """Requests without the right credentials get a 503 (the LRS's auth backend is down): whether it
+    refuses them is not seen, so the auth check is not evaluated, not failed."""
+    right = b"Basic " + base64.b64encode(f"{KEY}:{SECRET}".encode())
+    results = _in_process(_when(lambda s: _header(s, b"authorization") != right, _answer(503, b"auth down")))
+    auth = results["xapi.comm.auth"]
+    assert auth.outcome == "error" and not auth.findings
+    assert "HTTP 503 (a server error) instead of 401" in auth.reason and "could not be judged" in auth.reason
+
