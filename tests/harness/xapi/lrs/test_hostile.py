@@ -355,3 +355,35 @@ def test_a_server_error_instead_of_401_is_not_a_security_failure() -> None:
     assert auth.outcome == "error" and not auth.findings
     assert "HTTP 503 (a server error) instead of 401" in auth.reason and "could not be judged" in auth.reason
 
+
+# --- the media type of statement answers ---------------------------------------------------------------
+
+def _relabel(content_type: bytes) -> Callable[[Any], Any]:
+    """A proxy in front of the LRS that labels every statements answer ``content_type``."""
+    def wrap(app: Any) -> Any:
+        async def asgi(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].endswith("/statements"):
+                await app(scope, receive, send)
+                return
+
+            async def relabelled(message: dict[str, Any]) -> None:
+                if message["type"] == "http.response.start":
+                    message = {**message, "headers": [(k, content_type if k.lower() == b"content-type" else v)
+                                                      for k, v in message["headers"]]}
+                await send(message)
+            await app(scope, receive, relabelled)
+        return asgi
+    return wrap
+
+
+def test_statement_answers_labelled_otherwise_than_json_are_a_finding() -> None:
+    results = _in_process(_relabel(b"text/html; charset=utf-8"))
+    found = results["xapi.comm.statements.content_type"]
+    assert found.outcome == "failed" and len(found.findings) == 2
+    assert {f.value for f in found.findings} == {"text/html; charset=utf-8"}
+    assert "StatementResult" in found.findings[0].message and "one statement" in found.findings[1].message
+
+
+def test_statement_answers_labelled_json_pass() -> None:
+    results = _in_process(_relabel(b"application/json; charset=utf-8"))
+    assert results["xapi.comm.statements.content_type"].outcome == "passed"
