@@ -1,24 +1,35 @@
-"""Hostile LRSs (respx): slow, huge or endless bodies, wrong content types, invalid JSON or UTF-8,
-redirect loops, ``more`` links to another host or without end. Every check of the suite must end with
-findings or an honest "not evaluated" (error) outcome: never a hang, a traceback (an exception out of
-the check, which the engine would record as an internal error) or a body read without bound.
+"""Hostile LRSs: slow, huge or endless bodies, wrong content types, invalid JSON or UTF-8, redirect
+loops and redirects elsewhere, ``more`` links to another origin or in a loop, storms of server errors.
+
+Two levels. Every check against a faulty endpoint (respx, or the mock LRS behind an in-process
+middleware); and the ``xapi-lrs`` profile end to end through the CLI against hostile servers on
+127.0.0.1 (uvicorn; the drip-fed and endless bodies need a real socket). Every check must end with
+findings or an honest "not evaluated" (error) or skipped outcome with its reason: never "passed",
+never a hang, a traceback (an exception out of a check, which the engine records as an internal
+error) or a body read without bound.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import respx
+import yaml
 
 import renkei.harness.xapi.lrs  # noqa: F401  (registers the checks)
+from renkei.harness.cli import main
 from renkei.harness.core.context import CheckContext, CheckSkipped, NotEvaluated
 from renkei.harness.core.registry import REGISTRY
 from renkei.harness.lti.protocol.browser import InProcessTransport
 from renkei.harness.lti.protocol.http import ApiResponse
+from renkei.harness.serving import BackgroundServer
 from renkei.harness.xapi.lrs.config import parse_target
 from renkei.harness.xapi.lrs.target import LrsTarget
 from renkei.mocks.lrs.app import create_app
@@ -387,3 +398,254 @@ def test_statement_answers_labelled_otherwise_than_json_are_a_finding() -> None:
 def test_statement_answers_labelled_json_pass() -> None:
     results = _in_process(_relabel(b"application/json; charset=utf-8"))
     assert results["xapi.comm.statements.content_type"].outcome == "passed"
+
+
+# --- end to end: the xapi-lrs profile through the CLI against hostile servers on 127.0.0.1 -------------
+
+E2E_OBS = {"timeout_seconds": 0.5, "consistency_wait_seconds": 0.3, "poll_interval_seconds": 0.05,
+           "max_body_bytes": MAX_BODY, "max_pages": 5}
+
+
+async def _until_gone(receive: Any) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+async def _stream(send: Any, receive: Any, first: bytes, chunk: bytes, pause: float,
+                  headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    """``first``, then ``chunk`` every ``pause`` seconds until the client goes away (a body without end)."""
+    gone = asyncio.ensure_future(_until_gone(receive))
+    try:
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": headers or [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": first, "more_body": True})
+        while not gone.done():
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await asyncio.sleep(pause)
+    finally:
+        gone.cancel()
+
+
+def _app(respond: Callable[[dict[str, Any], Any, Any], Any]) -> Any:
+    async def asgi(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            await respond(scope, receive, send)
+    return asgi
+
+
+async def _drip(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    await _stream(send, receive, b'{"statements": [', b" ", 0.05)  # a byte every 50 ms, never the end
+
+
+async def _endless(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    await _stream(send, receive, b'{"statements": [', b" " * 16384, 0)
+
+
+async def _huge(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """A 50 MB answer that says so up front (Content-Length)."""
+    size, sent = 50_000_000, 0
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(size).encode())]})
+    gone = asyncio.ensure_future(_until_gone(receive))
+    try:
+        while sent < size and not gone.done():
+            piece = min(1_000_000, size - sent)
+            sent += piece
+            await send({"type": "http.response.body", "body": b" " * piece, "more_body": sent < size})
+            await asyncio.sleep(0)
+    finally:
+        gone.cancel()
+
+
+def _fixed(status: int, body: bytes, content_type: bytes, *extra: tuple[bytes, bytes]) -> Any:
+    async def respond(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": status, "headers": [
+            (b"content-type", content_type), (b"content-length", str(len(body)).encode()),
+            (b"x-experience-api-version", b"1.0.3"), *extra]})
+        await send({"type": "http.response.body", "body": body})
+    return respond
+
+
+async def _redirect_loop(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    here = scope["path"].encode() + (b"?" + scope["query_string"] if scope["query_string"] else b"")
+    await _fixed(302, b"", b"text/plain", (b"location", here))(scope, receive, send)
+
+
+class Counter:
+    """A server elsewhere on 127.0.0.1 that must never be asked (and says so if it is)."""
+
+    def __init__(self) -> None:
+        self.hits: list[str] = []
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        self.hits.append(f"{scope['method']} {scope['path']} auth={bool(_header(scope, b'authorization'))}")
+        await _fixed(200, b'{"statements": []}', b"application/json")(scope, receive, send)
+
+
+def _profile_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                 endpoint: str, **obs: Any) -> dict[str, dict[str, Any]]:
+    """``renkei run --profile xapi-lrs`` against ``endpoint``: the checks of result.json by id, after
+    asserting the run ended as a report (exit 1, no traceback, no internal error, no secret)."""
+    for name, value in ENV.items():
+        monkeypatch.setenv(name, value)
+    target = tmp_path / "lrs.yaml"
+    target.write_text(yaml.safe_dump({
+        "kind": "xapi-lrs", "lrs": {"name": "hostile LRS", "endpoint": endpoint, "key": "${LRS_KEY}",
+                                     "secret": "${LRS_SECRET}"},
+        "declares": {"state": True, "activity_profile": True, "agent_profile": True, "agents": True,
+                     "activities": True, "about": True, "attachments": True},
+        "observation": {**E2E_OBS, **obs}}), encoding="utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exited:
+        main(["run", "--profile", "xapi-lrs", "--target", str(target), "--out", str(out), "--lang", "en"])
+    printed = capsys.readouterr()
+    text = (out / "result.json").read_text(encoding="utf-8")
+    assert exited.value.code == 1, printed.err
+    assert "Traceback" not in printed.out + printed.err and SECRET not in text + printed.out + printed.err
+    checks = {c["id"]: c for c in json.loads(text)["checks"]}
+    internal = {cid: c["error"] for cid, c in checks.items() if "internal error" in str(c.get("error"))}
+    assert not internal
+    return checks
+
+
+def _why(check: dict[str, Any]) -> str:
+    return " ".join([str(check.get("error") or ""), *check.get("not_evaluated", []),
+                     *(f["message"] for f in check["findings"])])
+
+
+def _none_passed(checks: dict[str, dict[str, Any]], may_pass: frozenset[str] = frozenset()) -> None:
+    passed = {cid for cid, c in checks.items() if c["outcome"] == "passed"}
+    assert passed <= may_pass, passed
+    assert all(_why(c) or c["outcome"] in ("passed", "skipped") for c in checks.values())  # each says why
+
+
+@pytest.mark.parametrize("respond, reason", [(_drip, "No response within 0.5 s"), (_endless, "cap"), (_huge, "cap")],
+                         ids=["drip-feed", "endless", "50MB"])
+def test_slow_endless_and_huge_bodies_end_the_run_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str], respond: Any,
+                                                          reason: str) -> None:
+    """A drip-fed body is cut by the whole-request deadline (2 x timeout_seconds) and three of them
+    open the breaker; an endless or a 50 MB body is cut at max_body_bytes (a finding per check)."""
+    with BackgroundServer(_app(respond), name="hostile LRS") as server:
+        checks = _profile_run(tmp_path, monkeypatch, capsys, server.url + "/xapi/")
+    _none_passed(checks)
+    assert any(reason in _why(c) for c in checks.values())
+    if respond is _drip:
+        assert sum("circuit breaker open" in _why(c) for c in checks.values()) > 20
+        assert all(c["outcome"] in ("error", "skipped") for c in checks.values())  # not evaluated, never failed
+
+
+@pytest.mark.parametrize("status, body, content_type", [
+    (200, b"<html><body>LRS maintenance</body></html>", b"text/html"),
+    (200, b'{"statements": [{"id": "\xff\xfe', b"application/json"),  # invalid UTF-8, cut JSON
+    (200, b"[" * 100_000, b"application/json"),  # nested past any depth limit
+    (200, b'{"statements": [], "more": ""}', b"text/plain"),  # the right body, the wrong label
+], ids=["html", "invalid-utf8", "deep", "text-plain"])
+def test_answers_that_are_not_xapi_json_are_findings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str], status: int, body: bytes,
+                                                     content_type: bytes) -> None:
+    with BackgroundServer(_app(_fixed(status, body, content_type)), name="hostile LRS") as server:
+        checks = _profile_run(tmp_path, monkeypatch, capsys, server.url + "/xapi/")
+    _none_passed(checks, may_pass=frozenset({"xapi.comm.version.header"}))  # every answer names 1.0.3
+    if content_type == b"text/plain":
+        assert checks["xapi.comm.statements.content_type"]["outcome"] == "failed"
+
+
+def test_redirects_are_refused_never_followed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """A redirect loop, a redirect to another server on 127.0.0.1 and one outside 127.0.0.0/8
+    (TEST-NET-3): each answer is a finding naming the redirect; no request follows one."""
+    elsewhere = Counter()
+    with BackgroundServer(_app(elsewhere), name="elsewhere") as other:
+        targets = [other.url.encode() + b"/xapi/statements", b"http://203.0.113.7/xapi/statements"]
+
+        async def redirect(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if scope["path"].endswith("/statements"):
+                await _redirect_loop(scope, receive, send)
+            else:
+                where = targets[len(scope["path"]) % 2]
+                await _fixed(307, b"", b"text/plain", (b"location", where))(scope, receive, send)
+
+        with BackgroundServer(_app(redirect), name="redirecting LRS") as server:
+            checks = _profile_run(tmp_path, monkeypatch, capsys, server.url + "/xapi/")
+    _none_passed(checks)
+    assert not elsewhere.hits
+    redirected = [c for c in checks.values() if "redirect" in _why(c)]
+    assert len(redirected) > 20 and not any("too long" in _why(c) or "timeout" in _why(c) for c in checks.values())
+
+
+def test_a_5xx_storm_is_not_evaluated_after_the_breaker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    seen: list[str] = []
+
+    async def storm(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        seen.append(scope["path"])
+        await _fixed(503, b"<h1>Service Unavailable</h1>", b"text/html")(scope, receive, send)
+
+    with BackgroundServer(_app(storm), name="LRS in a 5xx storm") as server:
+        checks = _profile_run(tmp_path, monkeypatch, capsys, server.url + "/xapi/")
+    _none_passed(checks)
+    assert len(seen) == 5 + 1  # five 5xx, the plain query, then nothing more was sent
+    down = [cid for cid, c in checks.items() if c["outcome"] == "error" and "circuit breaker open" in _why(c)]
+    assert len(down) > 25
+    assert checks["xapi.comm.auth"]["outcome"] != "failed"
+
+
+class MoreRewrite:
+    """The mock LRS behind a proxy that rewrites the ``more`` link of every StatementResult it
+    passes: to ``more`` (another origin), or, with ``loop``, to one link answered by the same page."""
+
+    def __init__(self, app: Any, more: str, *, loop: bool = False) -> None:
+        self.app, self.more, self.loop = app, more, loop
+        self.page: bytes | None = None
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].endswith("/statements"):
+            await self.app(scope, receive, send)
+            return
+        if self.loop and self.page is not None and scope["query_string"] == self.more.split("?", 1)[1].encode():
+            await _fixed(200, self.page, b"application/json")(scope, receive, send)
+            return
+        start: dict[str, Any] = {}
+        body = bytearray()
+
+        async def capture(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            else:
+                body.extend(message.get("body", b""))
+        await self.app(scope, receive, capture)
+        out = bytes(body)
+        try:
+            data = json.loads(out)
+        except ValueError:
+            data = None
+        if isinstance(data, dict) and data.get("more"):
+            data["more"] = self.more
+            out = json.dumps(data).encode()
+            self.page = out
+        headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+        await send({**start, "headers": [*headers, (b"content-length", str(len(out)).encode())]})
+        await send({"type": "http.response.body", "body": out})
+
+
+@pytest.mark.parametrize("kind", ["another-origin", "userinfo", "loop"])
+def test_a_hostile_more_link_is_a_finding_of_the_more_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str], kind: str) -> None:
+    elsewhere = Counter()
+    app = create_app(LrsConfig(clients=[MockClient(key=KEY, secret=SECRET)]), path="/xapi")
+    try:
+        with BackgroundServer(_app(elsewhere), name="elsewhere") as other:
+            host_port = other.url.removeprefix("http://")
+            more = {"another-origin": f"{other.url}/xapi/statements?more=stolen",
+                    "userinfo": f"http://{host_port}@{host_port}/xapi/statements?more=stolen",
+                    "loop": "/xapi/statements?more=again"}[kind]
+            with BackgroundServer(MoreRewrite(app, more, loop=kind == "loop"), name="mock LRS") as server:
+                checks = _profile_run(tmp_path, monkeypatch, capsys, server.url + "/xapi/")
+    finally:
+        app.state.store.close()
+    found = checks["xapi.comm.statements.more"]
+    assert found["outcome"] == "failed"
+    assert ("a loop" if kind == "loop" else "another origin") in _why(found)
+    assert not elsewhere.hits  # the credentials went nowhere else
+    assert checks["xapi.comm.statements.put"]["outcome"] == "passed"  # the rest of the LRS is judged as usual
