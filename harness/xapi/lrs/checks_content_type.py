@@ -27,10 +27,12 @@ def _labelled_json(ctx: CheckContext, resp: ApiResponse, what: str, ja: str) -> 
            "error", ("ステートメントの応答は application/json", "Statement answers are application/json"),
            ("attachments を指定しない (既定 false の) GET statements の応答、すなわち StatementResult と statementId で"
             "取得した 1 件の Content-Type が application/json であることを確認します。本文が正しくても、別の型 (text/html"
-            " など) を名乗る応答は型を見て読むクライアントを壊します。",
+            " など) を名乗る応答は型を見て読むクライアントを壊します。xAPI 2.0 (9274.1.1 4.1.6.1) にも同じ規則があることは"
+            "1.0.3 からの類推で、未確認です。",
             "Answers to GET statements without attachments (false by default), a StatementResult and a single "
             "statement fetched by statementId, are labelled Content-Type application/json. An answer with a right "
-            "body but another label (text/html ...) breaks every client that reads by the label."), ieee="4.1.6.1")
+            "body but another label (text/html ...) breaks every client that reads by the label. That xAPI 2.0 "
+            "(9274.1.1 4.1.6.1) keeps the rule is inferred from 1.0.3, not verified."), ieee="4.1.6.1")
 def content_type(ctx: CheckContext) -> None:
     target = target_of(ctx)
     resp = send(ctx, "GET", "statements", params={"limit": "1"})
