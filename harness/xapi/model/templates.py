@@ -4,7 +4,8 @@ A profile document (JSON-LD) is read into ``ProfileDocument``; a statement is ju
 spec's own algorithm: ``validates`` returns success / unmatched / invalid and the templates concerned,
 ``follows_rule`` implements §2.1 ``follows_rule`` (with the UNMATCHABLE sentinel for a selector that
 finds nothing). What a statement broke comes back as located ``Problem``s, so a check can report the
-exact rule and JSONPath. Patterns (§9) are not implemented: the Japan profiles put them out of scope.
+exact rule and JSONPath. A document's Patterns (§9) are read here too (``patterns.parse_pattern``);
+matching them is ``patterns``' work.
 
 A profile document is untrusted input: it is read bounded (size, depth) and every malformed part is a
 ``ProfileError`` naming the document and the template, never a traceback.
@@ -21,7 +22,7 @@ from typing import Any, Literal
 
 from renkei.harness.core.bounded import InputLimitError, load_json, read_config_bytes
 from renkei.harness.core.errors import ConfigError
-from renkei.harness.xapi.model import jsonpath
+from renkei.harness.xapi.model import jsonpath, patterns
 from renkei.harness.xapi.model.problems import Problem
 
 MAX_PROFILE_BYTES = 8 * 1024 * 1024
@@ -76,6 +77,7 @@ class ProfileDocument:
     version_ids: tuple[str, ...]
     templates: tuple[Template, ...]
     source: str = ""  # where it was read from, for messages
+    patterns: tuple[patterns.Pattern, ...] = ()
 
     @cached_property
     def _ids(self) -> frozenset[str]:
@@ -227,11 +229,20 @@ def parse_profile(data: Any, source: str) -> ProfileDocument:
     templates = data.get("templates") or []
     if not isinstance(templates, list):
         raise ProfileError(f"profile document {source}: templates must be an array")
+    found = data.get("patterns")
+    found = [] if found is None else found
+    if not isinstance(found, list):
+        raise ProfileError(f"profile document {source}: patterns must be an array")
+    try:
+        parsed = tuple(patterns.parse_pattern(p, f"profile document {source}: patterns[{i}]")
+                       for i, p in enumerate(found))
+    except patterns.PatternError as exc:
+        raise ProfileError(str(exc)) from None
     return ProfileDocument(
         id=pid, pref_label=_lang_map(data.get("prefLabel"), f"profile document {source}: prefLabel"),
         version_ids=tuple(v["id"] for v in versions),
         templates=tuple(parse_template(t, f"profile document {source}: templates[{i}]") for i, t in enumerate(templates)),
-        source=source)
+        source=source, patterns=parsed)
 
 
 def load_profile_file(path: str | Path) -> ProfileDocument:
