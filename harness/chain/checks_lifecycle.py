@@ -241,17 +241,25 @@ def lifecycle_tobedeleted_refused(ctx: CheckContext) -> None:
         ctx.stop_not_evaluated("no tobedeleted user was tried")
 
 
+def _identifier_then(obs: ChainObservation, launch: Launch) -> str | None:
+    phase = obs.phase(launch.phase)
+    user = phase.snapshot.users.get(launch.user) if phase and phase.snapshot else None
+    return user.identifier(obs.identifier_rule) if user else None
+
+
 @chain_check(
     "chain.xapi.joinable", "xAPI 1.0.3 Communication §2.1.3 (GET statements by agent); Japan xAPI Profiles (draft) "
     "account IFI; OR12 userMasterIdentifier", "error",
     ("以前の学習記録がいまの識別子で結合できる", "Earlier statements are joinable under the learner's identity now"),
     ("最後に、追跡した学習者ごとに、いまの名簿の識別子と学習eポータルの homePage の account で LRS に問い合わせ "
      "(agent)、その学習者の全フェーズのステートメント (年次更新・転出入の前のものを含む) がすべて返ることを確認します。"
-     "返らないものは原因の位置 (actor を変えた学習アプリ、別の sub を与えた学習eポータル、返さない LRS) を示します。",
+     "返らないものは原因の位置 (actor を変えた学習アプリ、別の sub を与えた学習eポータル、識別子を変えた校務支援、返さない "
+     "LRS) を示します。",
      "At the end the LRS is asked, for every learner followed, by the account of the e-portal's homePage and the "
      "identifier the roster gives them now (agent); every statement of theirs from every phase (from before 年次更新 "
      "and the transfer too) must come back. A missing one names the position that caused it (the app that changed "
-     "the actor, the e-portal that gave another sub, the LRS that does not return it)."))
+     "the actor, the e-portal that gave another sub, the 校務支援 that changed the identifier, the LRS that does not "
+     "return it)."))
 def xapi_joinable(ctx: CheckContext) -> None:
     obs = observation(ctx)
     found = attribute(obs)
@@ -270,12 +278,16 @@ def xapi_joinable(ctx: CheckContext) -> None:
                 continue
             home, name = actor_account(st)
             sub = sub_of(launch)
+            then = _identifier_then(obs, launch)
             if name != sub or home != obs.home_page:
                 position, why = "app", ("the app reported it under another actor than the launch's sub",
                                         "学習アプリが起動の sub と違う actor で報告しました")
-            elif sub != join.identifier:
+            elif sub != then:
                 position, why = "eportal", ("the e-portal launched the learner with a sub that is not their identifier",
                                             "学習eポータルが識別子と違う sub で学習者を起動しました")
+            elif then != join.identifier:
+                position, why = "school_affairs", ("the roster has given the learner another identifier since",
+                                                   "その後、名簿が学習者に別の識別子を与えました")
             else:
                 position, why = "lrs", ("the LRS does not return it for the learner's agent",
                                         "LRS が学習者の agent の問い合わせに返しません")

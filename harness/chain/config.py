@@ -29,26 +29,90 @@ Nothing in it is secret; ``describe()`` shows it all.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
-from renkei.harness.lti.protocol.target_file import parse_config, read_target_file
+from renkei.harness.lti.protocol.target_file import ENV_REF, Tls, parse_config, read_target_file
 
 KIND = "chain"
 PII_VARIANTS = ("full", "names", "email", "none")
 ROSTER_PROFILES = ("oneroster12-csv-jpk12", "oneroster12-csv-japan", "oneroster12-csv-eportal")
 
 
+class BundlePaths(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    start: str  # 年度当初
+    year_advance: str  # after 年次更新
+    changes: str  # after the mid-year events (a 転出・転入, a name correction, a class change, a pupil leaving)
+
+
+class BundlesPosition(BaseModel):
+    """A vendor 校務支援 by its OneRoster CSV exports at the scenario's three moments (paths relative to the
+    target file); renkei pushes each to the e-portal and reads the school year from their differences."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(default="校務支援システム (CSV)", max_length=200)
+    bundles: BundlePaths
+
+
+class LrsClient(BaseModel):
+    """The credentials a vendor's app reports to renkei's mock LRS with (it is configured with them)."""
+
+    model_config = ConfigDict(extra="forbid")
+    key: str = Field(min_length=1, max_length=200, pattern=r"^[^:]+$")
+    secret: str
+
+    @field_validator("secret")
+    @classmethod
+    def _ref(cls, value: str) -> str:
+        if not ENV_REF.match(value):
+            raise ValueError("secret must be a ${ENV_VAR} reference; secrets are never written in target files")
+        return value
+
+
+class AppPosition(BaseModel):
+    """A vendor's 学習アプリ by its ``lti-tool`` target file (its tool section: client_id, deployment ids,
+    login and redirect URLs, JWKS; its observation: how an accepted launch looks)."""
+
+    model_config = ConfigDict(extra="forbid")
+    target: str
+    lrs_client: LrsClient
+
+
+def _who(value: Any) -> str:
+    return "mock" if isinstance(value, str) else "vendor"
+
+
+# "mock", or a mapping naming the vendor's product (an error then names the vendor section's field)
+SchoolAffairsPosition = Annotated[Annotated[Literal["mock"], Tag("mock")] | Annotated[BundlesPosition, Tag("vendor")],
+                                  Discriminator(_who)]
+AppPositionField = Annotated[Annotated[Literal["mock"], Tag("mock")] | Annotated[AppPosition, Tag("vendor")],
+                             Discriminator(_who)]
+
+
 class Positions(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    school_affairs: Literal["mock"] = "mock"
+    school_affairs: SchoolAffairsPosition = "mock"
     eportal: Literal["mock"] = "mock"
     lrs: Literal["mock"] = "mock"
-    app: Literal["mock"] = "mock"
+    app: AppPositionField = "mock"
 
     def mocked(self) -> list[str]:
         return [k for k in ("school_affairs", "eportal", "lrs", "app") if getattr(self, k) == "mock"]
+
+
+class Listen(BaseModel):
+    """Fixed ports of the mocks a vendor's product must be configured with (0: any free port)."""
+
+    model_config = ConfigDict(extra="forbid")
+    eportal: int = Field(default=0, ge=0, le=65535)
+    lrs: int = Field(default=0, ge=0, le=65535)
+    app: int = Field(default=0, ge=0, le=65535)
+    school_affairs: int = Field(default=0, ge=0, le=65535)
+
+    def ports(self) -> dict[str, int]:
+        return {k: v for k, v in self.model_dump().items() if v}
 
 
 class MockRoster(BaseModel):
@@ -76,6 +140,7 @@ class Mocks(BaseModel):
     eportal_faults: list[str] = Field(default_factory=list)
     app_faults: list[str] = Field(default_factory=list)
     nrps_pii: bool = True  # the e-portal's NRPS gives the app names and mail (its registration setting)
+    listen: Listen = Field(default_factory=Listen)
 
 
 class Scenario(BaseModel):
@@ -111,10 +176,22 @@ class ChainTargetConfig(BaseModel):
     mocks: Mocks = Field(default_factory=Mocks)
     scenario: Scenario = Field(default_factory=Scenario)
     observation: Observation = Field(default_factory=Observation)
+    tls: Tls = Field(default_factory=Tls)  # how renkei trusts a vendor product's certificates (tls.ca_file)
     path: str | None = Field(default=None, exclude=True)
 
+    @model_validator(mode="after")
+    def _wiring(self) -> ChainTargetConfig:
+        p, m = self.positions, self.mocks
+        if isinstance(p.school_affairs, BundlesPosition) and m.import_ == "rest":
+            raise ValueError("mocks.import: a 校務支援 given by its CSV exports is pushed to the e-portal (import: csv)")
+        if isinstance(p.app, AppPosition) and not (m.listen.eportal and m.listen.lrs):
+            raise ValueError("mocks.listen: a vendor's app is configured with the mock e-portal's issuer and the mock "
+                             "LRS's endpoint, so both need fixed ports (listen.eportal, listen.lrs)")
+        return self
+
     def describe(self) -> dict[str, Any]:
-        positions = {k: getattr(self.positions, k) for k in ("school_affairs", "eportal", "lrs", "app")}
+        positions = {k: v if isinstance(v := getattr(self.positions, k), str) else "vendor"
+                     for k in ("school_affairs", "eportal", "lrs", "app")}
         mocks = self.mocks
         return {"kind": KIND, "name": self.name, "positions": positions, "roster_import": mocks.import_,
                 "mock_roster": mocks.roster.generator_arguments(),
@@ -123,4 +200,19 @@ class ChainTargetConfig(BaseModel):
 
 
 def load_target(path: str | Path) -> ChainTargetConfig:
-    return parse_config(ChainTargetConfig, read_target_file(path), str(path))
+    """The target file; a vendor position's files are relative to it."""
+    config = parse_config(ChainTargetConfig, read_target_file(path), str(path))
+    base = Path(path).resolve().parent
+
+    def anchored(value: str) -> str:
+        return value if Path(value).is_absolute() else str((base / value).resolve())
+
+    p = config.positions
+    if isinstance(p.school_affairs, BundlesPosition):
+        b = p.school_affairs.bundles
+        b.start, b.year_advance, b.changes = anchored(b.start), anchored(b.year_advance), anchored(b.changes)
+    if isinstance(p.app, AppPosition):
+        p.app.target = anchored(p.app.target)
+    if config.tls.ca_file:
+        config.tls.ca_file = anchored(config.tls.ca_file)
+    return config

@@ -9,6 +9,7 @@ mock chain (``reference``) to these protocols.
 from __future__ import annotations
 
 import re
+import ssl
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 from renkei.harness.chain import reference
 from renkei.harness.chain.observation import PositionInfo
 from renkei.harness.chain.roster import RosterSnapshot, snapshot_from_rest
+from renkei.harness.chain.sample import Events, choose_events
 from renkei.harness.lti.protocol.jose import RSAKey
 
 KINDS = ("org", "academicSession", "user", "class", "enrollment")
@@ -51,6 +53,14 @@ class RosterSource(Protocol):
 
     def snapshot(self) -> RosterSnapshot: ...
 
+    def presampled(self) -> list[str]:
+        """Learners the source's own school year will touch (followed from the start)."""
+        ...
+
+    def choose_events(self, snap: RosterSnapshot, followed: list[str]) -> Events:
+        """Who the mid-year events happen to."""
+        ...
+
     def year_advance(self) -> dict[str, Any]: ...
 
     def transfer(self, user: str, to_school: str) -> dict[str, Any]: ...
@@ -80,8 +90,9 @@ class Eportal(Protocol):
 class App(Protocol):
     info: PositionInfo
     hosts: set[str]
-    accept: re.Pattern[str]
+    accept: re.Pattern[str] | None
     accept_status: tuple[int, ...]
+    verify: ssl.SSLContext | bool
 
 
 class Lrs(Protocol):
@@ -102,6 +113,12 @@ class MockRosterSource:
 
     def snapshot(self) -> RosterSnapshot:
         return snapshot_from_rest(time.time(), {k: self.mock.objects(k) for k in KINDS})
+
+    def presampled(self) -> list[str]:
+        return []  # renkei makes the school year happen to its own sample
+
+    def choose_events(self, snap: RosterSnapshot, followed: list[str]) -> Events:
+        return choose_events(snap, followed)
 
     def year_advance(self) -> dict[str, Any]:
         return self.mock.year_advance()
@@ -152,8 +169,9 @@ class MockApp:
         self.mock = mock
         self.info = PositionInfo("app", True, "renkei 模擬学習アプリ", faults=list(mock.faults))
         self.hosts = {host_of(mock.url)}
-        self.accept = re.compile(mock.accept_regex)
+        self.accept: re.Pattern[str] | None = re.compile(mock.accept_regex)
         self.accept_status: tuple[int, ...] = (200,)
+        self.verify: ssl.SSLContext | bool = True
 
 
 class MockLrs:
@@ -174,8 +192,14 @@ class Positions:
         return {p.info.key: p.info for p in (self.source, self.eportal, self.lrs, self.app)}
 
 
-def mock_positions(chain: reference.MockChain, import_mode: str, reader_key: RSAKey) -> Positions:
-    assert chain.school_affairs is not None and chain.eportal is not None and chain.app is not None
-    assert chain.lrs is not None
-    return Positions(MockRosterSource(chain.school_affairs, import_mode), MockEportal(chain.eportal, reader_key),
-                     MockApp(chain.app), MockLrs(chain.lrs))
+def chain_positions(chain: reference.MockChain, source: RosterSource | None, app: App | None, import_mode: str,
+                    reader_key: RSAKey) -> Positions:
+    """The positions of a run: the vendor's where given, the mocks' everywhere else."""
+    if source is None:
+        assert chain.school_affairs is not None
+        source = MockRosterSource(chain.school_affairs, import_mode)
+    if app is None:
+        assert chain.app is not None
+        app = MockApp(chain.app)
+    assert chain.eportal is not None and chain.lrs is not None
+    return Positions(source, MockEportal(chain.eportal, reader_key), app, MockLrs(chain.lrs))

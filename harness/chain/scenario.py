@@ -96,7 +96,7 @@ class ChainScenario:
         second = self.phase("year_advance", [year] if year else [], year_plan)
         if second.snapshot is None:
             return self.obs
-        events = S.choose_events(second.snapshot, followed)
+        events = self.p.source.choose_events(second.snapshot, followed)
         changes = self.mid_year(events)
         mid_before = second.snapshot
         self.phase("changes", changes,
@@ -121,6 +121,8 @@ class ChainScenario:
                    f"enrollments, school year {snap.current_year or '?'})")
         if prepare:
             self._sample = S.choose(snap, self.settings)
+            extra = [u for u in self.p.source.presampled() if u not in self._sample.learners]
+            self._sample.learners[:0] = extra
         self.import_roster(phase)
         if phase.import_error is None:
             self.launch_all(phase, plan(snap))

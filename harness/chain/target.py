@@ -1,7 +1,8 @@
 """An opened ``chain`` target: the positions started and wired, and the scenario run once for every check.
 
-The mocks take every position here (``positions``: mock); they are started when the target opens, so a
-chain that cannot be started is exit 2 before any check, and stopped when it closes. renkei registers
+The mocks take every position no vendor's product takes (``positions``); they are started when the target
+opens, so a chain that cannot be started (or a vendor file that cannot be read) is exit 2 before any
+check, and stopped when it closes. renkei registers
 itself at the mock e-portal as an NRPS reader (a fresh key per run) and at the mock LRS as a reader.
 The scenario runs when the first check asks for the observation and is shared by all of them.
 """
@@ -14,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from renkei.harness.chain import reference
-from renkei.harness.chain.config import ChainTargetConfig, load_target
+from renkei.harness.chain.config import AppPosition, BundlesPosition, ChainTargetConfig, load_target
 from renkei.harness.chain.launcher import Launcher
 from renkei.harness.chain.observation import ChainObservation
-from renkei.harness.chain.positions import Positions, mock_positions
+from renkei.harness.chain.positions import Positions, chain_positions
 from renkei.harness.chain.roster import IDENTIFIERS
 from renkei.harness.chain.scenario import ChainScenario
+from renkei.harness.chain.vendor import BundleSource, VendorApp
 from renkei.harness.core.errors import ConfigError, RenkeiError, TargetError
 from renkei.harness.core.memo import Memo
 from renkei.harness.lti.protocol.http import ApiClient
@@ -36,14 +38,19 @@ class ChainTarget:
         if self.identifier not in IDENTIFIERS:
             raise ConfigError(f"profile parameter identifier: {self.identifier!r} is not one of {', '.join(IDENTIFIERS)}")
         self._memo = Memo()
+        p = config.positions
+        source = BundleSource(p.school_affairs) if isinstance(p.school_affairs, BundlesPosition) else None
+        app = VendorApp(p.app) if isinstance(p.app, AppPosition) else None
         self._workdir = tempfile.TemporaryDirectory(prefix="renkei-chain-")
         self._reader_key = generate_rsa_key()
         mocks = config.mocks
         try:
             self._chain = reference.start(
-                workdir=Path(self._workdir.name), mocks=config.positions.mocked(),
-                roster=mocks.roster.generator_arguments(), eportal_faults=mocks.eportal_faults,
-                app_faults=mocks.app_faults, reader_jwks=public_jwks([self._reader_key]), nrps_pii=mocks.nrps_pii)
+                workdir=Path(self._workdir.name), mocks=p.mocked(), roster=mocks.roster.generator_arguments(),
+                eportal_faults=mocks.eportal_faults, app_faults=mocks.app_faults,
+                reader_jwks=public_jwks([self._reader_key]), nrps_pii=mocks.nrps_pii,
+                app=app.registration if app else None, lrs_app_client=app.lrs_client if app else None,
+                listen=mocks.listen.ports())
         except RenkeiError:
             self._workdir.cleanup()
             raise
@@ -53,14 +60,14 @@ class ChainTarget:
         obs = config.observation
         self._api = ApiClient(transport=None, timeout=obs.timeout_seconds, max_body=obs.max_body_bytes)
         try:
-            self.positions: Positions = mock_positions(self._chain, mocks.import_, self._reader_key)
+            self.positions: Positions = chain_positions(self._chain, source, app, mocks.import_, self._reader_key)
         except BaseException:
             self.close()
             raise
-        p = self.positions
-        self._launcher = Launcher(hosts=p.eportal.hosts | p.app.hosts, accept=p.app.accept,
-                                  accept_status=p.app.accept_status, timeout=obs.timeout_seconds,
-                                  max_body=obs.max_body_bytes)
+        pos = self.positions
+        self._launcher = Launcher(hosts=pos.eportal.hosts | pos.app.hosts, accept=pos.app.accept,
+                                  accept_status=pos.app.accept_status, timeout=obs.timeout_seconds,
+                                  max_body=obs.max_body_bytes, verify=pos.app.verify)
 
     def observation(self) -> ChainObservation:
         def run() -> ChainObservation:

@@ -106,14 +106,14 @@ class MockSchoolAffairs:
 class MockEportal:
     """The mock 学習eポータル: the Platform the app is launched from, and where the roster is imported."""
 
-    def __init__(self, server: BackgroundServer, app: Any, app_client_id: str) -> None:
+    def __init__(self, server: BackgroundServer, app: Any, app_client_id: str, deployment_id: str) -> None:
         self._server = server
         self._state = app.state.eportal
         self.issuer = self._state.config.issuer
         self.home_page = self.issuer  # the account homePage the app reports learners with
         self.jwks_url = self.issuer + "/jwks"
         self.token_url = self.issuer + "/token"
-        self.deployment_id = DEPLOYMENT_ID
+        self.deployment_id = deployment_id
         self.app_client_id = app_client_id
         self.reader_client_id = READER_CLIENT_ID
         self.faults = sorted(self._state.config.faults)
@@ -263,7 +263,7 @@ def start(*, workdir: Path, mocks: Iterable[str], roster: dict[str, Any], eporta
                                    faults=set(e_faults))
             portal_app = create_eportal_app(config, Roster())
             server = BackgroundServer(portal_app, HOST, port, name="mock-eportal").start()
-            chain.eportal = MockEportal(server, portal_app, app_client_id)
+            chain.eportal = MockEportal(server, portal_app, app_client_id, str(registration["deployment_ids"][0]))
             chain.eportal.faults = sorted(e_faults)
         if "app" in chosen:
             if chain.eportal is not None:

@@ -156,6 +156,22 @@ def test_joinable_an_lrs_that_does_not_return_it_blames_the_lrs() -> None:
         "the learner's agent"]
 
 
+def test_joinable_history_under_an_identifier_the_roster_changed_blames_the_school_affairs() -> None:
+    w = World()
+    w.obs.joins["L3"].identifier = "new-uuid-L3"  # the roster re-issued L3's identifier; the LRS holds the old one
+    w.obs.joins["L3"].statement_ids = set()
+    snap = w.phase("changes").snapshot
+    assert snap is not None
+    snap.users["L3"] = replace(snap.users["L3"], master_id="new-uuid-L3")
+    w.find("changes", "L3").claims["sub"] = "new-uuid-L3"  # type: ignore[index]
+    w.phase("changes").statements[2] = statement("st-10", "L3", name="new-uuid-L3")
+    w.obs.joins["L3"].statement_ids = {"st-10"}
+    result = run("chain.xapi.joinable", w.obs)
+    assert _failed(result, "school_affairs") == [
+        "an earlier statement of the learner is not found under their identity now: the roster has given the "
+        "learner another identifier since"] * 2
+
+
 def test_joinable_a_failed_query_is_not_evaluated() -> None:
     w = World()
     w.obs.joins["L1"].statement_ids, w.obs.joins["L1"].error = None, "GET …/statements: timeout"

@@ -43,3 +43,30 @@ def test_a_target_that_is_no_yaml_file_is_refused(tmp_path: Path) -> None:
 def test_an_unknown_identifier_rule_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="identifier"):
         open_target(str(_file(tmp_path, "kind: chain\n")), {"identifier": "username"})
+
+
+def test_a_vendor_app_needs_fixed_mock_ports(tmp_path: Path) -> None:
+    app = "positions: {app: {target: tool.yaml, lrs_client: {key: k, secret: '${S}'}}}\n"
+    with pytest.raises(ConfigError, match="listen.eportal, listen.lrs"):
+        load_target(_file(tmp_path, "kind: chain\n" + app))
+    config = load_target(_file(tmp_path, "kind: chain\nmocks: {listen: {eportal: 8401, lrs: 8404}}\n" + app))
+    assert config.positions.app.target == str((tmp_path / "tool.yaml").resolve())  # type: ignore[union-attr]
+    with pytest.raises(ConfigError, match="secret must be a"):
+        load_target(_file(tmp_path, "kind: chain\nmocks: {listen: {eportal: 1, lrs: 2}}\n"
+                                    "positions: {app: {target: t.yaml, lrs_client: {key: k, secret: plain}}}\n"))
+
+
+def test_csv_exports_are_pushed(tmp_path: Path) -> None:
+    bundles = "positions: {school_affairs: {bundles: {start: a.zip, year_advance: b.zip, changes: c.zip}}}\n"
+    with pytest.raises(ConfigError, match="import: csv"):
+        load_target(_file(tmp_path, "kind: chain\n" + bundles))
+    config = load_target(_file(tmp_path, "kind: chain\nmocks: {import: csv}\n" + bundles))
+    assert config.positions.school_affairs.bundles.changes == str((tmp_path / "c.zip").resolve())  # type: ignore[union-attr]
+    assert config.describe()["positions"]["school_affairs"] == "vendor"
+
+
+def test_a_missing_export_is_named(tmp_path: Path) -> None:
+    path = _file(tmp_path, "kind: chain\nmocks: {import: csv}\n"
+                           "positions: {school_affairs: {bundles: {start: a.zip, year_advance: b.zip, changes: c.zip}}}\n")
+    with pytest.raises(ConfigError, match="bundles.start: .*a.zip: the bundle does not exist"):
+        open_target(str(path), {})
