@@ -28,6 +28,21 @@ PHASES: dict[str, tuple[str, str]] = {
     "year_advance": ("年次更新の後", "after 年次更新 (the new school year)"),
     "changes": ("転出・転入・氏名訂正・学級変更の後", "after a transfer, a name correction and a class change"),
 }
+# the links of the chain as the report draws them: (key, from, to, label, the checks that judge it)
+LINKS: tuple[tuple[str, str, str, tuple[str, str], tuple[str, ...]], ...] = (
+    ("roster", "school_affairs", "eportal", ("名簿の取り込み (OneRoster)", "the roster import (OneRoster)"),
+     ("chain.link.imported", "chain.context.roster_match", "chain.roster.names_current",
+      "chain.year.no_last_year_class", "chain.transfer.old_school_refused", "chain.lifecycle.left_class_refused",
+      "chain.lifecycle.tobedeleted_refused")),
+    ("launch", "eportal", "app", ("起動 (LTI)", "the launch (LTI)"),
+     ("chain.link.sub", "chain.link.launch_accepted", "chain.launch.teacher_classes", "chain.pii.launch")),
+    ("nrps", "eportal", "app", ("名簿サービス (LTI NRPS)", "the membership service (LTI NRPS)"),
+     ("chain.link.nrps_user_id", "chain.nrps.members", "chain.pii.nrps")),
+    ("xapi", "app", "lrs", ("学習記録 (xAPI)", "the study logs (xAPI)"),
+     ("chain.link.xapi_actor", "chain.link.xapi_reported", "chain.pii.xapi")),
+    ("identity", "school_affairs", "lrs", ("1 年を通した同一人物 (識別子の連鎖)", "one learner through the year (the identifier)"),
+     ("chain.year.identity_kept", "chain.transfer.identity_kept", "chain.xapi.joinable")),
+)
 # why a launch was tried; every purpose but "normal" expects a refusal
 PURPOSES: dict[str, tuple[str, str]] = {
     "normal": ("通常の起動", "an ordinary launch"),

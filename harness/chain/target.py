@@ -17,7 +17,7 @@ from typing import Any
 from renkei.harness.chain import reference
 from renkei.harness.chain.config import AppPosition, BundlesPosition, ChainTargetConfig, load_target
 from renkei.harness.chain.launcher import Launcher
-from renkei.harness.chain.observation import ChainObservation
+from renkei.harness.chain.observation import LINKS, PHASES, POSITIONS, ChainObservation
 from renkei.harness.chain.positions import Positions, chain_positions
 from renkei.harness.chain.roster import IDENTIFIERS
 from renkei.harness.chain.scenario import ChainScenario
@@ -101,6 +101,10 @@ def chain_summary(obs: ChainObservation) -> dict[str, Any]:
         "home_page": obs.home_page,
         "positions": {k: {"mock": p.mock, "name": p.name, "target": p.target, "faults": list(p.faults)}
                       for k, p in obs.positions.items()},
+        "labels": {"positions": {k: list(v) for k, v in POSITIONS.items()},
+                   "phases": {k: list(v) for k, v in PHASES.items()}},
+        "links": [{"key": key, "from": src, "to": dst, "ja": label[0], "en": label[1], "checks": list(checks)}
+                  for key, src, dst, label, checks in LINKS],
         "phases": [{"name": ph.name, "school_year": ph.snapshot.current_year if ph.snapshot else None,
                     "launches": len(ph.launches), "nrps_reads": len(ph.nrps), "statements": len(ph.statements),
                     "changes": [c.kind for c in ph.changes]} for ph in obs.phases],
