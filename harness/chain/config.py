@@ -23,7 +23,11 @@
       xapi_wait_seconds: 30          # how long the app's study logs may take to reach the LRS
       xapi_idle_seconds: 1.5         # ... they have all arrived once the LRS was quiet this long
 
-Nothing in it is secret; ``describe()`` shows it all.
+A vendor's product takes a position by its own files: ``school_affairs: {name, bundles: {start,
+year_advance, changes}}`` (its OneRoster CSV exports at the three moments, ``mocks.import: csv``) or
+``app: {target: tool.yaml, lrs_client: {key, secret: ${ENV}}}`` (its ``lti-tool`` target file, with
+``mocks.listen`` fixing the ports of the mock e-portal and LRS it is configured with). The only secret,
+``lrs_client.secret``, is an ``${ENV}`` reference and is scrubbed from every output.
 """
 
 from __future__ import annotations
