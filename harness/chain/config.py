@@ -26,17 +26,21 @@
 A vendor's product takes a position by its own files: ``school_affairs: {name, bundles: {start,
 year_advance, changes}}`` (its OneRoster CSV exports at the three moments, ``mocks.import: csv``) or
 ``app: {target: tool.yaml, lrs_client: {key, secret: ${ENV}}}`` (its ``lti-tool`` target file, with
-``mocks.listen`` fixing the ports of the mock e-portal and LRS it is configured with). The only secret,
-``lrs_client.secret``, is an ``${ENV}`` reference and is scrubbed from every output.
+``mocks.listen`` fixing the ports of the mock e-portal and LRS it is configured with), ``eportal: {target:
+platform.yaml, launch_url, import, home_page, nrps}`` (its ``lti-platform`` target file, how launches and its
+roster import are started, renkei's NRPS reader there) or ``lrs: {target: lrs.yaml}`` (its ``xapi-lrs``
+target file). Secrets are ``${ENV}`` references (here and in those files) and are scrubbed from every output.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
+from renkei.harness.lti.protocol.http import http_url
 from renkei.harness.lti.protocol.target_file import ENV_REF, Tls, parse_config, read_target_file
 
 KIND = "chain"
@@ -84,6 +88,104 @@ class AppPosition(BaseModel):
     lrs_client: LrsClient
 
 
+IMPORT_PLACEHOLDERS = ("base_url", "token_url", "client_id", "client_secret", "bundle")
+LAUNCH_PLACEHOLDERS = ("user", "context", "pii", "client_id")
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def _known(texts: list[str], known: tuple[str, ...], where: str) -> None:
+    for text in texts:
+        unknown = [p for p in _PLACEHOLDER.findall(text) if p not in known]
+        if unknown:
+            raise ValueError(f"{where}: unknown placeholder {{{unknown[0]}}} (known: {', '.join(known)})")
+
+
+class ImportTrigger(BaseModel):
+    """How a vendor e-portal's roster import is started, as in ``oneroster12-rest-consumer``: one HTTP request
+    (``scripted``) or a command (``hook``: a script, or one that asks a person, for an import that needs one).
+    ``{base_url}`` ``{token_url}`` ``{client_id}`` ``{client_secret}`` (the mock 校務支援's REST) and ``{bundle}``
+    (the CSV export, for a push) are filled in."""
+
+    model_config = ConfigDict(extra="forbid")
+    mode: Literal["scripted", "hook"] = "scripted"
+    url: str | None = None
+    method: Literal["GET", "POST"] = "POST"
+    body: dict[str, Any] | None = None
+    command: list[str] | None = None
+    wait_seconds: float = Field(default=120.0, gt=0, le=3600)  # the trigger or the command must end within this
+    settle_seconds: float = Field(default=0.0, ge=0, le=600)  # ... and the import is done this long after
+
+    @model_validator(mode="after")
+    def _mode(self) -> ImportTrigger:
+        if self.mode == "scripted":
+            if not self.url:
+                raise ValueError("import.url is required with mode: scripted")
+            http_url(self.url, "import.url")
+        elif not self.command:
+            raise ValueError("import.command (a command as a list) is required with mode: hook")
+        _known([*(self.command or []), *_strings(self.body)], IMPORT_PLACEHOLDERS, "import")
+        return self
+
+
+class NrpsReader(BaseModel):
+    """renkei registered at the vendor e-portal as a Tool that reads NRPS memberships (a client id and the
+    public key of ``key_file``), as ``oneroster12-rest-consumer``'s ``exposes_nrps``."""
+
+    model_config = ConfigDict(extra="forbid")
+    token_url: str
+    client_id: str
+    deployment_id: str
+    key_file: str  # PEM RSA private key; its public key is in the registration
+    kid: str | None = None
+    memberships_url: str  # {context} is replaced by the class sourcedId
+
+    @model_validator(mode="after")
+    def _urls(self) -> NrpsReader:
+        http_url(self.token_url, "nrps.token_url")
+        if "{context}" not in self.memberships_url:
+            raise ValueError("nrps.memberships_url must contain {context} (the class sourcedId)")
+        http_url(self.memberships_url.replace("{context}", "x"), "nrps.memberships_url")
+        return self
+
+
+class EportalPosition(BaseModel):
+    """A vendor's 学習eポータル by its ``lti-platform`` target file (its platform section is what the mock app is
+    registered as there), how a launch and the roster import are started, and renkei's NRPS reader there."""
+
+    model_config = ConfigDict(extra="forbid")
+    target: str
+    launch_url: str  # {user} (sourcedId), {context} (class sourcedId), {pii}, {client_id}
+    import_: ImportTrigger = Field(alias="import")
+    home_page: str | None = None  # the xAPI account homePage of its learners (default: its issuer)
+    nrps: NrpsReader | None = None
+
+    @model_validator(mode="after")
+    def _template(self) -> EportalPosition:
+        _known([self.launch_url], LAUNCH_PLACEHOLDERS, "launch_url")
+        http_url(_PLACEHOLDER.sub("x", self.launch_url), "launch_url")
+        if self.home_page:
+            http_url(self.home_page, "home_page")
+        return self
+
+
+class LrsPosition(BaseModel):
+    """A vendor's LRS by its ``xapi-lrs`` target file: renkei reads with its credentials, and the mock app
+    reports with them."""
+
+    model_config = ConfigDict(extra="forbid")
+    target: str
+
+
 def _who(value: Any) -> str:
     return "mock" if isinstance(value, str) else "vendor"
 
@@ -91,6 +193,10 @@ def _who(value: Any) -> str:
 # "mock", or a mapping naming the vendor's product (an error then names the vendor section's field)
 SchoolAffairsPosition = Annotated[Annotated[Literal["mock"], Tag("mock")] | Annotated[BundlesPosition, Tag("vendor")],
                                   Discriminator(_who)]
+EportalPositionField = Annotated[Annotated[Literal["mock"], Tag("mock")] | Annotated[EportalPosition, Tag("vendor")],
+                                 Discriminator(_who)]
+LrsPositionField = Annotated[Annotated[Literal["mock"], Tag("mock")] | Annotated[LrsPosition, Tag("vendor")],
+                             Discriminator(_who)]
 AppPositionField = Annotated[Annotated[Literal["mock"], Tag("mock")] | Annotated[AppPosition, Tag("vendor")],
                              Discriminator(_who)]
 
@@ -98,8 +204,8 @@ AppPositionField = Annotated[Annotated[Literal["mock"], Tag("mock")] | Annotated
 class Positions(BaseModel):
     model_config = ConfigDict(extra="forbid")
     school_affairs: SchoolAffairsPosition = "mock"
-    eportal: Literal["mock"] = "mock"
-    lrs: Literal["mock"] = "mock"
+    eportal: EportalPositionField = "mock"
+    lrs: LrsPositionField = "mock"
     app: AppPositionField = "mock"
 
     def mocked(self) -> list[str]:
@@ -188,9 +294,16 @@ class ChainTargetConfig(BaseModel):
         p, m = self.positions, self.mocks
         if isinstance(p.school_affairs, BundlesPosition) and m.import_ == "rest":
             raise ValueError("mocks.import: a 校務支援 given by its CSV exports is pushed to the e-portal (import: csv)")
-        if isinstance(p.app, AppPosition) and not (m.listen.eportal and m.listen.lrs):
+        if isinstance(p.app, AppPosition) and not ((m.listen.eportal or p.eportal != "mock")
+                                                   and (m.listen.lrs or p.lrs != "mock")):
             raise ValueError("mocks.listen: a vendor's app is configured with the mock e-portal's issuer and the mock "
                              "LRS's endpoint, so both need fixed ports (listen.eportal, listen.lrs)")
+        if isinstance(p.eportal, EportalPosition) and p.app == "mock" and not m.listen.app:
+            raise ValueError("mocks.listen.app: a vendor's e-portal registers the mock app's URLs, so it needs a "
+                             "fixed port")
+        if isinstance(p.eportal, EportalPosition) and isinstance(p.app, AppPosition):
+            raise ValueError("positions: a vendor e-portal and a vendor app together leave renkei no position to "
+                             "wire them (swap one position at a time)")
         return self
 
     def describe(self) -> dict[str, Any]:
@@ -217,6 +330,12 @@ def load_target(path: str | Path) -> ChainTargetConfig:
         b.start, b.year_advance, b.changes = anchored(b.start), anchored(b.year_advance), anchored(b.changes)
     if isinstance(p.app, AppPosition):
         p.app.target = anchored(p.app.target)
+    if isinstance(p.eportal, EportalPosition):
+        p.eportal.target = anchored(p.eportal.target)
+        if p.eportal.nrps:
+            p.eportal.nrps.key_file = anchored(p.eportal.nrps.key_file)
+    if isinstance(p.lrs, LrsPosition):
+        p.lrs.target = anchored(p.lrs.target)
     if config.tls.ca_file:
         config.tls.ca_file = anchored(config.tls.ca_file)
     return config

@@ -9,7 +9,6 @@ mock chain (``reference``) to these protocols.
 from __future__ import annotations
 
 import re
-import ssl
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,7 +91,6 @@ class App(Protocol):
     hosts: set[str]
     accept: re.Pattern[str] | None
     accept_status: tuple[int, ...]
-    verify: ssl.SSLContext | bool
 
 
 class Lrs(Protocol):
@@ -171,7 +169,6 @@ class MockApp:
         self.hosts = {host_of(mock.url)}
         self.accept: re.Pattern[str] | None = re.compile(mock.accept_regex)
         self.accept_status: tuple[int, ...] = (200,)
-        self.verify: ssl.SSLContext | bool = True
 
 
 class MockLrs:
@@ -192,14 +189,20 @@ class Positions:
         return {p.info.key: p.info for p in (self.source, self.eportal, self.lrs, self.app)}
 
 
-def chain_positions(chain: reference.MockChain, source: RosterSource | None, app: App | None, import_mode: str,
-                    reader_key: RSAKey) -> Positions:
+def chain_positions(chain: reference.MockChain, reader_key: RSAKey, import_mode: str, *,
+                    source: RosterSource | None = None, eportal: Eportal | None = None, app: App | None = None,
+                    lrs: Lrs | None = None) -> Positions:
     """The positions of a run: the vendor's where given, the mocks' everywhere else."""
     if source is None:
         assert chain.school_affairs is not None
         source = MockRosterSource(chain.school_affairs, import_mode)
+    if eportal is None:
+        assert chain.eportal is not None
+        eportal = MockEportal(chain.eportal, reader_key)
     if app is None:
         assert chain.app is not None
         app = MockApp(chain.app)
-    assert chain.eportal is not None and chain.lrs is not None
-    return Positions(source, MockEportal(chain.eportal, reader_key), app, MockLrs(chain.lrs))
+    if lrs is None:
+        assert chain.lrs is not None
+        lrs = MockLrs(chain.lrs)
+    return Positions(source, eportal, app, lrs)

@@ -15,17 +15,25 @@ from pathlib import Path
 from typing import Any
 
 from renkei.harness.chain import reference
-from renkei.harness.chain.config import AppPosition, BundlesPosition, ChainTargetConfig, load_target
+from renkei.harness.chain.config import (
+    AppPosition,
+    BundlesPosition,
+    ChainTargetConfig,
+    EportalPosition,
+    LrsPosition,
+    load_target,
+)
 from renkei.harness.chain.launcher import Launcher
 from renkei.harness.chain.observation import LINKS, PHASES, POSITIONS, ChainObservation
 from renkei.harness.chain.positions import Positions, chain_positions
 from renkei.harness.chain.roster import IDENTIFIERS
 from renkei.harness.chain.scenario import ChainScenario
-from renkei.harness.chain.vendor import BundleSource, VendorApp
+from renkei.harness.chain.vendor import BundleSource, VendorApp, VendorEportal, VendorLrs
 from renkei.harness.core.errors import ConfigError, RenkeiError, TargetError
 from renkei.harness.core.memo import Memo
 from renkei.harness.lti.protocol.http import ApiClient
 from renkei.harness.lti.protocol.jose import generate_rsa_key, public_jwks
+from renkei.harness.lti.protocol.transport import ssl_context
 
 MAX_RECORDS_SHOWN = 50  # sourcedIds per timeline entry in describe() (result.json); the checks see them all
 
@@ -39,17 +47,24 @@ class ChainTarget:
             raise ConfigError(f"profile parameter identifier: {self.identifier!r} is not one of {', '.join(IDENTIFIERS)}")
         self._memo = Memo()
         p = config.positions
+        self.verify = ssl_context(verify=True, ca_file=config.tls.ca_file, where=config.path or "(inline)")
         source = BundleSource(p.school_affairs) if isinstance(p.school_affairs, BundlesPosition) else None
         app = VendorApp(p.app) if isinstance(p.app, AppPosition) else None
+        eportal = VendorEportal(p.eportal, verify=self.verify) if isinstance(p.eportal, EportalPosition) else None
+        lrs = VendorLrs(p.lrs) if isinstance(p.lrs, LrsPosition) else None
         self._workdir = tempfile.TemporaryDirectory(prefix="renkei-chain-")
         self._reader_key = generate_rsa_key()
         mocks = config.mocks
+        lrs_endpoint = None
+        if lrs is not None:  # the mock app reports to the vendor's LRS with its credentials
+            lrs_endpoint = {"url": lrs.endpoint, "key": lrs.reader[0], "secret": lrs.reader[1]}
         try:
             self._chain = reference.start(
                 workdir=Path(self._workdir.name), mocks=p.mocked(), roster=mocks.roster.generator_arguments(),
                 eportal_faults=mocks.eportal_faults, app_faults=mocks.app_faults,
                 reader_jwks=public_jwks([self._reader_key]), nrps_pii=mocks.nrps_pii,
                 app=app.registration if app else None, lrs_app_client=app.lrs_client if app else None,
+                platform=eportal.platform if eportal else None, lrs_endpoint=lrs_endpoint,
                 listen=mocks.listen.ports())
         except RenkeiError:
             self._workdir.cleanup()
@@ -58,16 +73,18 @@ class ChainTarget:
             self._workdir.cleanup()
             raise TargetError(f"the mock chain could not be started: {type(exc).__name__}: {exc}") from None
         obs = config.observation
-        self._api = ApiClient(transport=None, timeout=obs.timeout_seconds, max_body=obs.max_body_bytes)
+        self._api = ApiClient(transport=None, timeout=obs.timeout_seconds, max_body=obs.max_body_bytes,
+                              verify=self.verify)
         try:
-            self.positions: Positions = chain_positions(self._chain, source, app, mocks.import_, self._reader_key)
+            self.positions: Positions = chain_positions(self._chain, self._reader_key, mocks.import_, source=source,
+                                                        eportal=eportal, app=app, lrs=lrs)
         except BaseException:
             self.close()
             raise
         pos = self.positions
         self._launcher = Launcher(hosts=pos.eportal.hosts | pos.app.hosts, accept=pos.app.accept,
                                   accept_status=pos.app.accept_status, timeout=obs.timeout_seconds,
-                                  max_body=obs.max_body_bytes, verify=pos.app.verify)
+                                  max_body=obs.max_body_bytes, verify=self.verify)
 
     def observation(self) -> ChainObservation:
         def run() -> ChainObservation:

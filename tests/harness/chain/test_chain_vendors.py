@@ -158,3 +158,72 @@ def test_a_vendor_app_by_its_lti_tool_target(tmp_path: Path, monkeypatch: pytest
 @pytest.fixture(autouse=True)
 def _fresh_secret_registry():
     secret_registry.begin_run()
+
+
+def _vendor_eportal(tmp: Path, faults: tuple[str, ...]) -> tuple[Path, object]:
+    from renkei.mocks.eportal.roster import Roster
+    from renkei.mocks.runner import (
+        APP_CLIENT_ID,
+        DEPLOYMENT_ID,
+        NRPS_READER_ID,
+        mock_app_registration,
+        nrps_reader_registration,
+        serve_eportal,
+    )
+
+    app_port = free_port()
+    key = tmp / "reader.pem"
+    eportal = serve_eportal(None, [mock_app_registration(f"http://127.0.0.1:{app_port}"), nrps_reader_registration(key)],
+                            roster=Roster(), keys_dir=tmp / "eportal-keys", faults=faults)
+    url = eportal.url
+    platform = _write(tmp / "platform.yaml", {
+        "kind": "lti-platform",
+        "platform": {"name": "ベンダーの学習eポータル", "issuer": url, "client_id": APP_CLIENT_ID,
+                     "deployment_ids": [DEPLOYMENT_ID], "auth_url": url + "/auth", "token_url": url + "/token",
+                     "jwks_url": url + "/jwks"},
+        "launches": {"mode": "scripted", "scenarios": {"instructor": url + "/launch?user=t", "student": url + "/launch?user=s"}},
+        "harness": {"base_url": "http://127.0.0.1:1"}})
+    chain = {"kind": "chain", **SMALL, "mocks": {"listen": {"app": app_port}},
+             "positions": {"eportal": {
+                 "target": str(platform),
+                 "launch_url": url + "/launch?client_id={client_id}&user={user}&context={context}&pii={pii}",
+                 "import": {"mode": "scripted", "url": url + "/admin/roster/import",
+                            "body": {"base_url": "{base_url}", "token_url": "{token_url}", "client_id": "{client_id}",
+                                     "client_secret": "{client_secret}"}},
+                 "nrps": {"token_url": url + "/token", "client_id": NRPS_READER_ID, "deployment_id": DEPLOYMENT_ID,
+                          "key_file": str(key), "memberships_url": url + "/nrps/{context}"}}}}
+    return _write(tmp / "chain.yaml", chain), eportal
+
+
+@pytest.mark.parametrize("faults", [(), ("reissue_sub_after_year_advance",)])
+def test_a_vendor_eportal_by_its_lti_platform_target(tmp_path: Path, faults: tuple[str, ...]) -> None:
+    target, eportal = _vendor_eportal(tmp_path, faults)
+    try:
+        run = _run(target)
+    finally:
+        eportal.stop()  # type: ignore[attr-defined]
+    failed = {c.id for c in run.checks if c.outcome is Outcome.FAILED}
+    if not faults:
+        assert {c.id: c.error for c in run.checks if c.outcome is not Outcome.PASSED} == {}
+        assert run.target["chain"]["positions"]["eportal"]["mock"] is False
+    else:
+        assert failed == {"chain.link.sub", "chain.link.nrps_user_id", "chain.year.identity_kept", "chain.xapi.joinable"}
+        for c in run.checks:
+            if c.id in failed:
+                assert {f.location.file for f in c.findings} == {"eportal"}, c.id
+
+
+def test_a_vendor_lrs_by_its_xapi_lrs_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from renkei.mocks.lrs.config import LrsClient, LrsConfig
+    from renkei.mocks.lrs.server import serve_lrs
+
+    monkeypatch.setenv("VENDOR_LRS_KEY", "vendor-lrs")
+    monkeypatch.setenv("VENDOR_LRS_SECRET", "vendor-lrs-secret-01")
+    with serve_lrs(LrsConfig(clients=[LrsClient(key="vendor-lrs", secret="vendor-lrs-secret-01")])) as lrs:
+        lrs_file = _write(tmp_path / "lrs.yaml", {"kind": "xapi-lrs", "lrs": {
+            "name": "ベンダーの LRS", "endpoint": lrs.url + "/", "key": "${VENDOR_LRS_KEY}",
+            "secret": "${VENDOR_LRS_SECRET}"}})
+        run = _run(_write(tmp_path / "chain.yaml", {"kind": "chain", **SMALL,
+                                                    "positions": {"lrs": {"target": str(lrs_file)}}}))
+    assert {c.id: c.error for c in run.checks if c.outcome is not Outcome.PASSED} == {}
+    assert run.target["chain"]["positions"]["lrs"]["name"] == "ベンダーの LRS"

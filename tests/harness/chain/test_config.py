@@ -70,3 +70,29 @@ def test_a_missing_export_is_named(tmp_path: Path) -> None:
                            "positions: {school_affairs: {bundles: {start: a.zip, year_advance: b.zip, changes: c.zip}}}\n")
     with pytest.raises(ConfigError, match="bundles.start: .*a.zip: the bundle does not exist"):
         open_target(str(path), {})
+
+
+EPORTAL = ("positions: {eportal: {target: platform.yaml, launch_url: 'https://ep.test/launch?u={user}&c={context}',"
+           " import: {mode: hook, command: [./import.sh, '{base_url}']}}}\n")
+
+
+def test_a_vendor_eportal_needs_the_mock_apps_port_and_known_placeholders(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="mocks.listen.app"):
+        load_target(_file(tmp_path, "kind: chain\n" + EPORTAL))
+    config = load_target(_file(tmp_path, "kind: chain\nmocks: {listen: {app: 8402}}\n" + EPORTAL))
+    assert config.positions.eportal.target == str((tmp_path / "platform.yaml").resolve())  # type: ignore[union-attr]
+    with pytest.raises(ConfigError, match=r"unknown placeholder \{school\}"):
+        load_target(_file(tmp_path, "kind: chain\nmocks: {listen: {app: 8402}}\n"
+                                    + EPORTAL.replace("{context}", "{school}")))
+    with pytest.raises(ConfigError, match="import.url is required"):
+        load_target(_file(tmp_path, "kind: chain\nmocks: {listen: {app: 8402}}\n"
+                                    + EPORTAL.replace("mode: hook", "mode: scripted")))
+
+
+def test_two_vendor_products_that_need_renkei_between_them_are_refused(tmp_path: Path) -> None:
+    text = ("kind: chain\nmocks: {listen: {app: 1, eportal: 2, lrs: 3}}\npositions:\n"
+            "  eportal: {target: platform.yaml, launch_url: 'https://ep.test/launch?u={user}',"
+            " import: {mode: hook, command: [./import.sh]}}\n"
+            "  app: {target: tool.yaml, lrs_client: {key: k, secret: '${S}'}}\n")
+    with pytest.raises(ConfigError, match="swap one position at a time"):
+        load_target(_file(tmp_path, text))
