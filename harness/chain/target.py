@@ -29,6 +29,7 @@ from renkei.harness.chain.positions import Positions, chain_positions
 from renkei.harness.chain.roster import IDENTIFIERS
 from renkei.harness.chain.scenario import ChainScenario
 from renkei.harness.chain.vendor import BundleSource, VendorApp, VendorEportal, VendorLrs
+from renkei.harness.core.breaker import PeerUnavailable
 from renkei.harness.core.errors import ConfigError, RenkeiError, TargetError
 from renkei.harness.core.memo import Memo
 from renkei.harness.lti.protocol.http import ApiClient
@@ -46,6 +47,7 @@ class ChainTarget:
         if self.identifier not in IDENTIFIERS:
             raise ConfigError(f"profile parameter identifier: {self.identifier!r} is not one of {', '.join(IDENTIFIERS)}")
         self._memo = Memo()
+        self._crashed: str | None = None
         p = config.positions
         self.verify = ssl_context(verify=True, ca_file=config.tls.ca_file, where=config.path or "(inline)")
         source = BundleSource(p.school_affairs) if isinstance(p.school_affairs, BundlesPosition) else None
@@ -87,10 +89,21 @@ class ChainTarget:
                                   max_body=obs.max_body_bytes, verify=self.verify)
 
     def observation(self) -> ChainObservation:
+        """The scenario's observation, run once. A scenario that crashed is not run again (it has moved the
+        school year on): the first check reports the crash, every later one is not evaluated because of it."""
+        if self._crashed is not None:
+            raise PeerUnavailable(self._crashed)
+
         def run() -> ChainObservation:
             scenario = ChainScenario(self.positions, self.config, identifier=self.identifier,
                                      workdir=Path(self._workdir.name), api=self._api, launcher=self._launcher)
-            return scenario.run()
+            try:
+                return scenario.run()
+            except (PeerUnavailable, KeyboardInterrupt):
+                raise
+            except Exception as exc:
+                self._crashed = f"the scenario stopped: {type(exc).__name__}: {exc}"
+                raise
 
         return self._memo("observation", run)  # type: ignore[no-any-return]
 

@@ -96,3 +96,25 @@ def test_two_vendor_products_that_need_renkei_between_them_are_refused(tmp_path:
             "  app: {target: tool.yaml, lrs_client: {key: k, secret: '${S}'}}\n")
     with pytest.raises(ConfigError, match="swap one position at a time"):
         load_target(_file(tmp_path, text))
+
+
+def test_a_crashed_scenario_runs_once_and_leaves_the_other_checks_not_evaluated(tmp_path: Path, monkeypatch) -> None:
+    from renkei.harness.chain import target as target_module
+    from renkei.harness.core.breaker import PeerUnavailable
+
+    runs = []
+
+    def crash(self):  # noqa: ANN001
+        runs.append(1)
+        raise KeyError("boom")
+
+    monkeypatch.setattr(target_module.ChainScenario, "run", crash)
+    opened = open_target(str(_file(tmp_path, "kind: chain\nmocks: {roster: {students_per_grade: 2}}\n")), {})
+    try:
+        with pytest.raises(KeyError):
+            opened.observation()
+        with pytest.raises(PeerUnavailable, match="the scenario stopped: KeyError"):
+            opened.observation()
+    finally:
+        opened.close()
+    assert runs == [1]
