@@ -73,8 +73,10 @@ class ChainScenario:
         progress.report(f"chain: {en}")
 
     def problem(self, phase: str, position: str, kind: str, started: float, what: str, reason: str) -> None:
-        self.obs.problems.append(f"{phase}: {what}: {reason}")
-        self.event(phase, position, kind, started, f"{what} できませんでした: {reason}", f"{what} failed: {reason}",
+        """``what``: "日本語 / English" (the step that could not be done)."""
+        ja, _, en = what.partition(" / ")
+        self.obs.problems.append(f"{phase}: {en or ja}: {reason}")
+        self.event(phase, position, kind, started, f"{ja}ができませんでした: {reason}", f"{en or ja} failed: {reason}",
                    ok=False)
 
     # -- the scenario -----------------------------------------------------------------------
@@ -151,7 +153,7 @@ class ChainScenario:
             _, jwks = self.api.get_json(self.p.eportal.jwks_url)
         except (BrowserError, PeerUnavailable) as exc:
             reason = exc.en if isinstance(exc, BrowserError) else exc.reason
-            self.problem(phase.name, "eportal", "launch", started, "学習eポータルの公開鍵 / the e-portal's key set", reason)
+            self.problem(phase.name, "eportal", "launch", started, "学習eポータルの公開鍵の取得 / reading the e-portal's key set", reason)
             jwks = None
         for planned in plan:
             self._launches += 1
@@ -185,7 +187,7 @@ class ChainScenario:
                                        deployment_id=access.deployment_id, key=access.key)
         except PeerUnavailable as exc:
             phase.nrps_unavailable = exc.reason
-            self.problem(phase.name, "eportal", "nrps", started, "NRPS のトークン / the NRPS token", exc.reason)
+            self.problem(phase.name, "eportal", "nrps", started, "NRPS のトークンの取得 / obtaining the NRPS token", exc.reason)
             return
         for context in contexts:
             url = access.memberships_url.replace("{context}", context)
