@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from renkei.harness.chain.config import KIND
-from renkei.harness.chain.observation import PHASES, ChainObservation, Launch, Phase
+from renkei.harness.chain.observation import CHANGE_KINDS, PHASES, ChainObservation, Launch, Phase
 from renkei.harness.chain.roster import RosterSnapshot
 from renkei.harness.core.context import CheckContext
 from renkei.harness.core.model import Severity
@@ -27,9 +27,27 @@ def chain_check(id: str, requirement: str, severity: Severity | str, title: tupl
                  description_ja=description[0], description_en=description[1], params=params)
 
 
+# The checks that need a school-year event of the 校務支援 (CHANGE_KINDS): when a vendor's 校務支援 did not
+# make one of them (no hook for it, or no change after it), they are skipped with that reason, never passed.
+NEEDS_EVENTS: dict[str, tuple[str, ...]] = {
+    "chain.year.identity_kept": ("year_advance",),
+    "chain.year.no_last_year_class": ("year_advance",),
+    "chain.transfer.identity_kept": ("transfer",),
+    "chain.transfer.old_school_refused": ("transfer",),
+    "chain.lifecycle.left_class_refused": ("class_change",),
+    "chain.lifecycle.tobedeleted_refused": ("year_advance", "leave"),
+    "chain.roster.names_current": ("rename",),
+}
+
+
 def observation(ctx: CheckContext) -> ChainObservation:
-    """The scenario's observation; the phases it could not complete are noted as not evaluated."""
+    """The scenario's observation; the phases it could not complete are noted as not evaluated, and a check
+    whose school-year event the 校務支援 did not make is skipped."""
     obs: ChainObservation = ctx.target.observation()
+    for kind in NEEDS_EVENTS.get(ctx.check_id, ()):
+        if kind in obs.not_made:
+            ctx.skip(f"the school-year event {kind} ({CHANGE_KINDS[kind][1]}) did not happen at the 校務支援: "
+                     f"{obs.not_made[kind]}")
     for phase in obs.phases:
         if phase.snapshot is None:
             ctx.not_evaluated(f"{phase.name}: the roster could not be read")

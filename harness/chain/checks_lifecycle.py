@@ -15,6 +15,7 @@ from typing import Any
 from renkei.harness.chain.checks_base import chain_check, observation, usable
 from renkei.harness.chain.links import actor_account, attribute, context_of, sub_of, where
 from renkei.harness.chain.observation import PURPOSES, ChainObservation, Launch, Phase
+from renkei.harness.chain.roster import RosterSnapshot
 from renkei.harness.core.context import CheckContext
 from renkei.harness.lti.protocol import vocab
 
@@ -29,6 +30,15 @@ def _actors(obs: ChainObservation, launch: Launch) -> set[str]:
     return {name for st in attribute(obs).by_launch.get(launch.n, []) if (name := actor_account(st)[1])}
 
 
+def _registered_again(snap: RosterSnapshot, user: str, master_id: str) -> str | None:
+    """The active record, other than ``user``'s, that now holds their userMasterIdentifier (a 校務支援 that
+    ended the learner and registered them again under a new sourcedId), or None."""
+    if not master_id:
+        return None
+    return next((sid for sid, u in sorted(snap.users.items()) if sid != user and u.active and u.master_id == master_id),
+                None)
+
+
 def _kept(ctx: CheckContext, obs: ChainObservation, before: Phase, after: Phase, user: str, what: tuple[str, str]) -> bool:
     """Compare one learner across two phases (roster identifier, launch sub, statement actor); True if compared."""
     b, a = before.snapshot, after.snapshot
@@ -39,6 +49,13 @@ def _kept(ctx: CheckContext, obs: ChainObservation, before: Phase, after: Phase,
         return False
     gone = {u for c in after.changes for u in c.deleted.get("user", [])}
     if (new is None or not new.active) and user in gone:
+        again = _registered_again(a, user, old.master_id)
+        if again is not None:
+            ctx.fail(f"{what[1]}: the roster re-registered the learner under a new sourcedId (their "
+                     "userMasterIdentifier is now on another record)",
+                     ja=f"{what[0]}: 名簿が学習者を新しい sourcedId で登録し直しました (userMasterIdentifier が別の記録に"
+                     "付いています)", value=again, **where("school_affairs", after.name, user=user, claim="users.sourcedId"))
+            return True
         return False  # a graduate: the 校務支援 ended them on purpose (chain.lifecycle.tobedeleted_refused)
     if new is None or not new.active:
         ctx.fail(f"{what[1]}: the learner is no longer an active user of the roster (a new record instead?)",

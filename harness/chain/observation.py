@@ -174,6 +174,7 @@ class ChainObservation:
     timeline: list[Event] = field(default_factory=list)
     nrps_offered: bool = True
     problems: list[str] = field(default_factory=list)  # scenario steps that could not be done, and why
+    not_made: dict[str, str] = field(default_factory=dict)  # CHANGE_KINDS the 校務支援 did not make, and why
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # analyses the checks share
 
     def phase(self, name: str) -> Phase | None:

@@ -47,7 +47,20 @@ class NrpsAccess:
     memberships_url: str  # {context} is replaced by the class sourcedId
 
 
+class EventNotMade(Exception):
+    """A school-year event did not happen on the 校務支援's side (a vendor's: no hook is declared for it, or
+    the provider shows no change after its hook). Not a failure of renkei or the product: the checks that
+    need the event are skipped with ``reason``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class RosterSource(Protocol):
+    """A school-year method answers what it changed (see ``reference.MockRosterSource``), or raises
+    ``EventNotMade``."""
+
     info: PositionInfo
 
     def snapshot(self) -> RosterSnapshot: ...

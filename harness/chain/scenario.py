@@ -25,7 +25,7 @@ from renkei.harness.chain.config import ChainTargetConfig
 from renkei.harness.chain.launcher import Launcher
 from renkei.harness.chain.lrs_reader import LrsReader, wait_for_statements
 from renkei.harness.chain.observation import ChainObservation, Change, Event, Join, Launch, NrpsRead, Phase
-from renkei.harness.chain.positions import Positions
+from renkei.harness.chain.positions import EventNotMade, Positions
 from renkei.harness.chain.roster import RosterSnapshot
 from renkei.harness.core import progress
 from renkei.harness.core.breaker import PeerUnavailable
@@ -100,6 +100,9 @@ class ChainScenario:
             return self.obs
         events = self.p.source.choose_events(second.snapshot, followed)
         changes = self.mid_year(events)
+        made = {c.kind for c in changes}  # an event that did not happen has nothing to try afterwards
+        events = S.Events(*(getattr(events, k) if k in made else None
+                            for k in ("transfer", "rename", "class_change", "leave")))
         mid_before = second.snapshot
         self.phase("changes", changes,
                    lambda snap: S.changes_plan(mid_before, snap, followed, sample.teachers, events, s))
@@ -227,6 +230,11 @@ class ChainScenario:
         ja, en = labels[kind]
         try:
             done = action()
+        except EventNotMade as exc:  # the vendor's 校務支援 did not make it: its checks are skipped
+            self.obs.not_made[kind] = exc.reason
+            self.event(phase, "school_affairs", f"change.{kind}", started, f"{ja}は行われませんでした: {exc.reason}",
+                       f"{en} was not made: {exc.reason}", records=list(users))
+            return None
         except (RenkeiError, PeerUnavailable) as exc:
             self.problem(phase, "school_affairs", f"change.{kind}", started, f"{ja} / {en}", str(exc))
             return None
@@ -269,6 +277,7 @@ class ChainScenario:
                                   ("class_change", events.class_change), ("leave", events.leave)) if not v]
         for kind in missing:
             self.obs.problems.append(f"changes: no sampled learner could take the event {kind}")
+            self.obs.not_made.setdefault(kind, "no learner of renkei's sample could take it (scenario: sample more)")
         return [c for c in done if c is not None]
 
     def joins(self, learners: list[str]) -> None:

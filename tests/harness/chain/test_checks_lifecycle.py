@@ -39,6 +39,25 @@ def test_year_identity_a_roster_that_reissues_the_identifier_fails_at_the_school
         "after 年次更新: the roster gave the learner another userMasterIdentifier"]
 
 
+def test_year_identity_a_roster_that_registers_the_learner_again_under_a_new_sourced_id_fails_there() -> None:
+    w = World()
+    snap = w.phase("year_advance").snapshot
+    assert snap is not None
+    snap.users["L1-new"] = replace(snap.users["L1"], sourced_id="L1-new")  # the same userMasterIdentifier
+    snap.users["L1"] = replace(snap.users["L1"], status="tobedeleted")
+    w.phase("year_advance").changes[0].deleted["user"] = ["G1", "L1"]
+    result = run("chain.year.identity_kept", w.obs)
+    assert _failed(result, "school_affairs") == ["after 年次更新: the roster re-registered the learner under a new "
+                                                 "sourcedId (their userMasterIdentifier is now on another record)"]
+    assert result.findings[0].location.claim == "users.sourcedId" and result.findings[0].value == "L1-new"
+
+
+def test_year_identity_a_graduate_ended_at_年次更新_is_no_re_registration() -> None:
+    w = World()
+    w.find("start", "L1").user = "G1"  # G1 (tobedeleted, their identifier on no other record) was launched before
+    assert run("chain.year.identity_kept", w.obs).outcome is Outcome.PASSED
+
+
 def test_year_identity_an_app_that_changes_the_actor_fails_at_the_app() -> None:
     w = World()
     w.phase("year_advance").statements[1] = statement("st-6", "L2", name="l2")
