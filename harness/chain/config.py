@@ -25,6 +25,8 @@
 
 A vendor's product takes a position by its own files: ``school_affairs: {name, bundles: {start,
 year_advance, changes}}`` (its OneRoster CSV exports at the three moments, ``mocks.import: csv``) or
+``school_affairs: {name, target: rest-provider.yaml, events: {...}}`` (its ``oneroster-rest-provider`` target
+file, pulled by the mock e-portal, and a hook per school-year event, see ``provider_config``) or
 ``app: {target: tool.yaml, lrs_client: {key, secret: ${ENV}}}`` (its ``lti-tool`` target file, with
 ``mocks.listen`` fixing the ports of the mock e-portal and LRS it is configured with), ``eportal: {target:
 platform.yaml, launch_url, import, home_page, nrps}`` (its ``lti-platform`` target file, how launches and its
@@ -40,6 +42,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
+from renkei.harness.chain.provider_config import ProviderPosition
 from renkei.harness.lti.protocol.http import http_url
 from renkei.harness.lti.protocol.target_file import ENV_REF, Tls, parse_config, read_target_file
 
@@ -190,9 +193,17 @@ def _who(value: Any) -> str:
     return "mock" if isinstance(value, str) else "vendor"
 
 
+def _school_affairs(value: Any) -> str:
+    """A vendor 校務支援 by its CSV exports (``vendor``) or by its REST provider's target file (``provider``)."""
+    if isinstance(value, str):
+        return "mock"
+    return "provider" if isinstance(value, ProviderPosition) or (isinstance(value, dict) and "target" in value) \
+        else "vendor"
+
+
 # "mock", or a mapping naming the vendor's product (an error then names the vendor section's field)
-SchoolAffairsPosition = Annotated[Annotated[Literal["mock"], Tag("mock")] | Annotated[BundlesPosition, Tag("vendor")],
-                                  Discriminator(_who)]
+SchoolAffairsPosition = Annotated[Annotated[Literal["mock"], Tag("mock")] | Annotated[BundlesPosition, Tag("vendor")]
+                                  | Annotated[ProviderPosition, Tag("provider")], Discriminator(_school_affairs)]
 EportalPositionField = Annotated[Annotated[Literal["mock"], Tag("mock")] | Annotated[EportalPosition, Tag("vendor")],
                                  Discriminator(_who)]
 LrsPositionField = Annotated[Annotated[Literal["mock"], Tag("mock")] | Annotated[LrsPosition, Tag("vendor")],
@@ -294,6 +305,8 @@ class ChainTargetConfig(BaseModel):
         p, m = self.positions, self.mocks
         if isinstance(p.school_affairs, BundlesPosition) and m.import_ == "rest":
             raise ValueError("mocks.import: a 校務支援 given by its CSV exports is pushed to the e-portal (import: csv)")
+        if isinstance(p.school_affairs, ProviderPosition) and m.import_ == "csv":
+            raise ValueError("mocks.import: a 校務支援 given by its REST provider is pulled by the e-portal (import: rest)")
         if isinstance(p.app, AppPosition) and not ((m.listen.eportal or p.eportal != "mock")
                                                    and (m.listen.lrs or p.lrs != "mock")):
             raise ValueError("mocks.listen: a vendor's app is configured with the mock e-portal's issuer and the mock "
@@ -328,6 +341,8 @@ def load_target(path: str | Path) -> ChainTargetConfig:
     if isinstance(p.school_affairs, BundlesPosition):
         b = p.school_affairs.bundles
         b.start, b.year_advance, b.changes = anchored(b.start), anchored(b.year_advance), anchored(b.changes)
+    if isinstance(p.school_affairs, ProviderPosition):
+        p.school_affairs.target = anchored(p.school_affairs.target)
     if isinstance(p.app, AppPosition):
         p.app.target = anchored(p.app.target)
     if isinstance(p.eportal, EportalPosition):

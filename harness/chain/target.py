@@ -25,7 +25,9 @@ from renkei.harness.chain.config import (
 )
 from renkei.harness.chain.launcher import Launcher
 from renkei.harness.chain.observation import LINKS, PHASES, POSITIONS, ChainObservation
-from renkei.harness.chain.positions import Positions, chain_positions
+from renkei.harness.chain.positions import Positions, RosterSource, chain_positions
+from renkei.harness.chain.provider import ProviderSource
+from renkei.harness.chain.provider_config import ProviderPosition
 from renkei.harness.chain.roster import IDENTIFIERS
 from renkei.harness.chain.scenario import ChainScenario
 from renkei.harness.chain.vendor import BundleSource, VendorApp, VendorEportal, VendorLrs
@@ -50,10 +52,13 @@ class ChainTarget:
         self._crashed: str | None = None
         p = config.positions
         self.verify = ssl_context(verify=True, ca_file=config.tls.ca_file, where=config.path or "(inline)")
-        source = BundleSource(p.school_affairs) if isinstance(p.school_affairs, BundlesPosition) else None
+        source: RosterSource | None = BundleSource(p.school_affairs) if isinstance(p.school_affairs, BundlesPosition) \
+            else None
         app = VendorApp(p.app) if isinstance(p.app, AppPosition) else None
         eportal = VendorEportal(p.eportal, verify=self.verify) if isinstance(p.eportal, EportalPosition) else None
         lrs = VendorLrs(p.lrs) if isinstance(p.lrs, LrsPosition) else None
+        if isinstance(p.school_affairs, ProviderPosition):  # opened last: it holds a client to close
+            source = self._source = ProviderSource(p.school_affairs, where=config.path or "(inline)")
         self._workdir = tempfile.TemporaryDirectory(prefix="renkei-chain-")
         self._reader_key = generate_rsa_key()
         mocks = config.mocks
@@ -69,9 +74,11 @@ class ChainTarget:
                 platform=eportal.platform if eportal else None, lrs_endpoint=lrs_endpoint,
                 listen=mocks.listen.ports())
         except RenkeiError:
+            self._close_source()
             self._workdir.cleanup()
             raise
         except Exception as exc:  # a mock that cannot start is the run's problem, said in one line
+            self._close_source()
             self._workdir.cleanup()
             raise TargetError(f"the mock chain could not be started: {type(exc).__name__}: {exc}") from None
         obs = config.observation
@@ -114,7 +121,13 @@ class ChainTarget:
             out["chain"] = chain_summary(observed)
         return out
 
+    def _close_source(self) -> None:
+        source = getattr(self, "_source", None)
+        if source is not None:
+            source.close()
+
     def close(self) -> None:
+        self._close_source()
         chain = getattr(self, "_chain", None)
         if chain is not None:
             chain.stop()

@@ -118,3 +118,94 @@ def test_a_crashed_scenario_runs_once_and_leaves_the_other_checks_not_evaluated(
     finally:
         opened.close()
     assert runs == [1]
+
+
+# -- a 校務支援 by its OneRoster REST provider --------------------------------------------------------
+
+PROVIDER = ("positions:\n  school_affairs:\n    target: rest-provider.yaml\n    events:\n"
+            "      secrets: {headers: {Authorization: '${SIS_ADMIN}'}}\n"
+            "      year_advance: {url: 'http://127.0.0.1:9/admin/year-advance'}\n"
+            "      transfer: {url: 'http://127.0.0.1:9/admin/transfer', body: {user: '{user}', toSchool: '{to_school}'}}\n"
+            "      leave: {mode: hook, command: [./leave.sh, '{user}', '{enrollment}']}\n")
+
+
+def _one_line_error(tmp: Path, text: str, match: str) -> str:
+    with pytest.raises(ConfigError, match=match) as caught:
+        load_target(_file(tmp, "kind: chain\n" + text))
+    message = str(caught.value)
+    assert "\n" not in message and "Traceback" not in message
+    return message
+
+
+def test_a_rest_provider_position_loads_with_its_hooks(tmp_path: Path) -> None:
+    from renkei.harness.chain.provider_config import ProviderPosition
+
+    config = load_target(_file(tmp_path, "kind: chain\n" + PROVIDER))
+    position = config.positions.school_affairs
+    assert isinstance(position, ProviderPosition)
+    assert position.target == str((tmp_path / "rest-provider.yaml").resolve())
+    assert sorted(position.events.hooks()) == ["leave", "transfer", "year_advance"]
+    assert config.describe()["positions"]["school_affairs"] == "vendor"
+
+
+@pytest.mark.parametrize(("change", "match"), [
+    (("url: 'http://127.0.0.1:9/admin/transfer', ", ""), r"field positions\.school_affairs\.provider\.events: "
+                                                         r"transfer\.url is required with mode: scripted"),
+    (("[./leave.sh, '{user}', '{enrollment}']", "[]"), r"leave\.command \(a command as a list\) is required with "
+                                                        "mode: hook"),
+    (("'{to_school}'", "'{to_class}'"), r"transfer: unknown placeholder \{to_class\} \(known for transfer: \{user\}"),
+    (("http://127.0.0.1:9/admin/year-advance", "ftp://127.0.0.1/x"), r"year_advance\.url must be an absolute "
+                                                                       r"http\(s\) URL"),
+    (("{url: 'http://127.0.0.1:9/admin/year-advance'}", "{url: 'http://127.0.0.1:9/y', method: FETCH}"),
+     r"events\.year_advance\.method"),
+    (("mode: hook, command", "mode: hook, url: 'http://127.0.0.1:9/x', command"), r"leave\.url and leave\.body go "
+                                                                                  "with mode: scripted"),
+    (("'${SIS_ADMIN}'", "'Bearer abc'"), r"headers\.Authorization must be a \$\{ENV_VAR\} reference; secrets are "
+                                         "never written in target files"),
+    (("year_advance:", "new_year:"), r"events\.new_year"),
+])
+def test_a_bad_school_year_hook_is_one_clear_line(tmp_path: Path, change: tuple[str, str], match: str) -> None:
+    assert change[0] in PROVIDER
+    _one_line_error(tmp_path, PROVIDER.replace(*change), match)
+
+
+def test_a_rest_provider_is_pulled_not_pushed(tmp_path: Path) -> None:
+    _one_line_error(tmp_path, "mocks: {import: csv}\n" + PROVIDER, "a 校務支援 given by its REST provider is pulled")
+
+
+def _provider_file(tmp: Path, secret: str = "${SIS_SECRET}", path: str = "/ims/oneroster/rostering/v1p2") -> None:
+    (tmp / "rest-provider.yaml").write_text(
+        "kind: oneroster-rest-provider\nprovider: {base_url: 'http://127.0.0.1:9', token_url: "
+        f"'http://127.0.0.1:9/oauth/token', client_id: '${{SIS_ID}}', client_secret: '{secret}', "
+        f"rostering_path: '{path}'}}\n", encoding="utf-8")
+
+
+def _open_error(tmp: Path, match: str) -> str:
+    with pytest.raises(ConfigError, match=match) as caught:
+        open_target(str(_file(tmp, "kind: chain\n" + PROVIDER)), {})
+    message = str(caught.value)
+    assert "\n" not in message
+    return message
+
+
+def test_a_missing_provider_target_file_is_named(tmp_path: Path) -> None:
+    message = _open_error(tmp_path, r"^positions\.school_affairs\.target: ")
+    assert "rest-provider.yaml" in message
+
+
+def test_a_provider_file_with_a_literal_secret_is_refused(tmp_path: Path) -> None:
+    _provider_file(tmp_path, secret="s3cret-in-the-file")
+    _open_error(tmp_path, r"positions\.school_affairs\.target: target .*rest-provider\.yaml: field provider: "
+                          r"client_secret must be a \$\{ENV_VAR\} reference")
+
+
+def test_an_unset_provider_secret_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _provider_file(tmp_path)
+    monkeypatch.delenv("SIS_ID", raising=False)
+    _open_error(tmp_path, r"positions\.school_affairs\.target: .*provider\.client_id: environment variable SIS_ID is "
+                          "not set")
+
+
+def test_a_provider_under_another_rostering_path_is_refused(tmp_path: Path) -> None:
+    _provider_file(tmp_path, path="/oneroster/v1p2")
+    _open_error(tmp_path, "provider.rostering_path /oneroster/v1p2: the e-portal is handed base_url")
