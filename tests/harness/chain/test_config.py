@@ -23,6 +23,15 @@ def test_the_example_file_loads() -> None:
     assert config.describe()["roster_import"] == "rest"
 
 
+def test_the_rest_provider_example_loads_with_a_hook_for_every_event() -> None:
+    from renkei.harness.chain.provider_config import EVENTS, ProviderPosition
+
+    examples = Path(__file__).resolve().parents[3] / "profiles" / "examples"
+    position = load_target(examples / "chain-vendor-rest.yaml").positions.school_affairs
+    assert isinstance(position, ProviderPosition) and position.target == str(examples / "rest-provider.yaml")
+    assert sorted(position.events.hooks()) == sorted(EVENTS)
+
+
 @pytest.mark.parametrize(("text", "field"), [
     ("kind: chain\nscenario: {pii_variants: [none]}\n", "scenario.pii_variants"),
     ("kind: chain\nmocks: {import: ftp}\n", "mocks.import"),
