@@ -145,6 +145,17 @@ def test_a_hook_that_leaves_the_pupil_untouched_made_no_event(tmp_path: Path, tr
         src.year_advance()
 
 
+def test_a_year_advance_that_brings_no_new_年度_made_no_year_advance(tmp_path: Path, transport: KeptOpen) -> None:
+    src = source(tmp_path, transport)
+    user = _pupil(src)
+    hooks = {**HOOKS, "year_advance": {"url": BASE + f"/admin/objects/user/{user}", "method": "PATCH",
+                                       "body": {"givenName": "{school_year}"}}}  # changes a record, not the 年度
+    src = source(tmp_path, transport, hooks)
+    with pytest.raises(EventNotMade, match=r"the provider's 年度 in force is still 2026 \(no new schoolYear"):
+        src.year_advance()
+    assert src.snapshot().users[user].given_name == "2026"  # the hook ran, with its placeholder filled
+
+
 def test_a_hook_acting_on_another_pupil_is_said_so(tmp_path: Path, transport: KeptOpen) -> None:
     src = source(tmp_path, transport)
     snap = src.snapshot()
