@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import re
 import ssl
-import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -26,8 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-import httpx
-
+from renkei.harness.chain import hooks
 from renkei.harness.chain.bundle import read_bundle
 from renkei.harness.chain.changes import change_between, event_users, events_between
 from renkei.harness.chain.config import AppPosition, BundlesPosition, EportalPosition, LrsPosition
@@ -36,7 +34,6 @@ from renkei.harness.chain.positions import ImportSource, NrpsAccess
 from renkei.harness.chain.roster import RosterSnapshot
 from renkei.harness.chain.sample import Events
 from renkei.harness.core import secret_registry
-from renkei.harness.core.breaker import PeerUnavailable
 from renkei.harness.core.errors import ConfigError
 from renkei.harness.lti.platform import config as platform_config
 from renkei.harness.lti.protocol.jose import RSAKey
@@ -45,7 +42,6 @@ from renkei.harness.lti.tool import config as tool_config
 from renkei.harness.xapi.lrs import config as lrs_config
 
 PHASES = ("start", "year_advance", "changes")
-MAX_OUTPUT = 4000  # characters of an import command's stderr kept for the reason
 
 
 class BundleSource:
@@ -126,18 +122,6 @@ class VendorApp:
         self.lrs_client = (position.lrs_client.key, secret)
 
 
-def _fill(value: Any, values: dict[str, str]) -> Any:
-    if isinstance(value, str):
-        for k, v in values.items():
-            value = value.replace("{" + k + "}", v)
-        return value
-    if isinstance(value, dict):
-        return {k: _fill(v, values) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_fill(v, values) for v in value]
-    return value
-
-
 def _reader_key(path: str, kid: str | None) -> RSAKey:
     try:
         key = RSAKey.import_key(Path(path).read_bytes())
@@ -178,36 +162,21 @@ class VendorEportal:
     def launch_url(self, user: str, context: str | None, pii: str) -> str:
         values = {"user": quote(user, safe=""), "context": quote(context or "", safe=""), "pii": pii,
                   "client_id": quote(self.client_id, safe="")}
-        return str(_fill(self.position.launch_url, values))
+        return str(hooks.fill(self.position.launch_url, values))
 
     def import_roster(self, source: ImportSource) -> dict[str, Any]:
         trigger = self.position.import_
         values = {"base_url": source.base_url, "token_url": source.token_url, "client_id": source.client_id,
                   "client_secret": source.client_secret, "bundle": str(source.bundle or "")}
         if trigger.mode == "hook":
-            command = _fill(list(trigger.command or []), values)
-            try:
-                done = subprocess.run(command, capture_output=True, timeout=trigger.wait_seconds, check=False)
-            except subprocess.TimeoutExpired:
-                raise PeerUnavailable(f"the import command did not finish within {trigger.wait_seconds:.0f} s") from None
-            except OSError as exc:
-                raise PeerUnavailable(f"the import command could not be started: {exc.strerror or exc}") from None
-            if done.returncode != 0:
-                tail = done.stderr.decode("utf-8", "replace")[-MAX_OUTPUT:].strip()
-                raise PeerUnavailable(f"the import command exited with {done.returncode}: {tail}")
+            hooks.run_command(hooks.fill(list(trigger.command or []), values), what="the import command",
+                              wait_seconds=trigger.wait_seconds)
             answer: dict[str, Any] = {"hook": "done"}
         else:
-            body = _fill(trigger.body, values) if trigger.body is not None else None
-            try:
-                resp = httpx.request(trigger.method, str(trigger.url), json=body, timeout=trigger.wait_seconds,
-                                     follow_redirects=False, verify=self.verify)
-            except httpx.HTTPError as exc:
-                raise PeerUnavailable(f"{trigger.method} {trigger.url}: the import could not be started "
-                                      f"({type(exc).__name__})") from None
-            if not 200 <= resp.status_code < 300:
-                raise PeerUnavailable(f"{trigger.method} {trigger.url}: the import answered HTTP {resp.status_code}: "
-                                      f"{resp.text[:300]}")
-            answer = {"status": resp.status_code}
+            body = hooks.fill(trigger.body, values) if trigger.body is not None else None
+            status = hooks.run_request(trigger.method, str(trigger.url), what="the import", body=body,
+                                       wait_seconds=trigger.wait_seconds, verify=self.verify)
+            answer = {"status": status}
         if trigger.settle_seconds:
             self.sleep(trigger.settle_seconds)
         return answer
