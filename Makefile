@@ -21,7 +21,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check harness mocks reports profiles fixtures tests benchmarks .ci/wheel-check
 
 test: lint
-	$(BIN)/python -m pytest -q -n 2 tests
+	$(BIN)/python -m pytest -q -n 2 --durations=10 tests
 
 # Builds the wheel, installs it into a fresh venv outside the checkout and runs renkei from there (~1 min).
 wheel-check:
