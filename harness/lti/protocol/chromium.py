@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from renkei.harness.core.errors import ConfigError
 from renkei.harness.core.extras import extra_available, require_extra
@@ -48,7 +48,8 @@ class BrowserSection(BaseModel):
     """Which user agent drives launches: plain HTTP (default) or a real Chromium for JavaScript pages.
 
     ``chromium`` needs Playwright (``pip install 'renkei[browser]'``) and a system Chromium at
-    ``executable``; Playwright never downloads a browser.
+    ``executable``; Playwright never downloads a browser. ``browser: chromium`` is short for
+    ``browser: {engine: chromium}``.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -56,6 +57,11 @@ class BrowserSection(BaseModel):
     executable: str = "/usr/bin/chromium"
     headless: bool = True
     marker_wait_seconds: float = Field(default=2.0, ge=0, le=60)  # extra DOM polling for late-rendered markers
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short(cls, value: Any) -> Any:
+        return {"engine": value} if isinstance(value, str) else value
 
 
 def playwright_available() -> bool:
