@@ -75,6 +75,7 @@ def launched(ctx: CheckContext, obs: ChainObservation, *, purposes: tuple[str, .
              role: str | None = None) -> Iterator[tuple[Phase, RosterSnapshot, Launch]]:
     """Launches that reached the app with verified claims; the ones renkei could not observe are noted."""
     unseen = 0
+    first = ""
     for phase in usable(obs):
         assert phase.snapshot is not None
         for x in phase.launches:
@@ -82,12 +83,13 @@ def launched(ctx: CheckContext, obs: ChainObservation, *, purposes: tuple[str, .
                 continue
             if x.outcome == "error":
                 unseen += 1
+                first = first or f"{phase.name}: launch #{x.n}: {x.detail}"
                 continue
             if x.outcome == "launched" and x.claims is not None:
                 yield phase, phase.snapshot, x
-    if unseen:
-        ctx.not_evaluated(f"{unseen} launch(es) could not be observed (a peer did not answer, or the id_token did "
-                          "not verify)")
+    if unseen:  # the first one's reason says why (a silent peer, a token that does not verify, a scripted page)
+        ctx.not_evaluated(f"{unseen} launch(es) could not be observed (a peer did not answer, the id_token did not "
+                          f"verify, or a page needs JavaScript); the first: {first}")
 
 
 def phase_ja(name: str) -> str:

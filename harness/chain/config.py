@@ -29,8 +29,9 @@ year_advance, changes}}`` (its OneRoster CSV exports at the three moments, ``moc
 file, pulled by the mock e-portal, and a hook per school-year event, see ``provider_config``) or
 ``app: {target: tool.yaml, lrs_client: {key, secret: ${ENV}}}`` (its ``lti-tool`` target file, with
 ``mocks.listen`` fixing the ports of the mock e-portal and LRS it is configured with), ``eportal: {target:
-platform.yaml, launch_url, import, home_page, nrps}`` (its ``lti-platform`` target file, how launches and its
-roster import are started, renkei's NRPS reader there) or ``lrs: {target: lrs.yaml}`` (its ``xapi-lrs``
+platform.yaml, launch_url, import, home_page, nrps, browser}`` (its ``lti-platform`` target file, how launches
+and its roster import are started, renkei's NRPS reader there, ``browser.engine: chromium`` for pages that need
+JavaScript, as a vendor app's ``lti-tool`` file says it in its own ``browser`` section) or ``lrs: {target: lrs.yaml}`` (its ``xapi-lrs``
 target file). Secrets are ``${ENV}`` references (here and in those files) and are scrubbed from every output.
 """
 
@@ -43,6 +44,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 from renkei.harness.chain.provider_config import ProviderPosition
+from renkei.harness.lti.protocol.chromium import BrowserSection
 from renkei.harness.lti.protocol.http import http_url
 from renkei.harness.lti.protocol.target_file import ENV_REF, Tls, parse_config, read_target_file
 
@@ -163,7 +165,9 @@ class NrpsReader(BaseModel):
 
 class EportalPosition(BaseModel):
     """A vendor's 学習eポータル by its ``lti-platform`` target file (its platform section is what the mock app is
-    registered as there), how a launch and the roster import are started, and renkei's NRPS reader there."""
+    registered as there), how a launch and the roster import are started, and renkei's NRPS reader there.
+    ``browser`` is the ``lti-tool`` target's section (``engine: chromium`` drives the launches in a real
+    Chromium, for login or launch pages that need JavaScript; ``renkei[browser]``)."""
 
     model_config = ConfigDict(extra="forbid")
     target: str
@@ -171,6 +175,7 @@ class EportalPosition(BaseModel):
     import_: ImportTrigger = Field(alias="import")
     home_page: str | None = None  # the xAPI account homePage of its learners (default: its issuer)
     nrps: NrpsReader | None = None
+    browser: BrowserSection = Field(default_factory=BrowserSection)  # engine: chromium for JavaScript pages
 
     @model_validator(mode="after")
     def _template(self) -> EportalPosition:
@@ -323,7 +328,10 @@ class ChainTargetConfig(BaseModel):
         positions = {k: v if isinstance(v := getattr(self.positions, k), str) else "vendor"
                      for k in ("school_affairs", "eportal", "lrs", "app")}
         mocks = self.mocks
+        eportal = self.positions.eportal
+        engine = eportal.browser.engine if isinstance(eportal, EportalPosition) else None
         return {"kind": KIND, "name": self.name, "positions": positions, "roster_import": mocks.import_,
+                **({"eportal_browser_engine": engine} if engine else {}),
                 "mock_roster": mocks.roster.generator_arguments(),
                 "mock_faults": {"eportal": list(mocks.eportal_faults), "app": list(mocks.app_faults)},
                 "scenario": self.scenario.model_dump()}

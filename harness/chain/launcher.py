@@ -8,7 +8,10 @@ form is then delivered, and the app's answer says whether it accepted the launch
 answers without ever posting an id_token refused the launch.
 
 Bounded like every LTI drive: hosts (only the e-portal's and the app's), redirects, body size, total
-time; a peer that does not answer is an ``error`` outcome (not evaluated), never a refusal.
+time; a peer that does not answer is an ``error`` outcome (not evaluated), never a refusal. Nor is a page
+that stalls the flow and runs scripts (a cookie check, a form made by script): plain HTTP cannot run them,
+so that launch is not evaluated, and its reason says to set ``browser.engine: chromium`` (the same launch
+then runs in ``browser_launcher``).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import re
 import ssl
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from renkei.harness.core.breaker import PeerUnavailable
@@ -24,6 +27,7 @@ from renkei.harness.lti.protocol.browser import Browser, BrowserError, Page, pag
 from renkei.harness.lti.protocol.jose import JoseFailure, verify_jwt
 
 MAX_FORMS = 6  # auto-submitted forms followed before giving up (the flow needs at most two)
+_SCRIPT = re.compile(r"(?i)<script\b")
 
 
 @dataclass
@@ -34,19 +38,28 @@ class LaunchResult:
     detail: str = ""
 
 
+class Launches(Protocol):
+    """What the scenario needs of a launcher: this plain-HTTP one, or ``browser_launcher.ChromiumLauncher``."""
+
+    def launch(self, url: str, jwks: dict[str, Any] | None) -> LaunchResult: ...
+
+
 class Launcher:
     """Drives launches; ``jwks`` is the e-portal's key set (read once per phase by the caller)."""
 
     def __init__(self, *, hosts: set[str], accept: re.Pattern[str] | None, accept_status: tuple[int, ...] = (200,),
-                 timeout: float, max_body: int, verify: ssl.SSLContext | bool = True) -> None:
+                 timeout: float, max_body: int, verify: ssl.SSLContext | bool = True,
+                 browser_settings: dict[str, str] | None = None) -> None:
         """``accept``/``accept_status``: how the app shows an accepted launch (a marker in the page, HTTP
-        statuses; either may be left out, as an ``lti-tool`` target's ``observation.accept`` says)."""
+        statuses; either may be left out, as an ``lti-tool`` target's ``observation.accept`` says);
+        ``browser_settings``: host → where its position's ``browser.engine`` is set (for the reason above)."""
         self.hosts = {h.lower() for h in hosts}
         self.accept = accept
         self.accept_status = accept_status
         self.timeout = timeout
         self.max_body = max_body
         self.verify = verify
+        self.browser_settings = {h.lower(): v for h, v in (browser_settings or {}).items()}
 
     def launch(self, url: str, jwks: dict[str, Any] | None) -> LaunchResult:
         browser = Browser(transport=None, allowed_hosts=self.hosts, stop_hosts=set(), timeout=self.timeout,
@@ -70,6 +83,12 @@ class Launcher:
             if page.status != 200 or not forms or any("error" in f.inputs for f in forms):
                 break
             page = browser.submit(forms[0])
+        if page.status == 200 and not parse_forms(page.text, page.url) and _SCRIPT.search(page.text):
+            # a cookie check or a form made by script: plain HTTP cannot tell a refusal from a page it cannot run
+            return LaunchResult("error", detail=f"{_evidence(page)}: the page runs scripts and leads nowhere without "
+                                                f"them (needs JavaScript); set "
+                                                f"{self.browser_settings.get(_host(page.url), 'browser.engine')}: "
+                                                f"chromium")
         return LaunchResult("refused", detail=_evidence(page))
 
     def _deliver(self, browser: Browser, form: Any, jwks: dict[str, Any] | None) -> LaunchResult:

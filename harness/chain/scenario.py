@@ -22,7 +22,7 @@ from typing import Any
 
 from renkei.harness.chain import sample as S
 from renkei.harness.chain.config import ChainTargetConfig
-from renkei.harness.chain.launcher import Launcher
+from renkei.harness.chain.launcher import Launches
 from renkei.harness.chain.lrs_reader import LrsReader, wait_for_statements
 from renkei.harness.chain.observation import ChainObservation, Change, Event, Join, Launch, NrpsRead, Phase
 from renkei.harness.chain.positions import EventNotMade, Positions
@@ -47,7 +47,7 @@ def _count(parts: dict[str, list[str]], kind: str) -> int:
 
 class ChainScenario:
     def __init__(self, positions: Positions, config: ChainTargetConfig, *, identifier: str, workdir: Path,
-                 api: ApiClient, launcher: Launcher, clock: Callable[[], float] = time.time) -> None:
+                 api: ApiClient, launcher: Launches, clock: Callable[[], float] = time.time) -> None:
         self.p = positions
         self.config = config
         self.settings = config.scenario

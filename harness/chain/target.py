@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from renkei.harness.chain import reference
+from renkei.harness.chain.browser_launcher import ChromiumLauncher
 from renkei.harness.chain.config import (
     AppPosition,
     BundlesPosition,
@@ -34,6 +35,7 @@ from renkei.harness.chain.vendor import BundleSource, VendorApp, VendorEportal, 
 from renkei.harness.core.breaker import PeerUnavailable
 from renkei.harness.core.errors import ConfigError, RenkeiError, TargetError
 from renkei.harness.core.memo import Memo
+from renkei.harness.lti.protocol.chromium import BrowserSection, require_chromium
 from renkei.harness.lti.protocol.http import ApiClient
 from renkei.harness.lti.protocol.jose import generate_rsa_key, public_jwks
 from renkei.harness.lti.protocol.transport import ssl_context
@@ -57,6 +59,9 @@ class ChainTarget:
         app = VendorApp(p.app) if isinstance(p.app, AppPosition) else None
         eportal = VendorEportal(p.eportal, verify=self.verify) if isinstance(p.eportal, EportalPosition) else None
         lrs = VendorLrs(p.lrs) if isinstance(p.lrs, LrsPosition) else None
+        browser = _browser(config, eportal, app)
+        if browser is not None:  # a missing renkei[browser] or Chromium is exit 2 before any mock starts
+            require_chromium(browser[0].executable, browser[1], browser[2])
         if isinstance(p.school_affairs, ProviderPosition):  # opened last: it holds a client to close
             source = self._source = ProviderSource(p.school_affairs, where=config.path or "(inline)")
         self._workdir = tempfile.TemporaryDirectory(prefix="renkei-chain-")
@@ -91,9 +96,18 @@ class ChainTarget:
             self.close()
             raise
         pos = self.positions
-        self._launcher = Launcher(hosts=pos.eportal.hosts | pos.app.hosts, accept=pos.app.accept,
-                                  accept_status=pos.app.accept_status, timeout=obs.timeout_seconds,
-                                  max_body=obs.max_body_bytes, verify=self.verify)
+        hosts = pos.eportal.hosts | pos.app.hosts
+        self._launcher: Launcher | ChromiumLauncher
+        if browser is not None:
+            self._launcher = ChromiumLauncher(hosts=hosts, accept=pos.app.accept, accept_status=pos.app.accept_status,
+                                              timeout=obs.timeout_seconds, max_body=obs.max_body_bytes,
+                                              browser=browser[0], where=browser[1], setting=browser[2])
+        else:
+            settings = {h: "positions.eportal.browser.engine" for h in pos.eportal.hosts} | {
+                h: "browser.engine (in the app's lti-tool target file)" for h in pos.app.hosts}
+            self._launcher = Launcher(hosts=hosts, accept=pos.app.accept, accept_status=pos.app.accept_status,
+                                      timeout=obs.timeout_seconds, max_body=obs.max_body_bytes, verify=self.verify,
+                                      browser_settings=settings)
 
     def observation(self) -> ChainObservation:
         """The scenario's observation, run once. A scenario that crashed is not run again (it has moved the
@@ -128,6 +142,9 @@ class ChainTarget:
 
     def close(self) -> None:
         self._close_source()
+        launcher = getattr(self, "_launcher", None)
+        if isinstance(launcher, ChromiumLauncher):
+            launcher.close()
         chain = getattr(self, "_chain", None)
         if chain is not None:
             chain.stop()
@@ -135,6 +152,17 @@ class ChainTarget:
         if api is not None:
             api.close()
         self._workdir.cleanup()
+
+
+def _browser(config: ChainTargetConfig, eportal: VendorEportal | None,
+             app: VendorApp | None) -> tuple[BrowserSection, str, str] | None:
+    """The ``browser:`` section that asks for Chromium, the file it is in and its field path; None for plain HTTP.
+    The vendor e-portal's position says it in the chain file, a vendor app in its own ``lti-tool`` file."""
+    if eportal is not None and eportal.browser.engine == "chromium":
+        return eportal.browser, config.path or "(inline)", "positions.eportal.browser"
+    if app is not None and app.browser.engine == "chromium":
+        return app.browser, app.info.target or "(inline)", "browser"
+    return None
 
 
 def chain_summary(obs: ChainObservation) -> dict[str, Any]:

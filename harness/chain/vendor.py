@@ -107,6 +107,7 @@ class VendorApp:
         marker = config.observation.accept
         self.accept: re.Pattern[str] | None = marker.pattern()
         self.accept_status: tuple[int, ...] = tuple(marker.status)
+        self.browser = config.browser  # its own browser.engine: chromium for pages that need JavaScript
         self.registration = {"client_id": tool.client_id, "deployment_ids": list(tool.deployment_ids),
                              "login_url": tool.login_url, "redirect_uris": list(tool.redirect_uris),
                              "target_link_uri": tool.target_link_uri, "jwks_url": tool.jwks_url, "name": tool.name}
@@ -143,6 +144,7 @@ class VendorEportal:
         config = platform_config.load_target(position.target)
         p = config.platform
         self.position = position
+        self.browser = position.browser
         self.verify = verify
         self.sleep = sleep
         self.info = PositionInfo("eportal", False, p.name, target=position.target)

@@ -15,6 +15,9 @@ Target YAML (``renkei.harness.lti.tool.config.BrowserSection``)::
 
 Requirements: Playwright for Python (``pip install 'renkei[browser]'``) and Chromium
 (``apt-get install chromium``); opening a target without them is a one-line ``ConfigError``.
+Starting Chromium, pausing a session's requests and the helpers are shared with the chain's launcher
+(``renkei.harness.lti.protocol.chromium``); what is the Tool profile's own (answering the auth
+request, classifying the Tool's page) stays here.
 
 How the front channel works without a real auth server: every request of the page is paused
 through the Chrome DevTools Fetch domain (Playwright's ``page.route`` never sees redirects, and
@@ -32,7 +35,7 @@ main-frame document, the markers evaluated on the rendered DOM once the page is 
 ``observation.timeout_seconds`` per stage, plus ``marker_wait_seconds``). A Playwright failure is
 an ``error`` outcome with a bilingual reason; a network failure (TLS, refused, no answer) raises
 ``TransportFailure`` as in plain HTTP. Each launch gets a fresh
-browser context (own cookies and storage); the Chromium process (flags in ``FLAGS``, a temporary
+browser context (own cookies and storage); the Chromium process (flags in ``protocol.chromium.FLAGS``, a temporary
 profile directory Playwright creates and deletes) is shared by the targets open in one process
 and closed with the last of them. After a launch the context's cookies are copied into an httpx
 ``Browser`` (``LaunchResult.browser``), so follow-ups (Deep Linking form, service trigger, a
@@ -43,13 +46,10 @@ script) are only listed in ``LaunchResult.blocked``; allow them with ``observati
 from __future__ import annotations
 
 import base64
-import re
-import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from html import escape
 from http.cookiejar import Cookie
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -57,9 +57,23 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 
 from renkei.harness.core.breaker import CircuitBreaker
-from renkei.harness.core.errors import ConfigError
-from renkei.harness.core.extras import extra_available, install_command, require_extra
+from renkei.harness.core.extras import install_command
 from renkei.harness.lti.protocol.browser import Browser, Page, netloc, same_endpoint
+from renkei.harness.lti.protocol.chromium import (
+    BrowserKey,
+    ChromiumHolder,
+    SharedChromium,
+    form_post_page,
+    fulfil,
+    is_main_document,
+    net_code,
+    net_reason,
+    paused_session,
+    post_data,
+    response_headers,
+)
+from renkei.harness.lti.protocol.chromium import playwright_available as playwright_available  # re-exported
+from renkei.harness.lti.protocol.chromium import require_chromium as shared_require_chromium
 from renkei.harness.lti.protocol.transport import TRANSPORT_CODES, TransportFailure
 from renkei.harness.lti.tool.launches import ERROR, REJECTED, UNCLEAR, AuthRequest, LaunchResult, LaunchSpec
 
@@ -67,101 +81,19 @@ if TYPE_CHECKING:
     from renkei.harness.lti.tool.config import ToolTargetConfig
     from renkei.harness.lti.tool.launcher import Launcher
 
-#: Chromium flags: no sandbox (containers), no GPU, no background traffic of its own.
-FLAGS = ("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--block-new-web-contents")
 INSTALL_PLAYWRIGHT = install_command("browser")
-INSTALL_CHROMIUM = "apt-get install chromium"
 LOGIN_PATH = "/__renkei/login-initiation"  # harness-origin pages the driver serves itself
 FORM_PATH = "/__renkei/form-post"
 LOGIN_QUIET = 1.0  # seconds without browser activity before a login page counts as settled
 LAUNCH_QUIET = 0.5
 POLL_MS = 50
-
-_NET_ERRORS: tuple[tuple[str, str, str, str], ...] = (
-    # (substring of the Chromium/CDP error, code, en, ja)
-    ("CERT", "tls", "The TLS handshake failed (certificate or protocol).",
-     "TLS ハンドシェイクに失敗しました (証明書またはプロトコル)。"),
-    ("SSL", "tls", "The TLS handshake failed (certificate or protocol).",
-     "TLS ハンドシェイクに失敗しました (証明書またはプロトコル)。"),
-    ("TIMED_OUT", "timeout", "The connection timed out.", "接続がタイムアウトしました。"),
-    ("TimedOut", "timeout", "The connection timed out.", "接続がタイムアウトしました。"),
-    ("REFUSED", "connect", "The connection could not be established.", "接続を確立できません。"),
-    ("Refused", "connect", "The connection could not be established.", "接続を確立できません。"),
-    ("NAME_NOT_RESOLVED", "connect", "The connection could not be established.", "接続を確立できません。"),
-    ("NameNotResolved", "connect", "The connection could not be established.", "接続を確立できません。"),
-    ("UNREACHABLE", "connect", "The connection could not be established.", "接続を確立できません。"),
-    ("Unreachable", "connect", "The connection could not be established.", "接続を確立できません。"),
-    ("RESET", "connect", "The connection was reset.", "接続がリセットされました。"),
-    ("Reset", "connect", "The connection was reset.", "接続がリセットされました。"),
-)
-_NET_CODE = re.compile(r"net::(ERR_[A-Z_]+)")
-BrowserKey = tuple[str, bool, tuple[str, ...]]  # executable, headless, SPKI pins of verified Tool certificates
-
-
-class _Shared:
-    """One Playwright instance and one Chromium per (executable, headless) in a process.
-
-    Playwright's sync API refuses a second instance in the same thread, and starting Chromium is
-    the slow part; launches stay isolated by a fresh context each. Reference-counted: the browser
-    closes with its last driver, Playwright with the last browser.
-    """
-
-    playwright: Any = None
-    browsers: dict[BrowserKey, Any] = {}  # noqa: RUF012 - deliberately process-wide
-    users: dict[BrowserKey, int] = {}  # noqa: RUF012
-
-    @classmethod
-    def browser(cls, key: BrowserKey, launch_timeout: float, *, first: bool) -> Any:
-        """The shared browser for ``key`` (relaunched if it died); ``first`` adds a reference."""
-        if first:
-            cls.users[key] = cls.users.get(key, 0) + 1
-        if cls.playwright is None:
-            from playwright.sync_api import sync_playwright
-
-            cls.playwright = sync_playwright().start()
-        found = cls.browsers.get(key)
-        if found is None or not found.is_connected():
-            pins = [f"--ignore-certificate-errors-spki-list={','.join(key[2])}"] if key[2] else []
-            cls.browsers[key] = cls.playwright.chromium.launch(
-                executable_path=key[0], headless=key[1], args=[*FLAGS, *pins], timeout=launch_timeout * 1000)
-        return cls.browsers[key]
-
-    @classmethod
-    def release(cls, key: BrowserKey) -> None:
-        cls.users[key] = max(0, cls.users.get(key, 0) - 1)
-        if cls.users[key] == 0:
-            browser = cls.browsers.pop(key, None)
-            if browser is not None:
-                with suppress(Exception):  # a dead browser is closed already
-                    browser.close()
-        if not any(cls.users.values()) and cls.playwright is not None:
-            pw, cls.playwright = cls.playwright, None
-            with suppress(Exception):  # already gone with its driver process
-                pw.stop()
-
-
-def playwright_available() -> bool:
-    return extra_available("browser")
+_Shared = SharedChromium  # the process-wide Chromium (shared with the chain's launcher)
+_post_data, _fulfil, _net_code, _net_reason = post_data, fulfil, net_code, net_reason
 
 
 def require_chromium(config: ToolTargetConfig) -> str:
     """The Chromium executable to drive, or a one-line ConfigError saying what to install."""
-    source = config.path or "(inline)"
-    require_extra("browser", f"target {source}: browser.engine chromium")
-    exe = shutil.which(config.browser.executable)
-    if exe is None:
-        raise ConfigError(f"target {source}: browser.executable {config.browser.executable} is not an executable "
-                          f"file; install Chromium ({INSTALL_CHROMIUM}) or point browser.executable at it")
-    return exe
-
-
-def form_post_page(action: str, fields: dict[str, str], title: str = "renkei") -> str:
-    """An auto-submitting form, as a Platform sends the authentication response [SEC §5.1.1.3]."""
-    inputs = "".join(f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">' for k, v in fields.items())
-    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(title)}</title></head><body>'
-            f'<form id="renkei-form-post" method="post" action="{escape(action)}">{inputs}</form>'
-            '<script>document.getElementById("renkei-form-post").submit();</script></body></html>')
+    return shared_require_chromium(config.browser.executable, config.path or "(inline)")
 
 
 @dataclass
@@ -221,23 +153,30 @@ class ChromiumDriver:
         self.breaker = breaker
         # Chromium trusts neither tls.ca_file nor SSL_CERT_FILE; the target's probe verifies the Tool's
         # certificates with them and pins exactly those keys (--ignore-certificate-errors-spki-list).
-        self.pins: tuple[str, ...] = ()
-        self.holding: BrowserKey | None = None  # the shared browser this driver holds a reference to
+        self.chromium = ChromiumHolder(self.executable, config.browser.headless,
+                                       config.observation.timeout_seconds * 3)
+
+    @property
+    def pins(self) -> tuple[str, ...]:
+        return self.chromium.pins
+
+    @pins.setter
+    def pins(self, value: tuple[str, ...]) -> None:
+        self.chromium.pins = value
 
     @property
     def key(self) -> BrowserKey:
-        return (self.executable, self.config.browser.headless, self.pins)
+        return self.chromium.key
+
+    @property
+    def holding(self) -> BrowserKey | None:
+        """The shared browser this driver holds a reference to."""
+        return self.chromium.holding
 
     # --- lifecycle ---
-    def _chromium(self) -> Any:
-        first, self.holding = self.holding is None, self.key
-        return _Shared.browser(self.key, self.config.observation.timeout_seconds * 3, first=first)
-
     def close(self) -> None:
         """Release the browser (closed with its last user); safe to call twice and after a crash."""
-        if self.holding is not None:
-            held, self.holding = self.holding, None
-            _Shared.release(held)
+        self.chromium.close()
 
     @contextmanager
     def _session(self, flow: _Flow) -> Iterator[Any]:
@@ -249,24 +188,13 @@ class ChromiumDriver:
             token = base64.b64encode(f"{launcher.auth[0]}:{launcher.auth[1]}".encode()).decode()
             headers["Authorization"] = "Basic " + token
         # Extra headers reach only the Tool's hosts: every other request is answered inside the browser.
-        context = self._chromium().new_context(service_workers="block", ignore_https_errors=not obs.verify_tls,
-                                               extra_http_headers=headers or None, locale="ja-JP")
-        flow.context = context
-        try:
-            context.set_default_timeout(obs.timeout_seconds * 1000)
-            context.add_cookies(_jar_to_playwright(flow.jar))
-            page = context.new_page()
-            for event in ("domcontentloaded", "load", "framenavigated"):  # activity: scripts may act next
-                page.on(event, lambda _arg: flow.touch())
-            cdp = context.new_cdp_session(page)
-            flow.main_frame = cdp.send("Page.getFrameTree")["frameTree"]["frame"]["id"]
-            cdp.on("Fetch.requestPaused", lambda event: self._paused(flow, cdp, event))
-            cdp.send("Fetch.enable", {"patterns": [{"urlPattern": "*", "requestStage": "Request"},
-                                                   {"urlPattern": "*", "requestStage": "Response"}]})
-            yield context, page
-        finally:
-            with suppress(Exception):  # the browser may have crashed; nothing left to close
-                context.close()
+        with paused_session(self.chromium.chromium(), on_paused=lambda cdp, event: self._paused(flow, cdp, event),
+                            on_activity=flow.touch, timeout=obs.timeout_seconds,
+                            ignore_https_errors=not obs.verify_tls, headers=headers,
+                            cookies=_jar_to_playwright(flow.jar),
+                            on_context=lambda context: setattr(flow, "context", context)) as session:
+            flow.main_frame = session.main_frame
+            yield session.context, session.page
 
     # --- the Fetch handler: decides every request of the page ---
     def _paused(self, flow: _Flow, cdp: Any, event: dict[str, Any]) -> None:
@@ -280,7 +208,7 @@ class ChromiumDriver:
             url = request["url"]
             parts = urlsplit(url)
             host = parts.netloc.lower()
-            main_nav = event.get("resourceType") == "Document" and event.get("frameId") == flow.main_frame
+            main_nav = is_main_document(event, flow.main_frame)
             if host == self.harness_host:
                 if same_endpoint(url, self.config.auth_url):
                     self._auth(flow, cdp, event)
@@ -306,13 +234,12 @@ class ChromiumDriver:
     def _response(self, flow: _Flow, cdp: Any, event: dict[str, Any]) -> None:
         rid = event["requestId"]
         request = event["request"]
-        main_nav = event.get("resourceType") == "Document" and event.get("frameId") == flow.main_frame
+        main_nav = is_main_document(event, flow.main_frame)
         if main_nav and netloc(request["url"]) in self.allowed:
             if "responseErrorReason" in event:
                 flow.net_error = str(event["responseErrorReason"])
             else:
-                headers = [(h["name"], v) for h in event.get("responseHeaders", [])
-                           for v in str(h["value"]).split("\n")]
+                headers = response_headers(event)
                 flow.documents.append(_Doc(request["url"], request["method"], int(event["responseStatusCode"]),
                                            headers))
                 flow.set_cookies.extend(v for k, v in headers if k.lower() == "set-cookie")
@@ -512,35 +439,12 @@ class ChromiumDriver:
                             page=view, blocked=list(flow.blocked))
 
 
-def _post_data(request: dict[str, Any]) -> str:
-    """The form body of a paused request (``postData`` is deprecated in favour of ``postDataEntries``)."""
-    entries = request.get("postDataEntries")
-    if entries:
-        raw = b"".join(base64.b64decode(e.get("bytes", "")) for e in entries)
-        return raw.decode("utf-8", "replace")
-    return str(request.get("postData") or "")
 
 
-def _fulfil(cdp: Any, rid: str, status: int, html: str) -> None:
-    cdp.send("Fetch.fulfillRequest", {
-        "requestId": rid, "responseCode": status,
-        "responseHeaders": [{"name": "Content-Type", "value": "text/html; charset=utf-8"},
-                            {"name": "Cache-Control", "value": "no-store"}],
-        "body": base64.b64encode(html.encode("utf-8")).decode("ascii"),
-    })
 
 
-def _net_code(text: str) -> str | None:
-    m = _NET_CODE.search(text)
-    return m.group(1) if m else None
 
 
-def _net_reason(raw: str) -> tuple[str, str, str]:
-    for needle, code, en, ja in _NET_ERRORS:
-        if needle in raw:
-            return code, en, ja
-    return ("network", f"The browser could not load the page ({raw}).",
-            f"ブラウザーがページを読み込めませんでした ({raw})。")
 
 
 def _error(flow: _Flow, stage: str, code: str, en: str, ja: str) -> LaunchResult:

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from renkei.harness.lti.protocol.chromium import BrowserSection  # the browser: section, shared with the chain
 from renkei.harness.lti.protocol.http import http_url
 from renkei.harness.lti.protocol.target_file import (
     PEM_HINT,
@@ -108,20 +109,6 @@ class ServiceObservation(BaseModel):
 class DeepLinkObservation(BaseModel):
     model_config = ConfigDict(extra="forbid")
     submit_first_form: bool = False  # simulate the user picking the first offered item
-
-
-class BrowserSection(BaseModel):
-    """Which user agent drives launches: plain HTTP (default) or a real Chromium for JavaScript pages.
-
-    ``chromium`` needs Playwright (``pip install 'renkei[browser]'``) and a system Chromium at
-    ``executable``; see ``renkei.harness.lti.tool.browser_driver``.
-    """
-
-    model_config = ConfigDict(extra="forbid")
-    engine: Literal["http", "chromium"] = "http"
-    executable: str = "/usr/bin/chromium"
-    headless: bool = True
-    marker_wait_seconds: float = Field(default=2.0, ge=0, le=60)  # extra DOM polling for late-rendered markers
 
 
 class ToolTargetConfig(BaseModel):

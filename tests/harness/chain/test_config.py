@@ -218,3 +218,51 @@ def test_an_unset_provider_secret_is_named(tmp_path: Path, monkeypatch: pytest.M
 def test_a_provider_under_another_rostering_path_is_refused(tmp_path: Path) -> None:
     _provider_file(tmp_path, path="/oneroster/v1p2")
     _open_error(tmp_path, "provider.rostering_path /oneroster/v1p2: the e-portal is handed base_url")
+
+
+# -- browser-driven launches (browser.engine: chromium) -----------------------------------------------
+
+PLATFORM = ("kind: lti-platform\nplatform: {name: ep, issuer: 'http://127.0.0.1:9', client_id: c, deployment_ids: [d],"
+            " auth_url: 'http://127.0.0.1:9/auth', token_url: 'http://127.0.0.1:9/token',"
+            " jwks_url: 'http://127.0.0.1:9/jwks'}\n"
+            "launches: {mode: scripted, scenarios: {student: 'http://127.0.0.1:9/launch?user=s',"
+            " instructor: 'http://127.0.0.1:9/launch?user=t'}}\n"
+            "harness: {base_url: 'http://127.0.0.1:1'}\n")
+
+
+def _eportal_with(tmp: Path, browser: str) -> Path:
+    (tmp / "platform.yaml").write_text(PLATFORM, encoding="utf-8")
+    return _file(tmp, "kind: chain\nmocks: {listen: {app: 8402}}\n"
+                      + EPORTAL.replace("}}}\n", f"}}, browser: {browser}}}}}\n"))
+
+
+def test_the_vendor_eportal_browser_defaults_to_plain_http_and_is_validated(tmp_path: Path) -> None:
+    plain = load_target(_file(tmp_path, "kind: chain\nmocks: {listen: {app: 8402}}\n" + EPORTAL))
+    assert plain.positions.eportal.browser.engine == "http"  # type: ignore[union-attr]
+    assert "eportal_browser_engine" in plain.describe() and plain.describe()["eportal_browser_engine"] == "http"
+    for short in ("chromium", "{engine: chromium, executable: /opt/chromium}"):
+        config = load_target(_eportal_with(tmp_path, short))
+        assert config.positions.eportal.browser.engine == "chromium"  # type: ignore[union-attr]
+    with pytest.raises(ConfigError, match=r"positions.eportal.*browser.engine"):
+        load_target(_eportal_with(tmp_path, "firefox"))
+    with pytest.raises(ConfigError, match=r"positions.eportal.*browser.surprise"):
+        load_target(_eportal_with(tmp_path, "{surprise: 1}"))
+
+
+def test_a_missing_chromium_is_one_line_naming_the_setting_before_any_mock_starts(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as err:
+        open_target(str(_eportal_with(tmp_path, "{engine: chromium, executable: /nonexistent/chromium}")), {})
+    message = str(err.value)
+    assert "\n" not in message and "positions.eportal.browser.executable /nonexistent/chromium" in message
+    assert "apt-get install chromium" in message
+
+
+def test_missing_playwright_is_the_extras_one_line_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from renkei.harness.core.extras import MissingExtra
+
+    monkeypatch.setitem(sys.modules, "playwright", None)  # an import of it now fails as if not installed
+    with pytest.raises(MissingExtra, match=r"chain.yaml: positions.eportal.browser.engine chromium needs Playwright for Python, "
+                                           r"which is not installed; run: pip install 'renkei\[browser\]'$"):
+        open_target(str(_eportal_with(tmp_path, "chromium")), {})

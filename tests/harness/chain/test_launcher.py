@@ -75,3 +75,16 @@ def test_a_peer_that_does_not_answer_is_not_evaluated(respx_mock: respx.MockRout
     respx_mock.get(url__startswith=PORTAL).mock(side_effect=httpx.ConnectTimeout("slow"))
     result = _launcher().launch(PORTAL + "/launch", JWKS)
     assert result.outcome == "error" and "No response within 2 s" in result.detail
+
+
+def test_a_scripted_page_that_stalls_plain_http_is_not_evaluated_and_says_where_to_set_the_browser(
+        respx_mock: respx.MockRouter) -> None:
+    respx_mock.get(url__startswith=PORTAL + "/launch").mock(return_value=httpx.Response(
+        200, text='<script>document.cookie="c=1";location.reload();</script>'))
+    launcher = Launcher(hosts={"eportal.test", "app.test"}, accept=None, timeout=2, max_body=100_000,
+                        browser_settings={"eportal.test": "positions.eportal.browser.engine"})
+    result = launcher.launch(PORTAL + "/launch?user=u1", JWKS)
+    assert result.outcome == "error" and "needs JavaScript" in result.detail
+    assert "set positions.eportal.browser.engine: chromium" in result.detail
+    respx_mock.get(url__startswith=PORTAL + "/launch").mock(return_value=httpx.Response(200, text="<p>not here</p>"))
+    assert launcher.launch(PORTAL + "/launch?user=u1", JWKS).outcome == "refused"  # no script: a refusal page
