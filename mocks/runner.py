@@ -113,10 +113,12 @@ class SchoolAffairs:
 def serve_school_affairs(bundle: Path, *, port: int = 0, faults: Iterable[str] = (), token_ttl: int = 3600,
                          shape: str = "nested", throttle_every: int = 0, tls: LocalTls | None = None,
                          clients: Iterable[Client] = (), generation: dict[str, object] | None = None,
-                         database: Path | None = None) -> SchoolAffairs:
+                         database: Path | None = None, client_auth: Iterable[str] = ("basic", "form")
+                         ) -> SchoolAffairs:
     """Load ``bundle`` into a SQLite store (``database``, or in memory) and serve it over OneRoster REST.
 
-    ``generation``: the generator arguments of the bundle, so the admin API can run 年次更新."""
+    ``generation``: the generator arguments of the bundle, so the admin API can run 年次更新;
+    ``client_auth``: the client authentications its token endpoint accepts (``basic``, ``form``)."""
     port = port or free_port(HOST)
     store = RosterStore(database, shape=shape)
     try:
@@ -124,7 +126,8 @@ def serve_school_affairs(bundle: Path, *, port: int = 0, faults: Iterable[str] =
         if generation is not None:
             remember_generation(store, **generation)
         config = ProviderConfig(clients=list(clients) or [Client(SCHOOL_AFFAIRS_CLIENT, SCHOOL_AFFAIRS_SECRET)],
-                                shape=shape, token_ttl=token_ttl, throttle_every=throttle_every, faults=set(faults))
+                                shape=shape, token_ttl=token_ttl, throttle_every=throttle_every, faults=set(faults),
+                                client_auth=tuple(client_auth))
         server = _serve(create_school_affairs_app(store, config), port, "mock-school-affairs", tls)
     except BaseException:
         store.close()

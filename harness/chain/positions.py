@@ -26,7 +26,10 @@ KINDS = ("org", "academicSession", "user", "class", "enrollment")
 
 @dataclass(frozen=True)
 class ImportSource:
-    """What the e-portal imports from: the 校務支援's OneRoster REST (pull) or a bulk CSV bundle (push)."""
+    """What the e-portal imports from: the 校務支援's OneRoster REST (pull) or a bulk CSV bundle (push).
+
+    A pull is made as the provider asks (a vendor's: its ``oneroster-rest-provider`` target file): the
+    client authentication its token endpoint takes, and the TLS trust renkei reads it with."""
 
     mode: str  # rest | csv
     base_url: str = ""
@@ -34,6 +37,9 @@ class ImportSource:
     client_id: str = ""
     client_secret: str = ""
     bundle: Path | None = None
+    client_auth: str = "basic"  # basic (HTTP Basic) | form (client_id/client_secret in the body)
+    ca_file: str | None = None  # a PEM bundle of the provider's private CA (its target's tls.ca_file)
+    verify_tls: bool = True  # false only when the provider's target turns verification off
 
 
 @dataclass(frozen=True)
@@ -172,7 +178,9 @@ class MockEportal:
         if source.mode == "csv":
             assert source.bundle is not None
             return self.mock.import_csv(source.bundle)
-        return self.mock.import_rest(source.base_url, source.token_url, source.client_id, source.client_secret)
+        return self.mock.import_rest(source.base_url, source.token_url, source.client_id, source.client_secret,
+                                     client_auth=source.client_auth, ca_file=source.ca_file,
+                                     verify_tls=source.verify_tls)
 
 
 class MockApp:

@@ -3,7 +3,8 @@
 The vendor's ``oneroster-rest-provider`` target file says where the provider is and which client
 credentials (``${ENV}``) read it; renkei reads the roster with the REST provider profile's client
 (paging that ends, 429s waited out, tokens kept secret), and the mock e-portal pulls it itself with the
-same credentials, as a real e-portal would. renkei chooses who each school-year event happens to (from
+same credentials, as a real e-portal would: authenticating as the file's ``client_auth`` says (Basic or
+form body) and trusting its ``tls.ca_file`` (``ImportSource``). renkei chooses who each school-year event happens to (from
 its sample, as with the mock 校務支援), runs the hook the chain target declares for it, reads the provider
 again and takes what changed from the difference (``changes.change_between``, as with a vendor's CSV
 exports). An event with no hook, or whose hook left no trace in the provider, was not made
@@ -65,8 +66,12 @@ class ProviderSource:
         except ConfigError as exc:
             raise ConfigError(f"{WHERE}.target: {exc}") from None
         if config.provider.rostering_path != R.ROSTERING_PATH:
+            # OneRoster 1.2's OpenAPI fixes the path (servers.basePath: an enum of this one value); only the
+            # server part varies, so a provider under a prefix gives it in base_url.
             raise ConfigError(f"{WHERE}.target: {position.target}: provider.rostering_path {config.provider.rostering_path}"
-                              f": the e-portal is handed base_url and pulls {R.ROSTERING_PATH} below it")
+                              f": OneRoster 1.2 fixes the rostering path at {R.ROSTERING_PATH} (OpenAPI "
+                              f"servers.basePath), and the e-portal pulls it below base_url; a provider served "
+                              f"under a prefix gives the prefix in base_url (e.g. {config.provider.base_url}/api)")
         try:
             self.target = RestProviderTarget(config, transport=transport, environ=environ, sleep=sleep)
         except ConfigError as exc:
@@ -111,8 +116,10 @@ class ProviderSource:
 
     def import_source(self, workdir: Path, n: int) -> ImportSource:
         client_id, secret = self.target.client.credentials
-        return ImportSource("rest", base_url=self.config.provider.base_url, token_url=self.config.provider.token_url,
-                            client_id=client_id, client_secret=secret)
+        p = self.config.provider
+        return ImportSource("rest", base_url=p.base_url, token_url=p.token_url, client_id=client_id,
+                            client_secret=secret, client_auth=p.client_auth, ca_file=self.config.tls.ca_file,
+                            verify_tls=self.config.observation.verify_tls)
 
     # -- the school year -----------------------------------------------------------------------
     def _before(self, kind: str) -> RosterSnapshot:

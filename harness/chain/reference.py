@@ -62,7 +62,12 @@ class MockEportal(Protocol):
 
     def memberships_url(self, context: str) -> str: ...
 
-    def import_rest(self, base_url: str, token_url: str, client_id: str, client_secret: str) -> dict[str, Any]: ...
+    def import_rest(self, base_url: str, token_url: str, client_id: str, client_secret: str, *,
+                    client_auth: str = "basic", ca_file: str | None = None, verify_tls: bool = True
+                    ) -> dict[str, Any]:
+        """The e-portal pulls the roster itself, authenticating by ``client_auth`` (basic | form) and trusting
+        ``ca_file`` (PEM) besides the public CAs."""
+        ...
 
     def import_csv(self, bundle: Path) -> dict[str, Any]: ...
 

@@ -57,6 +57,7 @@ LRS_READER_KEY = "renkei-chain-reader"
 READER_CLIENT_ID = "renkei-chain-nrps-reader"
 ACCEPT_REGEX = r'id="lti-launch" data-status="ok"'  # the mock app's accepted-launch marker (mocks.app.pages)
 IMPORT_TIMEOUT = 600.0
+MAX_CA_FILE = 256 * 1024  # the e-portal's pull takes as much (rest_roster.MAX_CA_PEM)
 
 
 def _change(change: lifecycle.Change) -> dict[str, Any]:
@@ -127,9 +128,16 @@ class MockEportal:
     def memberships_url(self, context: str) -> str:
         return f"{self.issuer}/nrps/{context}"
 
-    def import_rest(self, base_url: str, token_url: str, client_id: str, client_secret: str) -> dict[str, Any]:
-        """Press the e-portal's "import now" button: it pulls the roster over OneRoster REST itself."""
-        body = {"base_url": base_url, "token_url": token_url, "client_id": client_id, "client_secret": client_secret}
+    def import_rest(self, base_url: str, token_url: str, client_id: str, client_secret: str, *,
+                    client_auth: str = "basic", ca_file: str | None = None, verify_tls: bool = True
+                    ) -> dict[str, Any]:
+        """Press the e-portal's "import now" button: it pulls the roster over OneRoster REST itself,
+        authenticating by ``client_auth`` and trusting the CA certificates of ``ca_file`` (handed over as
+        their PEM text, as an administrator uploads a CA to an e-portal)."""
+        body: dict[str, Any] = {"base_url": base_url, "token_url": token_url, "client_id": client_id,
+                                "client_secret": client_secret, "client_auth": client_auth, "verify_tls": verify_tls}
+        if ca_file:
+            body["ca_pem"] = _ca_pem(ca_file)
         try:
             resp = httpx.post(self.issuer + "/admin/roster/import", json=body, timeout=IMPORT_TIMEOUT)
         except httpx.HTTPError as exc:
@@ -195,6 +203,21 @@ class MockChain:
         for part in (self.app, self.eportal, self.lrs, self.school_affairs):
             if part is not None:
                 part.stop()
+
+
+def _ca_pem(path: str) -> str:
+    """The PEM text of a CA file, bounded (a CA bundle is a few kilobytes; the import button takes 1 MiB)."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_CA_FILE + 1)
+    except OSError as exc:
+        raise ConfigError(f"tls.ca_file: {path} cannot be read ({exc.strerror or type(exc).__name__})") from None
+    if len(data) > MAX_CA_FILE:
+        raise ConfigError(f"tls.ca_file: {path} is larger than {MAX_CA_FILE} bytes; give only the CA certificates")
+    try:
+        return data.decode("ascii")
+    except UnicodeDecodeError:
+        raise ConfigError(f"tls.ca_file: {path} is not PEM text") from None
 
 
 def _check_faults(faults: Iterable[str], known: dict[str, str], where: str) -> list[str]:

@@ -110,17 +110,25 @@ async def rotate_key(request: Request) -> Response:
 
 
 async def roster_import(request: Request) -> Response:
-    """Pull the roster again over OneRoster REST: {"base_url", "token_url", "client_id", "client_secret"}.
+    """Pull the roster again over OneRoster REST: {"base_url", "token_url", "client_id", "client_secret"}, and
+    as the provider asks: "client_auth" ("basic" or "form"), "ca_pem" (its private CA), "verify_tls".
 
     The e-portal's "import now" button, for tests and the consumer profile's scripted trigger."""
     from renkei.mocks.eportal.rest_roster import RestSource, load_rest
 
     try:
         data = json.loads(await request.body())
+        ca_pem, verify = data.get("ca_pem"), data.get("verify_tls", True)
+        if not (ca_pem is None or isinstance(ca_pem, str)) or not isinstance(verify, bool):
+            raise TypeError("ca_pem is PEM text, verify_tls true or false")
         source = RestSource(str(data["base_url"]), str(data["token_url"]), str(data["client_id"]),
-                            str(data["client_secret"]))
-    except (ValueError, KeyError, TypeError):
-        return json_response({"error": "give base_url, token_url, client_id and client_secret as JSON"}, 400)
+                            str(data["client_secret"]), client_auth=str(data.get("client_auth", "basic")),
+                            ca_pem=ca_pem, verify_tls=verify)
+    except ConfigError as exc:
+        return json_response({"error": str(exc)}, 400)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return json_response({"error": "give base_url, token_url, client_id and client_secret as JSON (and "
+                                       "client_auth basic|form, ca_pem as PEM text, verify_tls true|false)"}, 400)
     state = _st(request)
     faults = frozenset(f for f in state.config.faults if f.startswith("rest_"))
     try:

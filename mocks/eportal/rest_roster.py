@@ -6,12 +6,19 @@ demographics), pages each flat collection to its end by ``Link: rel="next"`` (of
 there is no Link), waits out ``Retry-After`` on 429, and never reads a page twice. It is also the
 reference consumer the ``oneroster12-rest-consumer`` profile passes against. Objects that are
 ``tobedeleted`` are kept as inactive (users disabled, enrollments inactive), like the bundle reader.
+
+A provider's own choices are honoured as a real e-portal's settings would: the client authentication its
+token endpoint takes (HTTP Basic or the form body, built by the harness's token-request helper, the same
+as renkei's provider client sends), and a private CA it is served under (``ca_pem``, trusted in addition to
+the public ones; ``verify_tls=False`` only where the provider's target file turns verification off). The
+rostering path is the one the OneRoster 1.2 OpenAPI fixes (``servers.basePath`` is an enum of one value);
+a provider under a prefix is reached by giving the prefix in ``base_url``.
 """
 
 from __future__ import annotations
 
-import base64
 import json
+import ssl
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,6 +28,7 @@ from urllib.parse import urlencode
 import httpx
 
 from renkei.harness.oneroster.model import rest as R
+from renkei.harness.oneroster.model.rest_token import AUTH_NAMES, CLIENT_AUTH, token_request
 from renkei.mocks.eportal.roster import (
     ENROLLMENT_ROLE_MAP,
     INSTITUTION_ROLE_MAP,
@@ -35,6 +43,8 @@ from renkei.mocks.eportal.roster import (
 MAX_PAGES = 100_000
 MAX_BODY = 64 * 1024 * 1024
 MAX_WAIT = 60.0
+MAX_CA_PEM = 256 * 1024
+MAX_ERROR_TEXT = 300
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,29 @@ class RestSource:
     client_secret: str
     page_size: int = 500
     scope: str = R.SCOPE_CORE
+    client_auth: str = "basic"  # basic (client_secret_basic) | form (client_secret_post)
+    ca_pem: str | None = None  # PEM CA certificates the provider's https is trusted by, besides the public CAs
+    verify_tls: bool = True
+
+    def __post_init__(self) -> None:
+        if self.client_auth not in CLIENT_AUTH:
+            raise RosterError(f"client_auth must be one of {', '.join(CLIENT_AUTH)}, not {self.client_auth!r}")
+        if self.ca_pem is not None and len(self.ca_pem) > MAX_CA_PEM:
+            raise RosterError(f"ca_pem: more than {MAX_CA_PEM} characters of CA certificates")
+        if self.ca_pem is not None and not self.verify_tls:
+            raise RosterError("ca_pem has no effect with verify_tls false; give one of them")
+
+    def verify(self) -> ssl.SSLContext | bool:
+        """The TLS trust of the pull: the public CAs plus ``ca_pem``, or none at all (``verify_tls`` false)."""
+        if not self.verify_tls:
+            return False
+        context = httpx.create_ssl_context(verify=True)
+        if self.ca_pem:
+            try:
+                context.load_verify_locations(cadata=self.ca_pem)
+            except (ssl.SSLError, ValueError) as exc:
+                raise RosterError(f"ca_pem is not PEM CA certificates ({getattr(exc, 'reason', None) or exc})") from None
+        return context
 
 
 def _pages(client: httpx.Client, url: str, key: str, headers: dict[str, str], page_size: int,
@@ -97,14 +130,51 @@ def load_rest(source: RestSource, *, transport: httpx.BaseTransport | None = Non
               sleep: Callable[[float], None] = time.sleep, faults: frozenset[str] = frozenset()) -> Roster:
     """Pull orgs, users, classes and enrollments; errors name the request. ``faults``: the e-portal's
     ``rest_*`` faults (a deliberately bad consumer for red runs)."""
+    try:
+        return _load(source, transport, sleep, faults)
+    except httpx.HTTPError as exc:
+        raise RosterError(_transport_error(exc)) from None
+
+
+def _transport_error(exc: httpx.HTTPError) -> str:
+    """What went wrong on the wire, naming the request: an untrusted certificate says where trust comes from."""
+    try:
+        where = f"{exc.request.method} {exc.request.url}: "
+    except RuntimeError:
+        where = ""
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, ssl.SSLCertVerificationError):
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        detail = cause.verify_message or cause.reason or "verification failed"
+        return (f"{where}the provider's TLS certificate is not trusted ({detail}); give the CA that issued it "
+                "(the provider target's tls.ca_file)")
+    return f"{where}the provider could not be reached ({type(exc).__name__})"
+
+
+def _token_refused(source: RestSource, resp: httpx.Response) -> str:
+    """The refusal, with the OAuth error the provider gave (bounded) and how the e-portal authenticated."""
+    said = ""
+    try:
+        data = json.loads(resp.content[:MAX_BODY])
+        if isinstance(data, dict) and data.get("error"):
+            said = f": {data['error']}" + (f" ({data['error_description']})" if data.get("error_description") else "")
+    except ValueError:
+        pass
+    return (f"POST {source.token_url}: HTTP {resp.status_code}, no token{said[:MAX_ERROR_TEXT]} — the e-portal "
+            f"authenticated by {AUTH_NAMES[source.client_auth]} (the provider target's provider.client_auth)")
+
+
+def _load(source: RestSource, transport: httpx.BaseTransport | None, sleep: Callable[[float], None],
+          faults: frozenset[str]) -> Roster:
     scope = f"{R.SCOPE_ROSTER} {R.SCOPE_DEMOGRAPHICS}" if "rest_broad_scope" in faults else source.scope
-    pair = base64.b64encode(f"{source.client_id}:{source.client_secret}".encode()).decode()
-    with httpx.Client(transport=transport, timeout=30, follow_redirects=False) as client:
-        resp = client.post(source.token_url, data={"grant_type": "client_credentials", "scope": scope},
-                           headers={"Authorization": f"Basic {pair}", "Accept": "application/json"})
+    token_headers, token_body = token_request(source.client_id, source.client_secret, scope.split(),
+                                              source.client_auth)
+    with httpx.Client(transport=transport, timeout=30, follow_redirects=False, verify=source.verify()) as client:
+        resp = client.post(source.token_url, content=token_body, headers=token_headers)
         if resp.status_code != 200:
-            raise RosterError(f"POST {source.token_url}: HTTP {resp.status_code} (no token)")
-        if resp.status_code == 200 and len(resp.content) > MAX_BODY:
+            raise RosterError(_token_refused(source, resp))
+        if len(resp.content) > MAX_BODY:
             raise RosterError(f"POST {source.token_url}: the answer exceeds {MAX_BODY} bytes")
         try:
             token = resp.json()["access_token"]

@@ -16,7 +16,6 @@ no redirects followed, transport failures classified once), which knows no produ
 
 from __future__ import annotations
 
-import base64
 import email.utils
 import time
 from collections.abc import Callable
@@ -30,6 +29,7 @@ from renkei.harness.core import secret_registry
 from renkei.harness.core.breaker import CircuitBreaker, PeerUnavailable
 from renkei.harness.lti.protocol.browser import BrowserError
 from renkei.harness.lti.protocol.http import ApiClient, ApiResponse
+from renkei.harness.oneroster.model.rest_token import token_request
 from renkei.harness.oneroster.rest_provider.config import RestProviderTargetConfig
 
 
@@ -150,15 +150,9 @@ class RestClient:
         """One token request as the target file says to authenticate (``secret`` overrides, for the
         bad-secret check)."""
         client_id, real = self.credentials
-        pw = real if secret is None else secret
-        form = {"grant_type": "client_credentials", "scope": " ".join(scopes)}
-        headers = {"Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded"}
-        if self.config.provider.client_auth == "basic":
-            pair = base64.b64encode(f"{client_id}:{pw}".encode()).decode("ascii")
-            headers["Authorization"] = f"Basic {pair}"  # RFC 6749 §2.3.1 / RFC 7617
-        else:
-            form |= {"client_id": client_id, "client_secret": pw}
-        return self._send("POST", self.config.provider.token_url, headers=headers, content=urlencode(form).encode())
+        headers, body = token_request(client_id, real if secret is None else secret, scopes,
+                                      self.config.provider.client_auth)
+        return self._send("POST", self.config.provider.token_url, headers=headers, content=body)
 
     def token(self, scopes: list[str]) -> str:
         """A bearer token for ``scopes``, reused until shortly before it expires (a minute, or a fifth

@@ -35,6 +35,7 @@ from renkei.harness.core.errors import ConfigError
 from renkei.harness.lti.protocol.http import http_url
 from renkei.harness.lti.protocol.target_file import ENV_REF, Tls, parse_config, read_target_file
 from renkei.harness.oneroster.model import rest as R
+from renkei.harness.oneroster.model.rest_token import ClientAuth
 
 KIND = "oneroster-rest-provider"
 
@@ -48,7 +49,7 @@ class ProviderSection(BaseModel):
     token_url: str
     client_id: str
     client_secret: str
-    client_auth: Literal["basic", "form"] = "basic"
+    client_auth: ClientAuth = "basic"
 
     @field_validator("base_url", "token_url")
     @classmethod

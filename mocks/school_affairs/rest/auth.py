@@ -1,7 +1,8 @@
 """OAuth 2.0 client credentials for the mock provider (RFC 6749 §4.4), with really signed tokens.
 
 The client authenticates with HTTP Basic (RFC 6749 §2.3.1, the way Google's OneRoster test suite
-asks) or with ``client_id``/``client_secret`` form fields; the token is an HS256 JWT carrying the
+asks) or with ``client_id``/``client_secret`` form fields (``ProviderConfig.client_auth`` narrows this to
+one, as a vendor's provider may: the other is refused with ``invalid_client`` saying which it takes); the token is an HS256 JWT carrying the
 client, the granted scopes and ``exp``, verified on every API request. Requested scopes the client
 may not have are refused with ``invalid_scope`` rather than silently dropped, so a consumer learns
 that it asked for too much.
@@ -21,6 +22,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
 
+from renkei.harness.oneroster.model.rest_token import AUTH_NAMES
 from renkei.mocks.school_affairs.rest.config import ProviderConfig
 
 
@@ -46,7 +48,12 @@ class TokenService:
         self.key = OctKey.import_key(config.signing_key)
 
     def _credentials(self, authorization: str | None, form: dict[str, str]) -> tuple[str, str]:
+        accepted = self.config.client_auth
+        only = " and ".join(AUTH_NAMES[m] for m in accepted)
         if authorization and authorization.lower().startswith("basic "):
+            if "basic" not in accepted:
+                raise OAuthError(401, "invalid_client", f"HTTP Basic client authentication is not accepted here; "
+                                 f"this provider authenticates clients by {only} only")
             try:
                 raw = base64.b64decode(authorization[6:].strip(), validate=True).decode("utf-8")
             except (ValueError, UnicodeDecodeError):
@@ -56,8 +63,11 @@ class TokenService:
                 raise OAuthError(401, "invalid_client", "the Basic credentials are not id:secret")
             return client_id, secret
         if "client_id" in form and "client_secret" in form:
+            if "form" not in accepted:
+                raise OAuthError(401, "invalid_client", f"client_id/client_secret in the form body are not accepted "
+                                 f"here; this provider authenticates clients by {only} only")
             return form["client_id"], form["client_secret"]
-        raise OAuthError(401, "invalid_client", "no client authentication (HTTP Basic or client_id/client_secret)")
+        raise OAuthError(401, "invalid_client", f"no client authentication (this provider accepts {only})")
 
     def issue(self, authorization: str | None, body: bytes) -> tuple[str, dict[str, object]]:
         """(client id, the token answer) for a token request."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from renkei.harness.core.errors import ConfigError
 from renkei.harness.oneroster.model import rest as R
 from renkei.harness.oneroster.model.rest_binding import NESTED, SHAPES
+from renkei.harness.oneroster.model.rest_token import CLIENT_AUTH
 
 FAULTS: dict[str, str] = {
     "no_total_count": "collection answers carry no X-Total-Count header [OR12 REST OpenAPI, X-Total-Count]",
@@ -78,6 +79,7 @@ class ProviderConfig:
     max_limit: int = 5000  # the documented maximum page size; larger limits are served as this many
     token_ttl: int = 3600  # seconds
     token_path: str = "/oauth/token"
+    client_auth: tuple[str, ...] = CLIENT_AUTH  # the client authentications the token endpoint accepts
     throttle_every: int = 0  # every n-th API request answers 429 server_busy (0: never)
     retry_after: int = 1  # seconds, in the Retry-After of a 429
     demographics_scopes: tuple[str, ...] = (R.SCOPE_DEMOGRAPHICS, R.SCOPE_ROSTER)
@@ -92,6 +94,9 @@ class ProviderConfig:
             raise ConfigError(f"unknown school-affairs fault(s) {', '.join(unknown)} (known: {', '.join(FAULTS)})")
         if self.shape not in SHAPES:
             raise ConfigError(f"metadata shape must be one of {', '.join(SHAPES)}, not {self.shape!r}")
+        if not self.client_auth or set(self.client_auth) - set(CLIENT_AUTH):
+            raise ConfigError(f"client_auth must name one or more of {', '.join(CLIENT_AUTH)}, "
+                              f"not {', '.join(self.client_auth) or '(none)'}")
         if self.max_limit < 1 or self.token_ttl < 1:
             raise ConfigError("max_limit and token_ttl must be at least 1")
         ids = [c.client_id for c in self.clients]

@@ -10,6 +10,7 @@ differences. A provider conformant alone that issues new sourcedIds at 年次更
 
 from __future__ import annotations
 
+import ssl
 import sys
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from renkei.harness.core import secret_registry
 from renkei.harness.core.model import Outcome, RunResult
 from renkei.harness.core.session import RunOptions, RunSession
 from renkei.harness.oneroster.model import rest as R
+from renkei.harness.serving import LocalTls
 from renkei.mocks.runner import SchoolAffairs, serve_school_affairs
 from renkei.mocks.school_affairs.generator import generate_bundle
 from renkei.mocks.school_affairs.rest.config import Client
@@ -72,19 +74,29 @@ def events(url: str, without: tuple[str, ...] = ()) -> dict[str, Any]:
 
 
 def _vendor(tmp: Path, monkeypatch: pytest.MonkeyPatch, faults: tuple[str, ...] = (),
-            without: tuple[str, ...] = ()) -> tuple[Path, SchoolAffairs]:
+            without: tuple[str, ...] = (), *, tls: LocalTls | None = None,
+            client_auth: str = "basic") -> tuple[Path, SchoolAffairs]:
+    """The mock 校務支援 as a vendor's provider; with ``tls`` over https under that private CA, taking only
+    ``client_auth`` at its token endpoint (its provider file says both, as a vendor's would)."""
     generate_bundle(tmp / "roster.zip", **GENERATED)
     served = serve_school_affairs(tmp / "roster.zip", generation=GENERATED, clients=[Client(CLIENT, SECRET)],
-                                  faults=faults)
+                                  faults=faults, tls=tls, client_auth=(client_auth,) if tls else ("basic", "form"))
     monkeypatch.setenv("VENDOR_SIS_ID", CLIENT)
     monkeypatch.setenv("VENDOR_SIS_SECRET", SECRET)
     monkeypatch.setenv("VENDOR_SIS_ADMIN", "Bearer " + served.config.admin_key)
-    provider = _write(tmp / "rest-provider.yaml", {
+    provider: dict[str, Any] = {
         "kind": "oneroster-rest-provider",
         "provider": {"name": "ベンダーの校務支援", "base_url": served.url, "token_url": served.token_url,
-                     "client_id": "${VENDOR_SIS_ID}", "client_secret": "${VENDOR_SIS_SECRET}"}})
-    chain = {"kind": "chain", **SMALL,
-             "positions": {"school_affairs": {"target": provider.name, "events": events(served.url, without)}}}
+                     "client_id": "${VENDOR_SIS_ID}", "client_secret": "${VENDOR_SIS_SECRET}",
+                     "client_auth": client_auth}}
+    hooks = events(served.url, without)
+    if tls is not None:
+        (tmp / "vendor-ca.pem").write_bytes(tls.ca_file.read_bytes())
+        provider["tls"] = {"ca_file": "vendor-ca.pem"}  # relative to the provider file
+        # the leave command would need the CA too; over https the vendor's admin API is one request
+        hooks["leave"] = {"url": served.url + "/admin/objects/user/{user}", "method": "DELETE"}
+    path = _write(tmp / "rest-provider.yaml", provider)
+    chain = {"kind": "chain", **SMALL, "positions": {"school_affairs": {"target": path.name, "events": hooks}}}
     return _write(tmp / "chain.yaml", chain), served
 
 
@@ -108,6 +120,32 @@ def test_a_vendor_school_affairs_by_its_rest_provider(tmp_path: Path, monkeypatc
     assert {(R.SCOPE_ROSTER,), (R.SCOPE_CORE,)} <= scopes
     for secret in (SECRET, served.config.admin_key):
         assert secret not in str(run.target) and secret not in str([c.findings for c in run.checks])
+
+
+def test_a_vendor_provider_over_https_with_a_private_ca_taking_only_form_auth(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tls = LocalTls(tmp_path / "vendor-tls")  # the vendor's own CA, trusted nowhere but in its provider file
+    target, served = _vendor(tmp_path, monkeypatch, tls=tls, client_auth="form")
+    try:
+        assert served.url.startswith("https://")
+        basic = httpx.post(served.token_url, auth=(CLIENT, SECRET), verify=ssl.create_default_context(cafile=tls.ca_file), timeout=10,
+                           data={"grant_type": "client_credentials", "scope": R.SCOPE_CORE})
+        assert basic.status_code == 401  # the provider really refuses Basic
+        run = _run(target)
+        log = httpx.get(served.url + "/admin/requests", headers={"Authorization": "Bearer " + served.config.admin_key},
+                        verify=ssl.create_default_context(cafile=tls.ca_file), timeout=10).json()["requests"]
+    finally:
+        served.stop()
+    assert {c.id: c.error or c.skip_reason for c in run.checks if c.outcome is not Outcome.PASSED} == {}
+    chain = run.target["chain"]
+    kinds = [e["kind"] for e in chain["timeline"] if e["position"] == "school_affairs"]
+    assert {"change.year_advance", "change.transfer", "change.rename", "change.class_change", "change.leave"} <= set(kinds)
+    # the mock e-portal (roster-core.readonly) pulled every phase over https with its form-auth token
+    tokens = [r for r in log if r["path"].endswith("/oauth/token")]
+    assert [r["status"] for r in tokens if r["status"] != 200] == [401]  # only the Basic probe above was refused
+    assert (R.SCOPE_CORE,) in {tuple(r["scopes"]) for r in tokens if r["client_id"] == CLIENT}
+    pulls = [r for r in log if r["path"].endswith("/users") and tuple(r["scopes"]) == (R.SCOPE_CORE,)]
+    assert len(pulls) >= 3  # one import per phase
 
 
 def test_a_provider_that_issues_new_sourced_ids_at_年次更新_is_found_at_the_school_affairs(

@@ -217,7 +217,9 @@ def test_an_unset_provider_secret_is_named(tmp_path: Path, monkeypatch: pytest.M
 
 def test_a_provider_under_another_rostering_path_is_refused(tmp_path: Path) -> None:
     _provider_file(tmp_path, path="/oneroster/v1p2")
-    _open_error(tmp_path, "provider.rostering_path /oneroster/v1p2: the e-portal is handed base_url")
+    message = _open_error(tmp_path, "provider.rostering_path /oneroster/v1p2: OneRoster 1.2 fixes the rostering path "
+                                    "at /ims/oneroster/rostering/v1p2")
+    assert "servers.basePath" in message and "gives the prefix in base_url" in message
 
 
 # -- browser-driven launches (browser.engine: chromium) -----------------------------------------------

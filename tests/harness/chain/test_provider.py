@@ -21,6 +21,7 @@ from renkei.harness.core import secret_registry
 from renkei.harness.core.breaker import PeerUnavailable
 from renkei.harness.core.errors import ConfigError
 from renkei.harness.lti.protocol.browser import InProcessTransport
+from renkei.harness.serving import LocalTls
 from renkei.mocks.school_affairs.generator import generate_bundle
 from renkei.mocks.school_affairs.rest.app import create_app
 from renkei.mocks.school_affairs.rest.config import Client, ProviderConfig
@@ -81,10 +82,11 @@ def _fresh_secret_registry() -> None:
 
 
 def source(tmp: Path, transport: KeptOpen, hooks: dict[str, Any] | None = None, *, environ: dict[str, str] = ENV,
-           observation: dict[str, Any] | None = None) -> ProviderSource:
+           observation: dict[str, Any] | None = None, **extra: Any) -> ProviderSource:
     provider = {"kind": "oneroster-rest-provider", "observation": observation or {},
                 "provider": {"name": "校務支援 X", "base_url": BASE, "token_url": BASE + "/oauth/token",
-                             "client_id": "${SIS_ID}", "client_secret": "${SIS_SECRET}"}}
+                             "client_id": "${SIS_ID}", "client_secret": "${SIS_SECRET}",
+                             **extra.pop("provider", {})}, **extra}
     (tmp / "rest-provider.yaml").write_text(yaml.safe_dump(provider, allow_unicode=True), encoding="utf-8")
     position = ProviderPosition(target=str(tmp / "rest-provider.yaml"), events=HOOKS if hooks is None else hooks)
     return ProviderSource(position, where="chain.yaml", environ=environ, transport=transport, sleep=lambda s: None)
@@ -107,6 +109,19 @@ def test_the_roster_is_read_whole_and_handed_to_the_eportal_with_the_same_creden
     assert src.info.name == "校務支援 X" and src.info.mock is False
     scrubbed = secret_registry.active().scrub("secret vendor-sis-secret-01, admin header Bearer admin-key-for-tests")
     assert "vendor-sis-secret-01" not in scrubbed and "admin-key-for-tests" not in scrubbed
+
+
+def test_the_eportal_is_handed_how_the_provider_authenticates_and_is_trusted(tmp_path: Path,
+                                                                             transport: KeptOpen) -> None:
+    plain = source(tmp_path, transport).import_source(tmp_path, 1)
+    assert (plain.client_auth, plain.ca_file, plain.verify_tls) == ("basic", None, True)
+    tls = LocalTls(tmp_path / "tls")
+    (tmp_path / "ca.pem").write_bytes(tls.ca_file.read_bytes())
+    vendor = source(tmp_path, transport, provider={"client_auth": "form"}, tls={"ca_file": "ca.pem"})
+    imported = vendor.import_source(tmp_path, 1)
+    assert (imported.client_auth, imported.ca_file) == ("form", str((tmp_path / "ca.pem").resolve()))
+    unverified = source(tmp_path, transport, observation={"verify_tls": False}).import_source(tmp_path, 1)
+    assert (unverified.ca_file, unverified.verify_tls) == (None, False)
 
 
 def test_year_advance_is_made_by_its_hook_and_read_from_the_difference(tmp_path: Path, transport: KeptOpen) -> None:

@@ -87,6 +87,32 @@ def test_bad_client_is_401_invalid_client(api: Api, auth: tuple[str, str] | None
     assert answer.headers["Cache-Control"] == "no-store"
 
 
+def test_a_provider_that_takes_form_only_refuses_basic_saying_what_it_takes(make_api: MakeApi,
+                                                                            module_store: RosterStore) -> None:
+    api = make_api(module_store, client_auth=("form",))
+    basic = api.http.post(api.config.token_path, auth=(CLIENT_ID, SECRET),
+                          data={"grant_type": "client_credentials", "scope": R.SCOPE_ROSTER})
+    assert basic.status_code == 401 and basic.json()["error"] == "invalid_client"
+    assert "client_secret_post (form body) only" in basic.json()["error_description"]
+    form = api.http.post(api.config.token_path, data={"grant_type": "client_credentials", "scope": R.SCOPE_ROSTER,
+                                                       "client_id": CLIENT_ID, "client_secret": SECRET})
+    assert form.status_code == 200
+
+
+def test_a_provider_that_takes_basic_only_refuses_form(make_api: MakeApi, module_store: RosterStore) -> None:
+    api = make_api(module_store, client_auth=("basic",))
+    form = api.http.post(api.config.token_path, data={"grant_type": "client_credentials", "scope": R.SCOPE_ROSTER,
+                                                       "client_id": CLIENT_ID, "client_secret": SECRET})
+    assert form.status_code == 401 and "client_secret_basic (HTTP Basic) only" in form.json()["error_description"]
+    assert api.token_response(R.SCOPE_ROSTER).status_code == 200
+
+
+@pytest.mark.parametrize("methods", [(), ("basic", "private_key_jwt")])
+def test_client_auth_names_known_methods(methods: tuple[str, ...]) -> None:
+    with pytest.raises(ConfigError, match="client_auth must name one or more of basic, form"):
+        ProviderConfig(client_auth=methods)
+
+
 @pytest.mark.parametrize("header", ["Basic !!!", "Basic " + base64.b64encode(b"no-colon").decode(),
                                     "Basic " + base64.b64encode(b"\xff\xfe:x").decode()])
 def test_malformed_basic_is_401(api: Api, header: str) -> None:
