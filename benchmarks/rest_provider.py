@@ -343,7 +343,7 @@ def profile(database: Path, pages: int) -> None:
 
     import httpx
 
-    from renkei.harness.core.bounded import json_depth_ok
+    from renkei.harness.core.bounded import MAX_DEPTH, _text_depth_ok
     from renkei.harness.lti.protocol.http import ApiResponse
     from renkei.harness.oneroster.model import rest as R
     from renkei.harness.oneroster.model import rest_validate as V
@@ -405,8 +405,8 @@ def profile(database: Path, pages: int) -> None:
             json.loads(body)  # not kept, as in the measurement
 
     def depth() -> None:
-        for doc in docs:
-            json_depth_ok(doc)
+        for body in bodies:
+            _text_depth_ok(body, MAX_DEPTH)
 
     def judged(judge: Callable[..., Iterator[Any]]) -> Callable[[], None]:
         def run() -> None:
@@ -417,7 +417,7 @@ def profile(database: Path, pages: int) -> None:
         return run
 
     parts = {"json.loads (the bare parse)": bare,
-             "harness/core/bounded.py json_depth_ok (load_json's depth walk)": depth,
+             "harness/core/bounded.py _text_depth_ok (load_json's depth bound)": depth,
              **{f"harness/oneroster/model/rest_validate.py {j.__name__}": judged(j) for j in judges}}
     print(f"\nrenkei parse + validation of the same {len(bodies)} pages, unprofiled (CPU ms/page, best of 3)")
     for label, work in parts.items():
