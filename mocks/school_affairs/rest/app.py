@@ -46,6 +46,7 @@ SORTABLE: dict[str, set[str]] = {
 FILTERABLE: dict[str, set[str]] = {name: R.field_paths(name) for name in _NAMES}
 # metadata is open (query.check_paths): sort by metadata.jp.kanaFamilyName (ふりがな順) as filter may
 _METADATA_PATH = re.compile(r"metadata(\.[A-Za-z_][A-Za-z0-9_]*)+")
+_HREF = b'"href":"/ims/'  # how every stored GUIDRef href begins (server-relative)
 
 
 @dataclass
@@ -123,8 +124,23 @@ class Provider:
     def render_bytes(self, body: bytes, request: Request) -> bytes:
         """``render`` on UTF-8 bytes: a collection page goes from SQLite to the socket without ever
         being decoded into a str and encoded again."""
-        prefix = (self.origin(request) + ("/broken" if self.fault("broken_href") else "")).encode()
-        body = body.replace(b'"href":"/ims/', b'"href":"' + prefix + b"/ims/")
+        return self._booleans(body.replace(_HREF, self._href(request)))
+
+    def render_page(self, key: str, docs: list[bytes], request: Request) -> bytes:
+        """A collection page, ``{"<key>":[doc,...]}``, rendered: the same bytes as wrapping
+        ``render_bytes`` of the joined documents, in fewer passes over a megabyte page (split at the
+        relative hrefs, the envelope folded into the first and last piece, one join puts the origin in)."""
+        parts = b",".join(docs).split(_HREF)
+        parts[0] = b'{"' + key.encode() + b'":[' + parts[0]
+        parts[-1] += b"]}"
+        return self._booleans(self._href(request).join(parts))
+
+    def _href(self, request: Request) -> bytes:
+        """What a stored relative href's ``"href":"/ims/`` becomes for this request."""
+        prefix = self.origin(request) + ("/broken" if self.fault("broken_href") else "")
+        return b'"href":"' + prefix.encode() + b"/ims/"
+
+    def _booleans(self, body: bytes) -> bytes:
         if self.fault("boolean_json"):
             for name in (b"enabledUser", b"primary"):
                 body = body.replace(b'"' + name + b'":"true"', b'"' + name + b'":true')
@@ -253,7 +269,7 @@ class Provider:
                 out.append(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode())
             docs = out
         key = "data" if self.fault("wrong_envelope") else endpoint.envelope
-        body = b"".join((b'{"', key.encode(), b'":[', self.render_bytes(b",".join(docs), request), b"]}"))
+        body = self.render_page(key, docs, request)
         headers: dict[str, str] = {}
         if not self.fault("no_total_count"):
             headers["X-Total-Count"] = str(total)
