@@ -11,7 +11,9 @@ primary role, an enrollment's role), the dense positions ``pos``/``spos`` (withi
 kind+sub) that make an unfiltered page an index range instead of an OFFSET scan, ``r1..r3`` (the
 references the nested endpoints follow), ``status`` and ``dlm`` (dateLastModified, normalised to UTC
 milliseconds so text order is time order). ``user_orgs`` and ``class_terms`` hold the many-valued
-references (a user's roles, a class's terms) and are rebuilt whenever their object changes.
+references (a user's roles, a class's terms) and are rebuilt whenever their object changes. A bulk
+load into an empty file is followed by a compaction (``_compact``) so that reading in order is
+reading the file in order.
 
 Thread-safety: one connection, guarded by a lock; the ASGI app runs queries in a worker thread.
 """
@@ -19,6 +21,7 @@ Thread-safety: one connection, guarded by a lock; the ASGI app runs queries in a
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -114,6 +117,7 @@ def _or_contains(a: Any, b: Any) -> int:
     return int(a is not None and str(b).casefold() in str(a).casefold())
 
 
+PAGE_BYTES = 16384  # SQLite's page size for a new file store (its default is 4096)
 MMAP_BYTES = 16 * 2**30  # the address space SQLite may map; a prefecture-scale roster is about 10 GiB
 
 
@@ -126,15 +130,7 @@ class RosterStore:
         self.shape = shape
         self.path = path
         self._lock = threading.RLock()
-        self.db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False,
-                                  isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL" if path else "PRAGMA journal_mode=MEMORY")
-        self.db.execute("PRAGMA synchronous=OFF")
-        if path:  # pages are read straight from the mapped file instead of copied in by read(): a third faster
-            self.db.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
-        self.db.executescript(SCHEMA)
-        self.db.create_function("or_cmp", 2, _or_cmp, deterministic=True)
-        self.db.create_function("or_contains", 2, _or_contains, deterministic=True)
+        self.db = self._connect()
         self._counts: dict[tuple[str, tuple[Any, ...]], int] = {}  # emptied by every write and rollback
         self._pos: dict[str, int] = {}
         self._spos: dict[tuple[str, str | None], int] = {}
@@ -143,9 +139,48 @@ class RosterStore:
         for kind, sub, n in self.db.execute("SELECT kind, sub, MAX(spos) + 1 FROM objects GROUP BY kind, sub"):
             self._spos[(kind, sub)] = n
 
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(str(self.path) if self.path else ":memory:", check_same_thread=False,
+                             isolation_level=None)
+        if self.path:  # a new file only (before WAL): a page of users read back touches fewer, fuller pages
+            db.execute(f"PRAGMA page_size={PAGE_BYTES}")
+        db.execute("PRAGMA journal_mode=WAL" if self.path else "PRAGMA journal_mode=MEMORY")
+        db.execute("PRAGMA synchronous=OFF")
+        if self.path:  # pages are read straight from the mapped file instead of copied in by read(): a third faster
+            db.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+        db.executescript(SCHEMA)
+        db.create_function("or_cmp", 2, _or_cmp, deterministic=True)
+        db.create_function("or_contains", 2, _or_contains, deterministic=True)
+        return db
+
     def close(self) -> None:
         with self._lock:
             self.db.close()
+
+    def _compact(self) -> None:
+        """Rewrite a freshly loaded file store table by table and index by index: a bulk load
+        interleaves the pages of the table with those of its indexes, and a page of 1,000 users read
+        back took 1.0 ms of SQLite against 0.8 ms rewritten (0.75 ms with ``PAGE_BYTES`` pages). The
+        copy (``VACUUM INTO`` a sibling file) is complete before it replaces the store by a rename,
+        so an interrupted compaction leaves the loaded store as it was."""
+        assert self.path is not None
+        path = Path(self.path)
+        copy = path.with_name(path.name + ".compact")
+        with self._lock:
+            copy.unlink(missing_ok=True)
+            closed = False
+            try:
+                self.db.execute("VACUUM INTO ?", (str(copy),))
+                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                self.db.close()
+                closed = True
+                for leftover in (path.with_name(path.name + s) for s in ("-wal", "-shm")):
+                    leftover.unlink(missing_ok=True)  # checkpointed: never replayed onto the copy
+                os.replace(copy, path)
+            finally:
+                copy.unlink(missing_ok=True)
+                if closed:
+                    self.db = self._connect()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -307,6 +342,7 @@ class RosterStore:
         from renkei.mocks.school_affairs.rest.bundle import read_bundle
 
         at = loaded_at or stamp()
+        fresh = self.path is not None and not self._pos  # a bulk load into an empty file: laid out afresh after
         counts: dict[str, int] = {}
         with read_bundle(bundle, shape=self.shape, stamp=at) as source, self.transaction():
             for kind, docs in source.kinds():
@@ -316,4 +352,6 @@ class RosterStore:
                             (json.dumps(source.headers, ensure_ascii=False),))
             self.db.execute("INSERT OR REPLACE INTO settings VALUES ('manifest', ?)",
                             (json.dumps(source.manifest, ensure_ascii=False),))
+        if fresh:
+            self._compact()
         return counts
