@@ -10,7 +10,8 @@ Columns beside the document: ``kind`` (the ObjectSpec name), ``sub`` (session/or
 primary role, an enrollment's role), the dense positions ``pos``/``spos`` (within the kind, and within
 kind+sub) that make an unfiltered page an index range instead of an OFFSET scan, ``r1..r3`` (the
 references the nested endpoints follow), ``status`` and ``dlm`` (dateLastModified, normalised to UTC
-milliseconds so text order is time order). ``user_orgs`` and ``class_terms`` hold the many-valued
+milliseconds so text order is time order), ``hrefs`` (how many hrefs the document holds, so a page's
+rendered length is known before it is rendered). ``user_orgs`` and ``class_terms`` hold the many-valued
 references (a user's roles, a class's terms) and are rebuilt whenever their object changes. A bulk
 load into an empty file is followed by a compaction (``_compact``) so that reading in order is
 reading the file in order.
@@ -39,7 +40,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS objects(
   seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, sid TEXT NOT NULL, sub TEXT, pos INTEGER NOT NULL,
   spos INTEGER NOT NULL, status TEXT NOT NULL, dlm TEXT NOT NULL, r1 TEXT, r2 TEXT, r3 TEXT, doc TEXT NOT NULL,
-  UNIQUE(kind, sid));
+  hrefs INTEGER NOT NULL DEFAULT 0, UNIQUE(kind, sid));
 CREATE INDEX IF NOT EXISTS objects_pos ON objects(kind, pos);
 CREATE INDEX IF NOT EXISTS objects_spos ON objects(kind, sub, spos);
 CREATE INDEX IF NOT EXISTS objects_r1 ON objects(kind, r1);
@@ -55,6 +56,10 @@ CREATE TABLE IF NOT EXISTS events(at TEXT NOT NULL, kind TEXT NOT NULL, sid TEXT
 CREATE TABLE IF NOT EXISTS settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 BATCH = 5000
+HREF = '"href":"/ims/'  # how every href in a stored document begins: server-relative, rendered when served
+# A file written before the hrefs column: the column added and filled in place.
+_HREFS_COLUMN = ("ALTER TABLE objects ADD COLUMN hrefs INTEGER NOT NULL DEFAULT 0",
+                 f"UPDATE objects SET hrefs = (length(doc) - length(replace(doc, '{HREF}', ''))) / {len(HREF)}")
 
 
 def stamp(moment: datetime | None = None) -> str:
@@ -149,6 +154,15 @@ class RosterStore:
         if self.path:  # pages are read straight from the mapped file instead of copied in by read(): a third faster
             db.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
         db.executescript(SCHEMA)
+        if "hrefs" not in {row[1] for row in db.execute("PRAGMA table_info(objects)")}:
+            db.execute("BEGIN")
+            try:
+                for sql in _HREFS_COLUMN:
+                    db.execute(sql)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
         db.create_function("or_cmp", 2, _or_cmp, deterministic=True)
         db.create_function("or_contains", 2, _or_contains, deterministic=True)
         return db
@@ -222,16 +236,16 @@ class RosterStore:
                 spos = self._spos.get((kind, ix.sub), 0)
                 self._spos[(kind, ix.sub)] = spos + 1
                 rows_new.append((kind, sid, ix.sub, pos, spos, doc.get("status", "active"), dlm,
-                                 ix.r1, ix.r2, ix.r3, text))
+                                 ix.r1, ix.r2, ix.r3, text, text.count(HREF)))
                 created += 1
             else:
                 spos = old[2]
                 if ix.sub != old[1]:  # e.g. a user's primary role changed: it joins the end of its new subset
                     spos = self._spos.get((kind, ix.sub), 0)
                     self._spos[(kind, ix.sub)] = spos + 1
-                self.db.execute("UPDATE objects SET sub=?, spos=?, status=?, dlm=?, r1=?, r2=?, r3=?, doc=? "
+                self.db.execute("UPDATE objects SET sub=?, spos=?, status=?, dlm=?, r1=?, r2=?, r3=?, doc=?, hrefs=? "
                                 "WHERE seq=?", (ix.sub, spos, doc.get("status", "active"), dlm, ix.r1, ix.r2,
-                                                ix.r3, text, old[0]))
+                                                ix.r3, text, text.count(HREF), old[0]))
             self._links(kind, sid, doc)
             if event:
                 self.db.execute("INSERT INTO events VALUES (?, ?, ?, ?)", (dlm, kind, sid, event))
@@ -244,8 +258,8 @@ class RosterStore:
         if not rows:
             return
         try:
-            self.db.executemany("INSERT INTO objects(kind, sid, sub, pos, spos, status, dlm, r1, r2, r3, doc) "
-                                "VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+            self.db.executemany("INSERT INTO objects(kind, sid, sub, pos, spos, status, dlm, r1, r2, r3, doc, hrefs) "
+                                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
         except sqlite3.IntegrityError:
             seen: set[tuple[str, str]] = set()
             dup = next((r for r in rows if (r[0], r[1]) in seen or seen.add((r[0], r[1]))), rows[0])

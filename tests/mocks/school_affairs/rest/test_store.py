@@ -298,6 +298,29 @@ def test_an_interrupted_compaction_leaves_the_loaded_store(bundle: Path, tmp_pat
     again.close()
 
 
+def test_each_document_s_hrefs_are_counted_and_kept_up_to_date(bundle: Path) -> None:
+    s = RosterStore()
+    s.load_bundle(bundle, loaded_at=LOADED_AT)
+    user = next(s.iter_docs("user"))
+    s.put("user", {**user, "agents": [ref("user", "a1"), ref("user", "a2")]})
+    rows = s.query("SELECT doc, hrefs FROM objects", ())
+    assert all(doc.count(S.HREF) == hrefs for doc, hrefs in rows)
+    assert {hrefs for _, hrefs in rows} >= {0, 1, 2}
+
+
+def test_a_file_from_before_the_hrefs_column_gets_it(bundle: Path, tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    s = RosterStore(path)
+    s.load_bundle(bundle, loaded_at=LOADED_AT)
+    want = s.query("SELECT seq, hrefs FROM objects ORDER BY seq", ())
+    s.db.execute("ALTER TABLE objects DROP COLUMN hrefs")
+    s.close()
+    again = RosterStore(path)
+    assert again.query("SELECT seq, hrefs FROM objects ORDER BY seq", ()) == want
+    assert any(h for _, h in want)
+    again.close()
+
+
 def test_stamp_is_utc_now() -> None:
     before = datetime.now(UTC).replace(microsecond=0)
     assert datetime.fromisoformat(stamp().replace("Z", "+00:00")) >= before
