@@ -19,7 +19,7 @@ import json
 import re
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -37,7 +37,7 @@ from renkei.mocks.school_affairs.rest import queries
 from renkei.mocks.school_affairs.rest.auth import Grant, OAuthError, TokenService
 from renkei.mocks.school_affairs.rest.config import CONTENT_FAULTS, ProviderConfig
 from renkei.mocks.school_affairs.rest.errors import ApiError
-from renkei.mocks.school_affairs.rest.store import RosterStore
+from renkei.mocks.school_affairs.rest.store import HREF, RosterStore
 
 JSON = "application/json"
 _NAMES = (*R.OBJECTS, *R.GRADEBOOK_OBJECTS)
@@ -46,7 +46,7 @@ SORTABLE: dict[str, set[str]] = {
 FILTERABLE: dict[str, set[str]] = {name: R.field_paths(name) for name in _NAMES}
 # metadata is open (query.check_paths): sort by metadata.jp.kanaFamilyName (ふりがな順) as filter may
 _METADATA_PATH = re.compile(r"metadata(\.[A-Za-z_][A-Za-z0-9_]*)+")
-_HREF = b'"href":"/ims/'  # how every stored GUIDRef href begins (server-relative)
+_HREF = HREF.encode()  # how every stored href begins (server-relative)
 
 
 @dataclass
@@ -225,6 +225,13 @@ class Provider:
         return value
 
     def collection(self, endpoint: R.Endpoint, request: Request) -> tuple[int, bytes, dict[str, str], int, int]:
+        """One collection request answered whole (the gradebook's collections)."""
+        status, body, headers, n, total = self.collection_page(endpoint, request)
+        return status, body if isinstance(body, bytes) else b"".join(body.parts()), headers, n, total
+
+    def collection_page(self, endpoint: R.Endpoint, request: Request
+                        ) -> tuple[int, bytes | PageBody, dict[str, str], int, int]:
+        """One collection request: its page (a ``PageBody`` to stream, or bytes), headers, count, total."""
         ids = [request.path_params[p] for p in endpoint.params]
         if endpoint.nested and self.fault("nested_500"):
             raise ApiError(500, "internal_server_error", "internal error")
@@ -255,9 +262,11 @@ class Provider:
         if page.ranged and not self.store.dense(endpoint.object, endpoint.subset, total):
             page = queries.build(endpoint, ids, flt=flt, sort=sort, desc=order == "desc", limit=limit,
                                  offset=served_offset, shape=self.store.shape, ranged=False)
-        docs = [r[0] for r in self.store.query(page.sql, page.params)]
+        rows = self.store.query(page.sql, page.params)
+        docs = [r[0] for r in rows]
+        hrefs: int | None = sum(r[1] for r in rows)  # None once the documents are changed
         if endpoint.nested and self.fault("nested_wrong_members") and docs and total:
-            docs, total = docs[:-1] if offset + len(docs) >= total else docs, total - 1
+            docs, total, hrefs = docs[:-1] if offset + len(docs) >= total else docs, total - 1, None
         if offset >= total > 0 and self.fault("beyond_end_error"):
             raise ApiError(404, "unknownobject", "no objects at this offset")
         if fields is not None or self.content_faults:
@@ -267,15 +276,71 @@ class Provider:
                 if fields is not None:
                     doc = {k: v for k, v in doc.items() if k in fields}
                 out.append(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode())
-            docs = out
+            docs, hrefs = out, None
         key = "data" if self.fault("wrong_envelope") else endpoint.envelope
-        body = self.render_page(key, docs, request)
+        body: bytes | PageBody = PageBody(key, docs, self._href(request), hrefs)
+        if self.fault("boolean_json"):  # changes lengths as it renders: rendered whole
+            body = self.render_page(key, docs, request)
         headers: dict[str, str] = {}
         if not self.fault("no_total_count"):
             headers["X-Total-Count"] = str(total)
         if not self.fault("no_link_header"):
             headers["Link"] = links(self.origin(request) + request.url.path, dict(params), limit, offset, total)
         return 200, body, headers, len(docs), total
+
+
+PART_DOCS = 250  # documents rendered per part of a streamed page
+
+
+class PageBody:
+    """A collection page before rendering: ``{"<key>":[doc,...]}`` with each stored relative href
+    (``_HREF``) written as ``href``. Its rendered length follows from the documents' lengths and their
+    number of hrefs (the store keeps it per document; counted here for documents changed on the way),
+    so the page can be sent with a Content-Length and rendered part by part while the peer reads."""
+
+    def __init__(self, key: str, docs: list[bytes], href: bytes, hrefs: int | None = None) -> None:
+        self.head = b'{"' + key.encode() + b'":['
+        self.docs = docs
+        self.href = href
+        if hrefs is None:
+            hrefs = sum(doc.count(_HREF) for doc in docs)
+        size = sum(map(len, docs)) + max(len(docs) - 1, 0)
+        self.length = len(self.head) + size + 2 + hrefs * (len(href) - len(_HREF))
+
+    def parts(self) -> Iterator[bytes]:
+        """The rendered page in parts of ``PART_DOCS`` documents; joined, the bytes of ``render_page``."""
+        docs, href = self.docs, self.href
+        if not docs:
+            yield self.head + b"]}"
+        for start in range(0, len(docs), PART_DOCS):
+            pieces = b",".join(docs[start:start + PART_DOCS]).split(_HREF)
+            pieces[0] = (self.head if start == 0 else b",") + pieces[0]
+            if start + PART_DOCS >= len(docs):
+                pieces[-1] += b"]}"
+            yield href.join(pieces)
+
+
+class PageResponse:
+    """The ASGI response of a ``PageBody``: headers with its Content-Length first, then each part as it
+    is rendered, so that rendering the rest overlaps the peer's reading of what was sent."""
+
+    def __init__(self, body: PageBody, status: int, headers: dict[str, str]) -> None:
+        self.body = body
+        self.status = status
+        self.raw_headers = [*((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()),
+                            (b"content-length", str(body.length).encode()), (b"content-type", JSON.encode())]
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": self.status, "headers": self.raw_headers})
+        if scope.get("method") == "HEAD":
+            await send({"type": "http.response.body", "body": b""})
+            return
+        parts = self.body.parts()
+        part = next(parts)
+        for after in parts:
+            await send({"type": "http.response.body", "body": part, "more_body": True})
+            part = after
+        await send({"type": "http.response.body", "body": part})
 
 
 def links(url: str, params: dict[str, str], limit: int, offset: int, total: int) -> str:
@@ -309,8 +374,10 @@ def _route(provider: Provider, endpoint: R.Endpoint) -> Route:
                 status, body, headers = await run_in_threadpool(provider.single, endpoint, request)
                 provider.record(request, grant, status)
             else:
-                status, body, headers, n, total = await run_in_threadpool(provider.collection, endpoint, request)
+                status, body, headers, n, total = await run_in_threadpool(provider.collection_page, endpoint, request)
                 provider.record(request, grant, status, n, total)
+            if isinstance(body, PageBody):
+                return PageResponse(body, status, headers)
             return Response(body, status, headers=headers, media_type=JSON)
         except ApiError as exc:
             provider.record(request, grant, exc.status)

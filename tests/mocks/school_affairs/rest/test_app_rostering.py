@@ -11,6 +11,7 @@ import pytest
 
 from renkei.harness.oneroster.model import query as Q
 from renkei.harness.oneroster.model import rest as R
+from renkei.mocks.school_affairs.rest import app as app_module
 from renkei.mocks.school_affairs.rest import lifecycle
 from renkei.mocks.school_affairs.rest.store import RosterStore
 from tests.mocks.school_affairs.rest.conftest import (
@@ -216,6 +217,37 @@ def test_pages_concatenate_to_the_collection(api: Api, roster: Roster, template:
             break
     assert seen == whole
     assert len({o["sourcedId"] for o in seen}) == total
+
+
+@pytest.mark.parametrize("n", [0, 1, 6, 7, 8, 20, 22])
+def test_a_page_streamed_in_parts_is_the_page_rendered_whole(api: Api, n: int,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """``PageBody``'s parts (here of 7 documents) join to the page ``render_page`` makes, and its
+    Content-Length, announced before any part is rendered, is that page's length."""
+    monkeypatch.setattr(app_module, "PART_DOCS", 7)
+    rows = api.store.query("SELECT CAST(doc AS BLOB), hrefs FROM objects WHERE kind='user' ORDER BY pos LIMIT ?",
+                           (n,))
+    docs = [d for d, _ in rows]
+    assert len(docs) == n
+    href = b'"href":"http://sa.test/ims/'
+    whole = b'{"users":[' + b",".join(docs).replace(b'"href":"/ims/', href) + b"]}"
+    for hrefs in (None, sum(h for _, h in rows)):  # counted here, or the store's per-document counts
+        body = app_module.PageBody("users", docs, href, hrefs)
+        parts = list(body.parts())
+        assert b"".join(parts) == whole and body.length == len(whole)
+        assert len(parts) == max(1, -(-n // 7))
+    answer = api.get("/users", limit=n or 1, offset=0 if n else 10_000)
+    assert int(answer.headers["Content-Length"]) == len(answer.content)
+    assert answer.headers["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("faults", [{"broken_href"}, {"wrong_envelope"}, {"boolean_json"}, {"extra_field"}])
+def test_pages_under_rendering_faults_carry_their_length(make_api: MakeApi, faults: set[str]) -> None:
+    api = make_api(faults=faults)
+    answer = api.get("/users", limit=20)
+    assert answer.status_code == 200 and int(answer.headers["Content-Length"]) == len(answer.content)
+    (page,) = answer.json().values()
+    assert len(page) == 20
 
 
 def test_pages_stay_exact_after_the_positions_change(fresh: tuple[Api, Roster]) -> None:
