@@ -16,7 +16,8 @@ references (a user's roles, a class's terms) and are rebuilt whenever their obje
 load into an empty file is followed by a compaction (``_compact``) so that reading in order is
 reading the file in order.
 
-Thread-safety: one connection, guarded by a lock; the ASGI app runs queries in a worker thread.
+Thread-safety: one connection, guarded by a lock; the ASGI app runs queries in a worker thread, except
+a page read as an index range, which the event loop answers itself when the lock is free.
 """
 
 from __future__ import annotations
@@ -306,6 +307,22 @@ class RosterStore:
                     self._counts.clear()
                 self._counts[key] = self.db.execute(sql, params).fetchone()[0]
             return self._counts[key]
+
+    def known_count(self, sql: str, params: Sequence[Any]) -> int | None:
+        """``counted``'s answer if it is kept, else None (without counting)."""
+        with self._lock:
+            return self._counts.get((sql, tuple(params)))
+
+    @contextmanager
+    def unless_busy(self) -> Iterator[bool]:
+        """Hold the store's lock if no other thread holds it (True), else False at once: the event
+        loop may answer a request of bounded cost itself, but must never wait behind a long query."""
+        held = self._lock.acquire(blocking=False)
+        try:
+            yield held
+        finally:
+            if held:
+                self._lock.release()
 
     def query(self, sql: str, params: Sequence[Any]) -> list[Any]:
         with self._lock:

@@ -250,6 +250,77 @@ def test_pages_under_rendering_faults_carry_their_length(make_api: MakeApi, faul
     assert len(page) == 20
 
 
+def test_plain_pages_are_answered_on_the_event_loop_and_the_rest_in_a_worker(
+        fresh: tuple[Api, Roster], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once its total is counted, a plain page (an index range) is answered without a worker thread,
+    with the same bytes and headers; whatever may take long goes to the worker."""
+    api, roster = fresh
+    real = app_module.run_in_threadpool
+    threaded: list[str] = []
+
+    async def spy(fn: Any, *args: Any) -> Any:
+        threaded.append(getattr(fn, "__name__", "?"))
+        return await real(fn, *args)
+
+    monkeypatch.setattr(app_module, "run_in_threadpool", spy)
+
+    def answered_by(path: str, **params: Any) -> tuple[str, Any]:
+        threaded.clear()
+        answer = api.get(path, **params)
+        assert answer.status_code == 200, answer.text
+        return ("worker" if "collection_page" in threaded else "loop"), answer
+
+    org = api.store.get("org", roster.school()["sourcedId"])
+    assert org is not None
+    api.store.put("org", org)  # a write (of the same document): every total is counted afresh
+    first = answered_by("/users", limit=5, offset=5)
+    again = answered_by("/users", limit=5, offset=5)
+    assert (first[0], again[0]) == ("worker", "loop")  # the first counts the total
+    assert again[1].content == first[1].content and again[1].headers == first[1].headers
+    assert answered_by("/students", limit=3)[0] == "worker" and answered_by("/students", limit=3)[0] == "loop"
+    school = roster.school()["sourcedId"]
+    for path, params in [("/users", {"filter": "givenName!='x'"}), ("/users", {"sort": "familyName"}),
+                         ("/users", {"fields": "sourcedId"}), (f"/schools/{school}/students", {})]:
+        answered_by(path, **params)
+        assert answered_by(path, **params)[0] == "worker", (path, params)
+    teacher = roster.teacher()
+    user = next(u for u in roster.users if u["sourcedId"] == teacher)
+    lifecycle.edit(api.store, "user", teacher, {"roles": [{**r, "role": "student"} for r in user["roles"]]})
+    answered_by("/teachers", limit=2)
+    assert answered_by("/teachers", limit=2)[0] == "worker"  # no longer dense: an OFFSET query
+
+
+def test_a_busy_store_sends_even_plain_pages_to_the_worker(api: Api) -> None:
+    import threading
+
+    api.get("/users", limit=2)  # counted
+    endpoint = R.BY_OPERATION["getAllUsers"]
+    held, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with api.store._lock:
+            held.set()
+            done.wait(10)
+
+    other = threading.Thread(target=hold)
+    other.start()
+    held.wait(10)
+    try:
+        request = _request(R.ROSTERING_PATH + "/users", "limit=2")
+        assert api.provider.quick_page(endpoint, request) is None
+    finally:
+        done.set()
+        other.join()
+    assert api.provider.quick_page(endpoint, request) is not None
+
+
+def _request(path: str, query: str) -> Any:
+    from starlette.requests import Request
+
+    return Request({"type": "http", "method": "GET", "path": path, "query_string": query.encode(), "headers": [],
+                    "scheme": "http", "server": ("sa.test", 80), "root_path": "", "path_params": {}})
+
+
 def test_pages_stay_exact_after_the_positions_change(fresh: tuple[Api, Roster]) -> None:
     api, roster = fresh
     """After a role change and a deletion-free replace, /students and /teachers are no longer dense:
