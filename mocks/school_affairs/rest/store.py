@@ -185,8 +185,8 @@ class RosterStore:
             copy.unlink(missing_ok=True)
             closed = False
             try:
+                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the load's WAL emptied before the copy is made
                 self.db.execute("VACUUM INTO ?", (str(copy),))
-                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 self.db.close()
                 closed = True
                 for leftover in (path.with_name(path.name + s) for s in ("-wal", "-shm")):
