@@ -21,6 +21,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 from urllib.parse import urlencode
 
@@ -47,6 +48,7 @@ FILTERABLE: dict[str, set[str]] = {name: R.field_paths(name) for name in _NAMES}
 # metadata is open (query.check_paths): sort by metadata.jp.kanaFamilyName (ふりがな順) as filter may
 _METADATA_PATH = re.compile(r"metadata(\.[A-Za-z_][A-Za-z0-9_]*)+")
 _HREF = HREF.encode()  # how every stored href begins (server-relative)
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
 
 
 @dataclass
@@ -286,8 +288,8 @@ class Provider:
             page = queries.build(endpoint, ids, flt=flt, sort=sort, desc=order == "desc", limit=limit,
                                  offset=served_offset, shape=self.store.shape, ranged=False)
         rows = self.store.query(page.sql, page.params)
-        docs = [r[0] for r in rows]
-        hrefs: int | None = sum(r[1] for r in rows)  # None once the documents are changed
+        docs = list(map(_FIRST, rows))
+        hrefs: int | None = sum(map(_SECOND, rows))  # None once the documents are changed
         if endpoint.nested and self.fault("nested_wrong_members") and docs and total:
             docs, total, hrefs = docs[:-1] if offset + len(docs) >= total else docs, total - 1, None
         if offset >= total > 0 and self.fault("beyond_end_error"):
