@@ -318,7 +318,10 @@ class _NotQuick(Exception):
     """A request ``quick_page`` leaves to a worker thread."""
 
 
-PART_DOCS = 250  # documents rendered per part of a streamed page
+# Documents rendered per part of a streamed page: 50 gave the lowest median time per 1,000-user page in
+# every page-by-page comparison over a million users (part sizes 1,000, 250, 100, 50, 25 interleaved),
+# 5-15% below one part; small parts keep the peer reading while the rest is rendered.
+PART_DOCS = 50
 
 
 class PageBody:
