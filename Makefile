@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test lint bench bench-rest wheel-check clean
+.PHONY: venv demo test lint bench bench-rest bench-xapi wheel-check clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -21,7 +21,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check harness mocks reports profiles fixtures tests benchmarks .ci/wheel-check
 
 test: lint
-	$(BIN)/python -m pytest -q -n 2 tests
+	$(BIN)/python -m pytest -q -n 2 --durations=10 tests
 
 # Builds the wheel, installs it into a fresh venv outside the checkout and runs renkei from there (~1 min).
 wheel-check:
@@ -33,6 +33,11 @@ bench: $(STAMP)
 # The first run generates and loads a 1.1M-user roster (about 50 minutes on two cores); later runs reuse it.
 bench-rest: $(STAMP)
 	$(BIN)/python benchmarks/rest_provider.py
+
+# A million statements through xapi-statements-japan vs json.loads, and the mock LRS vs plain SQLite inserts
+# (a few minutes on two cores; needs about 1.3 GB of temporary disk).
+bench-xapi: $(STAMP)
+	$(BIN)/python benchmarks/xapi.py
 
 clean:
 	rm -rf $(VENV) renkei-out build dist renkei.egg-info

@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 # Each raw reader takes a zip or a folder, like renkei does, and parses every CSV in it.
@@ -74,8 +75,17 @@ _PEAK = (
 )
 
 
-def _child(args: list[str]) -> tuple[float, int, int, str]:
-    """Run a ``python -c`` child; return (wall seconds, its peak RSS bytes, exit code, stdout).
+@dataclass(frozen=True)
+class ChildRun:
+    wall: float  # seconds
+    cpu: float  # user + system seconds of the child
+    rss: int  # peak RSS in bytes
+    code: int
+    stdout: str
+
+
+def run_child(args: list[str]) -> ChildRun:
+    """Run a ``python -c`` child; return its wall and CPU time, peak RSS, exit code and stdout.
 
     Output goes to temporary files, not pipes: waiting on the process while a pipe fills up
     would deadlock.
@@ -97,7 +107,13 @@ def _child(args: list[str]) -> tuple[float, int, int, str]:
     if code not in (0, 1):
         sys.stderr.write(stderr)
     rss = int(written) * 1024 if written.isdigit() else usage.ru_maxrss * 1024  # no /proc: best effort
-    return wall, rss, code, stdout
+    return ChildRun(wall, usage.ru_utime + usage.ru_stime, rss, code, stdout)
+
+
+def _child(args: list[str]) -> tuple[float, int, int, str]:
+    """``run_child`` as (wall seconds, peak RSS bytes, exit code, stdout)."""
+    got = run_child(args)
+    return got.wall, got.rss, got.code, got.stdout
 
 
 def prefecture_scale(scale: float) -> dict[str, int]:

@@ -497,6 +497,98 @@ def mocks_serve(
                            school_affairs_port=school_affairs_port, lrs_port=lrs_port))
 
 
+PORT_HELP = "0 picks a free port"
+TAG_HELP = "the mocks image (default: renkei-mocks:<renkei's version>)"
+
+
+@mocks_app.command("image")
+def mocks_image(
+    base: Annotated[str, typer.Option("--base", help="a local image with python3 of this renkei's Python version "
+                                      "(nothing is pulled)")],
+    tag: Annotated[str | None, typer.Option("--tag", help=TAG_HELP)] = None,
+) -> None:
+    """Build an image of the mock ecosystem from the installed renkei on BASE (it runs
+    ``python3 -m renkei.mocks``); no registry, no network."""
+    from renkei.harness.launch import mock_ecosystem
+    from renkei.harness.launch.containers import docker_client
+
+    tag = tag or mock_ecosystem.default_tag()
+    image_id = mock_ecosystem.build(docker_client("renkei mocks image"), base, tag)
+    out.print(_safe(f"built {tag} ({image_id[:19]}) from {base}"), highlight=False, markup=False)
+
+
+@mocks_app.command("up")
+def mocks_up(
+    docker: Annotated[bool, typer.Option("--docker", help="run the ecosystem in a container (host network, "
+                                         "127.0.0.1)")] = False,
+    base: Annotated[str | None, typer.Option("--base", help="build the image from this base first "
+                                             "(as renkei mocks image)")] = None,
+    tag: Annotated[str | None, typer.Option("--tag", help=TAG_HELP)] = None,
+    bundle: Annotated[Path | None, typer.Option(help="OneRoster bundle for the e-portal (default: generate one); "
+                                                "mounted read-only")] = None,
+    workdir: Annotated[Path | None, typer.Option(help="a folder of this machine for the mocks' keys and generated "
+                                                 "roster (default: inside the container)")] = None,
+    eportal_port: Annotated[int, typer.Option(min=0, max=65535, help=PORT_HELP)] = 8401,
+    app_port: Annotated[int, typer.Option(min=0, max=65535, help=PORT_HELP)] = 8402,
+    school_affairs_port: Annotated[int, typer.Option(min=0, max=65535, help=PORT_HELP)] = 8403,
+    lrs_port: Annotated[int, typer.Option(min=0, max=65535, help=PORT_HELP)] = 8404,
+    timeout: Annotated[float, typer.Option(min=1, max=1800, help="seconds to wait until the mocks serve")] = 120,
+) -> None:
+    """Start the mock 校務支援システム, 学習eポータル, LRS and 学習アプリ in a container that keeps running
+    (`renkei mocks down` removes it) and print what a vendor registers: URLs, client ids, test keys."""
+    if not docker:
+        raise UsageError("mocks up runs the ecosystem in a container: add --docker (or run `renkei mocks serve`)")
+    from renkei.harness.launch import mock_ecosystem
+    from renkei.harness.launch.containers import docker_client
+
+    tag = tag or mock_ecosystem.default_tag()
+    ports = {"eportal": eportal_port, "app": app_port, "school_affairs": school_affairs_port, "lrs": lrs_port}
+    client = docker_client("renkei mocks up")
+    mock_ecosystem.preflight(client, ports)  # before a build that may take a minute
+    if base is not None:
+        image_id = mock_ecosystem.build(client, base, tag)
+        out.print(_safe(f"built {tag} ({image_id[:19]}) from {base}"), highlight=False, markup=False)
+    started = mock_ecosystem.up(client, tag=tag, ports=ports, bundle=bundle, workdir=workdir, timeout=timeout)
+    for line in started.lines:
+        out.print(_safe(line), highlight=False, markup=False)
+    out.print(_safe(f"container {started.name} ({started.image}, host network, 127.0.0.1 only); "
+                    "`renkei mocks down` stops and removes it"), highlight=False, markup=False)
+
+
+@mocks_app.command("down")
+def mocks_down(
+    logs: Annotated[Path | None, typer.Option(help="write the containers' logs to this file first "
+                                              "(e.g. a CI artifact)")] = None,
+) -> None:
+    """Stop and remove the mock ecosystem's container (`renkei mocks up --docker`), and only it."""
+    from renkei.harness.core.atomic import write_atomic
+    from renkei.harness.launch import mock_ecosystem
+    from renkei.harness.launch.containers import docker_client
+
+    if logs is not None:  # said before anything is removed: the logs must not be lost
+        if logs.is_dir():
+            raise UsageError(f"--logs {logs} is a folder; give the path of the file to write")
+        try:
+            logs.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"--logs {logs}: cannot create its folder ({exc.strerror or exc})") from None
+        if not os.access(logs.parent, os.W_OK):
+            raise UsageError(f"--logs {logs}: its folder is not writable")
+    removed = mock_ecosystem.down(docker_client("renkei mocks down"))
+    if logs is not None and removed:
+        text = "".join(f"== {name} ==\n{log}" + ("" if log.endswith("\n") else "\n") for name, log in removed)
+        try:
+            write_atomic(logs, text.encode("utf-8", "backslashreplace"))
+        except OSError as exc:
+            raise UsageError(f"--logs {logs}: cannot write it ({exc.strerror or exc}); the containers are "
+                             "removed") from None
+    for name, _ in removed:
+        out.print(_safe(f"removed {name}" + (f" (log: {logs})" if logs is not None else "")),
+                  highlight=False, markup=False)
+    if not removed:
+        out.print("no mock container was running", highlight=False, markup=False)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: maps every user-caused error to exit 2 with one line."""
     try:

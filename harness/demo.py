@@ -18,7 +18,11 @@ Also ``renkei demo``, so an installed wheel can prove itself (CI runs it from on
    writes to and reads from the mock LRS with ``xapi-lrs`` and ``xapi2-lrs`` (green), then from one with
    named faults (red).
 
-5. Every run's result folder is signed with a demo key and published as the listing site
+5. The chain: ``chain-japan`` drives the mock 校務支援 → 学習eポータル (+ LRS) → 学習アプリ through a school year
+   (green), then with one broken position each: an e-portal that re-issues sub after 年次更新 and an app that
+   reports the login name as the xAPI actor (red, each found at that position).
+
+6. Every run's result folder is signed with a demo key and published as the listing site
    (``renkei-out/demo/site/``: index, product pages, open-data feed, badges).
 
 Reports go to ``renkei-out/demo/<run>/``; the exit code is 0 when every run ended as expected.
@@ -73,7 +77,7 @@ class DemoRun:
 
 DEMO_VERSION = "2026.12-demo"
 # which mock each profile tests: the product the demo's results (and its listing site) name
-_PRODUCTS = (("oneroster12-rest-consumer", "renkei 模擬学習eポータル"), ("lti13-platform", "renkei 模擬学習eポータル"),
+_PRODUCTS = (("chain", "renkei 模擬連携"), ("oneroster12-rest-consumer", "renkei 模擬学習eポータル"), ("lti13-platform", "renkei 模擬学習eポータル"),
              ("lti13-tool", "renkei 模擬学習アプリ"), ("xapi-statements", "renkei 模擬学習アプリ"),
              ("xapi", "renkei 模擬 LRS"), ("oneroster", "renkei 模擬校務支援システム"))
 
@@ -84,10 +88,11 @@ def _product(profile: str, expected: str) -> tuple[str, str]:
     return name, DEMO_VERSION + ("-broken" if expected == "fail" else "")
 
 
-def _run(name: str, profile: str, target: Path, expected: str, note: str = "") -> DemoRun:
+def _run(name: str, profile: str, target: Path, expected: str, note: str = "", product_name: str | None = None) -> DemoRun:
     out = OUT / name
     console.print(f"[bold]→ {name}[/] ({profile})", highlight=False)
     product, version = _product(profile, expected)
+    product = product_name or product
     try:
         result = execute(RunOptions(profile=profile, target=str(target), out_dir=out, product_name=product,
                                     product_version=version, vendor="renkei"),
@@ -291,6 +296,28 @@ def lrs_runs() -> list[DemoRun]:
     return runs
 
 
+# -- the chain ---------------------------------------------------------------------------------
+def chain_runs() -> list[DemoRun]:
+    """chain-japan: the mock 校務支援 → 学習eポータル (+ LRS) → 学習アプリ through a school year (green), then with a
+    broken position each (red): an e-portal that re-issues sub after 年次更新, an app that reports the login name."""
+    runs: list[DemoRun] = []
+    cases = (("chain-japan", "renkei 模擬連携 (校務支援 → 学習eポータル → 学習アプリ)", {}, "pass", "the mock chain as shipped"),
+             ("chain-japan-broken-eportal", "renkei 模擬学習eポータル", {"eportal_faults": ["reissue_sub_after_year_advance"]},
+              "fail", "an e-portal that re-issues sub after 年次更新"),
+             ("chain-japan-broken-app", "renkei 模擬学習アプリ", {"app_faults": ["xapi_actor_login_name"]}, "fail",
+              "an app that reports the login name as the actor"))
+    for name, product, faults, expected, note in cases:
+        target = _write_yaml(OUT / "targets" / f"{name}.yaml", {
+            "kind": "chain", "name": "青葉市の連携 (renkei の模擬)",
+            "mocks": {"roster": {"schools": 3, "students_per_grade": 6, "school_year": 2026, "seed": 2026},
+                      "import": "rest", **faults},
+            "scenario": {"classes_per_school": 3, "learners_per_class": 2, "refusals": 2},
+            "observation": {"xapi_wait_seconds": 30, "xapi_idle_seconds": 1.0},
+        })
+        runs.append(_run(name, "chain-japan", target, expected, note, product_name=product))
+    return runs
+
+
 # -- LTI ---------------------------------------------------------------------------------------
 def _write_yaml(path: Path, data: dict[str, Any]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -438,6 +465,7 @@ def main() -> int:
     runs += statements_runs()
     runs += statements_file_runs()
     runs += lrs_runs()
+    runs += chain_runs()
     _summary(runs)
     site = sign_and_publish(runs)
     bad = [r for r in runs if not r.ok]

@@ -167,6 +167,34 @@ STRINGS: dict[str, tuple[str, str]] = {
     "passed_toggle": ("合格したチェック {n} 件の一覧を表示", "Show the {n} passed check(s)"),
     "none": ("ありません。", "None."),
     "title": ("チェック名", "Check"),
+    # the chain (chain-japan)
+    "section_chain": ("連携の連鎖", "The chain"),
+    "chain_intro": (
+        "校務支援システムから LRS までの 4 つの位置と、そのあいだの連携です。連携は、その検査がすべて合格なら緑、"
+        "どれかが不合格なら赤 (切った位置・場面・学習者を示します)、確かめられなかったものがあれば灰色です。",
+        "The four positions from the 校務支援 system to the LRS, and the links between them. A link is green "
+        "when all its checks pass, red when one fails (with the position, phase and learners that broke it), "
+        "grey when one could not be evaluated.",
+    ),
+    "chain_mock": ("renkei の模擬", "renkei's mock"),
+    "chain_vendor": ("製品", "vendor product"),
+    "chain_faults": ("意図的な欠陥", "deliberate faults"),
+    "chain_position_broken": ("この位置で連携が切れています", "the chain breaks at this position"),
+    "chain_links": ("連携", "Links"),
+    "chain_link_checks": ("検査 {n} 件", "{n} checks"),
+    "chain_state_pass": ("つながっている", "holds"),
+    "chain_state_fail": ("切れている", "broken"),
+    "chain_state_unseen": ("未確認", "not evaluated"),
+    "col_check": ("検査", "Check"),
+    "chain_col_position": ("位置", "Position"),
+    "chain_col_phase": ("場面", "Phase"),
+    "chain_col_learners": ("学習者 (sourcedId)", "Learners (sourcedId)"),
+    "chain_col_event": ("出来事", "Event"),
+    "chain_col_seconds": ("秒", "Seconds"),
+    "chain_learners_redacted": ("{n} 人 (--redact により伏せています)", "{n} (withheld by --redact)"),
+    "chain_more": ("ほか {n} 人", "{n} more"),
+    "chain_timeline": ("シナリオの経過", "Timeline of the scenario"),
+    "chain_problems": ("実行できなかった手順:", "Steps that could not be done:"),
     # limitations
     "section_limits": ("制限事項と免責", "Limitations and disclaimer"),
     "limit_scope": (

@@ -26,6 +26,7 @@ class Extra:
 EXTRAS: dict[str, Extra] = {
     "browser": Extra(module="playwright", package="Playwright for Python"),
     "openapi": Extra(module="schemathesis", package="schemathesis"),
+    "docker": Extra(module="docker", package="the Docker SDK for Python"),
 }
 
 

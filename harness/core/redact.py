@@ -21,6 +21,7 @@ PERSONAL_FIELDS = frozenset({
     "metadata.jp.kanaPreferredMiddleName",
     # LTI / OIDC claims and NRPS member fields
     "given_name", "family_name", "middle_name", "name", "picture", "person_sourcedid",
+    "nickname", "preferred_username", "phone_number", "address", "birthdate", "gender",
     # xAPI
     "mbox", "mbox_sha1sum",
 })

@@ -66,7 +66,7 @@ def load_standards() -> None:
         return
     names = {ep.value for ep in entry_points(group="renkei.standards")}
     # A source checkout that was never installed still knows its own standards.
-    names |= {"renkei.harness.oneroster", "renkei.harness.lti", "renkei.harness.xapi"}
+    names |= {"renkei.harness.oneroster", "renkei.harness.lti", "renkei.harness.xapi", "renkei.harness.chain"}
     for module in sorted(names):
         importlib.import_module(module)
     _loaded = True

@@ -21,42 +21,38 @@ from typing import Any
 import httpx
 
 from renkei.harness.core.atomic import write_atomic
-from renkei.harness.core.errors import TargetError, UsageError
+from renkei.harness.core.errors import TargetError
+from renkei.harness.core.extras import require_extra
 from renkei.harness.core.secret_registry import SecretRegistry
-from renkei.harness.launch.spec import ContainerSpec, Launch
+from renkei.harness.launch.spec import ContainerSpec, Launch, LaunchSection
 
 LABEL = "renkei.launch"  # every container renkei starts carries it (the run's token as value)
 POLL_SECONDS = 0.25
 TAIL_LINES = 8
 MAX_LOG_BYTES = 5_000_000
-DOCKER_EXTRA = "containers need the docker extra: pip install 'renkei[docker]'"
 
 
 class LaunchError(TargetError):
     """The product could not be started or never became ready (one line, with its last log lines)."""
 
 
-def docker_module() -> Any:
-    """The ``docker`` SDK, or a one-line UsageError naming the extra to install."""
-    try:
-        import docker
-    except ImportError:
-        raise UsageError(DOCKER_EXTRA) from None
-    return docker
+def docker_module(needed_for: str = "starting containers") -> Any:
+    """The ``docker`` SDK, or a one-line ``MissingExtra`` naming the ``pip install`` to run."""
+    return require_extra("docker", needed_for)
 
 
-def docker_client() -> Any:
+def docker_client(needed_for: str = "starting containers") -> Any:
     """A client of the daemon ``DOCKER_HOST`` names (the default socket otherwise), known to answer."""
-    docker = docker_module()
+    docker = docker_module(needed_for)
     try:
         client = docker.from_env(timeout=60)
         client.ping()
     except docker.errors.DockerException as exc:
-        raise LaunchError(f"cannot reach the Docker daemon (set DOCKER_HOST): {_short(exc)}") from None
+        raise LaunchError(f"cannot reach the Docker daemon (set DOCKER_HOST): {short(exc)}") from None
     return client
 
 
-def _short(exc: BaseException) -> str:
+def short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0][:300] if text else type(exc).__name__
 
@@ -97,8 +93,11 @@ class Launched:
     ``write_logs`` stores them beside the report.
     """
 
-    def __init__(self, launch: Launch, registry: SecretRegistry, *, client: Any = None) -> None:
+    def __init__(self, launch: Launch, registry: SecretRegistry, *, client: Any = None,
+                 labels: dict[str, str] | None = None, user: str | None = None) -> None:
         self.launch = launch
+        self.labels = labels or {}  # besides LABEL: what finds these containers again (renkei mocks down)
+        self.user = user  # "uid:gid" to run as (files written to a mount belong to the caller), else the image's
         self.registry = registry
         self.client = client
         self.token = uuid.uuid4().hex[:12]
@@ -139,15 +138,16 @@ class Launched:
         try:
             container = self.client.containers.create(
                 spec.image, command=spec.command, entrypoint=spec.entrypoint, environment=env,
-                name=f"renkei-{self.token}-{spec.name}", labels={LABEL: self.token, "renkei.container": spec.name},
-                network_mode="host", mounts=mounts, init=True, detach=True)
+                name=f"renkei-{self.token}-{spec.name}",
+                labels={**self.labels, LABEL: self.token, "renkei.container": spec.name},
+                network_mode="host", mounts=mounts, init=True, detach=True, user=self.user)
         except docker.errors.DockerException as exc:
-            raise LaunchError(f"{label} could not be created: {self._scrub(_short(exc))}") from None
+            raise LaunchError(f"{label} could not be created: {self._scrub(short(exc))}") from None
         self.started.append((spec, container))
         try:
             container.start()
         except docker.errors.DockerException as exc:
-            raise LaunchError(f"{label} could not be started: {self._scrub(_short(exc))}; last log lines: "
+            raise LaunchError(f"{label} could not be started: {self._scrub(short(exc))}; last log lines: "
                               f"{tail(self._logs(container))}") from None
         self._wait_ready(spec, container, label)
 
@@ -161,11 +161,11 @@ class Launched:
                 raise LaunchError(f"{label}: the image is not in the Docker daemon (pull: never); build or "
                                   "`docker pull` it first, or set pull: missing") from None
         except docker.errors.DockerException as exc:
-            raise LaunchError(f"{label}: the image could not be inspected: {_short(exc)}") from None
+            raise LaunchError(f"{label}: the image could not be inspected: {short(exc)}") from None
         try:
             self.client.images.pull(spec.image)
         except docker.errors.DockerException as exc:
-            raise LaunchError(f"{label}: the image could not be pulled: {self._scrub(_short(exc))}") from None
+            raise LaunchError(f"{label}: the image could not be pulled: {self._scrub(short(exc))}") from None
 
     def _wait_ready(self, spec: ContainerSpec, container: Any, label: str) -> None:
         docker = docker_module()
@@ -175,7 +175,7 @@ class Launched:
             try:
                 container.reload()
             except docker.errors.DockerException as exc:
-                raise LaunchError(f"{label} disappeared while renkei waited for it: {_short(exc)}") from None
+                raise LaunchError(f"{label} disappeared while renkei waited for it: {short(exc)}") from None
             if container.status in ("exited", "dead"):
                 code = container.attrs.get("State", {}).get("ExitCode")
                 raise LaunchError(f"{label} exited with code {code} before it was ready ({spec.probe()}); "
@@ -211,7 +211,7 @@ class Launched:
         try:
             raw = container.logs(stdout=True, stderr=True)
         except docker.errors.DockerException as exc:
-            return f"(the logs could not be read: {_short(exc)})"
+            return f"(the logs could not be read: {short(exc)})"
         text = raw[-MAX_LOG_BYTES:].decode("utf-8", "replace")
         return self._scrub(text) if scrub else text
 
@@ -232,10 +232,60 @@ class Launched:
                 except docker.errors.NotFound:
                     pass
                 except docker.errors.DockerException as exc:
-                    self.cleanup_problems.append(f"container {container.name} could not be removed: {_short(exc)}")
+                    self.cleanup_problems.append(f"container {container.name} could not be removed: {short(exc)}")
             self.started.clear()
 
     def write_logs(self, out_dir: Path) -> list[Path]:
         """``renkei-container-NAME.log`` per container, beside the report."""
         return [write_atomic(out_dir / f"renkei-container-{name}.log", text.encode("utf-8", "backslashreplace"))
                 for name, text in self.logs.items()]
+
+    def detach(self) -> list[tuple[ContainerSpec, Any, str]]:
+        """Leave the started containers running (``renkei mocks up``): each with its log so far; the
+        ``with`` block no longer stops them."""
+        kept = [(spec, container, self._logs(container)) for spec, container in self.started]
+        self.started.clear()
+        return kept
+
+
+def start_detached(client: Any, spec: ContainerSpec, labels: dict[str, str], *,
+                   user: str | None = None) -> tuple[Any, str]:
+    """One container that outlives the command: returned ready with its log so far, or removed
+    again and a ``LaunchError`` (also on Ctrl-C while it starts)."""
+    launch = Launch(section=LaunchSection(containers=[spec]), path="(command line)")
+    with Launched(launch, SecretRegistry(), client=client, labels=labels, user=user) as launched:
+        ((_, container, log),) = launched.detach()
+    return container, log
+
+
+def remove_labelled(client: Any, label: str, *, stop_timeout: int = 5) -> list[tuple[str, str]]:
+    """Stop and remove every container (running or not) that carries ``label``: (name, log) of each.
+    Signals wait until all are gone; one that cannot be removed is a ``LaunchError`` after the others
+    were tried."""
+    docker = docker_module()
+    removed: list[tuple[str, str]] = []
+    problems: list[str] = []
+    with signals_deferred():
+        try:
+            found = client.containers.list(all=True, filters={"label": label})
+        except docker.errors.DockerException as exc:
+            raise LaunchError(f"the containers labelled {label} could not be listed: {short(exc)}") from None
+        for container in found:
+            with suppress(docker.errors.DockerException):
+                container.stop(timeout=stop_timeout)
+            try:
+                log = container.logs(stdout=True, stderr=True)[-MAX_LOG_BYTES:].decode("utf-8", "replace")
+            except docker.errors.DockerException as exc:
+                log = f"(the logs could not be read: {short(exc)})"
+            try:
+                container.remove(force=True)
+            except docker.errors.NotFound:
+                pass
+            except docker.errors.DockerException as exc:
+                problems.append(f"container {container.name} could not be removed: {short(exc)}")
+                continue
+            removed.append((container.name, log))
+    if problems:
+        done = f" (removed: {', '.join(n for n, _ in removed)})" if removed else ""
+        raise LaunchError("; ".join(problems) + done)
+    return removed

@@ -24,7 +24,7 @@ from starlette.routing import Route
 
 from renkei.harness.core.errors import ConfigError
 from renkei.harness.serving import BodyLimit
-from renkei.mocks.eportal import ags, deeplink, oidc, oneroster_api, services
+from renkei.mocks.eportal import accounts, ags, deeplink, oidc, oneroster_api, services
 from renkei.mocks.eportal.config import FAULTS, EportalConfig
 from renkei.mocks.eportal.http import json_response
 from renkei.mocks.eportal.pages import launcher_html
@@ -129,7 +129,7 @@ async def roster_import(request: Request) -> Response:
         return json_response({"error": str(exc)}, 502)
     except httpx.HTTPError as exc:
         return json_response({"error": f"the provider could not be reached: {type(exc).__name__}"}, 502)
-    state.roster = roster
+    roster = accounts.reimport(state, roster)
     return json_response({"users": len(roster.users), "classes": len(roster.classes),
                           "enrollments": len(roster.enrollments)})
 

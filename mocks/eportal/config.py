@@ -71,6 +71,10 @@ FAULTS: dict[str, str] = {
     "rest_reread_pages": "the OneRoster REST import reads every page twice [OR12 REST paging]",
     "rest_ignore_tobedeleted": "the OneRoster REST import keeps users marked tobedeleted enabled "
     "[OR12 status tobedeleted]",
+    "reissue_sub_after_year_advance": "a re-import that retires every class of the previous import (年次更新: the "
+    "new 年度's classes replace last year's) creates new accounts, so every user gets a new sub and NRPS user_id "
+    "instead of keeping their userMasterIdentifier (Japan: the 学習eポータルUUID is kept across years, reference "
+    "lti.md §5; the chain-japan profile's identity checks)",
 }
 
 PII_MODES = ("full", "none", "email", "names")

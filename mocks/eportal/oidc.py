@@ -72,6 +72,10 @@ async def launch_start(request: Request) -> Response:
             return oauth_error("invalid_request", "parameter 'context' names no class in the roster")
         if not roster.context_roles(user, context_id):
             return oauth_error("invalid_request", "the user is not enrolled in this context")
+        if not any(e.active for e in roster.enrollments
+                   if e.user_sourced_id == user.sourced_id and e.class_sourced_id == context_id):
+            # a 転出, a class change or 年次更新 ended the enrollment (tobedeleted): the class no longer launches them
+            return oauth_error("access_denied", "the user's enrollment in this context has ended (tobedeleted)", 403)
     resource_link_id = None
     if message_type == vocab.MSG_RESOURCE_LINK:
         resource_link_id = link_id or default_resource_link_id(deployment_id, context_id, tool.client_id)

@@ -122,6 +122,9 @@ class EportalState:
         self.line_items: dict[int, LineItem] = {}
         self.scores: dict[tuple[int, str], ScoreRecord] = {}
         self._next_item = 1
+        # accounts.reimport: subs the e-portal issued itself (only the reissue_sub_after_year_advance fault does)
+        self.reissued_subs: dict[str, str] = {}
+        self.account_generation = 0
 
     @staticmethod
     def token(nbytes: int = 24) -> str:

@@ -152,13 +152,18 @@ class LrsStore:
 
     @staticmethod
     def merge_definitions(conn: sqlite3.Connection, definitions: Sequence[tuple[str, dict[str, Any]]]) -> None:
-        """Fold a batch's activity definitions (in statement order) into the stored ones: one read and one
-        write per distinct activity, however many statements of the batch carry it."""
+        """Fold a batch's activity definitions (in statement order) into the stored ones: one read per 500
+        distinct activities and one write per distinct activity, however many statements of the batch carry it."""
+        ids = list(dict.fromkeys(activity for activity, _ in definitions))
+        stored: dict[str, str] = {}
+        for start in range(0, len(ids), 500):  # the stored definitions of the batch's activities, 500 a query
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            stored.update(conn.execute(f"SELECT id, definition FROM activities WHERE id IN ({marks})", chunk))
         pending: dict[str, dict[str, Any]] = {}
         for activity, definition in definitions:
             if activity not in pending:
-                row = conn.execute("SELECT definition FROM activities WHERE id=?", (activity,)).fetchone()
-                pending[activity] = json.loads(row[0]) if row else {}
+                pending[activity] = json.loads(stored[activity]) if activity in stored else {}
             pending[activity] = merge_definition(pending[activity], definition)
         conn.executemany("INSERT OR REPLACE INTO activities VALUES (?,?)",
                          [(a, json.dumps(d, ensure_ascii=False, separators=(",", ":"))) for a, d in pending.items()])

@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 
 from renkei.harness.core.model import NOT_RUN, CheckResult, Finding, Outcome, RunResult, Severity, Text
 from renkei.reports.atomic import encode_utf8, write_atomic
+from renkei.reports.html.chain import chain_view
 from renkei.reports.html.script import FILTER_SCRIPT
 from renkei.reports.i18n import check_lang, invisible_name, t, target_key
 from renkei.reports.invisibles import plain, segments
@@ -276,7 +277,8 @@ def render(run: RunResult, *, lang: str = "ja") -> str:
         "warnings": warnings,
         "profile_title": plain(run.profile.title_ja if lang == "ja" else run.profile.title),
         "profile": run.profile,
-        "target_items": _target_items(run.target, lang),
+        "target_items": _target_items({k: v for k, v in run.target.items() if k != "chain"}, lang),
+        "chain": chain_view(run, lang),
         "scope_items": _target_items(run.scope.get("declares", run.scope) if isinstance(run.scope.get("declares"), dict)
                                      else run.scope, lang),
         "parameter_items": _target_items(run.profile.parameters, lang),

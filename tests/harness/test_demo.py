@@ -25,8 +25,9 @@ def test_demo_runs_every_profile_against_the_mocks(tmp_path, monkeypatch):
     assert {"xapi-statements-japan", "xapi-statements-japan-broken", "xapi-statements", "xapi-statements-broken",
             "xapi-lrs", "xapi2-lrs", "xapi-lrs-broken"} <= set(
         reports)
-    # + the broken roster, + 5 REST runs, + 6 LTI runs, + 4 statements runs, + 3 LRS runs
-    assert len(reports) == len(PROFILE_VARIANTS) + 1 + 5 + 6 + 4 + 3
+    assert {"chain-japan", "chain-japan-broken-eportal", "chain-japan-broken-app"} <= set(reports)
+    # + the broken roster, + 5 REST runs, + 6 LTI runs, + 4 statements runs, + 3 LRS runs, + 3 chain runs
+    assert len(reports) == len(PROFILE_VARIANTS) + 1 + 5 + 6 + 4 + 3 + 3
     import json
 
     feed = json.loads((out / "site" / "feed.json").read_text("utf-8"))  # every run signed and published

@@ -9,6 +9,7 @@ from renkei.harness.core.targets import TargetKind, register_kind
 from renkei.harness.xapi.lrs import (  # noqa: F401  (importing a check module registers its checks)
     checks_alternate,
     checks_attachments,
+    checks_content_type,
     checks_data,
     checks_documents,
     checks_protocol,

@@ -14,6 +14,7 @@ from renkei.harness.xapi.lrs.config import KIND
 from renkei.harness.xapi.lrs.target import LrsTarget
 
 V1 = "xAPI 1.0.3"
+AUTH_REFUSALS = {401, 403}
 V2 = "IEEE 9274.1.1-2023"
 
 
@@ -69,12 +70,19 @@ def body_json(ctx: CheckContext, resp: ApiResponse) -> Any:
 
 
 def expect(ctx: CheckContext, resp: ApiResponse | None, statuses: tuple[int, ...], what: str, ja: str) -> bool:
-    """Whether ``resp`` has one of ``statuses``; if not, a finding naming the request."""
+    """Whether ``resp`` has one of ``statuses``; if not, a finding naming the request. A server error
+    where only an authentication refusal (401/403) is right is not a finding: the LRS failed before it
+    judged the credentials, so whether it refuses them was not seen (the check is not evaluated, and
+    the LRS failing is never reported as a security failure)."""
     if resp is None:
         return False
     if resp.status in statuses:
         return True
     want = "/".join(str(s) for s in statuses)
+    if resp.status >= 500 and set(statuses) <= AUTH_REFUSALS:
+        ctx.not_evaluated(f"{what}: HTTP {resp.status} (a server error) instead of {want}; whether the LRS refuses "
+                          "it could not be judged")
+        return False
     ctx.fail(f"{what}: HTTP {resp.status} instead of {want} ({resp.text[:160]})",
              ja=f"{ja}: {want} ではなく HTTP {resp.status} が返りました", endpoint=resp.url, method=resp.method)
     return False

@@ -79,6 +79,8 @@ class Observation(BaseModel):
     poll_interval_seconds: float = Field(default=0.5, gt=0, le=30)
     max_pages: int = Field(default=50, ge=1, le=10_000)  # ``more`` links followed per query
     max_consecutive_timeouts: int = Field(default=3, ge=1, le=50)
+    # 5xx answers in a row before renkei asks whether the LRS still works (see ``client.LrsClient.send``)
+    max_consecutive_server_errors: int = Field(default=5, ge=1, le=1000)
     verify_tls: bool = True
 
 

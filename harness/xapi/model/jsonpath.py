@@ -193,6 +193,21 @@ class JsonPath:
             _walk(document, segments, 0, base, out)
         return out
 
+    def member_names(self) -> tuple[str, ...] | None:
+        """The member names of a path of member steps only (``$.a.b['c']`` -> ("a", "b", "c")), else None."""
+        return self._names
+
+    def present(self, document: Any) -> bool:
+        """``bool(self.find(document))``, without building the matches of a member-name path."""
+        if self._names is None:
+            return bool(self.find(document))
+        value = document
+        for name in self._names:
+            if not isinstance(value, dict) or name not in value:
+                return False
+            value = value[name]
+        return True
+
     def values(self, document: Any) -> list[Any]:
         return [m.value for m in self.find(document)]
 

@@ -13,6 +13,7 @@ from typing import Any
 from renkei.harness.xapi.model import values as V
 from renkei.harness.xapi.model.agents import check_agent, type_problem, unknown_keys
 from renkei.harness.xapi.model.problems import Problem
+from renkei.harness.xapi.model.quick import surely_valid
 from renkei.harness.xapi.model.rules import child, problem
 from renkei.harness.xapi.model.versions import Version
 
@@ -494,6 +495,14 @@ def validate_statement(statement: Any, version: Version = "1.0.3", *, path: str 
     returned, which must carry the properties the LRS sets (``id``, ``stored``, ``authority``) and
     every ``contextActivities`` value as an array (XAPI-00096).
     """
+    if surely_valid(statement, version, sent_by_lrp):  # the common case, without building a path per field
+        return []
+    return validate_in_full(statement, version, path=path, sent_by_lrp=sent_by_lrp)
+
+
+def validate_in_full(statement: Any, version: Version = "1.0.3", *, path: str = "$",
+                     sent_by_lrp: bool = True) -> list[Problem]:
+    """``validate_statement`` without the quick path: every rule walked (what ``quick`` is held to)."""
     out: list[Problem] = []
     if statement.__class__ is not dict:
         type_problem(out, path, statement, "statement.type")
@@ -519,6 +528,8 @@ def validate_statements(body: Any, version: Version = "1.0.3", *, path: str = "$
         return out
     ctx = _ctx(version, sent_by_lrp)
     for i, st in enumerate(body):
+        if surely_valid(st, version, sent_by_lrp):
+            continue
         spath = f"{path}[{i}]"
         if st.__class__ is not dict:
             type_problem(out, spath, st, "statement.type")

@@ -4,7 +4,8 @@ A profile document (JSON-LD) is read into ``ProfileDocument``; a statement is ju
 spec's own algorithm: ``validates`` returns success / unmatched / invalid and the templates concerned,
 ``follows_rule`` implements §2.1 ``follows_rule`` (with the UNMATCHABLE sentinel for a selector that
 finds nothing). What a statement broke comes back as located ``Problem``s, so a check can report the
-exact rule and JSONPath. Patterns (§9) are not implemented: the Japan profiles put them out of scope.
+exact rule and JSONPath. A document's Patterns (§9) are read here too (``patterns.parse_pattern``);
+matching them is ``patterns``' work.
 
 A profile document is untrusted input: it is read bounded (size, depth) and every malformed part is a
 ``ProfileError`` naming the document and the template, never a traceback.
@@ -15,12 +16,13 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
 from renkei.harness.core.bounded import InputLimitError, load_json, read_config_bytes
 from renkei.harness.core.errors import ConfigError
-from renkei.harness.xapi.model import jsonpath
+from renkei.harness.xapi.model import jsonpath, patterns
 from renkei.harness.xapi.model.problems import Problem
 
 MAX_PROFILE_BYTES = 8 * 1024 * 1024
@@ -75,11 +77,55 @@ class ProfileDocument:
     version_ids: tuple[str, ...]
     templates: tuple[Template, ...]
     source: str = ""  # where it was read from, for messages
+    patterns: tuple[patterns.Pattern, ...] = ()
+
+    @cached_property
+    def _ids(self) -> frozenset[str]:
+        return frozenset((self.id, *self.version_ids))
+
+    @cached_property
+    def _by_verb(self) -> tuple[dict[str, tuple[Template, ...]], tuple[Template, ...]]:
+        """verb IRI -> the templates a statement with that verb can match (those naming that verb or none),
+        in document order; and the templates naming no verb (for any other verb)."""
+        verbless = tuple(t for t in self.templates if t.verb is None)
+        verbs = {t.verb for t in self.templates if t.verb is not None}
+        return {v: tuple(t for t in self.templates if t.verb in (None, v)) for v in verbs}, verbless
+
+    @cached_property
+    def _successes(self) -> dict[int, tuple[Validation, bool]]:
+        """id of a ``_by_verb`` tuple -> (the success of every template in it, made once; whether that is
+        the outcome for every statement with that verb: each template determined by its verb alone and
+        without rules)."""
+        by_verb, verbless = self._by_verb
+        return {id(c): (Validation("success", c) if c else _UNMATCHED, all(map(_verb_only, c)))
+                for c in (*by_verb.values(), verbless)}
 
     def declared_by(self, statement: Any) -> bool:
         """True when the statement puts this profile (its id or a version id) in category (Structure §5)."""
-        ids = {self.id, *self.version_ids}
-        return any(isinstance(a, dict) and a.get("id") in ids for a in _context_activities(statement, "category"))
+        return self.declared_among(category_ids(statement))
+
+    def declared_among(self, ids: list[str]) -> bool:
+        """``declared_by`` on a statement's ``category_ids``."""
+        return not self._ids.isdisjoint(ids)
+
+    def validates(self, statement: Any, base: str = "$") -> Validation:
+        """``validates(statement, self.templates)``, trying only the templates whose verb can match: a
+        template naming another verb fails its determining properties anyway (Communication §2.1)."""
+        return self.validates_normalized(normalize(statement), base)
+
+    def validates_normalized(self, stmt: Any, base: str = "$") -> Validation:
+        """``validates`` on a statement already ``normalize``d (several documents judge the same one)."""
+        by_verb, verbless = self._by_verb
+        verb = stmt.get("verb") if isinstance(stmt, dict) else None
+        vid = verb.get("id") if isinstance(verb, dict) else None
+        candidates = by_verb.get(vid, verbless) if isinstance(vid, str) else verbless
+        every, decided = self._successes[id(candidates)]
+        if decided and isinstance(stmt, dict):
+            return every  # what _validates finds for these templates, without asking each of them
+        result = _validates(stmt, candidates, base)
+        if result.outcome == "success" and len(result.templates) == len(candidates):
+            return every
+        return result
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -183,11 +229,20 @@ def parse_profile(data: Any, source: str) -> ProfileDocument:
     templates = data.get("templates") or []
     if not isinstance(templates, list):
         raise ProfileError(f"profile document {source}: templates must be an array")
+    found = data.get("patterns")
+    found = [] if found is None else found
+    if not isinstance(found, list):
+        raise ProfileError(f"profile document {source}: patterns must be an array")
+    try:
+        parsed = tuple(patterns.parse_pattern(p, f"profile document {source}: patterns[{i}]")
+                       for i, p in enumerate(found))
+    except patterns.PatternError as exc:
+        raise ProfileError(str(exc)) from None
     return ProfileDocument(
         id=pid, pref_label=_lang_map(data.get("prefLabel"), f"profile document {source}: prefLabel"),
         version_ids=tuple(v["id"] for v in versions),
         templates=tuple(parse_template(t, f"profile document {source}: templates[{i}]") for i, t in enumerate(templates)),
-        source=source)
+        source=source, patterns=parsed)
 
 
 def load_profile_file(path: str | Path) -> ProfileDocument:
@@ -216,13 +271,29 @@ def _context_activities(statement: Any, key: str) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def category_ids(statement: Any) -> list[str]:
+    """The string ids of the statement's ``contextActivities.category`` activities (Structure §5)."""
+    out: list[str] = []
+    for a in _context_activities(statement, "category"):
+        if isinstance(a, dict):
+            aid = a.get("id")
+            if isinstance(aid, str):
+                out.append(aid)
+    return out
+
+
 def normalize(statement: Any) -> Any:
     """A copy with every contextActivities value as an array (Structure §8.1: rules see arrays)."""
     if not isinstance(statement, dict):
         return statement
     ctx = statement.get("context")
     acts = ctx.get("contextActivities") if isinstance(ctx, dict) else None
-    if not isinstance(acts, dict) or all(isinstance(v, list) for v in acts.values()):
+    if not isinstance(acts, dict):
+        return statement
+    for v in acts.values():
+        if not isinstance(v, list):
+            break
+    else:
         return statement
     out = copy.copy(statement)
     out["context"] = {**ctx, "contextActivities": {k: v if isinstance(v, list) else [v] for k, v in acts.items()}}
@@ -257,6 +328,14 @@ def matches_determining_properties(statement: Any, template: Template) -> bool:
         if not set(template.attachment_usage_type) <= used:
             return False
     return True
+
+
+def _verb_only(template: Template) -> bool:
+    """A template whose only Determining Property is its verb (or none) and which has no rule: every
+    statement with its verb matches it and follows it."""
+    return template.object_activity_type is None and not template.context_types \
+        and not template.attachment_usage_type and not template.object_statement_ref_template \
+        and not template.context_statement_ref_template and not template.rules
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -302,7 +381,7 @@ def follows_rule(statement: Any, rule: Rule) -> RuleResult:
     """Communication §2.1 ``follows_rule`` on an already ``normalize``d statement."""
     if rule.presence == "included" and rule.selector is None and rule.any is None and rule.all is None \
             and rule.none is None:  # the commonest rule, "this is present": what the steps below decide for it
-        if rule.location.find(statement):
+        if rule.location.present(statement):
             return _FOLLOWED
         return RuleResult(False, f"{rule.where} is required (included) but absent",
                           f"{rule.where} は必須 (included) ですがありません", rule.location.text)
@@ -343,7 +422,10 @@ def follows_rule(statement: Any, rule: Rule) -> RuleResult:
 
 def rule_problems(statement: Any, template: Template, base: str = "$") -> list[Problem]:
     """Every rule of ``template`` the statement breaks, located (``base`` replaces the leading ``$``)."""
-    stmt = normalize(statement)
+    return _rule_problems(normalize(statement), template, base)
+
+
+def _rule_problems(stmt: Any, template: Template, base: str) -> list[Problem]:
     out: list[Problem] = []
     if template.object_statement_ref_template:
         obj = stmt.get("object") if isinstance(stmt, dict) else None
@@ -379,15 +461,21 @@ class Validation:
 def validates(statement: Any, templates: tuple[Template, ...] | list[Template], base: str = "$") -> Validation:
     """Communication §2.1 ``validates``: success (templates matched, all rules followed), invalid (a matching
     template's rules broken; its problems), or unmatched (no template's determining properties match)."""
-    stmt = normalize(statement)
+    return _validates(normalize(statement), templates, base)
+
+
+def _validates(stmt: Any, templates: tuple[Template, ...] | list[Template], base: str) -> Validation:
     matching: list[Template] = []
     failing: list[Template] = []
     problems: list[Problem] = []
     for template in templates:
         if matches_determining_properties(stmt, template):
-            found = rule_problems(stmt, template, base)
+            found = _rule_problems(stmt, template, base)
             (failing if found else matching).append(template)
             problems.extend(found)
     if failing:
         return Validation("invalid", tuple(failing), tuple(problems))
-    return Validation("success", tuple(matching)) if matching else Validation("unmatched", ())
+    return Validation("success", tuple(matching)) if matching else _UNMATCHED
+
+
+_UNMATCHED = Validation("unmatched", ())

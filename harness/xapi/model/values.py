@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -61,14 +62,31 @@ def is_uuid(value: Any) -> bool:
     return value.__class__ is str and _UUID.fullmatch(value) is not None
 
 
+_CACHED_CHARS = 200  # short strings recur in every statement (verb, activity types, extension keys): cached
+
+
 def is_iri(value: Any) -> bool:
     """An absolute IRI: a scheme and a non-empty rest without white space (Data §4.3, XAPI-00011)."""
-    return value.__class__ is str and _IRI.fullmatch(value) is not None
+    if value.__class__ is not str:
+        return False
+    return _iri(value) if len(value) <= _CACHED_CHARS else _IRI.fullmatch(value) is not None
+
+
+@lru_cache(maxsize=4096)
+def _iri(value: str) -> bool:
+    return _IRI.fullmatch(value) is not None
 
 
 def is_irl(value: Any) -> bool:
     """An IRI that locates a resource: ``scheme://authority…`` (account homePage, moreInfo, fileUrl)."""
-    return value.__class__ is str and _IRL.fullmatch(value) is not None
+    if value.__class__ is not str:
+        return False
+    return _irl(value) if len(value) <= _CACHED_CHARS else _IRL.fullmatch(value) is not None
+
+
+@lru_cache(maxsize=4096)
+def _irl(value: str) -> bool:
+    return _IRL.fullmatch(value) is not None
 
 
 def is_uri(value: Any) -> bool:
@@ -97,7 +115,14 @@ def is_media_type(value: Any) -> bool:
 
 def is_language_tag(value: Any) -> bool:
     """An RFC 5646 language tag (``ja-JP``, ``zh-Hant-TW``, ``x-private``), case-insensitive."""
-    return value.__class__ is str and _LANGUAGE_TAG.fullmatch(value) is not None
+    if value.__class__ is not str:
+        return False
+    return _language_tag(value) if len(value) <= _CACHED_CHARS else _LANGUAGE_TAG.fullmatch(value) is not None
+
+
+@lru_cache(maxsize=1024)
+def _language_tag(value: str) -> bool:
+    return _LANGUAGE_TAG.fullmatch(value) is not None
 
 
 def is_number(value: Any) -> bool:
@@ -118,20 +143,28 @@ def is_duration(value: Any) -> bool:
     return bool(parts) and all("." not in p and "," not in p for p in parts[:-1])
 
 
+@lru_cache(maxsize=256)
+def _zone(zone: str) -> timezone | None:
+    """The time zone of a designator (``Z``, ``+09:00``, ``-0500``, ``+09``); None for an impossible offset.
+    Cached: a file's timestamps use a handful of zones."""
+    if zone in "Zz":
+        return UTC
+    digits = zone[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+    if hours > 23 or minutes > 59:
+        return None
+    offset = timedelta(hours=hours, minutes=minutes)
+    return timezone(-offset if zone[0] == "-" else offset)
+
+
 def _parse(m: re.Match[str]) -> datetime | None:
     year, month, day, hour, minute, second, fraction, zone = m.groups()
     micro = int((fraction + "000000")[:6]) if fraction else 0
     tz: timezone | None = None
     if zone:
-        if zone in "Zz":
-            tz = UTC
-        else:
-            digits = zone[1:].replace(":", "")
-            hours, minutes = int(digits[:2]), int(digits[2:] or 0)
-            if hours > 23 or minutes > 59:
-                return None
-            offset = timedelta(hours=hours, minutes=minutes)
-            tz = timezone(-offset if zone[0] == "-" else offset)
+        tz = _zone(zone)
+        if tz is None:
+            return None
     try:
         return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro, tz)
     except ValueError:

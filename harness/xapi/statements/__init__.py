@@ -11,6 +11,7 @@ from renkei.harness.xapi.statements import (  # noqa: F401  (importing a check m
     checks_data,
     checks_ext,
     checks_jp,
+    checks_patterns,
     checks_templates,
 )
 from renkei.harness.xapi.statements.config import KIND

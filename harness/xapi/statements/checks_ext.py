@@ -8,7 +8,6 @@ does not confirm which lists: the defaults are the OneRoster Japan Profile grade
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from renkei.harness.core.context import CheckContext
 from renkei.harness.jp.codes import SUBJECT_CODE_RE
@@ -33,11 +32,31 @@ REQ = "Japan xAPI Profiles (ICT CONNECT 21 draft 2026-04-01) core_profile extens
 GRADE_PATTERN = r"P[1-6]|J[1-3]|H[1-3]|E[1-3]"
 
 
-def _shapes(s: Statement) -> Iterable[Flag]:
-    for p in japan.extension_value_problems(s.value):
-        yield Flag(VALUES, p)
-    for p in japan.unknown_extension_problems(s.value):
-        yield Flag(KNOWN, p)
+def _extensions(s: Statement) -> list[japan.Entry]:
+    """The statement's extensions, found once for every layer of this module."""
+    found: list[japan.Entry] = s.derived("extensions", japan.extension_entries)
+    return found
+
+
+def _by_iri(s: Statement) -> dict[str, list[japan.Entry]]:
+    """The statement's extensions by IRI (in statement order), for the code checks: each looks up its own."""
+    grouped: dict[str, list[japan.Entry]] = s.derived("extensions-by-iri", lambda _: _group(_extensions(s)))
+    return grouped
+
+
+def _group(entries: list[japan.Entry]) -> dict[str, list[japan.Entry]]:
+    out: dict[str, list[japan.Entry]] = {}
+    for entry in entries:
+        out.setdefault(entry[1], []).append(entry)
+    return out
+
+
+def _shapes(s: Statement) -> list[Flag]:
+    found = _extensions(s)
+    if not found:
+        return []
+    return [*(Flag(VALUES, p) for p in japan.extension_value_problems(s.value, found)),
+            *(Flag(KNOWN, p) for p in japan.unknown_extension_problems(s.value, found))]
 
 
 @plan_layer(VALUES, KNOWN)
@@ -90,10 +109,13 @@ def _codes_layer(check_id: str, pattern: str) -> LayerSpec:
     ``check_id``, one code check per extension)."""
     name = _CODE_NAMES[check_id]
     allowed = re.compile(pattern)
+    iri = japan.EXTENSIONS_BASE + name
 
-    def judge(s: Statement) -> Iterable[Flag]:
-        for p in japan.code_problems(s.value, name, allowed):
-            yield Flag(check_id, p, _value_at(s.value, p.path))
+    def judge(s: Statement) -> list[Flag]:
+        found = _by_iri(s).get(iri) if _extensions(s) else None
+        if not found:
+            return []
+        return [Flag(check_id, p, _value_at(s.value, p.path)) for p in japan.code_problems(s.value, name, allowed, found)]
 
     return f"codes:{name}:{pattern}", judge
 
@@ -160,10 +182,12 @@ def score_arithmetic(ctx: CheckContext) -> None:
 def _score_layer(target: StatementsTarget, params: dict[str, object]) -> LayerSpec:
     tolerance = float(params["tolerance"])  # type: ignore[arg-type]
 
-    def judge(s: Statement) -> Iterable[Flag]:
+    def judge(s: Statement) -> list[Flag]:
+        problems = japan.score_problems(s.value, tolerance)
+        if not problems:
+            return []
         score = (s.value.get("result") or {}).get("score") if isinstance(s.value, dict) else None
-        for p in japan.score_problems(s.value, tolerance):
-            yield Flag(SCORE, p, score.get("scaled") if isinstance(score, dict) else None)
+        return [Flag(SCORE, p, score.get("scaled") if isinstance(score, dict) else None) for p in problems]
 
     return f"score:{tolerance}", judge
 

@@ -34,17 +34,16 @@ LAUNCHED = "xapi.jp.actor.launched_user"
 REQ = "Japan xAPI Profiles (ICT CONNECT 21 draft 2026-04-01) Domain_Profile_Guidelines §2.3 common rules"
 
 
-def _jp(s: Statement) -> Iterable[Flag]:
-    if not isinstance(s.value, dict):
-        return
-    for p in japan.common_problems(s.value, "included"):
-        yield Flag(INCLUDED, p)
-    for p in japan.common_problems(s.value, "recommended"):
-        yield Flag(RECOMMENDED, p)
-    for p in japan.actor_problems(s.value):
-        yield Flag(ACCOUNT, p)
-    for p in japan.version_problems(s.value):
-        yield Flag(VERSION, p, s.value.get("version"))
+def _jp(s: Statement) -> list[Flag]:
+    value = s.value
+    if not isinstance(value, dict):
+        return []
+    common = japan.common_problems_by_presence(value)
+    actor, version = japan.actor_problems(value), japan.version_problems(value)
+    if not (common["included"] or common["recommended"] or actor or version):
+        return []  # the common case, with nothing built
+    return [*(Flag(INCLUDED, p) for p in common["included"]), *(Flag(RECOMMENDED, p) for p in common["recommended"]),
+            *(Flag(ACCOUNT, p) for p in actor), *(Flag(VERSION, p, value.get("version")) for p in version)]
 
 
 @plan_layer(INCLUDED, RECOMMENDED, ACCOUNT, VERSION)

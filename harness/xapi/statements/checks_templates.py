@@ -9,7 +9,7 @@ template; the Japan drafts put the profile IRI in category only once scoring is 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from typing import Any
 
 from renkei.harness.core.context import CheckContext
 from renkei.harness.xapi.model import templates
@@ -35,21 +35,37 @@ def _documents(ctx: CheckContext) -> tuple[StatementsTarget, list[templates.Prof
     return target, target.profiles
 
 
+Judgement = tuple[templates.ProfileDocument, bool, templates.Validation]  # (document, declared, validates)
+
+
+def _judgements(documents: list[templates.ProfileDocument]) -> Any:
+    """Each document's (declared, validates) on one statement: what the judge=all and judge=declared
+    layers of the same documents both need, so the shared pass works it out once per statement."""
+    def judge_all(value: Any) -> list[Judgement]:
+        stmt = templates.normalize(value)
+        category = templates.category_ids(stmt)
+        return [(doc, doc.declared_among(category), doc.validates_normalized(stmt)) for doc in documents]
+    return judge_all
+
+
 def _judge(documents: list[templates.ProfileDocument], mode: str) -> Judge:
-    def judge(s: Statement) -> Iterable[Flag]:
-        for doc in documents:
-            declared = doc.declared_by(s.value)
+    key = ("templates", tuple(id(d) for d in documents))
+    judge_all = _judgements(documents)
+
+    def judge(s: Statement) -> list[Flag]:
+        out: list[Flag] = []
+        found: list[Judgement] = s.derived(key, judge_all)
+        for doc, declared, result in found:
             if mode != "all" and not declared:
                 continue
-            result = templates.validates(s.value, doc.templates)
             if result.outcome == "invalid":
-                for p in result.problems:
-                    yield Flag(RULES, p)
+                out.extend(Flag(RULES, p) for p in result.problems)
             elif result.outcome == "unmatched" and declared:
-                yield Flag(DECLARED, Problem(
+                out.append(Flag(DECLARED, Problem(
                     "$.context.contextActivities.category", f"the statement declares the profile {doc.id} but matches "
                     "none of its Statement Templates", f"プロファイル {doc.id} を宣言していますが、そのどのテンプレートにも"
-                    "当てはまりません", templates.SECTION_TEMPLATES, rule="template.unmatched"))
+                    "当てはまりません", templates.SECTION_TEMPLATES, rule="template.unmatched")))
+        return out
     return judge
 
 

@@ -52,9 +52,11 @@ def common_rules() -> tuple[templates.Rule, ...]:
 
 
 @cache
-def _strict_common_rules() -> tuple[tuple[templates.Rule, templates.Rule], ...]:
-    """Each common rule with its presence judged as ``included`` (built once, not per statement)."""
-    return tuple((rule, templates.Rule(rule.location, rule.selector, "included")) for rule in common_rules())
+def _strict_common_rules() -> tuple[tuple[templates.Rule, templates.Rule, bool], ...]:
+    """Each common rule with its presence judged as ``included`` (built once, not per statement), and
+    whether that is only "the location is present" (no selector)."""
+    return tuple((rule, templates.Rule(rule.location, rule.selector, "included"), rule.selector is None)
+                 for rule in common_rules())
 
 
 @cache
@@ -69,12 +71,57 @@ def common_problems(statement: Any, presence: str) -> list[Problem]:
 
     ``recommended`` is judged as a requirement here (absence is reported) so a report can show it;
     its check is informative."""
+    return common_problems_by_presence(statement).get(presence, [])
+
+
+Tree = dict[str, "Tree"]
+
+
+@cache
+def _presence_tree() -> Tree | None:
+    """The member names every common rule requires, as a tree ({"actor": {"account": {"name": {}}}}), when
+    every rule is "this member path is present" and none goes through contextActivities (whose values
+    ``normalize`` changes); None otherwise. A statement that has every leaf follows every rule."""
+    tree: Tree = {}
+    for rule, _, presence_only in _strict_common_rules():
+        names = rule.location.member_names()
+        if not presence_only or names is None or names[:2] == ("context", "contextActivities"):
+            return None
+        node = tree
+        for name in names:
+            node = node.setdefault(name, {})
+    return tree
+
+
+def _has_all(value: Any, tree: Tree) -> bool:
+    """Every path of ``tree`` is present in ``value`` (what ``JsonPath.present`` asks of each)."""
+    for name, below in tree.items():
+        if name not in value:
+            return False
+        if below:
+            inner = value[name]
+            if not isinstance(inner, dict) or not _has_all(inner, below):
+                return False
+    return True
+
+
+_NO_COMMON_PROBLEMS: dict[str, list[Problem]] = {"included": [], "recommended": []}
+
+
+def common_problems_by_presence(statement: Any) -> dict[str, list[Problem]]:
+    """``common_problems`` of both presences in one go: {"included": [...], "recommended": [...]}.
+    The result is shared when there is no problem: do not change it."""
+    tree = _presence_tree()
+    if tree is not None and isinstance(statement, dict) and _has_all(statement, tree):
+        return _NO_COMMON_PROBLEMS
     stmt = templates.normalize(statement)
-    out: list[Problem] = []
-    for rule, strict in _strict_common_rules():
-        if rule.presence != presence:
+    found: dict[str, list[Problem]] = {"included": [], "recommended": []}
+    for rule, strict, presence_only in _strict_common_rules():
+        presence = str(rule.presence)
+        if presence not in found:
             continue
-        if not templates.follows_rule(stmt, strict).followed:
+        out = found[presence]
+        if not (rule.location.present(stmt) if presence_only else templates.follows_rule(stmt, strict).followed):
             if presence == "included":
                 en, ja = f"{rule.location.text} is required by the Japan common rules", \
                     f"{rule.location.text} は日本版共通ルールで必須です"
@@ -82,7 +129,7 @@ def common_problems(statement: Any, presence: str) -> list[Problem]:
                 en, ja = f"{rule.location.text} is recommended by the Japan common rules", \
                     f"{rule.location.text} は日本版共通ルールで推奨されています"
             out.append(Problem(rule.location.text, en, ja, SECTION_COMMON, rule=f"jp.common.{presence}"))
-    return out
+    return found
 
 
 def actor_problems(statement: Any) -> list[Problem]:
@@ -90,6 +137,8 @@ def actor_problems(statement: Any) -> list[Problem]:
     actor = statement.get("actor") if isinstance(statement, dict) else None
     if not isinstance(actor, dict) or actor.get("objectType") == "Group":
         return []
+    if "account" in actor and not ("mbox" in actor or "mbox_sha1sum" in actor or "openid" in actor):
+        return []  # the common case, decided without the list below
     used = [k for k in IFIS if k in actor]
     if used and used != ["account"]:
         other = next(k for k in used if k != "account")
@@ -119,10 +168,13 @@ def launched_user_problems(statement: Any, name: str, home_page: str) -> list[Pr
     return out
 
 
+_VERSION_1_0 = re.compile(r"1\.0(\.\d+)?")
+
+
 def version_problems(statement: Any) -> list[Problem]:
     """The drafts are based on xAPI 1.0.3: a statement's ``version`` is 1.0.x."""
     version = statement.get("version") if isinstance(statement, dict) else None
-    if isinstance(version, str) and not re.fullmatch(r"1\.0(\.\d+)?", version):
+    if isinstance(version, str) and not _VERSION_1_0.fullmatch(version):
         return [Problem("$.version", "the Japan profiles are based on xAPI 1.0.3; version is not 1.0.x",
                         "日本版プロファイルは xAPI 1.0.3 に基づきます。version が 1.0.x ではありません", SECTION_COMMON,
                         rule="jp.version")]
@@ -131,14 +183,27 @@ def version_problems(statement: Any) -> list[Problem]:
 
 def extensions(statement: Any) -> list[tuple[str, str, Any]]:
     """Every extension of the statement: (concrete path, IRI, value)."""
-    out: list[tuple[str, str, Any]] = []
+    return [(jsonpath.child(place, iri), iri, value) for place, iri, value in extension_entries(statement)]
+
+
+Entry = tuple[str, str, Any]  # (the path of the extensions object, IRI, value): the path below it is made on demand
+
+
+def extension_entries(statement: Any) -> list[Entry]:
+    """``extensions`` without building each concrete path (``jsonpath.child(place, iri)``): most
+    extensions are fine and never need one."""
+    out: list[Entry] = []
     for place, keys in _PLACE_KEYS:  # plain member steps: what jsonpath.find(statement, place) finds
         node = statement
         for key in keys:
             node = node.get(key) if isinstance(node, dict) else None
-        if isinstance(node, dict):
-            out += [(jsonpath.child(place, k), k, v) for k, v in node.items()]
+        if isinstance(node, dict) and node:
+            out += [(place, k, v) for k, v in node.items()]
     return out
+
+
+def _entries(statement: Any, found: list[Entry] | None) -> list[Entry]:
+    return extension_entries(statement) if found is None else found
 
 
 def _schema_problem(value: Any, schema: dict[str, Any]) -> str | None:
@@ -177,44 +242,80 @@ def is_date_time(value: str) -> bool:
     return True
 
 
-def extension_value_problems(statement: Any) -> list[Problem]:
-    """Core extensions whose value has the wrong shape (arrays of strings, enums, integer, date-time)."""
+@cache
+def _fast_shapes() -> dict[str, Any]:
+    """IRI -> a quick test that a value surely fits its schema (arrays of non-empty strings, plain
+    strings, integers); a value it does not pass is judged by ``_schema_problem``, which says why."""
+    out: dict[str, Any] = {}
+    for iri, schema in core_extensions().items():
+        items = schema.get("items")
+        if schema.get("type") == "array" and set(schema) == {"type", "items"} and isinstance(items, dict) \
+                and items.get("type") == "string" and set(items) <= {"type", "minLength"}:
+            out[iri] = _strings_of(items.get("minLength", 0))
+        elif schema == {"type": "string"}:
+            out[iri] = lambda v: v.__class__ is str
+        elif schema == {"type": "integer"}:
+            out[iri] = lambda v: v.__class__ is int
+    return out
+
+
+def _strings_of(least: int) -> Any:
+    def fits(value: Any) -> bool:
+        if value.__class__ is not list:
+            return False
+        for item in value:  # noqa: SIM110  (a plain loop: all() over a generator costs more per call)
+            if item.__class__ is not str or len(item) < least:
+                return False
+        return True
+    return fits
+
+
+def extension_value_problems(statement: Any, found: list[Entry] | None = None) -> list[Problem]:
+    """Core extensions whose value has the wrong shape (arrays of strings, enums, integer, date-time).
+    ``found``: the statement's ``extension_entries`` when the caller already has them."""
     known = core_extensions()
+    fast = _fast_shapes()
     out: list[Problem] = []
-    for path, iri, value in extensions(statement):
+    for place, iri, value in _entries(statement, found):
+        quick = fast.get(iri)
+        if quick is not None and quick(value):
+            continue
         schema = known.get(iri)
         why = _schema_problem(value, schema) if schema is not None else None
         if why:
             name = iri.removeprefix(EXTENSIONS_BASE)
-            out.append(Problem(path, f"extension {name} {why}", f"拡張 {name} の値の形が違います ({why})", SECTION_CORE,
-                               rule="jp.ext.value"))
+            out.append(Problem(jsonpath.child(place, iri), f"extension {name} {why}",
+                               f"拡張 {name} の値の形が違います ({why})", SECTION_CORE, rule="jp.ext.value"))
     return out
 
 
-def unknown_extension_problems(statement: Any) -> list[Problem]:
+def unknown_extension_problems(statement: Any, found: list[Entry] | None = None) -> list[Problem]:
     """Extensions in the Japan namespace that the core profile does not define, and the older namespace."""
     known = core_extensions()
     out: list[Problem] = []
-    for path, iri, _ in extensions(statement):
+    for place, iri, _ in _entries(statement, found):
         if iri.startswith(EXTENSIONS_BASE) and iri not in known:
-            out.append(Problem(path, "an extension in the Japan namespace that the core profile does not define",
-                               "コアプロファイルにない日本版名前空間の拡張です", SECTION_CORE, rule="jp.ext.unknown"))
+            out.append(Problem(jsonpath.child(place, iri), "an extension in the Japan namespace that the core "
+                               "profile does not define", "コアプロファイルにない日本版名前空間の拡張です", SECTION_CORE,
+                               rule="jp.ext.unknown"))
         elif iri.startswith(OLD_BASE):
-            out.append(Problem(path, f"an extension in the older namespace {OLD_BASE}; the drafts now use {EXTENSIONS_BASE}",
-                               f"古い名前空間 {OLD_BASE} の拡張です。現在のドラフトは {EXTENSIONS_BASE} です", SECTION_CORE,
-                               rule="jp.ext.old_namespace"))
+            out.append(Problem(jsonpath.child(place, iri), f"an extension in the older namespace {OLD_BASE}; the "
+                               f"drafts now use {EXTENSIONS_BASE}", f"古い名前空間 {OLD_BASE} の拡張です。現在のドラフトは "
+                               f"{EXTENSIONS_BASE} です", SECTION_CORE, rule="jp.ext.old_namespace"))
     return out
 
 
-def code_problems(statement: Any, name: str, allowed: re.Pattern[str]) -> list[Problem]:
+def code_problems(statement: Any, name: str, allowed: re.Pattern[str], found: list[Entry] | None = None) -> list[Problem]:
     """Values of the ``name`` extension (grade, subject, course-of-study-code) outside ``allowed``."""
     out: list[Problem] = []
-    for path, iri, value in extensions(statement):
-        if iri != EXTENSIONS_BASE + name or not isinstance(value, list):
+    wanted = EXTENSIONS_BASE + name
+    for place, iri, value in _entries(statement, found):
+        if iri != wanted or not isinstance(value, list):
             continue
         for n, item in enumerate(value):
             if isinstance(item, str) and not allowed.fullmatch(item):
-                out.append(Problem(jsonpath.child(path, n), f"{name} value is not a code of the expected form",
+                out.append(Problem(jsonpath.child(jsonpath.child(place, iri), n),
+                                   f"{name} value is not a code of the expected form",
                                    f"{name} の値が想定の形のコードではありません", SECTION_CORE, rule=f"jp.ext.{name}"))
     return out
 

@@ -138,6 +138,7 @@ class _Chars:
         self.pos = 0
         self.line = 1
         self.eof = False
+        self.invalid: tuple[int, int] | None = None  # (line, byte of its read block) of bytes not UTF-8
 
     def more(self) -> bool:
         if self.eof:
@@ -146,7 +147,15 @@ class _Chars:
         if self.pos > CHUNK:  # drop what is consumed so the buffer stays about one statement long
             self.buf = self.buf[self.pos:]
             self.pos = 0
-        self.buf += self.decoder.decode(chunk, final=not chunk)
+        try:
+            self.buf += self.decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as exc:
+            # keep the text before the bad byte and end there: the parser then stops in the statement
+            # that holds it, so the error can name that statement and the byte's line
+            self.buf += exc.object[:exc.start].decode("utf-8").removeprefix("\ufeff")
+            self.invalid = (self.line + self.buf.count("\n", self.pos), exc.start)
+            self.eof = True
+            return True
         self.eof = not chunk
         return True
 
@@ -169,21 +178,22 @@ class _Chars:
 
 def _array(f: BinaryIO, max_bytes: int, max_depth: int) -> Iterator[Item]:
     chars = _Chars(f)
-    try:
-        first = chars.skip_ws()
-    except UnicodeDecodeError as exc:
-        yield ReadError(1, f"not UTF-8 (byte {exc.start})", f"UTF-8 ではありません ({exc.start} バイト目)", fatal=True)
-        return
-    if first != "[":
+    first = chars.skip_ws()
+    if first != "[" and chars.invalid is None:
         yield ReadError(chars.line, "a JSON array of statements is expected", "文の JSON 配列が必要です", fatal=True)
         return
-    chars.advance(chars.pos + 1)
-    index = 0
-    try:
-        yield from _elements(chars, max_bytes, max_depth, index)
-    except UnicodeDecodeError as exc:
-        yield ReadError(chars.line, f"not UTF-8 (byte {exc.start} of a read block)", "UTF-8 ではありません",
-                        fatal=True)
+    if first == "[":
+        chars.advance(chars.pos + 1)
+    index: int | None = None
+    for item in _elements(chars, max_bytes, max_depth, 0) if first == "[" else ():
+        if isinstance(item, ReadError) and item.fatal and chars.invalid is not None:
+            index = item.index  # reading stopped at the bytes that are not UTF-8, not at a JSON error
+            break
+        yield item
+    if chars.invalid is not None:
+        line, _ = chars.invalid
+        yield ReadError(line, "not UTF-8; the rest of the file is not read",
+                        "UTF-8 ではありません。以降は読んでいません", index, fatal=True)
 
 
 def _elements(chars: _Chars, max_bytes: int, max_depth: int, index: int) -> Iterator[Item]:

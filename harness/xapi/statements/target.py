@@ -34,13 +34,31 @@ from renkei.harness.xapi.statements.config import ExpectedActor, StatementsTarge
 MAX_EVIDENCE_REQUESTS = 500
 
 
-@dataclass(frozen=True)
 class Statement:
-    """One statement to judge: its index (from 0), where it came from (Location fields), its value."""
+    """One statement to judge: its index (from 0), where it came from (Location fields), its value.
 
-    index: int
-    value: Any
-    where: dict[str, Any]
+    A plain slotted class rather than a dataclass: one is made per statement of a file of millions.
+    ``memo`` holds what several layers derive from the same statement (its extensions, a template
+    judgement), derived once in the shared pass and dropped with the statement."""
+
+    __slots__ = ("index", "value", "where", "memo")
+
+    def __init__(self, index: int, value: Any, where: dict[str, Any]) -> None:
+        self.index = index
+        self.value = value
+        self.where = where
+        self.memo: dict[Any, Any] = {}
+
+    def __repr__(self) -> str:
+        return f"Statement(index={self.index!r}, where={self.where!r})"
+
+    def derived(self, key: Any, make: Callable[[Any], Any]) -> Any:
+        """``make(self.value)``, computed once per statement for ``key``."""
+        memo = self.memo
+        if key in memo:
+            return memo[key]
+        memo[key] = got = make(self.value)
+        return got
 
     @property
     def id(self) -> str | None:

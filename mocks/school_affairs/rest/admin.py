@@ -61,8 +61,14 @@ def routes(provider: Provider) -> list[Route]:
             return JSONResponse(result)
         return handle
 
+    def advance_year() -> lifecycle.Change:
+        change = lifecycle.advance_year(provider.store)
+        if provider.fault("reissue_ids_at_year_advance"):  # red runs of the chain: new sourcedIds for everyone
+            lifecycle.reissue_pupil_ids(provider.store, change)
+        return change
+
     async def advance(request: Request) -> Any:
-        return (await run_in_threadpool(lifecycle.advance_year, provider.store)).summary()
+        return (await run_in_threadpool(advance_year)).summary()
 
     async def transfer(request: Request) -> Any:
         data = await body(request)

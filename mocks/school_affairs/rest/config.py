@@ -1,7 +1,8 @@
 """Configuration of the mock 校務支援システム's REST provider: clients, limits, JSON shape, faults.
 
 ``FAULTS`` turn the reference provider into a deliberately broken one for red runs; each breaks one
-rule, named after what it breaks, and the provider profile has a check that fails on it.
+rule, named after what it breaks, and the provider profile has a check that fails on it (a fault of the
+school year, which the provider profile never drives, fails a check of the ``chain-japan`` profile).
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ FAULTS: dict[str, str] = {
     "gradebook_replace_ignored": "a gradebook PUT on an existing object answers 200 and keeps the old object "
     "[OR12 Gradebook PUT]",
     "gradebook_delete_ignored": "a gradebook DELETE answers 204 and keeps the object [OR12 Gradebook DELETE]",
+    "reissue_ids_at_year_advance": "年次更新 (POST /admin/year-advance) re-registers every continuing pupil under a new "
+    "sourcedId: the old record tobedeleted, its enrollments moved to the new one, userMasterIdentifier kept "
+    "[OR12 users.sourcedId, stable across school years; the chain-japan profile's chain.year.identity_kept]",
 }
 # Faults that change an object's content: answers are re-serialised while one is active.
 CONTENT_FAULTS = frozenset({"missing_family_name", "bad_kana", "extra_field", "guidref_wrong_type", "flat_metadata"})

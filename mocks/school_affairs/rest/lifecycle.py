@@ -226,3 +226,35 @@ def mark_deleted(store: RosterStore, kind: str, sid: str, *, at: str | None = No
         store.put(kind, _touch(doc, at, "tobedeleted"), event="deleted")
         change.add("deleted", kind, sid)
     return change
+
+
+def reissue_pupil_ids(store: RosterStore, change: Change) -> Change:
+    """The fault ``reissue_ids_at_year_advance``, after ``advance_year``: every continuing pupil (active,
+    with a student role, not one of the 新入生 the change created) is re-registered under a new sourcedId.
+    The old record becomes ``tobedeleted``, a copy with the new id is created (``userMasterIdentifier``
+    kept), and the pupil's active enrollments and demographics move to it. ``change`` is extended, so the
+    admin answer counts what the fault did too."""
+    created = set(change.created.get("user", []))
+    with store.transaction() as db:
+        pupils = [u for u in store.iter_docs("user") if u.get("status") != "tobedeleted"
+                  and u["sourcedId"] not in created
+                  and any(isinstance(r, dict) and r.get("role") == "student" for r in u.get("roles") or [])]
+        for old in pupils:
+            sid = old["sourcedId"]
+            new_sid = uuid4_from(rng_for(0, "reissue", sid, change.at))
+            store.put("user", {**old, "sourcedId": new_sid, "dateLastModified": change.at}, event="reissue.in")
+            change.add("created", "user", new_sid)
+            store.put("user", _touch(dict(old), change.at, "tobedeleted"), event="reissue.out")
+            change.add("deleted", "user", sid)
+            for esid, text in db.execute("SELECT sid, doc FROM objects WHERE kind='enrollment' AND r3=? "
+                                         "AND status='active'", (sid,)).fetchall():
+                enrollment = json.loads(text)
+                enrollment["user"] = ref("user", new_sid)
+                store.put("enrollment", _touch(enrollment, change.at), event="reissue")
+                change.add("changed", "enrollment", esid)
+            demographics = store.get("demographics", sid)
+            if demographics is not None and demographics.get("status") != "tobedeleted":
+                store.put("demographics", {**demographics, "sourcedId": new_sid, "dateLastModified": change.at},
+                          event="reissue.in")
+                store.put("demographics", _touch(demographics, change.at, "tobedeleted"), event="reissue.out")
+    return change

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from renkei.harness.core.errors import ConfigError, UsageError
+from renkei.harness.core.errors import ConfigError
+from renkei.harness.core.extras import MissingExtra
 from renkei.harness.core.secret_registry import SecretRegistry
 from renkei.harness.launch.containers import docker_module, tail
 from renkei.harness.launch.spec import read_launch
@@ -83,7 +84,8 @@ def test_references_resolve_into_the_secret_registry(tmp_path):
 
 def test_without_the_docker_sdk_the_message_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "docker", None)
-    with pytest.raises(UsageError, match=r"pip install 'renkei\[docker\]'"):
+    with pytest.raises(MissingExtra, match=r"^starting containers needs the Docker SDK for Python, which is not "
+                       r"installed; run: pip install 'renkei\[docker\]'$"):
         docker_module()
 
 

@@ -176,3 +176,33 @@ def test_unreadable_documents(tmp_path):
     path.write_text("{", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid JSON"):
         T.load_profile_file(path)
+
+
+def test_a_document_judges_like_validates_over_its_templates():
+    """``ProfileDocument.validates`` tries only the templates whose verb can match; the outcome, templates
+    and problems are those of ``validates`` over every template, whatever the verb."""
+    rules = [{"location": "$.result.score.scaled", "presence": "included"}]
+    templates = (template(rules=rules),  # answered
+                 T.parse_template({"id": "x:any", "type": "StatementTemplate", "rules": rules}, "test"),  # no verb
+                 T.parse_template({"id": "x:void", "type": "StatementTemplate",
+                                   "verb": "http://adlnet.gov/expapi/verbs/voided"}, "test"))
+    doc = T.ProfileDocument(PROFILE, {}, (PROFILE + "/v1",), templates)
+    verbless = T.ProfileDocument(PROFILE, {}, (), templates[2:])
+    cases = [statement(), statement(result={}), statement(verb={"id": "http://adlnet.gov/expapi/verbs/voided"}),
+             statement(verb={"id": "x:other"}), statement(verb={"id": ["not", "a", "string"]}), statement(verb=None),
+             {"verb": "answered"}, "not a statement"]
+    for case in cases:
+        for d in (doc, verbless):
+            assert d.validates(case, base="$[3]") == T.validates(case, d.templates, base="$[3]"), case
+    assert doc.validates(statement()).outcome == "success"
+    assert doc.validates(statement(result={})).outcome == "invalid"
+    assert verbless.validates(statement()).outcome == "unmatched"
+
+
+def test_declared_among_the_category_ids():
+    doc = T.ProfileDocument(PROFILE, {}, (PROFILE + "/v1",), ())
+    assert T.category_ids(statement()) == [PROFILE + "/v1"]
+    assert doc.declared_by(statement()) and doc.declared_among([PROFILE])
+    odd = statement(context={"contextActivities": {"category": [{"id": ["x"]}, "x", {"id": PROFILE}]}})
+    assert T.category_ids(odd) == [PROFILE] and doc.declared_by(odd)
+    assert not doc.declared_by(statement(context={})) and not doc.declared_among([])

@@ -1,0 +1,336 @@
+"""The common valid statement, recognised in one tight walk before the full validator runs.
+
+Why: the statements profile judges files of a million statements and the mock LRS every POST; almost
+all of them are valid, and for those the full validator (``statement.py``) spends most of its time
+building the JSONPath of every field it looks at, for problems it never finds. ``surely_valid`` asks
+the same questions with no path, no problem list and no call per field, and answers True only when the
+full validator would find nothing. Anything it is unsure of (an unusual shape, a voiding statement, an
+xAPI 2.0 statement, a Group as authority) is False, and the full validator then judges the statement
+as before, so the findings are the full validator's in every case. ``tests/harness/xapi/model/
+test_quick.py`` holds the two to that: on every rule's failing case and on random mutations,
+True here never meets a problem there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from renkei.harness.xapi.model import values as V
+
+_TOP = frozenset({"id", "actor", "verb", "object", "result", "context", "timestamp", "stored", "authority",
+                  "version", "attachments"})
+_SUB = frozenset({"objectType", "actor", "verb", "object", "result", "context", "timestamp", "attachments"})
+_VERB = frozenset({"id", "display"})
+_ACTIVITY = frozenset({"objectType", "id", "definition"})
+_REF = frozenset({"objectType", "id"})
+_DEFINITION = frozenset({"name", "description", "type", "moreInfo", "extensions", "interactionType",
+                         "correctResponsesPattern", "choices", "scale", "source", "target", "steps"})
+_COMPONENT_LISTS = ("choices", "scale", "source", "target", "steps")
+_COMPONENT = frozenset({"id", "description"})
+_INTERACTION_TYPES = frozenset({"true-false", "choice", "fill-in", "long-fill-in", "matching", "performance",
+                                "sequencing", "likert", "numeric", "other"})
+_RESULT = frozenset({"score", "success", "completion", "response", "duration", "extensions"})
+_SCORE = frozenset({"scaled", "raw", "min", "max"})
+_CONTEXT = frozenset({"registration", "instructor", "team", "contextActivities", "revision", "platform",
+                      "language", "statement", "extensions"})
+_CONTEXT_ACTIVITIES = frozenset({"parent", "grouping", "category", "other"})
+_ATTACHMENT = frozenset({"usageType", "display", "description", "contentType", "length", "sha2", "fileUrl"})
+_AGENT = frozenset({"objectType", "name", "mbox", "mbox_sha1sum", "openid", "account"})
+_GROUP = _AGENT | {"member"}
+_ACCOUNT = frozenset({"homePage", "name"})
+_SHORT = V._CACHED_CHARS
+_iri_cached = V._iri
+_tag_cached = V._language_tag
+_UUID = V._UUID.fullmatch
+_NEGATIVE_ZERO = V._NEGATIVE_ZERO
+
+
+def _iri(value: Any) -> bool:
+    return value.__class__ is str and (_iri_cached(value) if len(value) <= _SHORT else V.is_iri(value))
+
+
+def _language_map(value: Any) -> bool:
+    if value.__class__ is not dict or not value:
+        return False
+    for tag, text in value.items():
+        if text.__class__ is not str or tag.__class__ is not str \
+                or not (_tag_cached(tag) if len(tag) <= _SHORT else V.is_language_tag(tag)):
+            return False
+    return True
+
+
+def _extensions(value: Any) -> bool:
+    if value.__class__ is not dict:
+        return False
+    for key in value:  # _iri, written out: this runs for every extension of every statement
+        if key.__class__ is not str or not (_iri_cached(key) if len(key) <= _SHORT else V.is_iri(key)):
+            return False
+    return True
+
+
+def _agent(agent: Any, group: bool) -> bool:
+    """An Agent (or, with ``group``, an Agent or a Group whose members are Agents) with no problem."""
+    if agent.__class__ is not dict:
+        return False
+    kind = agent.get("objectType", "Agent")
+    if kind == "Agent":
+        if not _AGENT.issuperset(agent):
+            return False
+    elif kind == "Group" and group:
+        if not _GROUP.issuperset(agent):
+            return False
+    else:
+        return False
+    if "name" in agent and agent["name"].__class__ is not str:
+        return False
+    count = 0
+    if "account" in agent:
+        count = 1
+        account = agent["account"]
+        if account.__class__ is not dict or not _ACCOUNT.issuperset(account):
+            return False
+        home, name = account.get("homePage"), account.get("name")
+        if not V.is_irl(home) or name.__class__ is not str or not name:
+            return False
+    if "mbox" in agent:
+        count += 1
+        if not V.is_mbox(agent["mbox"]):
+            return False
+    if "mbox_sha1sum" in agent:
+        count += 1
+        if not V.is_sha1_hex(agent["mbox_sha1sum"]):
+            return False
+    if "openid" in agent:
+        count += 1
+        if not V.is_uri(agent["openid"]):
+            return False
+    if kind == "Agent":
+        return count == 1
+    members = agent.get("member")
+    if members is None and "member" not in agent:
+        return count == 1
+    if members.__class__ is not list or count > 1 or (count == 0 and not members):
+        return False
+    return all(_agent(m, False) for m in members)
+
+
+def _activity(obj: dict[str, Any]) -> bool:
+    aid = obj.get("id")
+    if not _ACTIVITY.issuperset(obj) or aid.__class__ is not str \
+            or not (_iri_cached(aid) if len(aid) <= _SHORT else V.is_iri(aid)):
+        return False
+    if "definition" not in obj:
+        return True
+    d = obj["definition"]
+    if d.__class__ is not dict or not d or not _DEFINITION.issuperset(d):
+        return False
+    if "name" in d and not _language_map(d["name"]):
+        return False
+    if "description" in d and not _language_map(d["description"]):
+        return False
+    if "type" in d:
+        kind = d["type"]
+        if kind.__class__ is not str or not (_iri_cached(kind) if len(kind) <= _SHORT else V.is_iri(kind)):
+            return False
+    if "moreInfo" in d and not V.is_irl(d["moreInfo"]):
+        return False
+    if "extensions" in d and not _extensions(d["extensions"]):
+        return False
+    if "interactionType" in d:
+        kind = d["interactionType"]
+        if kind.__class__ is not str or kind not in _INTERACTION_TYPES:
+            return False
+    if "correctResponsesPattern" in d:
+        crp = d["correctResponsesPattern"]
+        if crp.__class__ is not list or "interactionType" not in d:
+            return False
+        for s in crp:
+            if s.__class__ is not str:
+                return False
+    for key in _COMPONENT_LISTS:
+        if key in d:
+            items = d[key]
+            if items.__class__ is not list:
+                return False
+            ids: set[str] = set()
+            for comp in items:
+                if comp.__class__ is not dict or not _COMPONENT.issuperset(comp):
+                    return False
+                cid = comp.get("id")
+                if cid.__class__ is not str or not cid or cid in ids:
+                    return False
+                ids.add(cid)
+                if "description" in comp and not _language_map(comp["description"]):
+                    return False
+    return True
+
+
+def _statement_ref(obj: Any) -> bool:
+    return obj.__class__ is dict and obj.get("objectType") == "StatementRef" and _REF.issuperset(obj) \
+        and _is_uuid(obj.get("id"))
+
+
+def _is_uuid(value: Any) -> bool:
+    return value.__class__ is str and _UUID(value) is not None
+
+
+def _object(obj: Any, in_sub: bool) -> str | None:
+    """The objectType of an object with no problem, else None."""
+    if obj.__class__ is not dict:
+        return None
+    kind = obj.get("objectType", "Activity")
+    if kind == "Activity":
+        if "objectType" not in obj and "id" not in obj:
+            return None  # judged in full (an Agent without its objectType, or an activity without id)
+        return kind if _activity(obj) else None
+    if kind == "Agent" or kind == "Group":
+        return kind if _agent(obj, True) else None
+    if kind == "StatementRef":
+        return kind if _statement_ref(obj) else None
+    if kind == "SubStatement" and not in_sub:
+        return kind if _statement(obj, True) else None
+    return None
+
+
+def _result(r: Any) -> bool:
+    if r.__class__ is not dict or not r or not _RESULT.issuperset(r):
+        return False
+    if "success" in r and r["success"].__class__ is not bool:
+        return False
+    if "completion" in r and r["completion"].__class__ is not bool:
+        return False
+    if "response" in r and r["response"].__class__ is not str:
+        return False
+    if "duration" in r and not V.is_duration(r["duration"]):
+        return False
+    if "extensions" in r and not _extensions(r["extensions"]):
+        return False
+    if "score" not in r:
+        return True
+    s = r["score"]
+    if s.__class__ is not dict or not s or not _SCORE.issuperset(s):
+        return False
+    for value in s.values():
+        if not V.is_number(value):
+            return False
+    scaled, lo, hi, raw = s.get("scaled"), s.get("min"), s.get("max"), s.get("raw")
+    if scaled is not None and not -1 <= scaled <= 1:
+        return False
+    if lo is not None and hi is not None and not lo < hi:
+        return False
+    return raw is None or not ((lo is not None and raw < lo) or (hi is not None and raw > hi))
+
+
+def _context(c: Any, object_kind: str) -> bool:
+    if c.__class__ is not dict or not c or not _CONTEXT.issuperset(c):
+        return False
+    if "registration" in c and not _is_uuid(c["registration"]):
+        return False
+    if "instructor" in c and not _agent(c["instructor"], True):
+        return False
+    if "team" in c:
+        team = c["team"]
+        if team.__class__ is not dict or team.get("objectType") != "Group" or not _agent(team, True):
+            return False
+    if "contextActivities" in c:
+        groups = c["contextActivities"]
+        if groups.__class__ is not dict or not groups:
+            return False
+        for key, value in groups.items():
+            if key not in _CONTEXT_ACTIVITIES:
+                return False
+            if value.__class__ is dict:
+                value = (value,)  # a single Activity: allowed as an LRP sends it
+            elif value.__class__ is not list:
+                return False
+            for item in value:
+                if item.__class__ is not dict or item.get("objectType", "Activity") != "Activity" \
+                        or not _activity(item):
+                    return False
+    for key in ("revision", "platform"):
+        if key in c and (c[key].__class__ is not str or object_kind != "Activity"):
+            return False
+    if "language" in c and not V.is_language_tag(c["language"]):
+        return False
+    if "statement" in c and not _statement_ref(c["statement"]):
+        return False
+    return "extensions" not in c or _extensions(c["extensions"])
+
+
+def _timestamp(value: Any) -> bool:
+    if value.__class__ is not str:
+        return False
+    parsed, zone = V.read_timestamp(value)
+    return parsed is not None and zone != "" and zone not in _NEGATIVE_ZERO
+
+
+def _attachments(items: Any) -> bool:
+    if items.__class__ is not list:
+        return False
+    for a in items:
+        if a.__class__ is not dict or not _ATTACHMENT.issuperset(a) or not _iri(a.get("usageType")):
+            return False
+        if "display" not in a or not _language_map(a["display"]):
+            return False
+        if "description" in a and not _language_map(a["description"]):
+            return False
+        length = a.get("length")
+        if not V.is_media_type(a.get("contentType")) or length.__class__ is not int or length < 0:
+            return False
+        if not V.is_sha2_hex(a.get("sha2")) or ("fileUrl" in a and not V.is_irl(a["fileUrl"])):
+            return False
+    return True
+
+
+def _statement(st: dict[str, Any], in_sub: bool) -> bool:
+    if not (_SUB if in_sub else _TOP).issuperset(st):
+        return False
+    if not in_sub and "id" in st and not _is_uuid(st["id"]):
+        return False
+    if "actor" not in st or not _agent(st["actor"], True):
+        return False
+    verb = st.get("verb")
+    if verb.__class__ is not dict or not _VERB.issuperset(verb):
+        return False
+    vid = verb.get("id")
+    if vid.__class__ is not str or vid == V.VOIDED:  # a voiding statement: judged in full
+        return False
+    if not (_iri_cached(vid) if len(vid) <= _SHORT else V.is_iri(vid)):
+        return False
+    if "display" in verb and not _language_map(verb["display"]):
+        return False
+    if "object" not in st:
+        return False
+    kind = _object(st["object"], in_sub)
+    if kind is None:
+        return False
+    if "result" in st and not _result(st["result"]):
+        return False
+    if "context" in st and not _context(st["context"], kind):
+        return False
+    if "timestamp" in st and not _timestamp(st["timestamp"]):
+        return False
+    if "attachments" in st and not _attachments(st["attachments"]):
+        return False
+    if in_sub:
+        return True
+    if "stored" in st and not _timestamp(st["stored"]):
+        return False
+    if "authority" in st:
+        authority = st["authority"]
+        if authority.__class__ is not dict or authority.get("objectType", "Agent") != "Agent" \
+                or not _agent(authority, False):
+            return False
+    if "version" in st:
+        value = st["version"]
+        if value.__class__ is not str or not (value == "1.0" or value.startswith("1.0.") and value[4:].isdigit()):
+            return False
+    return True
+
+
+def surely_valid(statement: Any, version: str, sent_by_lrp: bool) -> bool:
+    """True only when ``validate_statement(statement, version, sent_by_lrp=sent_by_lrp)`` finds nothing.
+
+    Answers for xAPI 1.0.3 statements as a Learning Record Provider sends them; anything else is
+    left to the full validator (False)."""
+    return version == "1.0.3" and sent_by_lrp and statement.__class__ is dict and _statement(statement, False)

@@ -1,0 +1,99 @@
+"""``quick.surely_valid`` never says valid where the full validator finds a problem: on every rule's
+failing case of ``test_statement``, on random mutations of valid statements, and on hostile values;
+and it does say valid for the common shapes (otherwise it saves nothing)."""
+
+from __future__ import annotations
+
+import copy
+import random
+from typing import Any
+
+import pytest
+
+from renkei.harness.xapi.model.quick import surely_valid
+from renkei.harness.xapi.model.statement import validate_in_full, validate_statement
+from tests.harness.xapi.model.samples import BASES, DELETE, LEARNER, TEACHER, mutate
+from tests.harness.xapi.model.test_statement import BAD
+
+POOL: list[Any] = [None, True, False, 0, 1, -1, 2.5, -2.0, float("nan"), "", " ", "x", "x:y", "a b:c",
+                   "https://example.jp/a", "mailto:a@b.jp", "ja-JP", "ja_JP", "Agent", "Group", "Activity",
+                   "SubStatement", "StatementRef", "2026-04-01T09:00:00Z", "2026-04-01T09:00:00-00:00",
+                   "2026-04-01T09:00:00", "2026-13-01T09:00:00Z", "5f0b7d7e-3d55-4c2a-9a1e-8d2f6c1b0a11",
+                   "PT1S", "P", "1.0.3", "2.0.0", "1.0.x", "a" * 40, "a" * 64, "http://adlnet.gov/expapi/verbs/voided",
+                   [], [1], ["x"], [None], [{}], {}, {"en": "x"}, {"x": 1}, {"objectType": "Agent"},
+                   copy.deepcopy(LEARNER), copy.deepcopy(TEACHER), {"objectType": "Group", "member": []},
+                   {"objectType": "Group", "member": [copy.deepcopy(TEACHER)], "mbox": "mailto:g@b.jp"},
+                   {"id": "https://example.jp/a"}, {"objectType": "StatementRef", "id": "x"}, {1: 2}]
+KEYS = ["objectType", "id", "name", "mbox", "account", "member", "display", "definition", "extensions",
+        "type", "score", "raw", "min", "max", "scaled", "registration", "platform", "revision", "language",
+        "statement", "contextActivities", "parent", "team", "instructor", "usageType", "length", "sha2", "Id"]
+
+
+def _nodes(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [path]
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out += _nodes(v, (*path, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out += _nodes(v, (*path, i))
+    return out
+
+
+def _mutated(base: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    doc = copy.deepcopy(base)
+    for _ in range(rng.choice((1, 1, 2))):
+        path = rng.choice(_nodes(doc)[1:])
+        parent: Any = doc
+        for step in path[:-1]:
+            parent = parent[step]
+        last = path[-1]
+        roll = rng.random()
+        if roll < 0.2 and isinstance(parent, dict):
+            del parent[last]
+        elif roll < 0.35 and isinstance(parent[last], dict):
+            parent[last][rng.choice(KEYS)] = copy.deepcopy(rng.choice(POOL))
+        else:
+            parent[last] = copy.deepcopy(rng.choice(POOL))
+    return doc
+
+
+def _held(statement: Any, version: str = "1.0.3", sent_by_lrp: bool = True) -> None:
+    if surely_valid(statement, version, sent_by_lrp):
+        assert validate_in_full(statement, version, sent_by_lrp=sent_by_lrp) == [], statement  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("base", "path", "value", "version", "rule", "where"), BAD)
+def test_no_rule_case_is_called_valid(base: str, path: str, value: Any, version: str, rule: str, where: str) -> None:
+    statement = mutate(BASES[base](), path, value)
+    assert not surely_valid(statement, version, True)
+    assert validate_statement(statement, version) == validate_in_full(statement, version)  # type: ignore[arg-type]
+
+
+def test_common_shapes_are_recognised() -> None:
+    for name in ("activity", "sub"):
+        assert surely_valid(BASES[name](), "1.0.3", True), name
+    assert not surely_valid(BASES["void"](), "1.0.3", True)  # voiding: always the full walk
+    assert not surely_valid(BASES["activity"](), "2.0.0", True)  # 2.0: always the full walk
+    assert not surely_valid(BASES["activity"](), "1.0.3", False)  # as an LRS returns it: the full walk
+
+
+def test_random_mutations_never_disagree() -> None:
+    rng = random.Random(6)
+    called_valid = 0
+    for i in range(3000):
+        base = BASES[("activity", "sub", "void")[i % 3]]()
+        statement = _mutated(base, rng)
+        _held(statement)
+        called_valid += surely_valid(statement, "1.0.3", True)
+    assert called_valid > 100  # the mutations that stay valid are recognised too (the test can see both sides)
+
+
+def test_hostile_values_never_disagree() -> None:
+    base = BASES["activity"]()
+    for path in ("actor", "actor.account", "verb", "verb.display", "object", "object.definition",
+                 "object.definition.choices", "result.score", "context", "context.contextActivities",
+                 "context.contextActivities.parent", "context.team", "context.team.member", "timestamp",
+                 "attachments", "authority", "stored", "version", "context.extensions"):
+        for value in [*POOL, DELETE]:
+            _held(mutate(base, path, value))
