@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import stat
 from itertools import chain
 from pathlib import Path
@@ -206,18 +207,61 @@ def json_depth_ok(value: Any, max_depth: int = MAX_DEPTH) -> bool:
     return True
 
 
+# The raw-text bound: json.loads has accepted the text, so its brackets outside strings are balanced,
+# and their nesting is the depth of the value. For UTF-8 text, a few C-level bytes operations find
+# it: drop the escapes that could hide a quote (``\\`` pairs first, then ``\"``), keep only
+# quotes and brackets (``{}`` as ``[]``: the depth is the same), drop the strings (``""`` pairs, then
+# what is left between quotes), and peel the innermost ``[]`` pairs a level at a time. Bytes of a
+# multi-byte UTF-8 character are never ASCII, so none of them is taken for a bracket or a quote.
+_BRACKETS = bytes.maketrans(b"{}", b"[]")
+_NOT_STRUCTURE = bytes(c for c in range(256) if c not in b'[]{}"')
+_STRING = re.compile(rb'"[^"]*"')
+_PEELS = 8  # levels peeled off the raw text before a still-deep document is walked as a value instead
+
+
+def _text_depth_ok(data: bytes | bytearray, max_depth: int) -> bool | None:
+    """For UTF-8 JSON text that ``json.loads`` accepted: whether it nests at most ``max_depth``
+    containers deep, from the text alone; None when the answer would take more than ``_PEELS``
+    passes (a document nested that deep is judged by ``json_depth_ok`` on its value)."""
+    s = data
+    if b"\\" in s:
+        s = s.replace(b"\\\\", b"").replace(b'\\"', b"")
+    s = s.translate(_BRACKETS, _NOT_STRUCTURE).replace(b'""', b"")
+    if b'"' in s:
+        s = _STRING.sub(b"", s)
+    peeled = 0
+    # after ``peeled`` passes the rest is exactly ``peeled`` levels shallower, and ``n`` brackets nest
+    # at most n/2 deep: a short enough rest proves the bound
+    while len(s) > 2 * (max_depth - peeled):
+        if peeled >= max_depth:
+            return False
+        if peeled == _PEELS:
+            return None
+        s = s.replace(b"[]", b"")
+        peeled += 1
+    return True
+
+
 def load_json(data: str | bytes | bytearray, *, max_depth: int = MAX_DEPTH) -> Any:
     """``json.loads`` that refuses documents nested deeper than ``max_depth``.
 
     Raises ``ValueError``: ``json.JSONDecodeError`` / ``UnicodeDecodeError`` for malformed input,
     ``InputLimitError`` past the limit, so callers that already catch ``ValueError`` stay correct.
+    The bound is judged on the UTF-8 text (``_text_depth_ok``, a small part of a parse) and, for
+    other encodings or a document too deep to tell from the text quickly, on the parsed value.
     """
     try:
         value = json.loads(data)
     except RecursionError:
         raise _too_deep(max_depth) from None
     if isinstance(value, dict | list):
-        opened = data.count("[") + data.count("{") if isinstance(data, str) else data.count(b"[") + data.count(b"{")
-        if opened > max_depth and not json_depth_ok(value, max_depth):  # few brackets: cannot be deep
+        if isinstance(data, str):
+            raw: bytes | bytearray | None = data.encode("utf-8", "surrogatepass")
+        else:
+            raw = data if json.detect_encoding(data).startswith("utf-8") else None
+        ok = None if raw is None else _text_depth_ok(raw, max_depth)
+        if ok is None:
+            ok = json_depth_ok(value, max_depth)
+        if not ok:
             raise _too_deep(max_depth)
     return value

@@ -5,7 +5,8 @@ consumer profile and the tests share one reading of the OpenAPI schemas.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import repeat
 from typing import Any
@@ -81,71 +82,177 @@ def _scalar_ok(field: R.FieldSpec, value: Any) -> bool:
     return True
 
 
-_MEMBERS: dict[int, tuple[dict[str, R.FieldSpec], tuple[str, ...]]] = {}
+# Plans: each field's yes/no question compiled once per spec into one small function, so judging an
+# object is a dict lookup and a call per field instead of a walk down the kinds; the string fields,
+# most of an object, are asked all at once in C (``map``/``isinstance``).
+
+Check = Callable[[Any], bool]
 
 
-def _members(fields: tuple[R.FieldSpec, ...]) -> tuple[dict[str, R.FieldSpec], tuple[str, ...]]:
-    """(by name, required names) of a member list (``R.ROLE_FIELDS`` …), computed once per list."""
-    known = _MEMBERS.get(id(fields))
-    if known is None:
-        known = _MEMBERS[id(fields)] = ({f.name: f for f in fields}, tuple(f.name for f in fields if f.required))
-    return known
+def _is_str(value: Any) -> bool:
+    return isinstance(value, str)
 
 
-def _object_list_ok(value: Any, fields: tuple[R.FieldSpec, ...]) -> bool:
-    if not isinstance(value, list):
-        return False
-    by_name, required = _members(fields)
-    open_members = fields is R.USER_PROFILE_FIELDS
-    for item in value:
-        if not isinstance(item, dict):
+def _is_dict(value: Any) -> bool:
+    return isinstance(value, dict)
+
+
+def _is_list(value: Any) -> bool:
+    return isinstance(value, list)
+
+
+def _is_tf(value: Any) -> bool:
+    return value == "true" or value == "false"
+
+
+def _is_strings(value: Any) -> bool:
+    return isinstance(value, list) and all(map(isinstance, value, repeat(str)))
+
+
+def _matches(pattern: re.Pattern[str]) -> Check:
+    match = pattern.match
+
+    def check(value: Any) -> bool:
+        return isinstance(value, str) and match(value) is not None
+    return check
+
+
+def _enum(field: R.FieldSpec) -> Check:
+    values, ext = frozenset(field.values), R.EXT_RE.match if field.extensible else None
+
+    def check(value: Any) -> bool:
+        return isinstance(value, str) and (value in values or (ext is not None and ext(value) is not None))
+    return check
+
+
+def _guidref(ref_type: str | None) -> Check:
+    """``_guidref_ok`` for one reference type, as one call."""
+    def check(value: Any) -> bool:
+        if not isinstance(value, dict):
             return False
-        for name in required:
-            if name not in item:
+        href, sid, kind = value.get("href"), value.get("sourcedId"), value.get("type")
+        return (isinstance(href, str) and href.startswith(_ABSOLUTE) and isinstance(sid, str) and sid != ""
+                and isinstance(kind, str) and kind != "" and (ref_type is None or kind == ref_type))
+    return check
+
+
+def _guidrefs(ref_type: str | None) -> Check:
+    one = _guidref(ref_type)
+
+    def check(value: Any) -> bool:
+        return isinstance(value, list) and all(map(one, value))
+    return check
+
+
+def _scalar_check(field: R.FieldSpec) -> Check | None:
+    """The ``_scalar_ok`` question of one field (None: every value passes)."""
+    kind = field.kind
+    if kind == R.STR or kind == R.URI:
+        return _is_str
+    if kind == R.ENUM:
+        return _enum(field)
+    if kind == R.DATETIME:
+        return _matches(R.DATETIME_RE)
+    if kind == R.DATE:
+        return _matches(R.DATE_RE)
+    if kind == R.TF:
+        return _is_tf
+    return None
+
+
+def _list_plan(fields: tuple[R.FieldSpec, ...], *, non_empty: bool = False) -> Check:
+    """``_object_list_ok`` for one member list, its members' questions compiled once."""
+    checks: dict[str, Check | None] = {}
+    for f in fields:
+        if f.kind == R.REF:
+            checks[f.name] = _guidref(f.ref_type)
+        elif f.name == "credentials":
+            checks[f.name] = None
+        else:
+            checks[f.name] = _scalar_check(f)
+    required = tuple(f.name for f in fields if f.required)
+    open_members = fields is R.USER_PROFILE_FIELDS
+    get = checks.get
+    absent = _ABSENT
+
+    def check(value: Any) -> bool:
+        if not isinstance(value, list) or (non_empty and not value):
+            return False
+        for item in value:
+            if not isinstance(item, dict):
                 return False
-        for name, inner in item.items():
-            f = by_name.get(name)
-            if f is None:
-                if not open_members:
+            for name in required:
+                if name not in item:
                     return False
-            elif f.kind == R.REF:
-                if not _guidref_ok(inner, f.ref_type):
+            for name, inner in item.items():
+                member = get(name, absent)
+                if member is absent:
+                    if not open_members:
+                        return False
+                elif member is not None and not member(inner):
                     return False
-            elif f.name != "credentials" and not _scalar_ok(f, inner):
-                return False
-    return True
+        return True
+    return check
+
+
+_STRING = _is_str  # the plan's mark for a string field, judged inline
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One spec's type questions: a check per judged field (``_STRING`` for the string fields)."""
+
+    spec: R.ObjectSpec  # held so that the id this plan is filed under is never reused
+    checks: dict[str, Check | None]  # None: any value passes
+    refs: tuple[tuple[str, Check], ...]  # the GUIDRef fields' checks (``ref_problems``)
+
+
+def _make_plan(spec: R.ObjectSpec) -> _Plan:
+    checks: dict[str, Check | None] = {}
+    for name, field in spec.judged.items():
+        kind = field.kind
+        if kind == R.META:
+            checks[name] = _is_dict
+        elif kind == R.ROLES:
+            checks[name] = _list_plan(R.ROLE_FIELDS, non_empty=True)
+        elif kind == R.STRS:
+            checks[name] = _is_strings
+        elif kind == R.USER_IDS:
+            checks[name] = _list_plan(R.USER_ID_FIELDS)
+        elif kind == R.USER_PROFILES:
+            checks[name] = _list_plan(R.USER_PROFILE_FIELDS)
+        elif kind == R.OBJS:
+            checks[name] = _is_list
+        else:
+            checks[name] = _scalar_check(field)  # _STRING for STR and URI
+    refs = tuple((f.name, _guidref(f.ref_type) if f.kind == R.REF else _guidrefs(f.ref_type)) for f in spec.refs)
+    return _Plan(spec, checks, refs)
+
+
+def _plan(spec: R.ObjectSpec) -> _Plan:
+    plan = _PLANS.get(id(spec))
+    if plan is None or plan.spec is not spec:
+        plan = _PLANS[id(spec)] = _make_plan(spec)
+    return plan
+
+
+_PLANS: dict[int, _Plan] = {}
 
 
 def _types_ok(spec: R.ObjectSpec, obj: dict[str, Any]) -> bool:
-    """True exactly when ``type_problems`` finds nothing; one pass, no generators, no paths."""
-    judged = spec.judged
+    """True exactly when ``type_problems`` finds nothing; the spec's plan, no generators, no paths."""
+    plan = _PLANS.get(id(spec))
+    if plan is None or plan.spec is not spec:
+        plan = _plan(spec)
+    get = plan.checks.get
     for name, value in obj.items():
-        field = judged.get(name)
-        if field is None:
+        check = get(name, _ABSENT)
+        if check is _ABSENT or check is None:  # not judged here, or any value passes
             continue
-        kind = field.kind
-        if kind == R.STR:
+        if check is _STRING:
             if not isinstance(value, str):
                 return False
-        elif kind == R.META:
-            if not isinstance(value, dict):
-                return False
-        elif kind == R.ROLES:
-            if not value or not _object_list_ok(value, R.ROLE_FIELDS):
-                return False
-        elif kind == R.STRS:
-            if not isinstance(value, list) or not all(map(isinstance, value, repeat(str))):
-                return False
-        elif kind == R.USER_IDS:
-            if not _object_list_ok(value, R.USER_ID_FIELDS):
-                return False
-        elif kind == R.USER_PROFILES:
-            if not _object_list_ok(value, R.USER_PROFILE_FIELDS):
-                return False
-        elif kind == R.OBJS:
-            if not isinstance(value, list):
-                return False
-        elif not _scalar_ok(field, value):
+        elif not check(value):
             return False
     return True
 
@@ -194,7 +301,7 @@ def _object_list(path: str, value: Any, fields: tuple[R.FieldSpec, ...]) -> Iter
     if not isinstance(value, list):
         yield Problem(path, "must be an array", "配列でなければなりません", value)
         return
-    by_name = _members(fields)[0]
+    by_name = {f.name: f for f in fields}
     for i, item in enumerate(value):
         where = f"{path}[{i}]"
         if not isinstance(item, dict):
@@ -254,6 +361,20 @@ def _type_problems(spec: R.ObjectSpec, obj: dict[str, Any]) -> Iterator[Problem]
 
 def ref_problems(spec: R.ObjectSpec, obj: dict[str, Any]) -> Iterator[Problem]:
     """Shape and type of every top-level GUIDRef (and list of GUIDRefs)."""
+    plan = _PLANS.get(id(spec))
+    if plan is None or plan.spec is not spec:
+        plan = _plan(spec)
+    get = obj.get
+    for name, check in plan.refs:
+        value = get(name, _ABSENT)
+        if value is not _ABSENT and not check(value):
+            break
+    else:
+        return
+    yield from _ref_problems(spec, obj)
+
+
+def _ref_problems(spec: R.ObjectSpec, obj: dict[str, Any]) -> Iterator[Problem]:
     for field in spec.refs:
         value = obj.get(field.name, _ABSENT)
         if value is _ABSENT:

@@ -63,7 +63,7 @@ PARENTS: dict[str, tuple[tuple[str, str | None], ...]] = {
 
 @dataclass
 class Page:
-    sql: str
+    sql: str  # rows of (document as UTF-8 bytes, its number of hrefs)
     params: list[Any]
     count_sql: str
     count_params: list[Any]
@@ -163,11 +163,11 @@ def build(endpoint: R.Endpoint, ids: list[str], *, flt: Filter | None, sort: str
     count_sql = f"SELECT COUNT(*) FROM objects o WHERE {cond}"
     if fast:  # an index range over the dense positions
         column = "o.spos" if subset is not None else "o.pos"
-        sql = f"SELECT CAST(o.doc AS BLOB) FROM objects o WHERE {cond} AND {column}>=? AND {column}<? ORDER BY {column}"
+        sql = f"SELECT CAST(o.doc AS BLOB), o.hrefs FROM objects o WHERE {cond} AND {column}>=? AND {column}<? ORDER BY {column}"
         return Page(sql, [*params, offset, offset + limit], count_sql, list(params), ranged=True)
     order = "o.seq"
     if sort is not None:
         key = f"json_extract(o.doc, '{doc_path(sort, shape)}')"
         order = f"({key} IS NULL), {key} {'DESC' if desc else 'ASC'}, o.seq"
-    sql = f"SELECT CAST(o.doc AS BLOB) FROM objects o WHERE {cond} ORDER BY {order} LIMIT ? OFFSET ?"
+    sql = f"SELECT CAST(o.doc AS BLOB), o.hrefs FROM objects o WHERE {cond} ORDER BY {order} LIMIT ? OFFSET ?"
     return Page(sql, [*params, limit, offset], count_sql, list(params))

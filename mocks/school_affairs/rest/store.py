@@ -10,15 +10,20 @@ Columns beside the document: ``kind`` (the ObjectSpec name), ``sub`` (session/or
 primary role, an enrollment's role), the dense positions ``pos``/``spos`` (within the kind, and within
 kind+sub) that make an unfiltered page an index range instead of an OFFSET scan, ``r1..r3`` (the
 references the nested endpoints follow), ``status`` and ``dlm`` (dateLastModified, normalised to UTC
-milliseconds so text order is time order). ``user_orgs`` and ``class_terms`` hold the many-valued
-references (a user's roles, a class's terms) and are rebuilt whenever their object changes.
+milliseconds so text order is time order), ``hrefs`` (how many hrefs the document holds, so a page's
+rendered length is known before it is rendered). ``user_orgs`` and ``class_terms`` hold the many-valued
+references (a user's roles, a class's terms) and are rebuilt whenever their object changes. A bulk
+load into an empty file is followed by a compaction (``_compact``) so that reading in order is
+reading the file in order.
 
-Thread-safety: one connection, guarded by a lock; the ASGI app runs queries in a worker thread.
+Thread-safety: one connection, guarded by a lock; the ASGI app runs queries in a worker thread, except
+a page read as an index range, which the event loop answers itself when the lock is free.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -36,7 +41,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS objects(
   seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, sid TEXT NOT NULL, sub TEXT, pos INTEGER NOT NULL,
   spos INTEGER NOT NULL, status TEXT NOT NULL, dlm TEXT NOT NULL, r1 TEXT, r2 TEXT, r3 TEXT, doc TEXT NOT NULL,
-  UNIQUE(kind, sid));
+  hrefs INTEGER NOT NULL DEFAULT 0, UNIQUE(kind, sid));
 CREATE INDEX IF NOT EXISTS objects_pos ON objects(kind, pos);
 CREATE INDEX IF NOT EXISTS objects_spos ON objects(kind, sub, spos);
 CREATE INDEX IF NOT EXISTS objects_r1 ON objects(kind, r1);
@@ -52,6 +57,10 @@ CREATE TABLE IF NOT EXISTS events(at TEXT NOT NULL, kind TEXT NOT NULL, sid TEXT
 CREATE TABLE IF NOT EXISTS settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 BATCH = 5000
+HREF = '"href":"/ims/'  # how every href in a stored document begins: server-relative, rendered when served
+# A file written before the hrefs column: the column added and filled in place.
+_HREFS_COLUMN = ("ALTER TABLE objects ADD COLUMN hrefs INTEGER NOT NULL DEFAULT 0",
+                 f"UPDATE objects SET hrefs = (length(doc) - length(replace(doc, '{HREF}', ''))) / {len(HREF)}")
 
 
 def stamp(moment: datetime | None = None) -> str:
@@ -114,6 +123,7 @@ def _or_contains(a: Any, b: Any) -> int:
     return int(a is not None and str(b).casefold() in str(a).casefold())
 
 
+PAGE_BYTES = 16384  # SQLite's page size for a new file store (its default is 4096)
 MMAP_BYTES = 16 * 2**30  # the address space SQLite may map; a prefecture-scale roster is about 10 GiB
 
 
@@ -126,15 +136,7 @@ class RosterStore:
         self.shape = shape
         self.path = path
         self._lock = threading.RLock()
-        self.db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False,
-                                  isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL" if path else "PRAGMA journal_mode=MEMORY")
-        self.db.execute("PRAGMA synchronous=OFF")
-        if path:  # pages are read straight from the mapped file instead of copied in by read(): a third faster
-            self.db.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
-        self.db.executescript(SCHEMA)
-        self.db.create_function("or_cmp", 2, _or_cmp, deterministic=True)
-        self.db.create_function("or_contains", 2, _or_contains, deterministic=True)
+        self.db = self._connect()
         self._counts: dict[tuple[str, tuple[Any, ...]], int] = {}  # emptied by every write and rollback
         self._pos: dict[str, int] = {}
         self._spos: dict[tuple[str, str | None], int] = {}
@@ -143,9 +145,57 @@ class RosterStore:
         for kind, sub, n in self.db.execute("SELECT kind, sub, MAX(spos) + 1 FROM objects GROUP BY kind, sub"):
             self._spos[(kind, sub)] = n
 
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(str(self.path) if self.path else ":memory:", check_same_thread=False,
+                             isolation_level=None)
+        if self.path:  # a new file only (before WAL): a page of users read back touches fewer, fuller pages
+            db.execute(f"PRAGMA page_size={PAGE_BYTES}")
+        db.execute("PRAGMA journal_mode=WAL" if self.path else "PRAGMA journal_mode=MEMORY")
+        db.execute("PRAGMA synchronous=OFF")
+        if self.path:  # pages are read straight from the mapped file instead of copied in by read(): a third faster
+            db.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+        db.executescript(SCHEMA)
+        if "hrefs" not in {row[1] for row in db.execute("PRAGMA table_info(objects)")}:
+            db.execute("BEGIN")
+            try:
+                for sql in _HREFS_COLUMN:
+                    db.execute(sql)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        db.create_function("or_cmp", 2, _or_cmp, deterministic=True)
+        db.create_function("or_contains", 2, _or_contains, deterministic=True)
+        return db
+
     def close(self) -> None:
         with self._lock:
             self.db.close()
+
+    def _compact(self) -> None:
+        """Rewrite a freshly loaded file store table by table and index by index: a bulk load
+        interleaves the pages of the table with those of its indexes, and a page of 1,000 users read
+        back took 1.0 ms of SQLite against 0.8 ms rewritten (0.75 ms with ``PAGE_BYTES`` pages). The
+        copy (``VACUUM INTO`` a sibling file) is complete before it replaces the store by a rename,
+        so an interrupted compaction leaves the loaded store as it was."""
+        assert self.path is not None
+        path = Path(self.path)
+        copy = path.with_name(path.name + ".compact")
+        with self._lock:
+            copy.unlink(missing_ok=True)
+            closed = False
+            try:
+                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the load's WAL emptied before the copy is made
+                self.db.execute("VACUUM INTO ?", (str(copy),))
+                self.db.close()
+                closed = True
+                for leftover in (path.with_name(path.name + s) for s in ("-wal", "-shm")):
+                    leftover.unlink(missing_ok=True)  # checkpointed: never replayed onto the copy
+                os.replace(copy, path)
+            finally:
+                copy.unlink(missing_ok=True)
+                if closed:
+                    self.db = self._connect()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -187,16 +237,16 @@ class RosterStore:
                 spos = self._spos.get((kind, ix.sub), 0)
                 self._spos[(kind, ix.sub)] = spos + 1
                 rows_new.append((kind, sid, ix.sub, pos, spos, doc.get("status", "active"), dlm,
-                                 ix.r1, ix.r2, ix.r3, text))
+                                 ix.r1, ix.r2, ix.r3, text, text.count(HREF)))
                 created += 1
             else:
                 spos = old[2]
                 if ix.sub != old[1]:  # e.g. a user's primary role changed: it joins the end of its new subset
                     spos = self._spos.get((kind, ix.sub), 0)
                     self._spos[(kind, ix.sub)] = spos + 1
-                self.db.execute("UPDATE objects SET sub=?, spos=?, status=?, dlm=?, r1=?, r2=?, r3=?, doc=? "
+                self.db.execute("UPDATE objects SET sub=?, spos=?, status=?, dlm=?, r1=?, r2=?, r3=?, doc=?, hrefs=? "
                                 "WHERE seq=?", (ix.sub, spos, doc.get("status", "active"), dlm, ix.r1, ix.r2,
-                                                ix.r3, text, old[0]))
+                                                ix.r3, text, text.count(HREF), old[0]))
             self._links(kind, sid, doc)
             if event:
                 self.db.execute("INSERT INTO events VALUES (?, ?, ?, ?)", (dlm, kind, sid, event))
@@ -209,8 +259,8 @@ class RosterStore:
         if not rows:
             return
         try:
-            self.db.executemany("INSERT INTO objects(kind, sid, sub, pos, spos, status, dlm, r1, r2, r3, doc) "
-                                "VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+            self.db.executemany("INSERT INTO objects(kind, sid, sub, pos, spos, status, dlm, r1, r2, r3, doc, hrefs) "
+                                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
         except sqlite3.IntegrityError:
             seen: set[tuple[str, str]] = set()
             dup = next((r for r in rows if (r[0], r[1]) in seen or seen.add((r[0], r[1]))), rows[0])
@@ -257,6 +307,22 @@ class RosterStore:
                     self._counts.clear()
                 self._counts[key] = self.db.execute(sql, params).fetchone()[0]
             return self._counts[key]
+
+    def known_count(self, sql: str, params: Sequence[Any]) -> int | None:
+        """``counted``'s answer if it is kept, else None (without counting)."""
+        with self._lock:
+            return self._counts.get((sql, tuple(params)))
+
+    @contextmanager
+    def unless_busy(self) -> Iterator[bool]:
+        """Hold the store's lock if no other thread holds it (True), else False at once: the event
+        loop may answer a request of bounded cost itself, but must never wait behind a long query."""
+        held = self._lock.acquire(blocking=False)
+        try:
+            yield held
+        finally:
+            if held:
+                self._lock.release()
 
     def query(self, sql: str, params: Sequence[Any]) -> list[Any]:
         with self._lock:
@@ -307,6 +373,7 @@ class RosterStore:
         from renkei.mocks.school_affairs.rest.bundle import read_bundle
 
         at = loaded_at or stamp()
+        fresh = self.path is not None and not self._pos  # a bulk load into an empty file: laid out afresh after
         counts: dict[str, int] = {}
         with read_bundle(bundle, shape=self.shape, stamp=at) as source, self.transaction():
             for kind, docs in source.kinds():
@@ -316,4 +383,6 @@ class RosterStore:
                             (json.dumps(source.headers, ensure_ascii=False),))
             self.db.execute("INSERT OR REPLACE INTO settings VALUES ('manifest', ?)",
                             (json.dumps(source.manifest, ensure_ascii=False),))
+        if fresh:
+            self._compact()
         return counts

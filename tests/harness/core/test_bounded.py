@@ -3,6 +3,7 @@ gigabytes read or a RecursionError."""
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from pathlib import Path
@@ -13,6 +14,8 @@ from renkei.harness.core.bounded import (
     MAX_CONFIG_BYTES,
     MAX_DEPTH,
     InputLimitError,
+    _text_depth_ok,
+    json_depth_ok,
     load_json,
     load_yaml,
     read_config_bytes,
@@ -163,3 +166,36 @@ def test_mixed_nesting_is_measured_exactly(depth: int) -> None:
     else:
         with pytest.raises(InputLimitError):
             load_json(text)
+
+
+# The raw-text bound must agree with the walk over the parsed value wherever it answers: brackets in
+# strings, escaped quotes and backslashes, non-ASCII text, and {} beside [].
+TRICKY = ['"["', '"]]]]"', '"\\\\"', '"\\""', '["\\"[", "\\\\", "]"]', '{"[":"{{{{","k":["\\\\\\"[["]}',
+          '["漢字[", {"é": "}}}"}]', '[[], {}, [[]], {"a": {"b": []}}]', '"\\u005b\\u007b"', '{"a":"\\\\\\\\"}']
+
+
+@pytest.mark.parametrize("inner", TRICKY)
+@pytest.mark.parametrize("limit", [1, 2, 3, 4, 6])
+def test_the_text_bound_agrees_with_the_value_walk(inner: str, limit: int) -> None:
+    for wrap in (0, 1, 2, 3):
+        text = "[" * wrap + inner + "]" * wrap
+        want = json_depth_ok(json.loads(text), limit)
+        assert _text_depth_ok(text.encode(), limit) in (want, None), text
+        assert _text_depth_ok(text.encode(), limit) is not None or wrap + 3 > limit
+        if want:
+            assert load_json(text.encode(), max_depth=limit) == json.loads(text)
+        else:
+            with pytest.raises(InputLimitError):
+                load_json(text.encode(), max_depth=limit)
+
+
+def test_documents_too_deep_to_peel_quickly_are_walked_and_other_encodings_too() -> None:
+    deep = "[" + ",".join(["[" * 40 + "]" * 40] * 10) + "]"  # ten chains 41 deep: too many brackets left
+    assert _text_depth_ok(deep.encode(), MAX_DEPTH) is None  # after the peel passes
+    assert load_json(deep) is not None
+    deeper = "[" + ",".join(["[" * MAX_DEPTH + "]" * MAX_DEPTH] * 10) + "]"
+    with pytest.raises(InputLimitError):
+        load_json(deeper)
+    assert load_json(("[" * MAX_DEPTH + "]" * MAX_DEPTH).encode("utf-16")) is not None
+    with pytest.raises(InputLimitError):  # UTF-16 text is judged on its value
+        load_json(("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1)).encode("utf-16"))

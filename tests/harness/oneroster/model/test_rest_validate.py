@@ -105,6 +105,7 @@ def test_the_fast_paths_agree_with_the_judgements(samples: dict[str, list[dict[s
     seen = 0
     for obj in _mutations(samples[kind][0], spec):
         assert V._types_ok(spec, obj) == (not list(V._type_problems(spec, obj))), obj
+        assert list(V.ref_problems(spec, obj)) == list(V._ref_problems(spec, obj)), obj  # its plan's fast path
         for field in spec.refs:
             value = obj.get(field.name)
             for item in (value if field.kind == R.REFS and isinstance(value, list) else [value]):

@@ -11,6 +11,7 @@ import pytest
 
 from renkei.harness.oneroster.model import query as Q
 from renkei.harness.oneroster.model import rest as R
+from renkei.mocks.school_affairs.rest import app as app_module
 from renkei.mocks.school_affairs.rest import lifecycle
 from renkei.mocks.school_affairs.rest.store import RosterStore
 from tests.mocks.school_affairs.rest.conftest import (
@@ -216,6 +217,108 @@ def test_pages_concatenate_to_the_collection(api: Api, roster: Roster, template:
             break
     assert seen == whole
     assert len({o["sourcedId"] for o in seen}) == total
+
+
+@pytest.mark.parametrize("n", [0, 1, 6, 7, 8, 20, 22])
+def test_a_page_streamed_in_parts_is_the_page_rendered_whole(api: Api, n: int,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """``PageBody``'s parts (here of 7 documents) join to the page ``render_page`` makes, and its
+    Content-Length, announced before any part is rendered, is that page's length."""
+    monkeypatch.setattr(app_module, "PART_DOCS", 7)
+    rows = api.store.query("SELECT CAST(doc AS BLOB), hrefs FROM objects WHERE kind='user' ORDER BY pos LIMIT ?",
+                           (n,))
+    docs = [d for d, _ in rows]
+    assert len(docs) == n
+    href = b'"href":"http://sa.test/ims/'
+    whole = b'{"users":[' + b",".join(docs).replace(b'"href":"/ims/', href) + b"]}"
+    for hrefs in (None, sum(h for _, h in rows)):  # counted here, or the store's per-document counts
+        body = app_module.PageBody("users", docs, href, hrefs)
+        parts = list(body.parts())
+        assert b"".join(parts) == whole and body.length == len(whole)
+        assert len(parts) == max(1, -(-n // 7))
+    answer = api.get("/users", limit=n or 1, offset=0 if n else 10_000)
+    assert int(answer.headers["Content-Length"]) == len(answer.content)
+    assert answer.headers["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("faults", [{"broken_href"}, {"wrong_envelope"}, {"boolean_json"}, {"extra_field"}])
+def test_pages_under_rendering_faults_carry_their_length(make_api: MakeApi, faults: set[str]) -> None:
+    api = make_api(faults=faults)
+    answer = api.get("/users", limit=20)
+    assert answer.status_code == 200 and int(answer.headers["Content-Length"]) == len(answer.content)
+    (page,) = answer.json().values()
+    assert len(page) == 20
+
+
+def test_plain_pages_are_answered_on_the_event_loop_and_the_rest_in_a_worker(
+        fresh: tuple[Api, Roster], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once its total is counted, a plain page (an index range) is answered without a worker thread,
+    with the same bytes and headers; whatever may take long goes to the worker."""
+    api, roster = fresh
+    real = app_module.run_in_threadpool
+    threaded: list[str] = []
+
+    async def spy(fn: Any, *args: Any) -> Any:
+        threaded.append(getattr(fn, "__name__", "?"))
+        return await real(fn, *args)
+
+    monkeypatch.setattr(app_module, "run_in_threadpool", spy)
+
+    def answered_by(path: str, **params: Any) -> tuple[str, Any]:
+        threaded.clear()
+        answer = api.get(path, **params)
+        assert answer.status_code == 200, answer.text
+        return ("worker" if "collection_page" in threaded else "loop"), answer
+
+    org = api.store.get("org", roster.school()["sourcedId"])
+    assert org is not None
+    api.store.put("org", org)  # a write (of the same document): every total is counted afresh
+    first = answered_by("/users", limit=5, offset=5)
+    again = answered_by("/users", limit=5, offset=5)
+    assert (first[0], again[0]) == ("worker", "loop")  # the first counts the total
+    assert again[1].content == first[1].content and again[1].headers == first[1].headers
+    assert answered_by("/students", limit=3)[0] == "worker" and answered_by("/students", limit=3)[0] == "loop"
+    school = roster.school()["sourcedId"]
+    for path, params in [("/users", {"filter": "givenName!='x'"}), ("/users", {"sort": "familyName"}),
+                         ("/users", {"fields": "sourcedId"}), (f"/schools/{school}/students", {})]:
+        answered_by(path, **params)
+        assert answered_by(path, **params)[0] == "worker", (path, params)
+    teacher = roster.teacher()
+    user = next(u for u in roster.users if u["sourcedId"] == teacher)
+    lifecycle.edit(api.store, "user", teacher, {"roles": [{**r, "role": "student"} for r in user["roles"]]})
+    answered_by("/teachers", limit=2)
+    assert answered_by("/teachers", limit=2)[0] == "worker"  # no longer dense: an OFFSET query
+
+
+def test_a_busy_store_sends_even_plain_pages_to_the_worker(api: Api) -> None:
+    import threading
+
+    api.get("/users", limit=2)  # counted
+    endpoint = R.BY_OPERATION["getAllUsers"]
+    held, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with api.store._lock:
+            held.set()
+            done.wait(10)
+
+    other = threading.Thread(target=hold)
+    other.start()
+    held.wait(10)
+    try:
+        request = _request(R.ROSTERING_PATH + "/users", "limit=2")
+        assert api.provider.quick_page(endpoint, request) is None
+    finally:
+        done.set()
+        other.join()
+    assert api.provider.quick_page(endpoint, request) is not None
+
+
+def _request(path: str, query: str) -> Any:
+    from starlette.requests import Request
+
+    return Request({"type": "http", "method": "GET", "path": path, "query_string": query.encode(), "headers": [],
+                    "scheme": "http", "server": ("sa.test", 80), "root_path": "", "path_params": {}})
 
 
 def test_pages_stay_exact_after_the_positions_change(fresh: tuple[Api, Roster]) -> None:

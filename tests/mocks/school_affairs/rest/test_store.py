@@ -255,6 +255,72 @@ def test_file_store_keeps_positions(bundle: Path, tmp_path: Path) -> None:
     again.close()
 
 
+def test_a_fresh_file_store_is_rewritten_in_order_after_its_load(bundle: Path, tmp_path: Path) -> None:
+    """The compaction after a bulk load keeps every object and setting, leaves no copy or WAL behind,
+    uses the larger page, and the store stays writable; a second load into it is not compacted."""
+    path = tmp_path / "roster.sqlite"
+    s = RosterStore(path)
+    counts = s.load_bundle(bundle, loaded_at=LOADED_AT)
+    assert s.db.execute("PRAGMA page_size").fetchone()[0] == S.PAGE_BYTES
+    assert s.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert s.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert {k: s.count(k) for k in counts} == counts and s.setting("loaded_at") == LOADED_AT
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("roster")) == [
+        "roster.sqlite", "roster.sqlite-shm", "roster.sqlite-wal"]  # the open store's own WAL only
+    memory = RosterStore()
+    memory.load_bundle(bundle, loaded_at=LOADED_AT)
+    sql = "SELECT kind, sid, pos, doc FROM objects ORDER BY seq"
+    assert s.query(sql, ()) == memory.query(sql, ())
+    assert s.put("org", _org("late")) and s.get("org", "late") is not None
+    compacted: list[Path] = []
+    s._compact = lambda: compacted.append(path)  # type: ignore[method-assign]
+    s.load_bundle(bundle, loaded_at=LOADED_AT)
+    assert compacted == []
+    s.close()
+    assert not (tmp_path / "roster.sqlite.compact").exists()
+
+
+def test_an_interrupted_compaction_leaves_the_loaded_store(bundle: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "roster.sqlite"
+    s = RosterStore(path)
+
+    def fail(*args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(S.os, "replace", fail)
+    with pytest.raises(OSError, match="disk full"):
+        s.load_bundle(bundle, loaded_at=LOADED_AT)
+    assert s.count("user") > 0 and not (tmp_path / "roster.sqlite.compact").exists()
+    s.close()
+    again = RosterStore(path)
+    assert again.count("user") > 0 and again.setting("loaded_at") == LOADED_AT
+    again.close()
+
+
+def test_each_document_s_hrefs_are_counted_and_kept_up_to_date(bundle: Path) -> None:
+    s = RosterStore()
+    s.load_bundle(bundle, loaded_at=LOADED_AT)
+    user = next(s.iter_docs("user"))
+    s.put("user", {**user, "agents": [ref("user", "a1"), ref("user", "a2")]})
+    rows = s.query("SELECT doc, hrefs FROM objects", ())
+    assert all(doc.count(S.HREF) == hrefs for doc, hrefs in rows)
+    assert {hrefs for _, hrefs in rows} >= {0, 1, 2}
+
+
+def test_a_file_from_before_the_hrefs_column_gets_it(bundle: Path, tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    s = RosterStore(path)
+    s.load_bundle(bundle, loaded_at=LOADED_AT)
+    want = s.query("SELECT seq, hrefs FROM objects ORDER BY seq", ())
+    s.db.execute("ALTER TABLE objects DROP COLUMN hrefs")
+    s.close()
+    again = RosterStore(path)
+    assert again.query("SELECT seq, hrefs FROM objects ORDER BY seq", ()) == want
+    assert any(h for _, h in want)
+    again.close()
+
+
 def test_stamp_is_utc_now() -> None:
     before = datetime.now(UTC).replace(microsecond=0)
     assert datetime.fromisoformat(stamp().replace("Z", "+00:00")) >= before
