@@ -242,8 +242,24 @@ def _text_depth_ok(data: bytes | bytearray, max_depth: int) -> bool | None:
     return True
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON (RFC 8259 §6: numbers are finite; no NaN or Infinity)")
+
+
+# Python's json accepts NaN, Infinity and -Infinity by default; a peer's document holding one is not JSON,
+# and a value that compares unequal to itself must never reach a check as if it were a number.
+STRICT_DECODER = json.JSONDecoder(parse_constant=_no_constant)
+
+
+def strict_loads(data: str | bytes | bytearray) -> Any:
+    """``json.loads`` refusing NaN/Infinity (``ValueError``), with the same encoding detection for bytes."""
+    if not isinstance(data, str):
+        data = bytes(data).decode(json.detect_encoding(data), "surrogatepass")
+    return STRICT_DECODER.decode(data)
+
+
 def load_json(data: str | bytes | bytearray, *, max_depth: int = MAX_DEPTH) -> Any:
-    """``json.loads`` that refuses documents nested deeper than ``max_depth``.
+    """``json.loads`` that refuses documents nested deeper than ``max_depth``, and NaN/Infinity.
 
     Raises ``ValueError``: ``json.JSONDecodeError`` / ``UnicodeDecodeError`` for malformed input,
     ``InputLimitError`` past the limit, so callers that already catch ``ValueError`` stay correct.
@@ -251,7 +267,7 @@ def load_json(data: str | bytes | bytearray, *, max_depth: int = MAX_DEPTH) -> A
     other encodings or a document too deep to tell from the text quickly, on the parsed value.
     """
     try:
-        value = json.loads(data)
+        value = strict_loads(data)
     except RecursionError:
         raise _too_deep(max_depth) from None
     if isinstance(value, dict | list):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,29 @@ from renkei.harness.core.bounded import MAX_DEPTH, json_depth_ok
 
 CHUNK = 256 * 1024
 _WS = " \t\r\n"
-_decoder = json.JSONDecoder()
+_seen = threading.local()  # the NaN/Infinity constant the last parse in this thread met, if any
+
+
+def _constant(name: str) -> float:
+    """Python's json takes NaN/Infinity; RFC 8259 does not. Note it, so the statement is reported (not
+    judged as if it held a number) while the file is read on: its end is known, unlike with a raise."""
+    if getattr(_seen, "name", None) is None:
+        _seen.name = name
+    return float(name)
+
+
+def _take_constant() -> str | None:
+    name = getattr(_seen, "name", None)
+    _seen.name = None
+    return name
+
+
+def _constant_error(line: int, name: str, index: int) -> ReadError:
+    return ReadError(line, f"holds {name}, which is not JSON (RFC 8259 §6: no NaN or Infinity)",
+                     f"JSON にない {name} を含みます (RFC 8259 §6)", index)
+
+
+_decoder = json.JSONDecoder(parse_constant=_constant)
 
 
 @dataclass(frozen=True)
@@ -83,13 +106,16 @@ def _shallow(text: str, start: int, end: int, max_depth: int) -> bool:
 
 def _parse_value(text: str, line: int, index: int, max_depth: int) -> Item:
     try:
-        value = json.loads(text)
+        _take_constant()
+        value = _decoder.decode(text)
     except RecursionError:
         return ReadError(line, f"nested deeper than {max_depth} levels", f"入れ子が {max_depth} 階層を超えています", index)
     except ValueError as exc:
         return ReadError(line, f"not valid JSON: {exc}", f"JSON として読めません: {exc}", index)
     if not _shallow(text, 0, len(text), max_depth) and not json_depth_ok(value, max_depth):
         return ReadError(line, f"nested deeper than {max_depth} levels", f"入れ子が {max_depth} 階層を超えています", index)
+    if (name := _take_constant()) is not None:
+        return _constant_error(line, name, index)
     return Record(index, line, value)
 
 
@@ -217,6 +243,7 @@ def _elements(chars: _Chars, max_bytes: int, max_depth: int, index: int) -> Iter
         start_line = chars.line
         while True:
             try:
+                _take_constant()
                 value, end = _decoder.raw_decode(chars.buf, chars.pos)
                 if end == len(chars.buf) and not chars.eof and chars.more():
                     continue  # a number cut at the block's end would parse short: read on first
@@ -244,6 +271,9 @@ def _elements(chars: _Chars, max_bytes: int, max_depth: int, index: int) -> Iter
             chars.advance(end)
             yield ReadError(start_line, f"nested deeper than {max_depth} levels", f"入れ子が {max_depth} 階層を超えています",
                             index)
+        elif (name := _take_constant()) is not None:
+            chars.advance(end)
+            yield _constant_error(start_line, name, index)
         else:
             chars.advance(end)
             yield Record(index, start_line, value)

@@ -199,3 +199,15 @@ def test_documents_too_deep_to_peel_quickly_are_walked_and_other_encodings_too()
     assert load_json(("[" * MAX_DEPTH + "]" * MAX_DEPTH).encode("utf-16")) is not None
     with pytest.raises(InputLimitError):  # UTF-16 text is judged on its value
         load_json(("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1)).encode("utf-16"))
+
+
+@pytest.mark.parametrize("text", ['{"a": NaN}', b'[1, Infinity]', '{"a": {"b": -Infinity}}', b'\xef\xbb\xbf{"a": NaN}'])
+def test_load_json_refuses_nan_and_infinity(text: str | bytes) -> None:
+    with pytest.raises(ValueError, match="is not JSON"):
+        load_json(text)
+
+
+def test_load_json_still_reads_bytes_in_every_json_encoding() -> None:
+    assert load_json('{"a": [1.5, "名"]}'.encode("utf-16")) == {"a": [1.5, "名"]}
+    assert load_json(b'\xef\xbb\xbf{"a": 1}') == {"a": 1}
+    assert load_json(bytearray(b'{"a": 1}')) == {"a": 1}

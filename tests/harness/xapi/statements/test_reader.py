@@ -76,3 +76,17 @@ def test_ndjson_skips_bad_lines_and_goes_on(tmp_path):
 def test_ndjson_bad_utf8_names_the_line(tmp_path):
     items = _read(tmp_path, b'{"a": 1}\n{"a": "\xff"}\n')
     assert isinstance(items[1], ReadError) and items[1].line == 2 and "UTF-8" in items[1].message
+
+
+def test_nan_and_infinity_are_not_json_and_name_their_statement(tmp_path):
+    """Python's json takes NaN/Infinity; RFC 8259 does not: each such statement is a read error of its
+    own (line and index), and the file is read on."""
+    items = _read(tmp_path, '[\n {"id": 1},\n {"score": NaN},\n {"x": [-Infinity]},\n {"id": 4}\n]\n')
+    assert items[0] == Record(0, 2, {"id": 1})
+    assert isinstance(items[1], ReadError) and (items[1].line, items[1].index) == (3, 1) and "NaN" in items[1].message
+    assert isinstance(items[2], ReadError) and (items[2].line, items[2].index) == (4, 2) and "-Infinity" in items[2].message
+    assert items[3] == Record(3, 5, {"id": 4})
+    lines = _read(tmp_path, '{"id": 1}\n{"score": Infinity}\n{"id": 3}\n')
+    assert lines[0] == Record(0, 1, {"id": 1}) and lines[2] == Record(2, 3, {"id": 3})
+    assert isinstance(lines[1], ReadError) and (lines[1].line, lines[1].index) == (2, 1) and "Infinity" in lines[1].message
+    assert not lines[1].fatal
