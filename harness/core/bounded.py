@@ -255,6 +255,8 @@ def strict_loads(data: str | bytes | bytearray) -> Any:
     """``json.loads`` refusing NaN/Infinity (``ValueError``), with the same encoding detection for bytes."""
     if not isinstance(data, str):
         data = bytes(data).decode(json.detect_encoding(data), "surrogatepass")
+    elif data.startswith("\ufeff"):  # as json.loads: a BOM in text (not bytes) is an error
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", data, 0)
     return STRICT_DECODER.decode(data)
 
 

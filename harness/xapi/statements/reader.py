@@ -106,6 +106,8 @@ def _shallow(text: str, start: int, end: int, max_depth: int) -> bool:
 
 def _parse_value(text: str, line: int, index: int, max_depth: int) -> Item:
     try:
+        if text.startswith("\ufeff"):  # what json.loads says of it (the decoder itself does not look)
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
         _take_constant()
         value = _decoder.decode(text)
     except RecursionError:
