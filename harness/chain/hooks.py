@@ -18,22 +18,10 @@ from urllib.parse import quote
 import httpx
 
 from renkei.harness.core.breaker import PeerUnavailable
+from renkei.harness.core.placeholders import fill
 
 MAX_ANSWER = 64 * 1024  # bytes of a request hook's answer read (enough for an error message)
 MAX_OUTPUT = 4000  # characters of a command's stderr kept for the reason
-
-
-def fill(value: Any, values: dict[str, str]) -> Any:
-    """``value`` (a string, or lists and mappings of them) with every ``{name}`` of ``values`` replaced."""
-    if isinstance(value, str):
-        for k, v in values.items():
-            value = value.replace("{" + k + "}", v)
-        return value
-    if isinstance(value, dict):
-        return {k: fill(v, values) for k, v in value.items()}
-    if isinstance(value, list):
-        return [fill(v, values) for v in value]
-    return value
 
 
 def fill_url(url: str, values: dict[str, str]) -> str:

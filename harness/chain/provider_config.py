@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from renkei.harness.core.placeholders import strings_in
 from renkei.harness.lti.protocol.http import http_url
 from renkei.harness.lti.protocol.target_file import Secrets
 
@@ -44,14 +45,6 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    return []
 
 
 class EventHook(BaseModel):
@@ -67,7 +60,7 @@ class EventHook(BaseModel):
     settle_seconds: float = Field(default=0.0, ge=0, le=600)  # ... and the provider shows the change this long after
 
     def texts(self) -> list[str]:
-        return [*([self.url] if self.url else []), *(self.command or []), *_strings(self.body)]
+        return [*([self.url] if self.url else []), *(self.command or []), *strings_in(self.body)]
 
 
 class SchoolYearHooks(BaseModel):

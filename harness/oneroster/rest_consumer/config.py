@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from renkei.harness.core import secret_registry
 from renkei.harness.core.errors import ConfigError
+from renkei.harness.core.placeholders import strings_in
 from renkei.harness.lti.protocol.http import http_url
 from renkei.harness.lti.protocol.target_file import ENV_REF, Listen, Tls, parse_config, read_target_file
 
@@ -61,21 +62,13 @@ class ImportSection(BaseModel):
             http_url(self.url, "import.url")
         elif not self.hook:
             raise ValueError("import.hook (a command as a list) is required with mode: hook")
-        for text in [*(self.hook or []), *_strings(self.body)]:
+        for text in [*(self.hook or []), *strings_in(self.body)]:
             unknown = [p for p in _PLACEHOLDER.findall(text) if p not in PLACEHOLDERS]
             if unknown:
                 raise ValueError(f"unknown placeholder {{{unknown[0]}}} (known: {', '.join(PLACEHOLDERS)})")
         return self
 
 
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    return []
 
 
 class ExposesSection(BaseModel):

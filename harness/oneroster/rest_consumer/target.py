@@ -27,6 +27,7 @@ from renkei.harness.core import secret_registry
 from renkei.harness.core.breaker import PeerUnavailable
 from renkei.harness.core.errors import ConfigError
 from renkei.harness.core.memo import Memo
+from renkei.harness.core.placeholders import fill
 from renkei.harness.lti.protocol.browser import BrowserError
 from renkei.harness.lti.protocol.http import ApiClient
 from renkei.harness.lti.protocol.jose import RSAKey
@@ -44,18 +45,6 @@ class Imports:
     first: list[dict[str, Any]] = field(default_factory=list)
     second: list[dict[str, Any]] = field(default_factory=list)
     change: dict[str, Any] = field(default_factory=dict)
-
-
-def _fill(value: Any, values: dict[str, str]) -> Any:
-    if isinstance(value, str):
-        for k, v in values.items():
-            value = value.replace("{" + k + "}", v)
-        return value
-    if isinstance(value, dict):
-        return {k: _fill(v, values) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_fill(v, values) for v in value]
-    return value
 
 
 class RestConsumerTarget:
@@ -95,7 +84,7 @@ class RestConsumerTarget:
     def _trigger(self) -> None:
         imp = self.config.consumer.import_
         if imp.mode == "hook":
-            command = _fill(list(imp.hook or []), self.values)
+            command = fill(list(imp.hook or []), self.values)
             try:
                 done = subprocess.run(command, capture_output=True, timeout=imp.wait_seconds, check=False)
             except subprocess.TimeoutExpired:
@@ -106,7 +95,7 @@ class RestConsumerTarget:
                 tail = done.stderr.decode("utf-8", "replace")[-MAX_OUTPUT:].strip()
                 raise PeerUnavailable(f"the import hook exited with {done.returncode}: {tail}")
             return
-        body = _fill(imp.body, self.values) if imp.body is not None else None
+        body = fill(imp.body, self.values) if imp.body is not None else None
         try:
             resp = self._client.request(imp.method, str(imp.url), content=None if body is None else json.dumps(body),
                                         headers={"Content-Type": "application/json"} if body is not None else None)
