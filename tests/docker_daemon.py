@@ -2,7 +2,7 @@
 
 Why private: the tests must never touch a developer's own daemon, its containers or its images, and
 must not need a registry. ``PrivateDaemon`` starts Debian's ``dockerd`` with its own data root,
-exec root and socket under a temporary folder, without a bridge, iptables or masquerading
+exec root and socket under a temporary folder, with ``--bridge=none --iptables=false --ip-masq=false``
 (containers use the host's network only), and stops it afterwards. Images are made locally:
 ``busybox_image`` imports a root filesystem extracted from the ``busybox-static`` package,
 ``python_image`` one built by ``mmdebstrap`` (Debian + python3); both tarballs are cached between runs

@@ -16,7 +16,7 @@
       stop_timeout_seconds: 5
 
 Containers always share the host's network (``network_mode: host``) and must listen on 127.0.0.1:
-renkei never creates a bridge network (it would hand out private-range addresses). Images are not
+renkei creates no Docker network of its own (one would hand out addresses off the loopback). Images are not
 pulled unless ``pull: missing`` says so. Secret values appear only as ``${ENV}`` references (a
 variable whose name says SECRET, PASSWORD, TOKEN, API_KEY, ACCESS_KEY or PRIVATE_KEY must be one);
 every resolved value is registered with the run's secret registry, so it is scrubbed from the stored container logs too.

@@ -49,10 +49,10 @@ def test_no_section_or_no_yaml_target_is_none(tmp_path):
      "DB_PASSWORD must be a ${ENV_VAR} reference"),
     (_container(environment={"URL": "http://${HOST}/"}), "containers.0.environment", "only a whole value"),
     (_container(port=None), "containers.0", "needs a port"),
-    (_container(ready={"http": "http://10.0.0.5:8080/"}), "containers.0.ready.http", "on 127.0.0.1"),
+    (_container(ready={"http": "http://product.invalid:8080/"}), "containers.0.ready.http", "on 127.0.0.1"),
     (_container(ready={"log": "("}), "containers.0.ready.log", "not a valid regular expression"),
     (_container(name="App Server"), "containers.0.name", "lower-case letters"),
-    (_container(network_mode="bridge"), "containers.0.network_mode", "Extra inputs are not permitted"),
+    (_container(network_mode="host"), "containers.0.network_mode", "Extra inputs are not permitted"),
     (_container(mounts=[{"source": "missing", "target": "/m"}]), "containers.0.mounts.0.source", "does not exist"),
 ])
 def test_a_bad_section_names_the_file_and_field(tmp_path, container, field, says):
