@@ -36,7 +36,7 @@ from renkei.harness.chain.sample import Events
 from renkei.harness.core import secret_registry
 from renkei.harness.core.errors import ConfigError
 from renkei.harness.lti.platform import config as platform_config
-from renkei.harness.lti.protocol.jose import RSAKey
+from renkei.harness.lti.protocol.jose import load_signing_key
 from renkei.harness.lti.protocol.target_file import ENV_REF
 from renkei.harness.lti.tool import config as tool_config
 from renkei.harness.xapi.lrs import config as lrs_config
@@ -123,18 +123,6 @@ class VendorApp:
         self.lrs_client = (position.lrs_client.key, secret)
 
 
-def _reader_key(path: str, kid: str | None) -> RSAKey:
-    try:
-        key = RSAKey.import_key(Path(path).read_bytes())
-    except OSError as exc:
-        raise ConfigError(f"positions.eportal.nrps.key_file: cannot read {path}: {exc.strerror}") from None
-    except (ValueError, TypeError):
-        raise ConfigError(f"positions.eportal.nrps.key_file: {path} is not a PEM RSA private key") from None
-    if not key.is_private:
-        raise ConfigError(f"positions.eportal.nrps.key_file: {path} holds a public key; renkei signs with the private one")
-    return RSAKey.import_key(key.as_dict(private=True) | {"kid": kid or key.thumbprint()})
-
-
 class VendorEportal:
     """A vendor's 学習eポータル: where the mock app is registered (its platform section), how renkei starts a
     launch and the roster import there, and renkei's NRPS reader there (optional)."""
@@ -158,7 +146,8 @@ class VendorEportal:
                          "auth_url": p.auth_url, "token_url": p.token_url, "jwks_url": p.jwks_url}
         reader = position.nrps
         self.nrps: NrpsAccess | None = None if reader is None else NrpsAccess(
-            reader.token_url, reader.client_id, reader.deployment_id, _reader_key(reader.key_file, reader.kid),
+            reader.token_url, reader.client_id, reader.deployment_id,
+            load_signing_key(reader.key_file, reader.kid, "positions.eportal.nrps.key_file"),
             reader.memberships_url)
 
     def launch_url(self, user: str, context: str | None, pii: str) -> str:

@@ -96,6 +96,20 @@ def _json_segment(text: str, what: str) -> dict[str, Any]:
     return value
 
 
+def load_signing_key(path: str, kid: str | None, field: str) -> RSAKey:
+    """The PEM RSA private key a target file names at ``field`` (a reader registered at a vendor's
+    Platform or consumer), with ``kid`` or its RFC 7638 thumbprint; every failure one line naming the field."""
+    try:
+        key = RSAKey.import_key(Path(path).read_bytes())
+    except OSError as exc:
+        raise ConfigError(f"{field}: cannot read {path}: {exc.strerror}") from None
+    except (ValueError, TypeError):
+        raise ConfigError(f"{field}: {path} is not a PEM RSA private key") from None
+    if not key.is_private:
+        raise ConfigError(f"{field}: {path} holds a public key; renkei signs with the private one")
+    return RSAKey.import_key(key.as_dict(private=True) | {"kid": kid or key.thumbprint()})
+
+
 def generate_rsa_key(kid: str | None = None, size: int = 2048) -> RSAKey:
     """A fresh private RSA key; ``kid`` defaults to its RFC 7638 thumbprint (stable, unique)."""
     key = RSAKey.generate_key(size, private=True, auto_kid=kid is None)

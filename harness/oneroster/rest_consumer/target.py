@@ -25,12 +25,11 @@ import httpx
 
 from renkei.harness.core import secret_registry
 from renkei.harness.core.breaker import PeerUnavailable
-from renkei.harness.core.errors import ConfigError
 from renkei.harness.core.memo import Memo
 from renkei.harness.core.placeholders import fill
 from renkei.harness.lti.protocol.browser import BrowserError
 from renkei.harness.lti.protocol.http import ApiClient
-from renkei.harness.lti.protocol.jose import RSAKey
+from renkei.harness.lti.protocol.jose import load_signing_key
 from renkei.harness.oneroster.model import rest as R
 from renkei.harness.oneroster.rest_consumer import nrps, reference
 from renkei.harness.oneroster.rest_consumer.config import RestConsumerTargetConfig, load_target
@@ -55,7 +54,7 @@ class RestConsumerTarget:
         self.params = dict(params or {})
         self.secret = config.secret(environ)
         nrps_cfg = config.consumer.exposes_nrps  # a bad key file is a config error before anything starts
-        self._nrps_key = _tool_key(nrps_cfg.key_file, nrps_cfg.kid) if nrps_cfg else None
+        self._nrps_key = load_signing_key(nrps_cfg.key_file, nrps_cfg.kid, "consumer.exposes_nrps.key_file") if nrps_cfg else None
         self._environ = environ
         self._transport = transport
         self.sleep = sleep
@@ -207,18 +206,6 @@ def _read_users(api: ApiClient, url: str, token_url: str, client_id: str, secret
         out += [i for i in items if isinstance(i, dict)]
         nxt = page.link("next")
     return out
-
-
-def _tool_key(path: str, kid: str | None) -> RSAKey:
-    try:
-        key = RSAKey.import_key(Path(path).read_bytes())
-    except OSError as exc:
-        raise ConfigError(f"consumer.exposes_nrps.key_file: cannot read {path}: {exc.strerror}") from None
-    except (ValueError, TypeError):
-        raise ConfigError(f"consumer.exposes_nrps.key_file: {path} is not a PEM RSA private key") from None
-    if not key.is_private:
-        raise ConfigError(f"consumer.exposes_nrps.key_file: {path} holds a public key; renkei signs with the private one")
-    return RSAKey.import_key(key.as_dict(private=True) | {"kid": kid or key.thumbprint()})
 
 
 def open_target(target: str, params: dict[str, Any]) -> RestConsumerTarget:

@@ -15,26 +15,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from renkei.harness.xapi.model import members as _M
 from renkei.harness.xapi.model import values as V
 
-_TOP = frozenset({"id", "actor", "verb", "object", "result", "context", "timestamp", "stored", "authority",
-                  "version", "attachments"})
-_SUB = frozenset({"objectType", "actor", "verb", "object", "result", "context", "timestamp", "attachments"})
-_VERB = frozenset({"id", "display"})
-_ACTIVITY = frozenset({"objectType", "id", "definition"})
-_REF = frozenset({"objectType", "id"})
-_DEFINITION = frozenset({"name", "description", "type", "moreInfo", "extensions", "interactionType",
-                         "correctResponsesPattern", "choices", "scale", "source", "target", "steps"})
-_COMPONENT_LISTS = ("choices", "scale", "source", "target", "steps")
-_COMPONENT = frozenset({"id", "description"})
-_INTERACTION_TYPES = frozenset({"true-false", "choice", "fill-in", "long-fill-in", "matching", "performance",
-                                "sequencing", "likert", "numeric", "other"})
-_RESULT = frozenset({"score", "success", "completion", "response", "duration", "extensions"})
-_SCORE = frozenset({"scaled", "raw", "min", "max"})
-_CONTEXT = frozenset({"registration", "instructor", "team", "contextActivities", "revision", "platform",
-                      "language", "statement", "extensions"})
-_CONTEXT_ACTIVITIES = frozenset({"parent", "grouping", "category", "other"})
-_ATTACHMENT = frozenset({"usageType", "display", "description", "contentType", "length", "sha2", "fileUrl"})
+_ACTIVITY = _M.ACTIVITY
+_ATTACHMENT = _M.ATTACHMENT
+_COMPONENT = _M.COMPONENT
+_COMPONENT_LISTS = _M.COMPONENT_LISTS
+_CONTEXT = _M.CONTEXT_1
+_CONTEXT_ACTIVITIES = _M.CONTEXT_ACTIVITIES
+_DEFINITION = _M.DEFINITION
+_INTERACTION_TYPES = _M.INTERACTION_TYPES
+_REF = _M.REF
+_RESULT = _M.RESULT
+_SCORE = _M.SCORE
+_SUB = _M.SUB
+_TOP = _M.TOP
+_VERB = _M.VERB
 _AGENT = frozenset({"objectType", "name", "mbox", "mbox_sha1sum", "openid", "account"})
 _GROUP = _AGENT | {"member"}
 _ACCOUNT = frozenset({"homePage", "name"})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from renkei.harness.xapi.model import members as _M
 from renkei.harness.xapi.model import values as V
 from renkei.harness.xapi.model.agents import check_agent, type_problem, unknown_keys
 from renkei.harness.xapi.model.problems import Problem
@@ -19,29 +20,26 @@ from renkei.harness.xapi.model.versions import Version
 
 MAX_BATCH = 100_000  # statements judged in one body; the rest is one problem, not a long walk
 
-_TOP = frozenset({"id", "actor", "verb", "object", "result", "context", "timestamp", "stored", "authority",
-                  "version", "attachments"})
-_SUB = frozenset({"objectType", "actor", "verb", "object", "result", "context", "timestamp", "attachments"})
+_ACTIVITY = _M.ACTIVITY
+_ATTACHMENT = _M.ATTACHMENT
+_COMPONENT = _M.COMPONENT
+_COMPONENT_LISTS = _M.COMPONENT_LISTS
+_CONTEXT_1 = _M.CONTEXT_1
+_CONTEXT_ACTIVITIES = _M.CONTEXT_ACTIVITIES
+_DEFINITION = _M.DEFINITION
+_INTERACTION_TYPES = _M.INTERACTION_TYPES
+_REF = _M.REF
+_RESULT = _M.RESULT
+_SCORE = _M.SCORE
+_SUB = _M.SUB
+_TOP = _M.TOP
+_VERB = _M.VERB
+
 _SUB_FORBIDDEN = (("id", "substatement.id"), ("stored", "substatement.stored"),
                   ("version", "substatement.version"), ("authority", "substatement.authority"))
-_VERB = frozenset({"id", "display"})
-_ACTIVITY = frozenset({"objectType", "id", "definition"})
-_REF = frozenset({"objectType", "id"})
-_DEFINITION = frozenset({"name", "description", "type", "moreInfo", "extensions", "interactionType",
-                         "correctResponsesPattern", "choices", "scale", "source", "target", "steps"})
-_COMPONENT_LISTS = ("choices", "scale", "source", "target", "steps")
-_COMPONENT = frozenset({"id", "description"})
-_INTERACTION_TYPES = frozenset({"true-false", "choice", "fill-in", "long-fill-in", "matching", "performance",
-                                "sequencing", "likert", "numeric", "other"})
-_RESULT = frozenset({"score", "success", "completion", "response", "duration", "extensions"})
-_SCORE = frozenset({"scaled", "raw", "min", "max"})
-_CONTEXT_1 = frozenset({"registration", "instructor", "team", "contextActivities", "revision", "platform",
-                        "language", "statement", "extensions"})
 _CONTEXT_2 = _CONTEXT_1 | {"contextAgents", "contextGroups"}
-_CONTEXT_ACTIVITIES = frozenset({"parent", "grouping", "category", "other"})
 _CONTEXT_AGENT = frozenset({"objectType", "agent", "relevantTypes"})
 _CONTEXT_GROUP = frozenset({"objectType", "group", "relevantTypes"})
-_ATTACHMENT = frozenset({"usageType", "display", "description", "contentType", "length", "sha2", "fileUrl"})
 _OBJECT_TYPES = frozenset({"Activity", "Agent", "Group", "StatementRef", "SubStatement"})
 
 
