@@ -35,23 +35,23 @@ _VERB = _M.VERB
 _AGENT = frozenset({"objectType", "name", "mbox", "mbox_sha1sum", "openid", "account"})
 _GROUP = _AGENT | {"member"}
 _ACCOUNT = frozenset({"homePage", "name"})
-_SHORT = V._CACHED_CHARS
-_iri_cached = V._iri
-_tag_cached = V._language_tag
+_IRIS = V.KNOWN_IRIS  # strings already found valid: a set look-up before the predicate (values.py)
+_TAGS = V.KNOWN_TAGS
+_is_iri = V.is_iri
+_is_tag = V.is_language_tag
+_zoned = V.is_zoned_timestamp
 _UUID = V._UUID.fullmatch
-_NEGATIVE_ZERO = V._NEGATIVE_ZERO
 
 
 def _iri(value: Any) -> bool:
-    return value.__class__ is str and (_iri_cached(value) if len(value) <= _SHORT else V.is_iri(value))
+    return value.__class__ is str and (value in _IRIS or _is_iri(value))
 
 
 def _language_map(value: Any) -> bool:
     if value.__class__ is not dict or not value:
         return False
     for tag, text in value.items():
-        if text.__class__ is not str or tag.__class__ is not str \
-                or not (_tag_cached(tag) if len(tag) <= _SHORT else V.is_language_tag(tag)):
+        if text.__class__ is not str or not (tag in _TAGS or _is_tag(tag)):
             return False
     return True
 
@@ -59,8 +59,8 @@ def _language_map(value: Any) -> bool:
 def _extensions(value: Any) -> bool:
     if value.__class__ is not dict:
         return False
-    for key in value:  # _iri, written out: this runs for every extension of every statement
-        if key.__class__ is not str or not (_iri_cached(key) if len(key) <= _SHORT else V.is_iri(key)):
+    for key in value:  # noqa: SIM110  (_iri written out: this runs for every extension of every statement)
+        if not (key in _IRIS or _is_iri(key)):
             return False
     return True
 
@@ -113,8 +113,7 @@ def _agent(agent: Any, group: bool) -> bool:
 
 def _activity(obj: dict[str, Any]) -> bool:
     aid = obj.get("id")
-    if not _ACTIVITY.issuperset(obj) or aid.__class__ is not str \
-            or not (_iri_cached(aid) if len(aid) <= _SHORT else V.is_iri(aid)):
+    if not _ACTIVITY.issuperset(obj) or aid.__class__ is not str or not (aid in _IRIS or _is_iri(aid)):
         return False
     if "definition" not in obj:
         return True
@@ -127,7 +126,7 @@ def _activity(obj: dict[str, Any]) -> bool:
         return False
     if "type" in d:
         kind = d["type"]
-        if kind.__class__ is not str or not (_iri_cached(kind) if len(kind) <= _SHORT else V.is_iri(kind)):
+        if kind.__class__ is not str or not (kind in _IRIS or _is_iri(kind)):
             return False
     if "moreInfo" in d and not V.is_irl(d["moreInfo"]):
         return False
@@ -254,13 +253,6 @@ def _context(c: Any, object_kind: str) -> bool:
     return "extensions" not in c or _extensions(c["extensions"])
 
 
-def _timestamp(value: Any) -> bool:
-    if value.__class__ is not str:
-        return False
-    parsed, zone = V.read_timestamp(value)
-    return parsed is not None and zone != "" and zone not in _NEGATIVE_ZERO
-
-
 def _attachments(items: Any) -> bool:
     if items.__class__ is not list:
         return False
@@ -292,7 +284,7 @@ def _statement(st: dict[str, Any], in_sub: bool) -> bool:
     vid = verb.get("id")
     if vid.__class__ is not str or vid == V.VOIDED:  # a voiding statement: judged in full
         return False
-    if not (_iri_cached(vid) if len(vid) <= _SHORT else V.is_iri(vid)):
+    if not (vid in _IRIS or _is_iri(vid)):
         return False
     if "display" in verb and not _language_map(verb["display"]):
         return False
@@ -305,13 +297,13 @@ def _statement(st: dict[str, Any], in_sub: bool) -> bool:
         return False
     if "context" in st and not _context(st["context"], kind):
         return False
-    if "timestamp" in st and not _timestamp(st["timestamp"]):
+    if "timestamp" in st and not _zoned(st["timestamp"]):
         return False
     if "attachments" in st and not _attachments(st["attachments"]):
         return False
     if in_sub:
         return True
-    if "stored" in st and not _timestamp(st["stored"]):
+    if "stored" in st and not _zoned(st["stored"]):
         return False
     if "authority" in st:
         authority = st["authority"]

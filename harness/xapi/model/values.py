@@ -43,16 +43,16 @@ _GRANDFATHERED = (
 _LANGUAGE_TAG = re.compile(rf"{_LANGTAG}|[xX](?:-{_ALNUM}{{1,8}})+|(?i:{_GRANDFATHERED})")
 
 # ISO 8601 date-times, extended (2026-04-01T09:00:00.123+09:00) or basic (20260401T090000Z).
-_TS_EXT = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?")
-_TS_BASIC = re.compile(r"(\d{4})(\d{2})(\d{2})[Tt](\d{2})(\d{2})(?:(\d{2})(?:[.,](\d+))?)?([Zz]|[+-]\d{2}(?:\d{2})?)?")
+_TS_EXT = re.compile(  # re.ASCII: ISO 8601 digits are 0-9 (Python's \d would take ２０２６ too)
+    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?", re.ASCII)
+_TS_BASIC = re.compile(r"(\d{4})(\d{2})(\d{2})[Tt](\d{2})(\d{2})(?:(\d{2})(?:[.,](\d+))?)?([Zz]|[+-]\d{2}(?:\d{2})?)?", re.ASCII)
 # RFC 3339 §5.6 date-time (what 9274.1.1 asks for): seconds and an offset are required.
-_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})")
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})", re.ASCII)
 _NEGATIVE_ZERO = frozenset({"-00", "-0000", "-00:00"})
 
 # ISO 8601:2004 4.4.3.2 durations: PnYnMnWnDTnHnMnS (weeks accepted, as the ADL suite does).
 _NUM = r"(\d+(?:[.,]\d+)?)"
-_DURATION = re.compile(rf"P(?:{_NUM}Y)?(?:{_NUM}M)?(?:{_NUM}W)?(?:{_NUM}D)?(?:T(?:{_NUM}H)?(?:{_NUM}M)?(?:{_NUM}S)?)?")
+_DURATION = re.compile(rf"P(?:{_NUM}Y)?(?:{_NUM}M)?(?:{_NUM}W)?(?:{_NUM}D)?(?:T(?:{_NUM}H)?(?:{_NUM}M)?(?:{_NUM}S)?)?", re.ASCII)
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 
@@ -62,31 +62,47 @@ def is_uuid(value: Any) -> bool:
     return value.__class__ is str and _UUID.fullmatch(value) is not None
 
 
-_CACHED_CHARS = 200  # short strings recur in every statement (verb, activity types, extension keys): cached
+_CACHED_CHARS = 200  # short strings recur in every statement (verb, activity types, extension keys): kept
+_KNOWN_MAX = 16_384  # entries per set of known-good strings: cleared when full, so memory stays bounded
+
+# Strings already judged valid, so a value met again costs one set look-up (a plain set is faster than
+# an lru_cache call; hot code may test ``value in KNOWN_IRIS`` itself before calling the predicate).
+# Only valid strings are kept: an invalid one is rare and is judged again each time.
+KNOWN_IRIS: set[str] = set()
+KNOWN_IRLS: set[str] = set()
+KNOWN_TAGS: set[str] = set()
+KNOWN_DATES: set[str] = set()
+
+
+def _known(found: set[str], value: str) -> None:
+    if len(value) <= _CACHED_CHARS:
+        if len(found) >= _KNOWN_MAX:
+            found.clear()
+        found.add(value)
 
 
 def is_iri(value: Any) -> bool:
     """An absolute IRI: a scheme and a non-empty rest without white space (Data §4.3, XAPI-00011)."""
     if value.__class__ is not str:
         return False
-    return _iri(value) if len(value) <= _CACHED_CHARS else _IRI.fullmatch(value) is not None
-
-
-@lru_cache(maxsize=4096)
-def _iri(value: str) -> bool:
-    return _IRI.fullmatch(value) is not None
+    if value in KNOWN_IRIS:
+        return True
+    if _IRI.fullmatch(value) is None:
+        return False
+    _known(KNOWN_IRIS, value)
+    return True
 
 
 def is_irl(value: Any) -> bool:
     """An IRI that locates a resource: ``scheme://authority…`` (account homePage, moreInfo, fileUrl)."""
     if value.__class__ is not str:
         return False
-    return _irl(value) if len(value) <= _CACHED_CHARS else _IRL.fullmatch(value) is not None
-
-
-@lru_cache(maxsize=4096)
-def _irl(value: str) -> bool:
-    return _IRL.fullmatch(value) is not None
+    if value in KNOWN_IRLS:
+        return True
+    if _IRL.fullmatch(value) is None:
+        return False
+    _known(KNOWN_IRLS, value)
+    return True
 
 
 def is_uri(value: Any) -> bool:
@@ -117,12 +133,12 @@ def is_language_tag(value: Any) -> bool:
     """An RFC 5646 language tag (``ja-JP``, ``zh-Hant-TW``, ``x-private``), case-insensitive."""
     if value.__class__ is not str:
         return False
-    return _language_tag(value) if len(value) <= _CACHED_CHARS else _LANGUAGE_TAG.fullmatch(value) is not None
-
-
-@lru_cache(maxsize=1024)
-def _language_tag(value: str) -> bool:
-    return _LANGUAGE_TAG.fullmatch(value) is not None
+    if value in KNOWN_TAGS:
+        return True
+    if _LANGUAGE_TAG.fullmatch(value) is None:
+        return False
+    _known(KNOWN_TAGS, value)
+    return True
 
 
 def is_number(value: Any) -> bool:
@@ -181,6 +197,32 @@ def read_timestamp(value: Any) -> tuple[datetime | None, str]:
     if m is None:
         return None, ""
     return _parse(m), m.group(8) or ""
+
+
+# The common form (2026-04-01T09:00:00.123+09:00), judged with one match and a set look-up: whether the
+# date exists (2026-02-30 does not) is decided once per date. Anything else goes the way of read_timestamp.
+_TS_COMMON = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?"
+                        r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])")
+
+
+def is_zoned_timestamp(value: Any) -> bool:
+    """``read_timestamp`` finds an instant with a zone designator, and not a ``-00`` one: what a timestamp
+    must be for no Data rule (MUST or SHOULD) to speak of it."""
+    if value.__class__ is not str:
+        return False
+    m = _TS_COMMON.fullmatch(value) if len(value) <= 64 else None
+    if m is not None and not value.endswith("-00:00"):
+        day = m.group(1)
+        if day in KNOWN_DATES:
+            return True
+        try:
+            datetime(int(day[:4]), int(day[5:7]), int(day[8:]))
+        except ValueError:
+            return False
+        _known(KNOWN_DATES, day)
+        return True
+    parsed, zone = read_timestamp(value)
+    return parsed is not None and zone != "" and zone not in _NEGATIVE_ZERO
 
 
 def parse_timestamp(value: Any) -> datetime | None:

@@ -59,3 +59,41 @@ def test_timestamp_instants() -> None:
     assert V.to_utc_ms("2026-04-01T00:00:00") == datetime(2026, 4, 1, tzinfo=UTC)
     assert V.has_timezone("2026-04-01T00:00:00z") and not V.has_timezone("2026-04-01T00:00:00")
     assert V.is_negative_zero_offset("2026-04-01T00:00:00-00:00") and not V.is_negative_zero_offset("x")
+
+
+ZONED = ["2026-04-01T09:00:00.123+09:00", "2026-04-01T00:00:00Z", "2026-02-28T23:59:59.999999999-05:00",
+         "2024-02-29T12:00:00+00:00", "20260401T090000Z", "2026-04-01t09:00:00z", "2026-04-01T09:00+09:00"]
+NOT_ZONED = ["2026-04-01T09:00:00", "2026-02-30T09:00:00Z", "2025-02-29T09:00:00Z", "0000-01-01T00:00:00Z",
+             "2026-04-01T24:00:00Z", "2026-04-01T09:60:00Z", "2026-04-01T09:00:60Z", "2026-04-01T09:00:00-00:00",
+             "2026-04-01T09:00:00-0000", "2026-04-01T09:00:00+24:00", "2026-04-01T09:00:00+09:60",
+             "2026-04-01T09:00:00." + "1" * 60 + "Z", "２０２６-04-01T09:00:00Z", "", "2026-04-01", None, 1]
+
+
+@pytest.mark.parametrize("value", ZONED + NOT_ZONED)
+def test_zoned_timestamps_agree_with_read_timestamp(value: Any) -> None:
+    """The quick form test answers what read_timestamp says (an instant, a zone, not -00), asked twice so
+    the second answer comes from the known dates."""
+    parsed, zone = V.read_timestamp(value)
+    expected = parsed is not None and zone != "" and not V.is_negative_zero(zone)
+    assert V.is_zoned_timestamp(value) is expected is (value in ZONED)
+    assert V.is_zoned_timestamp(value) is expected
+
+
+def test_known_good_strings_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Valid strings are kept for a set look-up next time; the set is emptied when full, never grows past
+    its bound, and an invalid string is never kept (so it is refused every time)."""
+    monkeypatch.setattr(V, "_KNOWN_MAX", 50)
+    V.KNOWN_IRIS.clear()
+    for n in range(500):
+        assert V.is_iri(f"https://example.app.jp/questions/{n}")
+        assert len(V.KNOWN_IRIS) <= 50
+    assert not V.is_iri("not an iri") and "not an iri" not in V.KNOWN_IRIS
+    long = "https://example.app.jp/" + "a" * 500
+    assert V.is_iri(long) and long not in V.KNOWN_IRIS  # long strings are judged, not kept
+    assert V.is_language_tag("ja-JP") and "ja-JP" in V.KNOWN_TAGS and not V.is_language_tag("ja_JP")
+
+
+def test_dates_and_durations_take_ascii_digits_only() -> None:
+    """ISO 8601 digits are 0-9: full-width digits (common in Japanese text) are not a timestamp or duration."""
+    assert not V.is_timestamp("２０２６-04-01T09:00:00Z") and not V.is_rfc3339("2026-04-01T09:00:00+０９:00")
+    assert not V.is_duration("PT５S") and V.is_duration("PT5S")
