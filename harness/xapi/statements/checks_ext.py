@@ -8,6 +8,8 @@ does not confirm which lists: the defaults are the OneRoster Japan Profile grade
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
 from renkei.harness.core.context import CheckContext
 from renkei.harness.jp.codes import SUBJECT_CODE_RE
@@ -32,31 +34,23 @@ REQ = "Japan xAPI Profiles (ICT CONNECT 21 draft 2026-04-01) core_profile extens
 GRADE_PATTERN = r"P[1-6]|J[1-3]|H[1-3]|E[1-3]"
 
 
-def _extensions(s: Statement) -> list[japan.Entry]:
-    """The statement's extensions, found once for every layer of this module."""
-    found: list[japan.Entry] = s.derived("extensions", japan.extension_entries)
+def _places(s: Statement) -> japan.Places:
+    """The statement's extensions objects, found once for every layer of this module."""
+    found: japan.Places = s.derived("extensions", japan.extension_objects)
     return found
 
 
-def _by_iri(s: Statement) -> dict[str, list[japan.Entry]]:
-    """The statement's extensions by IRI (in statement order), for the code checks: each looks up its own."""
-    grouped: dict[str, list[japan.Entry]] = s.derived("extensions-by-iri", lambda _: _group(_extensions(s)))
-    return grouped
+_NONE: tuple[Flag, ...] = ()
 
 
-def _group(entries: list[japan.Entry]) -> dict[str, list[japan.Entry]]:
-    out: dict[str, list[japan.Entry]] = {}
-    for entry in entries:
-        out.setdefault(entry[1], []).append(entry)
-    return out
-
-
-def _shapes(s: Statement) -> list[Flag]:
-    found = _extensions(s)
+def _shapes(s: Statement) -> Iterable[Flag]:
+    found = _places(s)
     if not found:
-        return []
-    return [*(Flag(VALUES, p) for p in japan.extension_value_problems(s.value, found)),
-            *(Flag(KNOWN, p) for p in japan.unknown_extension_problems(s.value, found))]
+        return _NONE
+    shapes, names = japan.extension_problems(s.value, found)
+    if not (shapes or names):
+        return _NONE
+    return [*(Flag(VALUES, p) for p in shapes), *(Flag(KNOWN, p) for p in names)]
 
 
 @plan_layer(VALUES, KNOWN)
@@ -111,13 +105,35 @@ def _codes_layer(check_id: str, pattern: str) -> LayerSpec:
     allowed = re.compile(pattern)
     iri = japan.EXTENSIONS_BASE + name
 
-    def judge(s: Statement) -> list[Flag]:
-        found = _by_iri(s).get(iri) if _extensions(s) else None
-        if not found:
-            return []
-        return [Flag(check_id, p, _value_at(s.value, p.path)) for p in japan.code_problems(s.value, name, allowed, found)]
+    fits: set[str] = set()  # values already found to fit: codes repeat in every statement
+
+    def judge(s: Statement) -> Iterable[Flag]:
+        for _, ext in _places(s):
+            value = ext.get(iri)
+            if value is None:
+                continue
+            if value.__class__ is list:
+                for item in value:
+                    if item.__class__ is not str or item not in fits:
+                        break
+                else:
+                    continue  # every value already known to fit
+            problems = japan.code_problems(s.value, name, allowed, _places(s))
+            if not problems:
+                _fit(fits, value)
+                return _NONE
+            return [Flag(check_id, p, _value_at(s.value, p.path)) for p in problems]
+        return _NONE
 
     return f"codes:{name}:{pattern}", judge
+
+
+def _fit(fits: set[str], value: Any) -> None:
+    """Keeps the strings of a value that fits (bounded: cleared when full)."""
+    if value.__class__ is list:
+        if len(fits) > 4096:
+            fits.clear()
+        fits.update(v for v in value if v.__class__ is str and len(v) <= 200)
 
 
 def _plan_codes(check_id: str) -> None:

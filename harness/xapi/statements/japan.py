@@ -35,7 +35,6 @@ IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
 # where an extension may sit: (JSONPath of the extensions object, what it is)
 EXTENSION_PLACES = (("$.context.extensions", "context"), ("$.object.definition.extensions", "activity"),
                     ("$.result.extensions", "result"))
-_PLACE_KEYS = tuple((place, tuple(place.split(".")[1:])) for place, _ in EXTENSION_PLACES)
 JAPAN_DOCUMENTS = ("japan-assessment", "japan-lms")
 
 
@@ -93,16 +92,39 @@ def _presence_tree() -> Tree | None:
     return tree
 
 
-def _has_all(value: Any, tree: Tree) -> bool:
-    """Every path of ``tree`` is present in ``value`` (what ``JsonPath.present`` asks of each)."""
-    for name, below in tree.items():
-        if name not in value:
-            return False
-        if below:
-            inner = value[name]
-            if not isinstance(inner, dict) or not _has_all(inner, below):
-                return False
-    return True
+def compile_presence(tree: Tree) -> Any:
+    """A test that every member path of ``tree`` is present in a value (what ``JsonPath.present`` asks of
+    each path; a path through a non-object is absent), as one straight function: no call or loop per member.
+
+    Why generated: the common rules are data (a document), and this test runs on every statement of a
+    file of millions; a plain recursion spends most of its time calling itself. The member names go
+    into the source only as ``repr`` literals, so any name is safe."""
+    lines = ["def has_all(v0):", "    if not isinstance(v0, dict): return False"]
+    count = 0
+
+    def emit(var: str, node: Tree) -> None:
+        nonlocal count
+        for name, below in node.items():
+            lines.append(f"    if {name!r} not in {var}: return False")
+            if below:
+                count += 1
+                inner = f"v{count}"
+                lines.append(f"    {inner} = {var}[{name!r}]")
+                lines.append(f"    if not isinstance({inner}, dict): return False")
+                emit(inner, below)
+
+    emit("v0", tree)
+    lines.append("    return True")
+    scope: dict[str, Any] = {}
+    exec(compile("\n".join(lines), "<japan common rules: presence>", "exec"), scope)  # noqa: S102  (names are repr literals)
+    return scope["has_all"]
+
+
+@cache
+def _presence_test() -> Any:
+    """The compiled ``_presence_tree`` test, or None where the rules are not all plain presence."""
+    tree = _presence_tree()
+    return None if tree is None else compile_presence(tree)
 
 
 _NO_COMMON_PROBLEMS: dict[str, list[Problem]] = {"included": [], "recommended": []}
@@ -111,8 +133,8 @@ _NO_COMMON_PROBLEMS: dict[str, list[Problem]] = {"included": [], "recommended": 
 def common_problems_by_presence(statement: Any) -> dict[str, list[Problem]]:
     """``common_problems`` of both presences in one go: {"included": [...], "recommended": [...]}.
     The result is shared when there is no problem: do not change it."""
-    tree = _presence_tree()
-    if tree is not None and isinstance(statement, dict) and _has_all(statement, tree):
+    has_all = _presence_test()
+    if has_all is not None and has_all(statement):
         return _NO_COMMON_PROBLEMS
     stmt = templates.normalize(statement)
     found: dict[str, list[Problem]] = {"included": [], "recommended": []}
@@ -181,29 +203,43 @@ def version_problems(statement: Any) -> list[Problem]:
     return []
 
 
-def extensions(statement: Any) -> list[tuple[str, str, Any]]:
-    """Every extension of the statement: (concrete path, IRI, value)."""
-    return [(jsonpath.child(place, iri), iri, value) for place, iri, value in extension_entries(statement)]
+Places = list[tuple[str, dict[str, Any]]]  # (JSONPath of an extensions object, the object), non-empty ones
 
 
-Entry = tuple[str, str, Any]  # (the path of the extensions object, IRI, value): the path below it is made on demand
-
-
-def extension_entries(statement: Any) -> list[Entry]:
-    """``extensions`` without building each concrete path (``jsonpath.child(place, iri)``): most
-    extensions are fine and never need one."""
-    out: list[Entry] = []
-    for place, keys in _PLACE_KEYS:  # plain member steps: what jsonpath.find(statement, place) finds
-        node = statement
-        for key in keys:
-            node = node.get(key) if isinstance(node, dict) else None
-        if isinstance(node, dict) and node:
-            out += [(place, k, v) for k, v in node.items()]
+def extension_objects(statement: Any) -> Places:
+    """The statement's non-empty extensions objects at ``EXTENSION_PLACES``, in that order: what
+    ``jsonpath.find(statement, place)`` finds at each, written out (this runs on every statement)."""
+    out: Places = []
+    if not isinstance(statement, dict):
+        return out
+    node = statement.get("context")
+    if isinstance(node, dict):
+        ext = node.get("extensions")
+        if isinstance(ext, dict) and ext:
+            out.append(("$.context.extensions", ext))
+    node = statement.get("object")
+    if isinstance(node, dict):
+        node = node.get("definition")
+        if isinstance(node, dict):
+            ext = node.get("extensions")
+            if isinstance(ext, dict) and ext:
+                out.append(("$.object.definition.extensions", ext))
+    node = statement.get("result")
+    if isinstance(node, dict):
+        ext = node.get("extensions")
+        if isinstance(ext, dict) and ext:
+            out.append(("$.result.extensions", ext))
     return out
 
 
-def _entries(statement: Any, found: list[Entry] | None) -> list[Entry]:
-    return extension_entries(statement) if found is None else found
+def extensions(statement: Any) -> list[tuple[str, str, Any]]:
+    """Every extension of the statement: (concrete path, IRI, value)."""
+    return [(jsonpath.child(place, iri), iri, value) for place, ext in extension_objects(statement)
+            for iri, value in ext.items()]
+
+
+def _places(statement: Any, found: Places | None) -> Places:
+    return extension_objects(statement) if found is None else found
 
 
 def _schema_problem(value: Any, schema: dict[str, Any]) -> str | None:
@@ -270,51 +306,57 @@ def _strings_of(least: int) -> Any:
     return fits
 
 
-def extension_value_problems(statement: Any, found: list[Entry] | None = None) -> list[Problem]:
-    """Core extensions whose value has the wrong shape (arrays of strings, enums, integer, date-time).
-    ``found``: the statement's ``extension_entries`` when the caller already has them."""
+def extension_problems(statement: Any, found: Places | None = None) -> tuple[list[Problem], list[Problem]]:
+    """(core extensions whose value has the wrong shape, extensions in the Japan namespace the core
+    profile does not define or in the older namespace), in one look at each extension. ``found``: the
+    statement's ``extension_objects`` when the caller already has them."""
     known = core_extensions()
     fast = _fast_shapes()
-    out: list[Problem] = []
-    for place, iri, value in _entries(statement, found):
-        quick = fast.get(iri)
-        if quick is not None and quick(value):
-            continue
-        schema = known.get(iri)
-        why = _schema_problem(value, schema) if schema is not None else None
-        if why:
-            name = iri.removeprefix(EXTENSIONS_BASE)
-            out.append(Problem(jsonpath.child(place, iri), f"extension {name} {why}",
-                               f"拡張 {name} の値の形が違います ({why})", SECTION_CORE, rule="jp.ext.value"))
-    return out
+    shapes: list[Problem] = []
+    names: list[Problem] = []
+    for place, ext in _places(statement, found):
+        for iri, value in ext.items():
+            quick = fast.get(iri)
+            if quick is not None and quick(value):
+                continue  # a core extension (so a known name) whose value surely fits
+            schema = known.get(iri)
+            why = _schema_problem(value, schema) if schema is not None else None
+            if why:
+                name = iri.removeprefix(EXTENSIONS_BASE)
+                shapes.append(Problem(jsonpath.child(place, iri), f"extension {name} {why}",
+                                      f"拡張 {name} の値の形が違います ({why})", SECTION_CORE, rule="jp.ext.value"))
+            if iri.startswith(EXTENSIONS_BASE) and schema is None:
+                names.append(Problem(jsonpath.child(place, iri), "an extension in the Japan namespace that the core "
+                                     "profile does not define", "コアプロファイルにない日本版名前空間の拡張です",
+                                     SECTION_CORE, rule="jp.ext.unknown"))
+            elif iri.startswith(OLD_BASE):
+                names.append(Problem(jsonpath.child(place, iri), f"an extension in the older namespace {OLD_BASE}; "
+                                     f"the drafts now use {EXTENSIONS_BASE}", f"古い名前空間 {OLD_BASE} の拡張です。"
+                                     f"現在のドラフトは {EXTENSIONS_BASE} です", SECTION_CORE, rule="jp.ext.old_namespace"))
+    return shapes, names
 
 
-def unknown_extension_problems(statement: Any, found: list[Entry] | None = None) -> list[Problem]:
+def extension_value_problems(statement: Any, found: Places | None = None) -> list[Problem]:
+    """Core extensions whose value has the wrong shape (arrays of strings, enums, integer, date-time)."""
+    return extension_problems(statement, found)[0]
+
+
+def unknown_extension_problems(statement: Any, found: Places | None = None) -> list[Problem]:
     """Extensions in the Japan namespace that the core profile does not define, and the older namespace."""
-    known = core_extensions()
-    out: list[Problem] = []
-    for place, iri, _ in _entries(statement, found):
-        if iri.startswith(EXTENSIONS_BASE) and iri not in known:
-            out.append(Problem(jsonpath.child(place, iri), "an extension in the Japan namespace that the core "
-                               "profile does not define", "コアプロファイルにない日本版名前空間の拡張です", SECTION_CORE,
-                               rule="jp.ext.unknown"))
-        elif iri.startswith(OLD_BASE):
-            out.append(Problem(jsonpath.child(place, iri), f"an extension in the older namespace {OLD_BASE}; the "
-                               f"drafts now use {EXTENSIONS_BASE}", f"古い名前空間 {OLD_BASE} の拡張です。現在のドラフトは "
-                               f"{EXTENSIONS_BASE} です", SECTION_CORE, rule="jp.ext.old_namespace"))
-    return out
+    return extension_problems(statement, found)[1]
 
 
-def code_problems(statement: Any, name: str, allowed: re.Pattern[str], found: list[Entry] | None = None) -> list[Problem]:
+def code_problems(statement: Any, name: str, allowed: re.Pattern[str], found: Places | None = None) -> list[Problem]:
     """Values of the ``name`` extension (grade, subject, course-of-study-code) outside ``allowed``."""
     out: list[Problem] = []
     wanted = EXTENSIONS_BASE + name
-    for place, iri, value in _entries(statement, found):
-        if iri != wanted or not isinstance(value, list):
+    for place, ext in _places(statement, found):
+        value = ext.get(wanted)
+        if not isinstance(value, list):
             continue
         for n, item in enumerate(value):
             if isinstance(item, str) and not allowed.fullmatch(item):
-                out.append(Problem(jsonpath.child(jsonpath.child(place, iri), n),
+                out.append(Problem(jsonpath.child(jsonpath.child(place, wanted), n),
                                    f"{name} value is not a code of the expected form",
                                    f"{name} の値が想定の形のコードではありません", SECTION_CORE, rule=f"jp.ext.{name}"))
     return out

@@ -1,0 +1,82 @@
+"""The fast forms of the Japan rules say what the plain forms say: the compiled presence test of the common
+rules, the extension objects found without JSONPath, and one look at each extension for both its shape
+and its name."""
+
+from __future__ import annotations
+
+import copy
+import random
+from typing import Any
+
+import pytest
+
+from renkei.harness.xapi.model import jsonpath
+from renkei.harness.xapi.statements import japan
+from tests.harness.xapi.statements.factory import answered
+
+EXT = japan.EXTENSIONS_BASE
+
+
+def _drop_one(statement: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """A copy with one member somewhere removed, or replaced by a non-object."""
+    doc = copy.deepcopy(statement)
+    node: Any = doc
+    while True:
+        key = rng.choice(list(node))
+        if isinstance(node[key], dict) and node[key] and rng.random() < 0.6:
+            node = node[key]
+            continue
+        if rng.random() < 0.7:
+            del node[key]
+        else:
+            node[key] = rng.choice([None, "x", 1, []])
+        return doc
+
+
+def test_compiled_presence_is_every_path_present() -> None:
+    tree = japan._presence_tree()
+    assert tree is not None
+    has_all = japan.compile_presence(tree)
+    paths = [r.location for r in japan.common_rules()]
+    rng = random.Random(7)
+    base = answered(1)
+    assert has_all(base) and all(p.present(base) for p in paths)
+    for _ in range(400):
+        doc = _drop_one(base, rng)
+        assert has_all(doc) is all(p.present(doc) for p in paths), doc
+    assert not has_all(None) and not has_all([]) and not has_all({})
+
+
+def test_compiled_presence_takes_any_member_name() -> None:
+    """Names go into the generated source as literals: quotes, backslashes and line breaks are just names."""
+    odd = "a'b\"c\\d\n}:"
+    has_all = japan.compile_presence({odd: {"x": {}}, "plain": {}})
+    assert has_all({odd: {"x": 1}, "plain": 0})
+    assert not has_all({odd: {"y": 1}, "plain": 0}) and not has_all({odd: "x", "plain": 0})
+
+
+def test_extension_objects_are_what_jsonpath_finds() -> None:
+    st = answered(1)
+    st["result"]["extensions"] = {EXT + "content-type": "hint"}
+    found = japan.extension_objects(st)
+    expected = [(place, m.value) for place, _ in japan.EXTENSION_PLACES for m in jsonpath.find(st, place)
+                if isinstance(m.value, dict) and m.value]
+    assert found == expected and [p for p, _ in found] == [p for p, _ in japan.EXTENSION_PLACES]
+    st["context"]["extensions"] = {}
+    st["object"]["definition"] = "not an object"
+    assert [p for p, _ in japan.extension_objects(st)] == ["$.result.extensions"]
+    assert japan.extension_objects([st]) == [] and japan.extension_objects(None) == []
+
+
+@pytest.mark.parametrize(("extensions", "shapes", "names"), [
+    ({EXT + "grade": ["P5"], EXT + "unit": ["u1"]}, [], []),
+    ({EXT + "grade": "P5"}, ["$.context.extensions['https://w3id.org/japan-xapi/extensions/grade']"], []),
+    ({EXT + "gradee": ["P5"]}, [], ["$.context.extensions['https://w3id.org/japan-xapi/extensions/gradee']"]),
+    ({japan.OLD_BASE + "grade": ["P5"]}, [], ["$.context.extensions['https://w3id.org/xapi-japan-profiles/grade']"]),
+    ({"https://example.app.jp/ext/own": {"any": "thing"}}, [], []),
+])
+def test_one_look_gives_shape_and_name_problems(extensions: dict[str, Any], shapes: list[str], names: list[str]) -> None:
+    st = {"context": {"extensions": extensions}}
+    got_shapes, got_names = japan.extension_problems(st)
+    assert [p.path for p in got_shapes] == shapes and [p.path for p in got_names] == names
+    assert japan.extension_value_problems(st) == got_shapes and japan.unknown_extension_problems(st) == got_names
