@@ -282,6 +282,24 @@ def category_ids(statement: Any) -> list[str]:
     return out
 
 
+def normalize_with_category(statement: Any) -> tuple[Any, list[str]]:
+    """``(normalize(statement), category_ids(statement))`` with one look at contextActivities (every
+    statement of a file is judged against every loaded document)."""
+    ctx = statement.get("context") if isinstance(statement, dict) else None
+    acts = ctx.get("contextActivities") if isinstance(ctx, dict) else None
+    if not isinstance(acts, dict):
+        return statement, []
+    category = acts.get("category")
+    ids: list[str] = []
+    if category is not None:
+        for a in category if isinstance(category, list) else (category,):
+            if isinstance(a, dict):
+                aid = a.get("id")
+                if isinstance(aid, str):
+                    ids.append(aid)
+    return normalize(statement), ids
+
+
 def normalize(statement: Any) -> Any:
     """A copy with every contextActivities value as an array (Structure §8.1: rules see arrays)."""
     if not isinstance(statement, dict):

@@ -40,11 +40,15 @@ Judgement = tuple[templates.ProfileDocument, bool, templates.Validation]  # (doc
 
 def _judgements(documents: list[templates.ProfileDocument]) -> Any:
     """Each document's (declared, validates) on one statement: what the judge=all and judge=declared
-    layers of the same documents both need, so the shared pass works it out once per statement."""
-    def judge_all(value: Any) -> list[Judgement]:
-        stmt = templates.normalize(value)
-        category = templates.category_ids(stmt)
-        return [(doc, doc.declared_among(category), doc.validates_normalized(stmt)) for doc in documents]
+    layers of the same documents both need, so the shared pass works it out once per statement. None
+    when every document finds the statement a success: neither layer then has anything to say."""
+    def judge_all(value: Any) -> list[Judgement] | None:
+        stmt, category = templates.normalize_with_category(value)
+        found = [(doc, doc.declared_among(category), doc.validates_normalized(stmt)) for doc in documents]
+        for _, _, result in found:
+            if result.outcome != "success":
+                return found
+        return None
     return judge_all
 
 
@@ -52,9 +56,11 @@ def _judge(documents: list[templates.ProfileDocument], mode: str) -> Judge:
     key = ("templates", tuple(id(d) for d in documents))
     judge_all = _judgements(documents)
 
-    def judge(s: Statement) -> list[Flag]:
+    def judge(s: Statement) -> list[Flag] | tuple[()]:
+        found: list[Judgement] | None = s.derived(key, judge_all)
+        if found is None:
+            return ()
         out: list[Flag] = []
-        found: list[Judgement] = s.derived(key, judge_all)
         for doc, declared, result in found:
             if mode != "all" and not declared:
                 continue
