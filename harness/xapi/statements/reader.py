@@ -11,31 +11,40 @@ from __future__ import annotations
 
 import codecs
 import json
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, BinaryIO, Literal, NamedTuple
 
 from renkei.harness.core.bounded import MAX_DEPTH, json_depth_ok
 
 CHUNK = 256 * 1024
 _WS = " \t\r\n"
-_seen = threading.local()  # the NaN/Infinity constant the last parse in this thread met, if any
 
 
-def _constant(name: str) -> float:
-    """Python's json takes NaN/Infinity; RFC 8259 does not. Note it, so the statement is reported (not
-    judged as if it held a number) while the file is read on: its end is known, unlike with a raise."""
-    if getattr(_seen, "name", None) is None:
-        _seen.name = name
-    return float(name)
+class _Decoder:
+    """A JSON decoder for one read that notes the NaN/Infinity constants it meets.
 
+    Python's json takes NaN/Infinity; RFC 8259 does not. They are noted, so the statement is reported
+    (not judged as if it held a number) while the file is read on: its end is known, unlike with a
+    raise. One per read, so concurrent reads never see each other's constants."""
 
-def _take_constant() -> str | None:
-    name = getattr(_seen, "name", None)
-    _seen.name = None
-    return name
+    def __init__(self) -> None:
+        self.constants: list[str] = []
+        self.decoder = json.JSONDecoder(parse_constant=self._constant)
+        self.raw_decode = self.decoder.raw_decode
+
+    def _constant(self, name: str) -> float:
+        self.constants.append(name)
+        return float(name)
+
+    def take_constant(self) -> str | None:
+        """The first constant met since the last call, if any."""
+        if not self.constants:
+            return None
+        name = self.constants[0]
+        self.constants.clear()
+        return name
 
 
 def _constant_error(line: int, name: str, index: int) -> ReadError:
@@ -43,11 +52,9 @@ def _constant_error(line: int, name: str, index: int) -> ReadError:
                      f"JSON にない {name} を含みます (RFC 8259 §6)", index)
 
 
-_decoder = json.JSONDecoder(parse_constant=_constant)
+class Record(NamedTuple):
+    """A statement read (a named tuple: one is made per statement of a file of millions)."""
 
-
-@dataclass(frozen=True)
-class Record:
     index: int  # statement index, from 0
     line: int  # 1-based line where the statement starts
     value: Any
@@ -83,10 +90,12 @@ def read(path: str | Path, *, fmt: Literal["auto", "array", "ndjson"] = "auto", 
     p = Path(path)
     kind = detect_format(p) if fmt == "auto" else fmt
     with p.open("rb") as f:
-        reader = _ndjson(f, max_bytes, max_depth) if kind == "ndjson" else _array(f, max_bytes, max_depth)
+        decoder = _Decoder()
+        reader = _ndjson(f, max_bytes, max_depth, decoder) if kind == "ndjson" else \
+            _array(f, max_bytes, max_depth, decoder)
         count = 0
         for item in reader:
-            if isinstance(item, Record) or item.index is not None:
+            if item.__class__ is Record or item.index is not None:
                 count += 1
             if count > max_records:
                 yield ReadError(item.line, f"more than {max_records:,} statements; the rest of the file is not read",
@@ -104,24 +113,30 @@ def _shallow(text: str, start: int, end: int, max_depth: int) -> bool:
     return text.count("{", start, end) + text.count("[", start, end) <= max_depth
 
 
-def _parse_value(text: str, line: int, index: int, max_depth: int) -> Item:
+def _parse_value(text: str, line: int, index: int, max_depth: int, decoder: _Decoder) -> Item:
     try:
         if text.startswith("\ufeff"):  # what json.loads says of it (the decoder itself does not look)
             raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
-        _take_constant()
-        value = _decoder.decode(text)
+        decoder.take_constant()
+        if text[0] == "{":  # the common line, "{...}" + a line end: no white space to skip before it
+            value, end = decoder.raw_decode(text)
+            rest = len(text) - end
+            if rest and not ((rest == 1 and text[end] == "\n") or (rest == 2 and text.endswith("\r\n"))):
+                value = decoder.decoder.decode(text)  # what json.loads says of the rest (or the value)
+        else:
+            value = decoder.decoder.decode(text)
     except RecursionError:
         return ReadError(line, f"nested deeper than {max_depth} levels", f"入れ子が {max_depth} 階層を超えています", index)
     except ValueError as exc:
         return ReadError(line, f"not valid JSON: {exc}", f"JSON として読めません: {exc}", index)
     if not _shallow(text, 0, len(text), max_depth) and not json_depth_ok(value, max_depth):
         return ReadError(line, f"nested deeper than {max_depth} levels", f"入れ子が {max_depth} 階層を超えています", index)
-    if (name := _take_constant()) is not None:
+    if decoder.constants and (name := decoder.take_constant()) is not None:
         return _constant_error(line, name, index)
     return Record(index, line, value)
 
 
-def _ndjson(f: BinaryIO, max_bytes: int, max_depth: int) -> Iterator[Item]:
+def _ndjson(f: BinaryIO, max_bytes: int, max_depth: int, decoder: _Decoder) -> Iterator[Item]:
     line_no = 0
     index = 0
     while True:
@@ -145,10 +160,10 @@ def _ndjson(f: BinaryIO, max_bytes: int, max_depth: int) -> Iterator[Item]:
                             index)
             index += 1
             continue
-        if not text.strip():
+        if text[0] != "{" and not text.strip():  # a blank line (a statement line starts with "{")
             continue
-        item = _parse_value(text, line_no, index, max_depth)
-        if isinstance(item, ReadError) and text.lstrip().startswith(("[", "{")) and not text.rstrip().endswith(("]", "}")):
+        item = _parse_value(text, line_no, index, max_depth, decoder)
+        if item.__class__ is ReadError and text.lstrip().startswith(("[", "{")) and not text.rstrip().endswith(("]", "}")):
             item = ReadError(item.line, item.message + " (NDJSON has one statement per line; a pretty-printed file "
                              "must be one JSON array)", item.message_ja + " (NDJSON は 1 行に 1 文です。整形した"
                              "ファイルは 1 つの JSON 配列にしてください)", index)
@@ -204,7 +219,7 @@ class _Chars:
                 return ""
 
 
-def _array(f: BinaryIO, max_bytes: int, max_depth: int) -> Iterator[Item]:
+def _array(f: BinaryIO, max_bytes: int, max_depth: int, decoder: _Decoder) -> Iterator[Item]:
     chars = _Chars(f)
     first = chars.skip_ws()
     if first != "[" and chars.invalid is None:
@@ -213,7 +228,7 @@ def _array(f: BinaryIO, max_bytes: int, max_depth: int) -> Iterator[Item]:
     if first == "[":
         chars.advance(chars.pos + 1)
     index: int | None = None
-    for item in _elements(chars, max_bytes, max_depth, 0) if first == "[" else ():
+    for item in _elements(chars, max_bytes, max_depth, 0, decoder) if first == "[" else ():
         if isinstance(item, ReadError) and item.fatal and chars.invalid is not None:
             index = item.index  # reading stopped at the bytes that are not UTF-8, not at a JSON error
             break
@@ -224,7 +239,7 @@ def _array(f: BinaryIO, max_bytes: int, max_depth: int) -> Iterator[Item]:
                         "UTF-8 ではありません。以降は読んでいません", index, fatal=True)
 
 
-def _elements(chars: _Chars, max_bytes: int, max_depth: int, index: int) -> Iterator[Item]:
+def _elements(chars: _Chars, max_bytes: int, max_depth: int, index: int, decoder: _Decoder) -> Iterator[Item]:
     while True:
         c = chars.skip_ws()
         if c == "]" and index == 0:
@@ -245,8 +260,8 @@ def _elements(chars: _Chars, max_bytes: int, max_depth: int, index: int) -> Iter
         start_line = chars.line
         while True:
             try:
-                _take_constant()
-                value, end = _decoder.raw_decode(chars.buf, chars.pos)
+                decoder.take_constant()
+                value, end = decoder.raw_decode(chars.buf, chars.pos)
                 if end == len(chars.buf) and not chars.eof and chars.more():
                     continue  # a number cut at the block's end would parse short: read on first
                 break
@@ -273,7 +288,7 @@ def _elements(chars: _Chars, max_bytes: int, max_depth: int, index: int) -> Iter
             chars.advance(end)
             yield ReadError(start_line, f"nested deeper than {max_depth} levels", f"入れ子が {max_depth} 階層を超えています",
                             index)
-        elif (name := _take_constant()) is not None:
+        elif (name := decoder.take_constant()) is not None:
             chars.advance(end)
             yield _constant_error(start_line, name, index)
         else:

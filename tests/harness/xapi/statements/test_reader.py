@@ -90,3 +90,27 @@ def test_nan_and_infinity_are_not_json_and_name_their_statement(tmp_path):
     assert lines[0] == Record(0, 1, {"id": 1}) and lines[2] == Record(2, 3, {"id": 3})
     assert isinstance(lines[1], ReadError) and (lines[1].line, lines[1].index) == (2, 1) and "Infinity" in lines[1].message
     assert not lines[1].fatal
+
+
+def test_ndjson_line_ends_and_white_space_read_as_json_loads_reads_them(tmp_path):
+    """A line is parsed without looking for white space first when it starts with "{"; whatever the line
+    end (LF, CRLF, none) or white space around the value, the value and errors are json.loads'."""
+    text = '{"id": 1}\n{"id": 2}\r\n  {"id": 3}  \n{"id": 4} \t\n{"id": 5} x\n[6]\n{"id": 7}'
+    items = _read(tmp_path, text)
+    assert [i.value for i in items if isinstance(i, Record)] == [{"id": 1}, {"id": 2}, {"id": 3}, {"id": 4}, [6],
+                                                                  {"id": 7}]
+    bad = next(i for i in items if isinstance(i, ReadError))
+    assert bad.line == 5 and bad.index == 4 and "Extra data" in bad.message
+    lone_cr = _read(tmp_path, '{"id": 1}\r{"id": 2}\n')  # a CR alone is not a line end: json.loads' error
+    assert isinstance(lone_cr[0], ReadError) and "Extra data" in lone_cr[0].message
+
+
+def test_constants_are_noted_per_read(tmp_path):
+    """Two reads interleaved (one generator each) never see each other's NaN."""
+    a, b = tmp_path / "a.ndjson", tmp_path / "b.ndjson"
+    a.write_text('{"x": NaN}\n{"x": 1}\n')
+    b.write_text('{"x": 2}\n{"x": 3}\n')
+    ra, rb = reader.read(a), reader.read(b)
+    first_a = next(ra)
+    assert isinstance(first_a, ReadError) and "NaN" in first_a.message
+    assert [next(rb), next(ra), next(rb)] == [Record(0, 1, {"x": 2}), Record(1, 2, {"x": 1}), Record(1, 2, {"x": 3})]
