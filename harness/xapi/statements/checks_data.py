@@ -52,8 +52,8 @@ def _layer_key(version: str) -> str:
 
 def _judge(version: str) -> Judge:
     def judge(s: Statement) -> Iterable[Flag]:
-        for p in validate_statement(s.value, version, sent_by_lrp=True):  # type: ignore[arg-type]
-            yield Flag(group_of(p.rule), p)
+        problems = validate_statement(s.value, version, sent_by_lrp=True)  # type: ignore[arg-type]
+        return [Flag(group_of(p.rule), p) for p in problems] if problems else ()
     return judge
 
 
