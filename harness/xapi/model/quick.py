@@ -22,6 +22,7 @@ _ACTIVITY = _M.ACTIVITY
 _ATTACHMENT = _M.ATTACHMENT
 _COMPONENT = _M.COMPONENT
 _COMPONENT_LISTS = _M.COMPONENT_LISTS
+_COMPONENT_KEYS = frozenset(_COMPONENT_LISTS)
 _CONTEXT = _M.CONTEXT_1
 _CONTEXT_ACTIVITIES = _M.CONTEXT_ACTIVITIES
 _DEFINITION = _M.DEFINITION
@@ -143,6 +144,8 @@ def _activity(obj: dict[str, Any]) -> bool:
         for s in crp:
             if s.__class__ is not str:
                 return False
+    if _COMPONENT_KEYS.isdisjoint(d):  # no interaction components (most definitions): one C-level test
+        return True
     for key in _COMPONENT_LISTS:
         if key in d:
             items = d[key]
@@ -243,11 +246,14 @@ def _context(c: Any, object_kind: str) -> bool:
                 if item.__class__ is not dict or item.get("objectType", "Activity") != "Activity" \
                         or not _activity(item):
                     return False
-    for key in ("revision", "platform"):
-        if key in c and (c[key].__class__ is not str or object_kind != "Activity"):
-            return False
-    if "language" in c and not V.is_language_tag(c["language"]):
+    if "platform" in c and (c["platform"].__class__ is not str or object_kind != "Activity"):
         return False
+    if "revision" in c and (c["revision"].__class__ is not str or object_kind != "Activity"):
+        return False
+    if "language" in c:
+        tag = c["language"]
+        if tag.__class__ is not str or not (tag in _TAGS or _is_tag(tag)):
+            return False
     if "statement" in c and not _statement_ref(c["statement"]):
         return False
     return "extensions" not in c or _extensions(c["extensions"])

@@ -297,7 +297,10 @@ def normalize_with_category(statement: Any) -> tuple[Any, list[str]]:
                 aid = a.get("id")
                 if isinstance(aid, str):
                     ids.append(aid)
-    return normalize(statement), ids
+    for v in acts.values():
+        if not isinstance(v, list):
+            return normalize(statement), ids
+    return statement, ids  # every value already an array: normalize would return it as it is
 
 
 def normalize(statement: Any) -> Any:

@@ -36,7 +36,7 @@ REQ = "Japan xAPI Profiles (ICT CONNECT 21 draft 2026-04-01) Domain_Profile_Guid
 
 def _jp(s: Statement) -> list[Flag]:
     value = s.value
-    if not isinstance(value, dict):
+    if not isinstance(value, dict) or japan.surely_common(value):
         return []
     common = japan.common_problems_by_presence(value)
     actor, version = japan.actor_problems(value), japan.version_problems(value)

@@ -138,20 +138,39 @@ def common_problems_by_presence(statement: Any) -> dict[str, list[Problem]]:
         return _NO_COMMON_PROBLEMS
     stmt = templates.normalize(statement)
     found: dict[str, list[Problem]] = {"included": [], "recommended": []}
+    for presence, follows, problem in _judged_common_rules():
+        if not follows(stmt):
+            found[presence].append(problem)
+    return found
+
+
+@cache
+def _judged_common_rules() -> tuple[tuple[str, Any, Problem], ...]:
+    """Each included/recommended common rule as (presence, a test on a normalised statement, the problem
+    it reports), built once: a statement that misses a member is judged rule by rule, and the problem
+    of a rule is the same for every statement."""
+    out = []
     for rule, strict, presence_only in _strict_common_rules():
         presence = str(rule.presence)
-        if presence not in found:
+        if presence not in ("included", "recommended"):
             continue
-        out = found[presence]
-        if not (rule.location.present(stmt) if presence_only else templates.follows_rule(stmt, strict).followed):
-            if presence == "included":
-                en, ja = f"{rule.location.text} is required by the Japan common rules", \
-                    f"{rule.location.text} は日本版共通ルールで必須です"
-            else:
-                en, ja = f"{rule.location.text} is recommended by the Japan common rules", \
-                    f"{rule.location.text} は日本版共通ルールで推奨されています"
-            out.append(Problem(rule.location.text, en, ja, SECTION_COMMON, rule=f"jp.common.{presence}"))
-    return found
+        names = rule.location.member_names() if presence_only else None
+        if names is not None:
+            tree: Tree = {}
+            node = tree
+            for name in names:
+                node = node.setdefault(name, {})
+            follows = compile_presence(tree)
+        else:
+            def follows(stmt: Any, strict: templates.Rule = strict) -> bool:
+                return templates.follows_rule(stmt, strict).followed
+        where = rule.location.text
+        if presence == "included":
+            en, ja = f"{where} is required by the Japan common rules", f"{where} は日本版共通ルールで必須です"
+        else:
+            en, ja = f"{where} is recommended by the Japan common rules", f"{where} は日本版共通ルールで推奨されています"
+        out.append((presence, follows, Problem(where, en, ja, SECTION_COMMON, rule=f"jp.common.{presence}")))
+    return tuple(out)
 
 
 def actor_problems(statement: Any) -> list[Problem]:
@@ -190,7 +209,23 @@ def launched_user_problems(statement: Any, name: str, home_page: str) -> list[Pr
     return out
 
 
-_VERSION_1_0 = re.compile(r"1\.0(\.\d+)?")
+_VERSION_1_0 = re.compile(r"1\.0(\.\d+)?", re.ASCII)
+_OTHER_IFIS = ("mbox", "mbox_sha1sum", "openid")
+
+
+def surely_common(statement: Any) -> bool:
+    """True only when ``common_problems_by_presence``, ``actor_problems`` and ``version_problems`` all
+    find nothing: the common statement, told with a few look-ups and no list built."""
+    has_all = _presence_test()
+    if has_all is None or not has_all(statement):
+        return False
+    actor = statement.get("actor")
+    if actor.__class__ is dict and actor.get("objectType") != "Group":
+        for ifi in _OTHER_IFIS:
+            if ifi in actor:
+                return False
+    version = statement.get("version")
+    return version.__class__ is not str or version == "1.0.3" or _VERSION_1_0.fullmatch(version) is not None
 
 
 def version_problems(statement: Any) -> list[Problem]:

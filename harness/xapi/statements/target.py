@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 
@@ -55,11 +55,11 @@ class Statement:
 
     def derived(self, key: Any, make: Callable[[Any], Any]) -> Any:
         """``make(self.value)``, computed once per statement for ``key``."""
-        memo = self.memo
-        if key in memo:
-            return memo[key]
-        memo[key] = got = make(self.value)
-        return got
+        try:
+            return self.memo[key]
+        except KeyError:
+            self.memo[key] = got = make(self.value)
+            return got
 
     @property
     def id(self) -> str | None:
@@ -78,9 +78,9 @@ class Unreadable:
     fatal: bool = False
 
 
-@dataclass(frozen=True)
-class Flag:
-    """One rule broken by one statement, for the check ``check``."""
+class Flag(NamedTuple):
+    """One rule broken by one statement, for the check ``check`` (a named tuple: cheap to make, and a
+    file can break a rule a million times)."""
 
     check: str
     problem: Problem

@@ -94,6 +94,7 @@ def test_hostile_values_never_disagree() -> None:
     for path in ("actor", "actor.account", "verb", "verb.display", "object", "object.definition",
                  "object.definition.choices", "result.score", "context", "context.contextActivities",
                  "context.contextActivities.parent", "context.team", "context.team.member", "timestamp",
-                 "attachments", "authority", "stored", "version", "context.extensions"):
+                 "attachments", "authority", "stored", "version", "context.extensions", "context.language",
+                 "context.platform", "verb.id", "object.id", "object.definition.type", "id", "context.registration"):
         for value in [*POOL, DELETE]:
             _held(mutate(base, path, value))

@@ -80,3 +80,32 @@ def test_one_look_gives_shape_and_name_problems(extensions: dict[str, Any], shap
     got_shapes, got_names = japan.extension_problems(st)
     assert [p.path for p in got_shapes] == shapes and [p.path for p in got_names] == names
     assert japan.extension_value_problems(st) == got_shapes and japan.unknown_extension_problems(st) == got_names
+
+
+def test_surely_common_is_no_problem_from_any_common_rule() -> None:
+    rng = random.Random(11)
+    base = answered(1)
+    variants = [base, {**base, "version": "1.0.2"}, {**base, "version": "2.0.0"}, {**base, "version": 103},
+                {**base, "actor": {**base["actor"], "mbox": "mailto:a@example.ed.jp"}},
+                {**base, "actor": {"objectType": "Group", "mbox": "mailto:g@example.ed.jp", "account": {}}}]
+    variants += [_drop_one(base, rng) for _ in range(300)]
+    for doc in variants:
+        common = japan.common_problems_by_presence(doc)
+        nothing = not (common["included"] or common["recommended"] or japan.actor_problems(doc)
+                       or japan.version_problems(doc))
+        assert japan.surely_common(doc) is nothing, doc
+
+
+def test_common_problems_are_the_rules_judged_one_by_one() -> None:
+    """The prebuilt rule tests report what each rule, judged by the Profiles algorithm, says."""
+    from renkei.harness.xapi.model import templates
+
+    rng = random.Random(5)
+    base = answered(1)
+    for doc in [base, {}, *(_drop_one(base, rng) for _ in range(300))]:
+        got = japan.common_problems_by_presence(doc)
+        stmt = templates.normalize(doc)
+        for presence in ("included", "recommended"):
+            expected = [r.location.text for r in japan.common_rules() if r.presence == presence
+                        and not templates.follows_rule(stmt, templates.Rule(r.location, r.selector, "included")).followed]
+            assert [p.path for p in got[presence]] == expected, (presence, doc)
