@@ -100,6 +100,15 @@ class ProfileDocument:
         return {id(c): (Validation("success", c) if c else _UNMATCHED, all(map(_verb_only, c)))
                 for c in (*by_verb.values(), verbless)}
 
+    def fixed_outcome(self, verb_id: Any) -> Validation | None:
+        """What ``validates`` finds for every statement (an object) whose ``verb.id`` is ``verb_id`` when
+        nothing else in it can change that (every template it could match is determined by its verb
+        alone and has no rule); None when the rest of the statement must be judged."""
+        by_verb, verbless = self._by_verb
+        candidates = by_verb.get(verb_id, verbless) if isinstance(verb_id, str) else verbless
+        every, decided = self._successes[id(candidates)]
+        return every if decided else None
+
     def declared_by(self, statement: Any) -> bool:
         """True when the statement puts this profile (its id or a version id) in category (Structure §5)."""
         return self.declared_among(category_ids(statement))

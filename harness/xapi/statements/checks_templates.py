@@ -41,8 +41,31 @@ Judgement = tuple[templates.ProfileDocument, bool, templates.Validation]  # (doc
 def _judgements(documents: list[templates.ProfileDocument]) -> Any:
     """Each document's (declared, validates) on one statement: what the judge=all and judge=declared
     layers of the same documents both need, so the shared pass works it out once per statement. None
-    when every document finds the statement a success: neither layer then has anything to say."""
+    when every document finds the statement a success: neither layer then has anything to say.
+
+    Most statements' outcome follows from their verb alone (templates determined by the verb, without
+    rules): those outcomes are worked out once per verb, and only the category is read."""
+    by_verb: dict[str | None, tuple[templates.Validation, ...] | None] = {}
+
+    def fixed(vid: str | None) -> tuple[templates.Validation, ...] | None:
+        got = by_verb.get(vid, _UNKNOWN)
+        if got is _UNKNOWN:
+            outcomes = [doc.fixed_outcome(vid) for doc in documents]
+            got = None if None in outcomes else tuple(o for o in outcomes if o is not None)
+            if len(by_verb) < MAX_VERBS:
+                by_verb[vid] = got
+        return got  # type: ignore[return-value]
+
     def judge_all(value: Any) -> list[Judgement] | None:
+        if value.__class__ is dict:
+            verb = value.get("verb")
+            vid = verb.get("id") if verb.__class__ is dict else None
+            outcomes = fixed(vid if vid.__class__ is str else None)
+            if outcomes is not None:
+                if all(o.outcome == "success" for o in outcomes):
+                    return None
+                category = templates.category_ids(value)
+                return [(doc, doc.declared_among(category), o) for doc, o in zip(documents, outcomes, strict=True)]
         stmt, category = templates.normalize_with_category(value)
         found = [(doc, doc.declared_among(category), doc.validates_normalized(stmt)) for doc in documents]
         for _, _, result in found:
@@ -52,12 +75,20 @@ def _judgements(documents: list[templates.ProfileDocument]) -> Any:
     return judge_all
 
 
+_UNKNOWN: Any = object()
+MAX_VERBS = 4096  # verbs whose outcomes are kept (a file of made-up verbs cannot grow the table past it)
+
+
 def _judge(documents: list[templates.ProfileDocument], mode: str) -> Judge:
     key = ("templates", tuple(id(d) for d in documents))
     judge_all = _judgements(documents)
 
     def judge(s: Statement) -> list[Flag] | tuple[()]:
-        found: list[Judgement] | None = s.derived(key, judge_all)
+        memo = s.memo  # Statement.derived, written out: both judge modes ask for every statement
+        if key in memo:
+            found: list[Judgement] | None = memo[key]
+        else:
+            found = memo[key] = judge_all(s.value)
         if found is None:
             return ()
         out: list[Flag] = []

@@ -98,3 +98,39 @@ def test_hostile_values_never_disagree() -> None:
                  "context.platform", "verb.id", "object.id", "object.definition.type", "id", "context.registration"):
         for value in [*POOL, DELETE]:
             _held(mutate(base, path, value))
+
+
+def test_objects_met_before_are_judged_by_value_not_by_id() -> None:
+    """An activity (or contextActivities) equal to one judged valid before is valid; one with the same
+    id but any other value is walked again, so a change of type, a bad IRI or a number where a string
+    belongs is found, whatever was seen before."""
+    base = BASES["activity"]()
+    assert surely_valid(base, "1.0.3", True)
+    same = copy.deepcopy(base)
+    assert surely_valid(same, "1.0.3", True)  # answered from what was kept
+    for path, value in (("object.definition.type", 1), ("object.definition.type", True), ("object.definition.type", "x y"),
+                        ("object.definition.name", {"ja-JP": 1}), ("object.objectType", "Agent"),
+                        ("context.contextActivities.parent", [{"id": "not an iri"}]),
+                        ("context.contextActivities.parent", [{"id": True}])):
+        changed = mutate(copy.deepcopy(base), path, value)
+        assert not surely_valid(changed, "1.0.3", True), (path, value)
+        assert validate_in_full(changed, "1.0.3") != [], (path, value)
+    assert surely_valid(copy.deepcopy(base), "1.0.3", True)  # and the valid one still is
+
+
+def test_what_is_kept_is_bounded_and_a_private_copy() -> None:
+    from renkei.harness.xapi.model.quick import _Seen
+
+    seen = _Seen()
+    value = {"id": "https://example.app.jp/a", "definition": {"name": {"ja-JP": "問題"}}}
+    seen.add("k", value)
+    value["definition"]["name"]["ja-JP"] = "changed later by a caller"
+    assert not seen.has("k", value)  # the kept copy is what was judged
+    seen.add("big", {"id": "x" * (_Seen.MAX_BYTES + 1)})
+    assert "big" not in seen.found
+    for n in range(_Seen.PER_KEY + 3):
+        seen.add("k", {"n": n})
+    assert len(seen.found["k"]) == _Seen.PER_KEY and seen.has("k", {"n": _Seen.PER_KEY + 2})
+    for n in range(_Seen.MAX_KEYS + 10):
+        seen.add(f"key{n}", {"n": n})
+    assert len(seen.found) <= _Seen.MAX_KEYS

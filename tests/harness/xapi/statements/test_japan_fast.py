@@ -109,3 +109,37 @@ def test_common_problems_are_the_rules_judged_one_by_one() -> None:
             expected = [r.location.text for r in japan.common_rules() if r.presence == presence
                         and not templates.follows_rule(stmt, templates.Rule(r.location, r.selector, "included")).followed]
             assert [p.path for p in got[presence]] == expected, (presence, doc)
+
+
+def test_outcomes_by_verb_are_what_validates_finds() -> None:
+    """Where a document's outcome follows from the verb alone, it is the outcome validates finds on any
+    statement with that verb; the templates layer's shortcut gives the full judgement's answer."""
+    from renkei.harness.xapi.model import templates
+    from renkei.harness.xapi.statements import checks_templates
+
+    docs = [templates.load_profile_file(japan.fixture(n)) for n in japan.JAPAN_DOCUMENTS]
+    verbs = sorted({t.verb for d in docs for t in d.templates if t.verb}) + ["https://example.app.jp/verbs/own"]
+    rng = random.Random(3)
+    statements = []
+    for verb in verbs:
+        st = answered(1)
+        st["verb"] = {"id": verb, "display": {"en": "x"}}
+        statements += [st, _drop_one(st, rng), variant_category(st, docs[0].id), variant_category(st, docs[1].id)]
+    fast = checks_templates._judgements(docs)
+    for st in statements:
+        verb = st.get("verb")
+        vid = verb.get("id") if isinstance(verb, dict) else None
+        for doc in docs:
+            fixed = doc.fixed_outcome(vid)
+            if fixed is not None and isinstance(st, dict):
+                assert doc.validates(st) == fixed
+        stmt, category = templates.normalize_with_category(st)
+        full = [(d, d.declared_among(category), d.validates_normalized(stmt)) for d in docs]
+        expected = None if all(r.outcome == "success" for _, _, r in full) else full
+        assert fast(st) == expected, st.get("verb")
+
+
+def variant_category(statement: dict[str, Any], profile: str) -> dict[str, Any]:
+    st = copy.deepcopy(statement)
+    st.setdefault("context", {}).setdefault("contextActivities", {})["category"] = [{"id": profile}]
+    return st
