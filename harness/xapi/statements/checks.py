@@ -14,8 +14,9 @@ READABLE = "xapi.statements.readable"
 
 
 def _objects(s: Statement) -> Iterable[Flag]:
-    if not isinstance(s.value, dict):
-        yield Flag(READABLE, problem("statement.type", "$"), type(s.value).__name__)
+    if isinstance(s.value, dict):
+        return ()  # not a generator: this runs on every statement
+    return [Flag(READABLE, problem("statement.type", "$"), type(s.value).__name__)]
 
 
 @plan_layer(READABLE)

@@ -61,10 +61,13 @@ def _judgements(documents: list[templates.ProfileDocument]) -> Any:
             verb = value.get("verb")
             vid = verb.get("id") if verb.__class__ is dict else None
             outcomes = fixed(vid if vid.__class__ is str else None)
-            if outcomes is not None:
-                if all(o.outcome == "success" for o in outcomes):
+            if outcomes is not None:  # each a success or unmatched: only an unmatched declared profile speaks
+                unmatched = [doc for doc, o in zip(documents, outcomes, strict=True) if o.outcome != "success"]
+                if not unmatched:
                     return None
                 category = templates.category_ids(value)
+                if not any(doc.declared_among(category) for doc in unmatched):
+                    return None
                 return [(doc, doc.declared_among(category), o) for doc, o in zip(documents, outcomes, strict=True)]
         stmt, category = templates.normalize_with_category(value)
         found = [(doc, doc.declared_among(category), doc.validates_normalized(stmt)) for doc in documents]

@@ -43,13 +43,20 @@ class Statement:
     ``memo`` holds what several layers derive from the same statement (its extensions, a template
     judgement), derived once in the shared pass and dropped with the statement."""
 
-    __slots__ = ("index", "value", "where", "memo")
+    __slots__ = ("index", "value", "_where", "memo")
 
-    def __init__(self, index: int, value: Any, where: dict[str, Any]) -> None:
+    def __init__(self, index: int, value: Any, where: dict[str, Any] | tuple[str, int]) -> None:
         self.index = index
         self.value = value
-        self.where = where
+        self._where = where  # or (file name, line): made into the Location fields only when asked for
         self.memo: dict[Any, Any] = {}
+
+    @property
+    def where(self) -> dict[str, Any]:
+        where = self._where
+        if where.__class__ is tuple:
+            where = self._where = {"file": where[0], "row": where[1]}  # type: ignore[index]
+        return where  # type: ignore[return-value]
 
     def __repr__(self) -> str:
         return f"Statement(index={self.index!r}, where={self.where!r})"
@@ -209,11 +216,11 @@ class StatementsTarget:
         try:
             for rec in reader.read(f.path, fmt=f.format, max_bytes=self.config.limits.max_statement_bytes,
                                    max_records=self.config.limits.max_statements):
-                where = {"file": name, "row": rec.line}
                 if rec.__class__ is reader.Record:
-                    yield Statement(rec.index, rec.value, where)
+                    yield Statement(rec.index, rec.value, (name, rec.line))
                 else:
-                    yield Unreadable(rec.index, where, rec.message, rec.message_ja, rec.fatal)
+                    yield Unreadable(rec.index, {"file": name, "row": rec.line}, rec.message, rec.message_ja,
+                                     rec.fatal)
         except OSError as exc:
             raise TargetError(f"statements file {f.path}: cannot read: {exc.strerror or exc}") from None
 
