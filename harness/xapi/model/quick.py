@@ -37,8 +37,10 @@ _VERB = _M.VERB
 _AGENT = frozenset({"objectType", "name", "mbox", "mbox_sha1sum", "openid", "account"})
 _GROUP = _AGENT | {"member"}
 _ACCOUNT = frozenset({"homePage", "name"})
+_ACCOUNT_AGENT = frozenset({"objectType", "name", "account"})
 _IRIS = V.KNOWN_IRIS  # strings already found valid: a set look-up before the predicate (values.py)
 _TAGS = V.KNOWN_TAGS
+_IRLS = V.KNOWN_IRLS
 _is_iri = V.is_iri
 _is_tag = V.is_language_tag
 _zoned = V.is_zoned_timestamp
@@ -71,6 +73,16 @@ def _agent(agent: Any, group: bool) -> bool:
     """An Agent (or, with ``group``, an Agent or a Group whose members are Agents) with no problem."""
     if agent.__class__ is not dict:
         return False
+    if "account" in agent and _ACCOUNT_AGENT.issuperset(agent) and agent.get("objectType", "Agent") == "Agent":
+        account = agent["account"]  # the learner as the Japan profiles name one: an account and nothing else
+        if "name" in agent and agent["name"].__class__ is not str:
+            return False
+        if account.__class__ is not dict or not _ACCOUNT.issuperset(account):
+            return False
+        home, name = account.get("homePage"), account.get("name")
+        if name.__class__ is not str or not name or home.__class__ is not str:
+            return False
+        return home in _IRLS or V.is_irl(home)
     kind = agent.get("objectType", "Agent")
     if kind == "Agent":
         if not _AGENT.issuperset(agent):
@@ -378,8 +390,10 @@ def _attachments(items: Any) -> bool:
 def _statement(st: dict[str, Any], in_sub: bool) -> bool:
     if not (_SUB if in_sub else _TOP).issuperset(st):
         return False
-    if not in_sub and "id" in st and not _is_uuid(st["id"]):
-        return False
+    if not in_sub and "id" in st:
+        sid = st["id"]
+        if sid.__class__ is not str or _UUID(sid) is None:
+            return False
     if "actor" not in st or not _agent(st["actor"], True):
         return False
     verb = st.get("verb")

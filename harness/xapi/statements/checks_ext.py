@@ -203,8 +203,11 @@ def score_arithmetic(ctx: CheckContext) -> None:
 def _score_layer(target: StatementsTarget, params: dict[str, object]) -> LayerSpec:
     tolerance = float(params["tolerance"])  # type: ignore[arg-type]
 
-    def judge(s: Statement) -> list[Flag]:
-        problems = japan.score_problems(s.value, tolerance)
+    def judge(s: Statement) -> list[Flag] | tuple[()]:
+        value = s.value
+        if value.__class__ is dict and "result" not in value:
+            return ()  # no result, no score: most statements
+        problems = japan.score_problems(value, tolerance)
         if not problems:
             return []
         score = (s.value.get("result") or {}).get("score") if isinstance(s.value, dict) else None
