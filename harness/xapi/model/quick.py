@@ -264,7 +264,8 @@ class _Seen:
     Why sound: Python's ``==`` on what json.loads returns is JSON equality except that ``1 == 1.0 ==
     True``. A sub-object kept here was found valid, so every leaf this walk types is a string there
     (ids, types, language map texts, interaction types and patterns); an equal value has the same
-    strings at the same places. Numbers and booleans can only sit in extension values, which the walk
+    strings at the same places (an Agent's or a Group's IFIs and names too). Numbers and booleans can
+    only sit in extension values, which the walk
     does not look at (their shapes are the Japan rules' business, not cached here). Key order is not
     compared and does not matter to validity.
 
@@ -304,7 +305,7 @@ class _Seen:
         got.append(marshal.loads(data))  # a copy (made in C): what was judged stays as it was
 
 
-_SEEN_OBJECTS = _Seen()  # statement objects (Activities), by activity id
+_SEEN_OBJECTS = _Seen()  # statement objects (Activities), by activity id (the verb's, the team's: below)
 _SEEN_GROUPS = _Seen()  # contextActivities objects, by the id of their first activity
 
 
@@ -320,6 +321,47 @@ def _top_object(obj: Any) -> str | None:
                 _SEEN_OBJECTS.add(aid, obj)
             return kind
     return _object(obj, False)
+
+
+_SEEN_VERBS = _Seen()  # verbs, by id
+_SEEN_TEAMS = _Seen()  # context teams (Groups), by name
+
+
+def _verb_walk(verb: Any) -> bool:
+    if verb.__class__ is not dict or not _VERB.issuperset(verb):
+        return False
+    vid = verb.get("id")
+    if vid.__class__ is not str or vid == V.VOIDED:  # a voiding statement: judged in full
+        return False
+    if not (vid in _IRIS or _is_iri(vid)):
+        return False
+    return "display" not in verb or _language_map(verb["display"])
+
+
+def _verb(verb: Any) -> bool:
+    """A verb with no problem (and not ``voided``), one met before answered by one comparison."""
+    vid = verb.get("id") if verb.__class__ is dict else None
+    if vid.__class__ is not str:
+        return _verb_walk(verb)
+    if _SEEN_VERBS.has(vid, verb):
+        return True
+    if not _verb_walk(verb):
+        return False
+    _SEEN_VERBS.add(vid, verb)
+    return True
+
+
+def _team(team: dict[str, Any]) -> bool:
+    """``_agent(team, True)`` for a context team, one met before (a class, by name) answered by one comparison."""
+    name = team.get("name")
+    if name.__class__ is not str:
+        return _agent(team, True)
+    if _SEEN_TEAMS.has(name, team):
+        return True
+    if not _agent(team, True):
+        return False
+    _SEEN_TEAMS.add(name, team)
+    return True
 
 
 def _first_id(groups: dict[str, Any]) -> str | None:
@@ -352,7 +394,7 @@ def _context(c: Any, object_kind: str) -> bool:
         return False
     if "team" in c:
         team = c["team"]
-        if team.__class__ is not dict or team.get("objectType") != "Group" or not _agent(team, True):
+        if team.__class__ is not dict or team.get("objectType") != "Group" or not _team(team):
             return False
     if "contextActivities" in c and not _context_activities(c["contextActivities"]):
         return False
@@ -396,15 +438,7 @@ def _statement(st: dict[str, Any], in_sub: bool) -> bool:
             return False
     if "actor" not in st or not _agent(st["actor"], True):
         return False
-    verb = st.get("verb")
-    if verb.__class__ is not dict or not _VERB.issuperset(verb):
-        return False
-    vid = verb.get("id")
-    if vid.__class__ is not str or vid == V.VOIDED:  # a voiding statement: judged in full
-        return False
-    if not (vid in _IRIS or _is_iri(vid)):
-        return False
-    if "display" in verb and not _language_map(verb["display"]):
+    if not _verb(st.get("verb")):
         return False
     if "object" not in st:
         return False

@@ -99,7 +99,7 @@ def compile_presence(tree: Tree) -> Any:
     Why generated: the common rules are data (a document), and this test runs on every statement of a
     file of millions; a plain recursion spends most of its time calling itself. The member names go
     into the source only as ``repr`` literals, so any name is safe."""
-    lines = ["def has_all(v0):", "    if not isinstance(v0, dict): return False"]
+    lines = ["def has_all(v0):", "    if v0.__class__ is not dict and not isinstance(v0, dict): return False"]
     count = 0
 
     def emit(var: str, node: Tree) -> None:
@@ -110,7 +110,7 @@ def compile_presence(tree: Tree) -> Any:
                 count += 1
                 inner = f"v{count}"
                 lines.append(f"    {inner} = {var}[{name!r}]")
-                lines.append(f"    if not isinstance({inner}, dict): return False")
+                lines.append(f"    if {inner}.__class__ is not dict and not isinstance({inner}, dict): return False")
                 emit(inner, below)
 
     emit("v0", tree)

@@ -12,6 +12,7 @@ import pytest
 
 from renkei.harness.xapi.model.quick import surely_valid
 from renkei.harness.xapi.model.statement import validate_in_full, validate_statement
+from renkei.harness.xapi.model.values import VOIDED as V_VOIDED
 from tests.harness.xapi.model.samples import BASES, DELETE, LEARNER, TEACHER, mutate
 from tests.harness.xapi.model.test_statement import BAD
 
@@ -111,11 +112,18 @@ def test_objects_met_before_are_judged_by_value_not_by_id() -> None:
     for path, value in (("object.definition.type", 1), ("object.definition.type", True), ("object.definition.type", "x y"),
                         ("object.definition.name", {"ja-JP": 1}), ("object.objectType", "Agent"),
                         ("context.contextActivities.parent", [{"id": "not an iri"}]),
-                        ("context.contextActivities.parent", [{"id": True}])):
+                        ("context.contextActivities.parent", [{"id": True}]), ("verb.display", {"en": 1}),
+                        ("verb.display", {"ja_JP": "x"}), ("verb.id", V_VOIDED)):
         changed = mutate(copy.deepcopy(base), path, value)
         assert not surely_valid(changed, "1.0.3", True), (path, value)
         assert validate_in_full(changed, "1.0.3") != [], (path, value)
     assert surely_valid(copy.deepcopy(base), "1.0.3", True)  # and the valid one still is
+    team = {"objectType": "Group", "name": "1年1組", "member": [{"mbox": "mailto:s01@example.ed.jp"}]}
+    with_team = mutate(copy.deepcopy(base), "context.team", team)
+    assert surely_valid(with_team, "1.0.3", True) and surely_valid(copy.deepcopy(with_team), "1.0.3", True)
+    for member in ({"mbox": "s01@example.ed.jp"}, {"mbox": 1}, {"mbox": "mailto:s01@example.ed.jp", "openid": "x:y"}):
+        changed = mutate(copy.deepcopy(with_team), "context.team", {**team, "member": [member]})
+        assert not surely_valid(changed, "1.0.3", True) and validate_in_full(changed, "1.0.3") != [], member
 
 
 def test_what_is_kept_is_bounded_and_a_private_copy() -> None:
