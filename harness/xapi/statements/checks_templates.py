@@ -45,13 +45,20 @@ def _judgements(documents: list[templates.ProfileDocument]) -> Any:
 
     Most statements' outcome follows from their verb alone (templates determined by the verb, without
     rules): those outcomes are worked out once per verb, and only the category is read."""
-    by_verb: dict[str | None, tuple[templates.Validation, ...] | None] = {}
+    by_verb: dict[str | None, tuple[tuple[templates.Validation, ...], frozenset[str]] | None] = {}
 
-    def fixed(vid: str | None) -> tuple[templates.Validation, ...] | None:
+    def fixed(vid: str | None) -> tuple[tuple[templates.Validation, ...], frozenset[str]] | None:
+        """(each document's outcome for every statement with this verb, the ids that declare one of the
+        documents it leaves unmatched), or None when the verb alone does not decide."""
         got = by_verb.get(vid, _UNKNOWN)
         if got is _UNKNOWN:
             outcomes = [doc.fixed_outcome(vid) for doc in documents]
-            got = None if None in outcomes else tuple(o for o in outcomes if o is not None)
+            if None in outcomes:
+                got = None
+            else:
+                speaking = frozenset(i for doc, o in zip(documents, outcomes, strict=True) if o.outcome != "success"
+                                     for i in (doc.id, *doc.version_ids))
+                got = (tuple(outcomes), speaking)
             if len(by_verb) < MAX_VERBS:
                 by_verb[vid] = got
         return got  # type: ignore[return-value]
@@ -60,13 +67,13 @@ def _judgements(documents: list[templates.ProfileDocument]) -> Any:
         if value.__class__ is dict:
             verb = value.get("verb")
             vid = verb.get("id") if verb.__class__ is dict else None
-            outcomes = fixed(vid if vid.__class__ is str else None)
-            if outcomes is not None:  # each a success or unmatched: only an unmatched declared profile speaks
-                unmatched = [doc for doc, o in zip(documents, outcomes, strict=True) if o.outcome != "success"]
-                if not unmatched:
+            decided = fixed(vid if vid.__class__ is str else None)
+            if decided is not None:  # each a success or unmatched: only an unmatched declared profile speaks
+                outcomes, speaking = decided
+                if not speaking:
                     return None
                 category = templates.category_ids(value)
-                if not any(doc.declared_among(category) for doc in unmatched):
+                if speaking.isdisjoint(category):
                     return None
                 return [(doc, doc.declared_among(category), o) for doc, o in zip(documents, outcomes, strict=True)]
         stmt, category = templates.normalize_with_category(value)

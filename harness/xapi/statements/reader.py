@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import codecs
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, NamedTuple
@@ -84,18 +84,23 @@ def detect_format(path: Path) -> Literal["array", "ndjson"]:
     return "array" if head.startswith(b"[") else "ndjson"
 
 
+Make = Callable[[int, int, Any], Any]  # (index, line, value) -> what a statement read is yielded as
+
+
 def read(path: str | Path, *, fmt: Literal["auto", "array", "ndjson"] = "auto", max_bytes: int = 1_000_000,
-         max_records: int = 1_000_000, max_depth: int = MAX_DEPTH) -> Iterator[Item]:
-    """Every record of the file in order; ``OSError`` only if the file cannot be opened."""
+         max_records: int = 1_000_000, max_depth: int = MAX_DEPTH, record: Make = Record) -> Iterator[Any]:
+    """Every record of the file in order: ``record(index, line, value)`` for a statement (a ``Record`` unless
+    the caller makes its own, so a file of millions is not made twice), ``ReadError`` for anything else.
+    ``OSError`` only if the file cannot be opened."""
     p = Path(path)
     kind = detect_format(p) if fmt == "auto" else fmt
     with p.open("rb") as f:
         decoder = _Decoder()
-        reader = _ndjson(f, max_bytes, max_depth, decoder) if kind == "ndjson" else \
-            _array(f, max_bytes, max_depth, decoder)
+        reader = _ndjson(f, max_bytes, max_depth, decoder, record) if kind == "ndjson" else \
+            _array(f, max_bytes, max_depth, decoder, record)
         count = 0
         for item in reader:
-            if item.__class__ is Record or item.index is not None:
+            if item.__class__ is not ReadError or item.index is not None:
                 count += 1
             if count > max_records:
                 yield ReadError(item.line, f"more than {max_records:,} statements; the rest of the file is not read",
@@ -113,7 +118,7 @@ def _shallow(text: str, start: int, end: int, max_depth: int) -> bool:
     return text.count("{", start, end) + text.count("[", start, end) <= max_depth
 
 
-def _parse_value(text: str, line: int, index: int, max_depth: int, decoder: _Decoder) -> Item:
+def _parse_value(text: str, line: int, index: int, max_depth: int, decoder: _Decoder, record: Make) -> Any:
     try:
         if text.startswith("\ufeff"):  # what json.loads says of it (the decoder itself does not look)
             raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
@@ -133,10 +138,10 @@ def _parse_value(text: str, line: int, index: int, max_depth: int, decoder: _Dec
         return ReadError(line, f"nested deeper than {max_depth} levels", f"入れ子が {max_depth} 階層を超えています", index)
     if decoder.constants and (name := decoder.take_constant()) is not None:
         return _constant_error(line, name, index)
-    return Record(index, line, value)
+    return record(index, line, value)
 
 
-def _ndjson(f: BinaryIO, max_bytes: int, max_depth: int, decoder: _Decoder) -> Iterator[Item]:
+def _ndjson(f: BinaryIO, max_bytes: int, max_depth: int, decoder: _Decoder, record: Make) -> Iterator[Any]:
     line_no = 0
     index = 0
     while True:
@@ -162,7 +167,7 @@ def _ndjson(f: BinaryIO, max_bytes: int, max_depth: int, decoder: _Decoder) -> I
             continue
         if text[0] != "{" and not text.strip():  # a blank line (a statement line starts with "{")
             continue
-        item = _parse_value(text, line_no, index, max_depth, decoder)
+        item = _parse_value(text, line_no, index, max_depth, decoder, record)
         if item.__class__ is ReadError and text.lstrip().startswith(("[", "{")) and not text.rstrip().endswith(("]", "}")):
             item = ReadError(item.line, item.message + " (NDJSON has one statement per line; a pretty-printed file "
                              "must be one JSON array)", item.message_ja + " (NDJSON は 1 行に 1 文です。整形した"
@@ -219,7 +224,7 @@ class _Chars:
                 return ""
 
 
-def _array(f: BinaryIO, max_bytes: int, max_depth: int, decoder: _Decoder) -> Iterator[Item]:
+def _array(f: BinaryIO, max_bytes: int, max_depth: int, decoder: _Decoder, record: Make) -> Iterator[Any]:
     chars = _Chars(f)
     first = chars.skip_ws()
     if first != "[" and chars.invalid is None:
@@ -228,7 +233,7 @@ def _array(f: BinaryIO, max_bytes: int, max_depth: int, decoder: _Decoder) -> It
     if first == "[":
         chars.advance(chars.pos + 1)
     index: int | None = None
-    for item in _elements(chars, max_bytes, max_depth, 0, decoder) if first == "[" else ():
+    for item in _elements(chars, max_bytes, max_depth, 0, decoder, record) if first == "[" else ():
         if isinstance(item, ReadError) and item.fatal and chars.invalid is not None:
             index = item.index  # reading stopped at the bytes that are not UTF-8, not at a JSON error
             break
@@ -239,7 +244,8 @@ def _array(f: BinaryIO, max_bytes: int, max_depth: int, decoder: _Decoder) -> It
                         "UTF-8 ではありません。以降は読んでいません", index, fatal=True)
 
 
-def _elements(chars: _Chars, max_bytes: int, max_depth: int, index: int, decoder: _Decoder) -> Iterator[Item]:
+def _elements(chars: _Chars, max_bytes: int, max_depth: int, index: int, decoder: _Decoder,
+              record: Make) -> Iterator[Any]:
     while True:
         c = chars.skip_ws()
         if c == "]" and index == 0:
@@ -293,7 +299,7 @@ def _elements(chars: _Chars, max_bytes: int, max_depth: int, index: int, decoder
             yield _constant_error(start_line, name, index)
         else:
             chars.advance(end)
-            yield Record(index, start_line, value)
+            yield record(index, start_line, value)
         index += 1
     if chars.skip_ws() != "":
         yield ReadError(chars.line, "text after the closing ']' of the array", "配列の ']' の後に文字があります", fatal=True)

@@ -213,11 +213,15 @@ class StatementsTarget:
         assert self.config.file is not None
         f = self.config.file
         name = Path(f.path).name
+
+        def statement(index: int, line: int, value: Any) -> Statement:  # made by the reader: one object each
+            return Statement(index, value, (name, line))
+
         try:
             for rec in reader.read(f.path, fmt=f.format, max_bytes=self.config.limits.max_statement_bytes,
-                                   max_records=self.config.limits.max_statements):
-                if rec.__class__ is reader.Record:
-                    yield Statement(rec.index, rec.value, (name, rec.line))
+                                   max_records=self.config.limits.max_statements, record=statement):
+                if rec.__class__ is Statement:
+                    yield rec
                 else:
                     yield Unreadable(rec.index, {"file": name, "row": rec.line}, rec.message, rec.message_ja,
                                      rec.fatal)
