@@ -289,6 +289,17 @@ class _Seen:
                     return True
         return False
 
+    def valid(self, key: str | None, value: Any, walk: Any) -> bool:
+        """``walk(value)``, answered from what is kept when ``value`` equals a kept one (None: no key, walked)."""
+        if key is None:
+            return bool(walk(value))
+        if self.has(key, value):
+            return True
+        if not walk(value):
+            return False
+        self.add(key, value)
+        return True
+
     def add(self, key: str, value: Any) -> None:
         try:
             data = marshal.dumps(value)
@@ -341,27 +352,17 @@ def _verb_walk(verb: Any) -> bool:
 def _verb(verb: Any) -> bool:
     """A verb with no problem (and not ``voided``), one met before answered by one comparison."""
     vid = verb.get("id") if verb.__class__ is dict else None
-    if vid.__class__ is not str:
-        return _verb_walk(verb)
-    if _SEEN_VERBS.has(vid, verb):
-        return True
-    if not _verb_walk(verb):
-        return False
-    _SEEN_VERBS.add(vid, verb)
-    return True
+    return _SEEN_VERBS.valid(vid if vid.__class__ is str else None, verb, _verb_walk)
+
+
+def _team_walk(team: Any) -> bool:
+    return _agent(team, True)
 
 
 def _team(team: dict[str, Any]) -> bool:
     """``_agent(team, True)`` for a context team, one met before (a class, by name) answered by one comparison."""
     name = team.get("name")
-    if name.__class__ is not str:
-        return _agent(team, True)
-    if _SEEN_TEAMS.has(name, team):
-        return True
-    if not _agent(team, True):
-        return False
-    _SEEN_TEAMS.add(name, team)
-    return True
+    return _SEEN_TEAMS.valid(name if name.__class__ is str else None, team, _team_walk)
 
 
 def _first_id(groups: dict[str, Any]) -> str | None:
@@ -374,15 +375,7 @@ def _first_id(groups: dict[str, Any]) -> str | None:
 
 def _context_activities(groups: Any) -> bool:
     """``_groups(groups)``, a contextActivities object met before answered by one comparison."""
-    key = _first_id(groups) if groups.__class__ is dict else None
-    if key is None:
-        return _groups(groups)
-    if _SEEN_GROUPS.has(key, groups):
-        return True
-    if not _groups(groups):
-        return False
-    _SEEN_GROUPS.add(key, groups)
-    return True
+    return _SEEN_GROUPS.valid(_first_id(groups) if groups.__class__ is dict else None, groups, _groups)
 
 
 def _context(c: Any, object_kind: str) -> bool:

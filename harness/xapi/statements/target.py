@@ -40,8 +40,9 @@ class Statement:
     """One statement to judge: its index (from 0), where it came from (Location fields), its value.
 
     A plain slotted class rather than a dataclass: one is made per statement of a file of millions.
-    ``memo`` holds what several layers derive from the same statement (its extensions, a template
-    judgement), derived once in the shared pass and dropped with the statement."""
+    ``memo`` holds what several layers derive from the same statement (its extensions objects, a
+    template judgement), under a key of the layer's own: the first layer to need it computes it, the
+    others read it, and it goes with the statement."""
 
     __slots__ = ("index", "value", "_where", "memo")
 
@@ -60,14 +61,6 @@ class Statement:
 
     def __repr__(self) -> str:
         return f"Statement(index={self.index!r}, where={self.where!r})"
-
-    def derived(self, key: Any, make: Callable[[Any], Any]) -> Any:
-        """``make(self.value)``, computed once per statement for ``key``."""
-        try:
-            return self.memo[key]
-        except KeyError:
-            self.memo[key] = got = make(self.value)
-            return got
 
     @property
     def id(self) -> str | None:
