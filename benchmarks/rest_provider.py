@@ -129,8 +129,9 @@ def prepared_store(cache: Path, params: dict[str, int], *, refresh: bool = False
 # -- pages: the same bytes the mock sends ----------------------------------------------------------
 
 def page_body(docs: list[str], origin: str) -> bytes:
-    """One /users page as the mock answers it (``Provider.collection`` + ``render``, no faults)."""
-    text = ",".join(docs).replace('"href":"/ims/', f'"href":"{origin}/ims/')
+    """One /users page as the mock answers it (``Provider.collection`` + ``render``, no faults), made
+    here the plain way: each stored href (its slash escaped, ``"href":"\\/ims/``) replaced whole."""
+    text = ",".join(docs).replace('"href":"\\/ims/', f'"href":"{origin}/ims/')
     return ('{"users":[' + text + "]}").encode()
 
 
