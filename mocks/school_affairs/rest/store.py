@@ -7,7 +7,8 @@ document the REST binding sends (``rest_binding``), with hrefs relative to the s
 the concatenation of stored documents with the origin put in front of each href. The stored text
 writes each href's leading slash as the JSON escape ``\\/`` (``STORED_HREF``): every JSON reader,
 SQLite's json functions included, reads the same value, and the only backslashes in a page of
-ordinary documents are those marks, so the origin goes in with one byte replace (``encode``).
+ordinary documents are those marks, so the origin goes in with one byte replace when it is served
+(``encode`` writes a document so).
 
 Columns beside the document: ``kind`` (the ObjectSpec name), ``sub`` (session/org type, a user's
 primary role, an enrollment's role), the dense positions ``pos``/``spos`` (within the kind, and within
