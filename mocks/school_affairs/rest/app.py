@@ -19,7 +19,7 @@ import json
 import re
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -38,7 +38,7 @@ from renkei.mocks.school_affairs.rest import queries
 from renkei.mocks.school_affairs.rest.auth import Grant, OAuthError, TokenService
 from renkei.mocks.school_affairs.rest.config import CONTENT_FAULTS, ProviderConfig
 from renkei.mocks.school_affairs.rest.errors import ApiError
-from renkei.mocks.school_affairs.rest.store import HREF, RosterStore
+from renkei.mocks.school_affairs.rest.store import STORED_HREF, RosterStore, encode
 
 JSON = "application/json"
 _NAMES = (*R.OBJECTS, *R.GRADEBOOK_OBJECTS)
@@ -47,7 +47,7 @@ SORTABLE: dict[str, set[str]] = {
 FILTERABLE: dict[str, set[str]] = {name: R.field_paths(name) for name in _NAMES}
 # metadata is open (query.check_paths): sort by metadata.jp.kanaFamilyName (ふりがな順) as filter may
 _METADATA_PATH = re.compile(r"metadata(\.[A-Za-z_][A-Za-z0-9_]*)+")
-_HREF = HREF.encode()  # how every stored href begins (server-relative)
+_STORED = STORED_HREF.encode()  # how every stored href begins: "href":"\/ims/ (server-relative, its slash escaped)
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)
 
 
@@ -120,27 +120,19 @@ class Provider:
         return f"{request.url.scheme}://{request.url.netloc}"
 
     def render(self, text: str, request: Request) -> str:
-        """Stored documents carry server-relative hrefs; a page gets this server's origin in front."""
-        return self.render_bytes(text.encode(), request).decode()
+        """A document in the stored form (``store.encode``) as served: this server's origin in front of
+        each href (its hrefs not counted: one document)."""
+        return self._booleans(put_origin(text.encode(), self.href_prefix(request))).decode()
 
-    def render_bytes(self, body: bytes, request: Request) -> bytes:
-        """``render`` on UTF-8 bytes: a collection page goes from SQLite to the socket without ever
-        being decoded into a str and encoded again."""
-        return self._booleans(body.replace(_HREF, self._href(request)))
+    def render_page(self, key: str, joined: bytes, request: Request, hrefs: int | None = None) -> bytes:
+        """A collection page, ``{"<key>":[doc,...]}``, rendered from its stored documents joined by ``,``
+        (``hrefs``: their number of hrefs, if known)."""
+        page = b"".join((b'{"', key.encode(), b'":[', joined, b"]}"))  # one copy of a megabyte page, not two
+        return self._booleans(put_origin(page, self.href_prefix(request), hrefs))
 
-    def render_page(self, key: str, docs: list[bytes], request: Request) -> bytes:
-        """A collection page, ``{"<key>":[doc,...]}``, rendered: the same bytes as wrapping
-        ``render_bytes`` of the joined documents, in fewer passes over a megabyte page (split at the
-        relative hrefs, the envelope folded into the first and last piece, one join puts the origin in)."""
-        parts = b",".join(docs).split(_HREF)
-        parts[0] = b'{"' + key.encode() + b'":[' + parts[0]
-        parts[-1] += b"]}"
-        return self._booleans(self._href(request).join(parts))
-
-    def _href(self, request: Request) -> bytes:
-        """What a stored relative href's ``"href":"/ims/`` becomes for this request."""
-        prefix = self.origin(request) + ("/broken" if self.fault("broken_href") else "")
-        return b'"href":"' + prefix.encode() + b"/ims/"
+    def href_prefix(self, request: Request) -> bytes:
+        """What goes in front of a stored relative href's path for this request."""
+        return (self.origin(request) + ("/broken" if self.fault("broken_href") else "")).encode()
 
     def _booleans(self, body: bytes) -> bytes:
         if self.fault("boolean_json"):
@@ -199,7 +191,7 @@ class Provider:
             doc = self.adjust(json.loads(text), endpoint.object)
             if fields is not None:
                 doc = {k: v for k, v in doc.items() if k in fields}
-            text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+            text = encode(doc)
         return 200, '{"' + endpoint.envelope + '":' + self.render(text, request) + "}", {}
 
     def _fields(self, request: Request, endpoint: R.Endpoint) -> list[str] | None:
@@ -227,12 +219,11 @@ class Provider:
         return value
 
     def collection(self, endpoint: R.Endpoint, request: Request) -> tuple[int, bytes, dict[str, str], int, int]:
-        """One collection request answered whole (the gradebook's collections)."""
-        status, body, headers, n, total = self.collection_page(endpoint, request)
-        return status, body if isinstance(body, bytes) else b"".join(body.parts()), headers, n, total
+        """One collection request (the gradebook's collections)."""
+        return self.collection_page(endpoint, request)
 
     def quick_page(self, endpoint: R.Endpoint, request: Request
-                   ) -> tuple[int, bytes | PageBody, dict[str, str], int, int] | None:
+                   ) -> tuple[int, bytes, dict[str, str], int, int] | None:
         """``collection_page`` answered here, on the event loop, when its cost is bounded: a page read as
         an index range over dense positions, its total already counted, nothing to re-serialise, and
         the store not busy with another thread's query. None otherwise (the caller then asks a worker
@@ -249,8 +240,8 @@ class Provider:
                 return None
 
     def collection_page(self, endpoint: R.Endpoint, request: Request, *, quick: bool = False
-                        ) -> tuple[int, bytes | PageBody, dict[str, str], int, int]:
-        """One collection request: its page (a ``PageBody`` to stream, or bytes), headers, count, total.
+                        ) -> tuple[int, bytes, dict[str, str], int, int]:
+        """One collection request: its rendered page, headers, count, total.
         ``quick``: raise ``_NotQuick`` before any query of unbounded cost (see ``quick_page``)."""
         ids = [request.path_params[p] for p in endpoint.params]
         if endpoint.nested and self.fault("nested_500"):
@@ -287,92 +278,55 @@ class Provider:
         if page.ranged and not self.store.dense(endpoint.object, endpoint.subset, total):
             page = queries.build(endpoint, ids, flt=flt, sort=sort, desc=order == "desc", limit=limit,
                                  offset=served_offset, shape=self.store.shape, ranged=False)
-        rows = self.store.query(page.sql, page.params)
-        docs = list(map(_FIRST, rows))
-        hrefs: int | None = sum(map(_SECOND, rows))  # None once the documents are changed
-        if endpoint.nested and self.fault("nested_wrong_members") and docs and total:
-            docs, total, hrefs = docs[:-1] if offset + len(docs) >= total else docs, total - 1, None
+        wrong_members = endpoint.nested and self.fault("nested_wrong_members")
+        hrefs: int | None  # the page's number of hrefs; None once its documents are changed
+        if page.joined_sql is not None and fields is None and not self.content_faults and not wrong_members:
+            joined, hrefs, n = self.store.query(page.joined_sql, page.params)[0]  # the documents as one row
+            joined = joined or b""
+        else:
+            rows = self.store.query(page.sql, page.params)
+            if wrong_members and rows and total:
+                rows, total = rows[:-1] if offset + len(rows) >= total else rows, total - 1
+            docs = list(map(_FIRST, rows))
+            hrefs = sum(map(_SECOND, rows))
+            if fields is not None or self.content_faults:
+                out = []
+                for text in docs:
+                    doc = self.adjust(json.loads(text), endpoint.object)
+                    if fields is not None:
+                        doc = {k: v for k, v in doc.items() if k in fields}
+                    out.append(encode(doc).encode())
+                docs, hrefs = out, None
+            joined, n = b",".join(docs), len(docs)
         if offset >= total > 0 and self.fault("beyond_end_error"):
             raise ApiError(404, "unknownobject", "no objects at this offset")
-        if fields is not None or self.content_faults:
-            out = []
-            for text in docs:
-                doc = self.adjust(json.loads(text), endpoint.object)
-                if fields is not None:
-                    doc = {k: v for k, v in doc.items() if k in fields}
-                out.append(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode())
-            docs, hrefs = out, None
         key = "data" if self.fault("wrong_envelope") else endpoint.envelope
-        body: bytes | PageBody = PageBody(key, docs, self._href(request), hrefs)
-        if self.fault("boolean_json"):  # changes lengths as it renders: rendered whole
-            body = self.render_page(key, docs, request)
+        body = self.render_page(key, joined, request, hrefs)
         headers: dict[str, str] = {}
         if not self.fault("no_total_count"):
             headers["X-Total-Count"] = str(total)
         if not self.fault("no_link_header"):
             headers["Link"] = links(self.origin(request) + request.url.path, dict(params), limit, offset, total)
-        return 200, body, headers, len(docs), total
+        return 200, body, headers, n, total
 
 
 class _NotQuick(Exception):
     """A request ``quick_page`` leaves to a worker thread."""
 
 
-# Documents rendered per part of a streamed page: 50 gave the lowest median time per 1,000-user page in
-# every page-by-page comparison over a million users (part sizes 1,000, 250, 100, 50, 25 interleaved),
-# 5-15% below one part; small parts keep the peer reading while the rest is rendered.
-PART_DOCS = 50
+def put_origin(text: bytes, prefix: bytes, hrefs: int | None = None) -> bytes:
+    """Stored text (``store.encode``) with ``prefix`` (this server's origin) in front of each href.
 
-
-class PageBody:
-    """A collection page before rendering: ``{"<key>":[doc,...]}`` with each stored relative href
-    (``_HREF``) written as ``href``. Its rendered length follows from the documents' lengths and their
-    number of hrefs (the store keeps it per document; counted here for documents changed on the way),
-    so the page can be sent with a Content-Length and rendered part by part while the peer reads."""
-
-    def __init__(self, key: str, docs: list[bytes], href: bytes, hrefs: int | None = None) -> None:
-        self.head = b'{"' + key.encode() + b'":['
-        self.docs = docs
-        self.href = href
-        if hrefs is None:
-            hrefs = sum(doc.count(_HREF) for doc in docs)
-        size = sum(map(len, docs)) + max(len(docs) - 1, 0)
-        self.length = len(self.head) + size + 2 + hrefs * (len(href) - len(_HREF))
-
-    def parts(self) -> Iterator[bytes]:
-        """The rendered page in parts of ``PART_DOCS`` documents; joined, the bytes of ``render_page``."""
-        docs, href = self.docs, self.href
-        if not docs:
-            yield self.head + b"]}"
-        for start in range(0, len(docs), PART_DOCS):
-            pieces = b",".join(docs[start:start + PART_DOCS]).split(_HREF)
-            pieces[0] = (self.head if start == 0 else b",") + pieces[0]
-            if start + PART_DOCS >= len(docs):
-                pieces[-1] += b"]}"
-            yield href.join(pieces)
-
-
-class PageResponse:
-    """The ASGI response of a ``PageBody``: headers with its Content-Length first, then each part as it
-    is rendered, so that rendering the rest overlaps the peer's reading of what was sent."""
-
-    def __init__(self, body: PageBody, status: int, headers: dict[str, str]) -> None:
-        self.body = body
-        self.status = status
-        self.raw_headers = [*((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()),
-                            (b"content-length", str(body.length).encode()), (b"content-type", JSON.encode())]
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        await send({"type": "http.response.start", "status": self.status, "headers": self.raw_headers})
-        if scope.get("method") == "HEAD":
-            await send({"type": "http.response.body", "body": b""})
-            return
-        parts = self.body.parts()
-        part = next(parts)
-        for after in parts:
-            await send({"type": "http.response.body", "body": part, "more_body": True})
-            part = after
-        await send({"type": "http.response.body", "body": part})
+    Each stored href holds one backslash (``"href":"\\/ims/``) and json.dumps writes one only for an
+    escape in a value (a quote, a backslash, a control character). When ``text`` holds ``hrefs``
+    hrefs and no other backslash, which its rendered length shows, the prefix goes in with one replace
+    of that byte (memchr-fast, a few times quicker than looking for the whole href); otherwise, or
+    with ``hrefs`` unknown, each stored href is looked for and replaced."""
+    if hrefs is not None and len(prefix) > 1:
+        out = text.replace(b"\\", prefix)
+        if len(out) == len(text) + hrefs * (len(prefix) - 1):
+            return out
+    return text.replace(_STORED, b'"href":"' + prefix + b"/ims/")
 
 
 def links(url: str, params: dict[str, str], limit: int, offset: int, total: int) -> str:
@@ -411,8 +365,6 @@ def _route(provider: Provider, endpoint: R.Endpoint) -> Route:
                     answer = await run_in_threadpool(provider.collection_page, endpoint, request)
                 status, body, headers, n, total = answer
                 provider.record(request, grant, status, n, total)
-            if isinstance(body, PageBody):
-                return PageResponse(body, status, headers)
             return Response(body, status, headers=headers, media_type=JSON)
         except ApiError as exc:
             provider.record(request, grant, exc.status)

@@ -3,7 +3,9 @@
 The client authenticates with HTTP Basic (RFC 6749 §2.3.1, the way Google's OneRoster test suite
 asks) or with ``client_id``/``client_secret`` form fields (``ProviderConfig.client_auth`` narrows this to
 one, as a vendor's provider may: the other is refused with ``invalid_client`` saying which it takes); the token is an HS256 JWT carrying the
-client, the granted scopes and ``exp``, verified on every API request. Requested scopes the client
+client, the granted scopes and ``exp``, verified on every API request (its signature checked once
+per token and remembered: a client paging a million users sends the same token a thousand times;
+expiry, the client's registration and the faults are judged afresh on every request). Requested scopes the client
 may not have are refused with ``invalid_scope`` rather than silently dropped, so a consumer learns
 that it asked for too much.
 """
@@ -16,6 +18,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl
 
 from joserfc import jwt
@@ -41,11 +44,29 @@ class Grant:
     expires: float
 
 
+MAX_VERIFIED = 1024  # tokens whose signature is remembered; forgotten all at once when full
+
+
 class TokenService:
     def __init__(self, config: ProviderConfig, clock: Callable[[], float] = time.time) -> None:
         self.config = config
         self.clock = clock
         self.key = OctKey.import_key(config.signing_key)
+        self._verified: dict[str, dict[str, Any]] = {}  # token -> its claims, signature checked with self.key
+
+    def _claims(self, token: str) -> dict[str, Any]:
+        """The claims of a token this provider signed (``OAuthError(401)`` otherwise). Decoding is a
+        function of the token and the key alone (no clock), so its answer is kept per token."""
+        claims = self._verified.get(token)
+        if claims is None:
+            try:
+                claims = dict(jwt.decode(token, self.key, algorithms=["HS256"]).claims)
+            except (JoseError, ValueError):
+                raise OAuthError(401, "invalid_token", "the token is not one this provider issued") from None
+            if len(self._verified) >= MAX_VERIFIED:
+                self._verified.clear()
+            self._verified[token] = claims
+        return claims
 
     def _credentials(self, authorization: str | None, form: dict[str, str]) -> tuple[str, str]:
         accepted = self.config.client_auth
@@ -99,11 +120,7 @@ class TokenService:
         """The grant of a Bearer token; ``OAuthError(401)`` when there is none or it is not valid."""
         if not authorization or not authorization.lower().startswith("bearer "):
             raise OAuthError(401, "invalid_token", "no Bearer token")
-        try:
-            token = jwt.decode(authorization[7:].strip(), self.key, algorithms=["HS256"])
-        except (JoseError, ValueError):
-            raise OAuthError(401, "invalid_token", "the token is not one this provider issued") from None
-        claims = token.claims
+        claims = self._claims(authorization[7:].strip())
         exp = claims.get("exp")
         if not isinstance(exp, int):
             raise OAuthError(401, "invalid_token", "the token has no expiry")

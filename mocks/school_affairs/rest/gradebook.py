@@ -11,7 +11,6 @@ exist (422 ``invaliddata`` otherwise), so the store never holds a grade for nobo
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
@@ -23,7 +22,7 @@ from renkei.harness.core.bounded import InputLimitError, load_json
 from renkei.harness.oneroster.model import rest as R
 from renkei.harness.oneroster.model.rest_binding import ref
 from renkei.mocks.school_affairs.rest.errors import ApiError
-from renkei.mocks.school_affairs.rest.store import stamp
+from renkei.mocks.school_affairs.rest.store import encode, stamp
 
 if TYPE_CHECKING:
     from renkei.mocks.school_affairs.rest.app import Provider
@@ -101,7 +100,7 @@ def _single_routes(provider: Provider, endpoint: R.Endpoint) -> Route:
                 created = await run_in_threadpool(provider.store.put, kind, obj, event="gradebook.put")
             status = 201 if created and not provider.fault("gradebook_put_always_200") else 200
             provider.record(request, grant, status)
-            text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+            text = encode(obj)
             return Response('{"' + endpoint.envelope + '":' + provider.render(text, request) + "}", status,
                             media_type=JSON)
         except ApiError as exc:

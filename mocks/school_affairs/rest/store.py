@@ -4,7 +4,11 @@ Why SQLite and not lists: a prefecture roster holds a million users and five mil
 the REST provider pages, filters and sorts inside the database and streams one page at a time, and
 the lifecycle (年次更新, 転出・転入) changes rows in place. Each object is stored as the compact JSON
 document the REST binding sends (``rest_binding``), with hrefs relative to the server, so a page is
-the concatenation of stored documents with the origin put in front of each href.
+the concatenation of stored documents with the origin put in front of each href. The stored text
+writes each href's leading slash as the JSON escape ``\\/`` (``STORED_HREF``): every JSON reader,
+SQLite's json functions included, reads the same value, and the only backslashes in a page of
+ordinary documents are those marks, so the origin goes in with one byte replace when it is served
+(``encode`` writes a document so).
 
 Columns beside the document: ``kind`` (the ObjectSpec name), ``sub`` (session/org type, a user's
 primary role, an enrollment's role), the dense positions ``pos``/``spos`` (within the kind, and within
@@ -57,10 +61,22 @@ CREATE TABLE IF NOT EXISTS events(at TEXT NOT NULL, kind TEXT NOT NULL, sid TEXT
 CREATE TABLE IF NOT EXISTS settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 BATCH = 5000
-HREF = '"href":"/ims/'  # how every href in a stored document begins: server-relative, rendered when served
-# A file written before the hrefs column: the column added and filled in place.
-_HREFS_COLUMN = ("ALTER TABLE objects ADD COLUMN hrefs INTEGER NOT NULL DEFAULT 0",
-                 f"UPDATE objects SET hrefs = (length(doc) - length(replace(doc, '{HREF}', ''))) / {len(HREF)}")
+HREF = '"href":"/ims/'  # how json.dumps writes the start of every href the binding makes (server-relative)
+# How a stored document writes it: the same JSON string, its slash escaped. json.dumps never writes
+# ``\\/``, so this backslash marks the one place where the origin is put in when the href is served.
+STORED_HREF = '"href":"\\/ims/'
+_ESCAPED = "hrefs_escaped"  # the settings key of a file whose documents are stored with STORED_HREF
+# A file written before the hrefs column or before STORED_HREF: its documents rewritten and counted in place.
+_HREFS_COLUMN = "ALTER TABLE objects ADD COLUMN hrefs INTEGER NOT NULL DEFAULT 0"
+_ESCAPE_HREFS = (f"UPDATE objects SET doc = replace(doc, '{HREF}', '{STORED_HREF}') WHERE instr(doc, '{HREF}') > 0",
+                 f"UPDATE objects SET hrefs = (length(doc) - length(replace(doc, '{STORED_HREF}', ''))) "
+                 f"/ {len(STORED_HREF)}")
+
+
+def encode(doc: Mapping[str, Any]) -> str:
+    """A document as the store keeps it (and the provider renders it): compact JSON, non-ASCII as
+    is, every href written with ``STORED_HREF``."""
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).replace(HREF, STORED_HREF)
 
 
 def stamp(moment: datetime | None = None) -> str:
@@ -155,11 +171,16 @@ class RosterStore:
         if self.path:  # pages are read straight from the mapped file instead of copied in by read(): a third faster
             db.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
         db.executescript(SCHEMA)
-        if "hrefs" not in {row[1] for row in db.execute("PRAGMA table_info(objects)")}:
+        counted = "hrefs" in {row[1] for row in db.execute("PRAGMA table_info(objects)")}
+        escaped = db.execute("SELECT 1 FROM settings WHERE key=?", (_ESCAPED,)).fetchone() is not None
+        if not counted or not escaped:  # a new store, or a file from before the column or the escape
             db.execute("BEGIN")
             try:
-                for sql in _HREFS_COLUMN:
+                if not counted:
+                    db.execute(_HREFS_COLUMN)
+                for sql in _ESCAPE_HREFS:
                     db.execute(sql)
+                db.execute("INSERT OR REPLACE INTO settings VALUES (?, '1')", (_ESCAPED,))
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
@@ -227,7 +248,7 @@ class RosterStore:
             sid = doc["sourcedId"]
             ix = derive(kind, doc)
             dlm = normalise_instant(str(doc.get("dateLastModified", ""))) or stamp()
-            text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+            text = encode(doc)
             old = self.db.execute("SELECT seq, sub, spos FROM objects WHERE kind=? AND sid=?", (kind, sid)).fetchone()
             if old is not None and old[0] > before:
                 raise ConfigError(f"the roster holds the {kind} sourcedId {sid!r} twice")
@@ -237,7 +258,7 @@ class RosterStore:
                 spos = self._spos.get((kind, ix.sub), 0)
                 self._spos[(kind, ix.sub)] = spos + 1
                 rows_new.append((kind, sid, ix.sub, pos, spos, doc.get("status", "active"), dlm,
-                                 ix.r1, ix.r2, ix.r3, text, text.count(HREF)))
+                                 ix.r1, ix.r2, ix.r3, text, text.count(STORED_HREF)))
                 created += 1
             else:
                 spos = old[2]
@@ -246,7 +267,7 @@ class RosterStore:
                     self._spos[(kind, ix.sub)] = spos + 1
                 self.db.execute("UPDATE objects SET sub=?, spos=?, status=?, dlm=?, r1=?, r2=?, r3=?, doc=?, hrefs=? "
                                 "WHERE seq=?", (ix.sub, spos, doc.get("status", "active"), dlm, ix.r1, ix.r2,
-                                                ix.r3, text, text.count(HREF), old[0]))
+                                                ix.r3, text, text.count(STORED_HREF), old[0]))
             self._links(kind, sid, doc)
             if event:
                 self.db.execute("INSERT INTO events VALUES (?, ?, ?, ?)", (dlm, kind, sid, event))

@@ -187,6 +187,33 @@ def test_expired_token_is_401(api: Api) -> None:
     assert "expired" in answer.json()["imsx_description"]
 
 
+def test_a_remembered_token_is_still_judged_on_every_request(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The signature of a token is checked once; its expiry, the fault that accepts expired tokens and
+    its client's registration are judged each time, and the remembered tokens are bounded."""
+    from renkei.mocks.school_affairs.rest import auth
+
+    decoded: list[str] = []
+    real = auth.jwt.decode
+    monkeypatch.setattr(auth.jwt, "decode", lambda token, *a, **k: decoded.append(token) or real(token, *a, **k))
+    headers = api.auth(R.SCOPE_ROSTER)
+    for _ in range(3):
+        assert api.http.get(USERS, headers=headers).status_code == 200
+    assert len(decoded) == 1
+    api.clock.now += api.config.token_ttl
+    assert_401(api.http.get(USERS, headers=headers))
+    monkeypatch.setattr(api.config, "faults", frozenset({"expired_token_accepted"}))
+    assert api.http.get(USERS, headers=headers).status_code == 200
+    monkeypatch.setattr(api.config, "clients", [c for c in api.config.clients if c.client_id != CLIENT_ID])
+    answer = api.http.get(USERS, headers=headers)
+    assert_401(answer)
+    assert "no longer registered" in answer.json()["imsx_description"]
+    assert len(decoded) == 1
+    service, token = api.provider.tokens, headers["Authorization"][7:]
+    service._verified = {f"t{i}": {} for i in range(auth.MAX_VERIFIED)}  # full
+    assert service._claims(token)["sub"] == CLIENT_ID and list(service._verified) == [token]
+    assert len(decoded) == 2
+
+
 def test_bearer_scheme_is_case_insensitive(api: Api) -> None:
     token = api.token(R.SCOPE_ROSTER)
     assert users(api, "bearer " + token).status_code == 200

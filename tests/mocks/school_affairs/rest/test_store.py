@@ -304,8 +304,41 @@ def test_each_document_s_hrefs_are_counted_and_kept_up_to_date(bundle: Path) -> 
     user = next(s.iter_docs("user"))
     s.put("user", {**user, "agents": [ref("user", "a1"), ref("user", "a2")]})
     rows = s.query("SELECT doc, hrefs FROM objects", ())
-    assert all(doc.count(S.HREF) == hrefs for doc, hrefs in rows)
+    assert all(doc.count(S.STORED_HREF) == hrefs for doc, hrefs in rows)
     assert {hrefs for _, hrefs in rows} >= {0, 1, 2}
+
+
+def test_stored_hrefs_have_their_slash_escaped_and_read_back_the_same(bundle: Path) -> None:
+    """The stored text writes ``"href":"\\/ims/`` (one backslash marking where the origin goes); every
+    reader, json.loads and SQLite's json functions, sees the binding's relative href unchanged."""
+    s = RosterStore()
+    s.load_bundle(bundle, loaded_at=LOADED_AT)
+    user = next(s.iter_docs("user"))
+    agent = ref("user", "a1")
+    assert agent["href"].startswith("/ims/")
+    s.put("user", {**user, "agents": [agent], "givenName": 'a "quoted" \\ name'})
+    text = s.get_text("user", user["sourcedId"]) or ""
+    assert '"agents":[{"href":"\\/ims/' in text and S.HREF not in text
+    assert s.get("user", user["sourcedId"])["agents"] == [agent]  # type: ignore[index]
+    (value,) = s.query("SELECT json_extract(doc, '$.agents[0].href') FROM objects WHERE kind='user' AND sid=?",
+                       (user["sourcedId"],))[0]
+    assert value == agent["href"]
+    assert S.encode({"x": agent}) == json.dumps({"x": agent}, separators=(",", ":")).replace(S.HREF, S.STORED_HREF)
+    assert all(S.HREF not in doc for (doc,) in s.query("SELECT doc FROM objects", ()))
+
+
+def test_a_file_from_before_the_escaped_hrefs_is_rewritten_when_opened(bundle: Path, tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    s = RosterStore(path)
+    s.load_bundle(bundle, loaded_at=LOADED_AT)
+    want = s.query("SELECT seq, doc, hrefs FROM objects ORDER BY seq", ())
+    s.db.execute("UPDATE objects SET doc = replace(doc, ?, ?), hrefs = 0", (S.STORED_HREF, S.HREF))
+    s.db.execute("DELETE FROM settings WHERE key='hrefs_escaped'")
+    s.close()
+    again = RosterStore(path)
+    assert again.query("SELECT seq, doc, hrefs FROM objects ORDER BY seq", ()) == want
+    assert any(h for _, _, h in want)
+    again.close()
 
 
 def test_a_file_from_before_the_hrefs_column_gets_it(bundle: Path, tmp_path: Path) -> None:
