@@ -36,7 +36,7 @@ GRADE_PATTERN = r"P[1-6]|J[1-3]|H[1-3]|E[1-3]"
 
 def _places(s: Statement) -> japan.Places:
     """The statement's extensions objects, found once for every layer of this module."""
-    found: japan.Places | None = s.memo.get(_PLACES)  # Statement.derived, written out: four layers ask
+    found: japan.Places | None = s.memo.get(_PLACES)  # the four layers of this module share it
     if found is None:
         found = s.memo[_PLACES] = japan.extension_objects(s.value)
     return found

@@ -94,7 +94,7 @@ def _judge(documents: list[templates.ProfileDocument], mode: str) -> Judge:
     judge_all = _judgements(documents)
 
     def judge(s: Statement) -> list[Flag] | tuple[()]:
-        memo = s.memo  # Statement.derived, written out: both judge modes ask for every statement
+        memo = s.memo  # both judge modes share the judgement (Statement.memo)
         if key in memo:
             found: list[Judgement] | None = memo[key]
         else:

@@ -220,7 +220,7 @@ def surely_common(statement: Any) -> bool:
     if has_all is None or not has_all(statement):
         return False
     actor = statement.get("actor")
-    if actor.__class__ is dict and actor.get("objectType") != "Group":
+    if isinstance(actor, dict) and actor.get("objectType") != "Group":
         for ifi in _OTHER_IFIS:
             if ifi in actor:
                 return False
