@@ -269,17 +269,20 @@ class _Seen:
     does not look at (their shapes are the Japan rules' business, not cached here). Key order is not
     compared and does not matter to validity.
 
-    Bounded: values of up to ``MAX_BYTES`` (marshal size, measured when kept), ``PER_KEY`` per key,
-    ``MAX_KEYS`` keys (emptied when full). A kept value is a private copy, so no caller's later change
-    can reach it."""
+    Bounded: values of up to ``MAX_BYTES`` (marshal size, measured when kept), ``PER_KEY`` per key, and
+    emptied when the kept values reach ``MAX_TOTAL`` bytes or ``MAX_KEYS`` keys (the mock LRS keeps
+    these for as long as it runs, whatever its clients send). A kept value is a private copy, so no
+    caller's later change can reach it."""
 
     MAX_BYTES = 4096
     PER_KEY = 4
     MAX_KEYS = 4096
-    __slots__ = ("found",)
+    MAX_TOTAL = 4 * 2**20
+    __slots__ = ("found", "total")
 
     def __init__(self) -> None:
         self.found: dict[str, list[Any]] = {}
+        self.total = 0  # marshal bytes of what is kept
 
     def has(self, key: str, value: Any) -> bool:
         got = self.found.get(key)
@@ -308,8 +311,10 @@ class _Seen:
         if len(data) > self.MAX_BYTES:
             return
         found = self.found
-        if len(found) >= self.MAX_KEYS:
+        if len(found) >= self.MAX_KEYS or self.total + len(data) > self.MAX_TOTAL:
             found.clear()
+            self.total = 0
+        self.total += len(data)  # a value pushed out below still counts until the next emptying: an upper bound
         got = found.setdefault(key, [])
         if len(got) >= self.PER_KEY:
             del got[0]

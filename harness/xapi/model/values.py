@@ -63,7 +63,7 @@ def is_uuid(value: Any) -> bool:
 
 
 _CACHED_CHARS = 200  # short strings recur in every statement (verb, activity types, extension keys): kept
-_KNOWN_MAX = 16_384  # entries per set of known-good strings: cleared when full, so memory stays bounded
+_KNOWN_MAX = 4096  # entries per set of known-good strings (at most a few MiB): cleared when full
 
 # Strings already judged valid, so a value met again costs one set look-up (a plain set is faster than
 # an lru_cache call; hot code may test ``value in KNOWN_IRIS`` itself before calling the predicate).

@@ -142,3 +142,7 @@ def test_what_is_kept_is_bounded_and_a_private_copy() -> None:
     for n in range(_Seen.MAX_KEYS + 10):
         seen.add(f"key{n}", {"n": n})
     assert len(seen.found) <= _Seen.MAX_KEYS
+    big = {"id": "x" * (_Seen.MAX_BYTES - 100)}
+    for n in range(_Seen.MAX_TOTAL // len(big["id"]) + 10):  # kept bytes, not only keys, are bounded
+        seen.add(f"big{n}", big)
+        assert seen.total <= _Seen.MAX_TOTAL
