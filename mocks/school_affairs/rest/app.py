@@ -380,7 +380,11 @@ def _token_route(provider: Provider) -> Route:
             client_id, answer = provider.tokens.issue(request.headers.get("authorization"), body)
         except OAuthError as exc:
             provider.record(request, None, exc.status)
-            headers = {"WWW-Authenticate": 'Basic realm="oneroster"'} if exc.status == 401 else {}
+            # RFC 6749 §5.2: a 401 answers a client that used the Authorization header with its scheme;
+            # a provider that takes only form credentials offers no HTTP scheme to one that sent them
+            used_basic = (request.headers.get("authorization") or "").lower().startswith("basic ")
+            offers = used_basic or "basic" in provider.config.client_auth
+            headers = {"WWW-Authenticate": 'Basic realm="oneroster"'} if exc.status == 401 and offers else {}
             return JSONResponse({"error": exc.error, "error_description": exc.description}, exc.status,
                                 headers={**headers, "Cache-Control": "no-store"})
         provider.record(request, Grant(client_id, frozenset(str(answer["scope"]).split()), 0), 200)

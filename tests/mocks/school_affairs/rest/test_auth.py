@@ -94,6 +94,10 @@ def test_a_provider_that_takes_form_only_refuses_basic_saying_what_it_takes(make
                           data={"grant_type": "client_credentials", "scope": R.SCOPE_ROSTER})
     assert basic.status_code == 401 and basic.json()["error"] == "invalid_client"
     assert "client_secret_post (form body) only" in basic.json()["error_description"]
+    assert basic.headers["WWW-Authenticate"].startswith("Basic")  # RFC 6749 §5.2: the scheme the client used
+    wrong = api.http.post(api.config.token_path, data={"grant_type": "client_credentials", "scope": R.SCOPE_ROSTER,
+                                                        "client_id": CLIENT_ID, "client_secret": "wrong"})
+    assert wrong.status_code == 401 and "WWW-Authenticate" not in wrong.headers  # no HTTP scheme to offer
     form = api.http.post(api.config.token_path, data={"grant_type": "client_credentials", "scope": R.SCOPE_ROSTER,
                                                        "client_id": CLIENT_ID, "client_secret": SECRET})
     assert form.status_code == 200
