@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import time
-import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -21,44 +20,13 @@ from typing import Any
 from renkei.harness.chain.roster import RosterSnapshot, snapshot_from_rest
 from renkei.harness.core.errors import ConfigError
 from renkei.harness.oneroster.model import rest_binding as rb
+from renkei.harness.oneroster.model.bundle_files import read_files
 
 FILES = ("orgs", "academicSessions", "classes", "users", "roles", "enrollments")
 REQUIRED = ("orgs", "classes", "users", "enrollments")
 MAX_ENTRIES = 200
 MAX_FILE_BYTES = 256 * 1024 * 1024
 csv.field_size_limit(1024 * 1024)
-
-
-def _files(path: Path) -> dict[str, bytes]:
-    wanted = {f"{name}.csv" for name in FILES}
-    out: dict[str, bytes] = {}
-    if path.is_dir():
-        for name in sorted(wanted):
-            file = path / name
-            if file.is_file():
-                if file.stat().st_size > MAX_FILE_BYTES:
-                    raise ConfigError(f"{file}: larger than {MAX_FILE_BYTES} bytes")
-                out[name] = file.read_bytes()
-        return out
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-            if len(infos) > MAX_ENTRIES:
-                raise ConfigError(f"{path}: the zip has more than {MAX_ENTRIES} entries")
-            for info in infos:
-                if info.filename in wanted:  # top-level entries only, as the CSV binding requires
-                    with archive.open(info) as fh:
-                        data = fh.read(MAX_FILE_BYTES + 1)
-                    if len(data) > MAX_FILE_BYTES:
-                        raise ConfigError(f"{path}: entry {info.filename} expands beyond {MAX_FILE_BYTES} bytes")
-                    out[info.filename] = data
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: the bundle does not exist") from None
-    except zipfile.BadZipFile:
-        raise ConfigError(f"{path}: not a zip file or a folder") from None
-    except (RuntimeError, NotImplementedError, OSError) as exc:  # encrypted, unsupported compression, unreadable
-        raise ConfigError(f"{path}: the bundle cannot be read ({type(exc).__name__})") from None
-    return out
 
 
 def _rows(name: str, data: bytes) -> list[dict[str, str]]:
@@ -97,7 +65,8 @@ def _roles(users: list[dict[str, str]], roles: list[dict[str, str]] | None) -> d
 
 
 def read_bundle(path: Path, at: float | None = None) -> RosterSnapshot:
-    files = _files(Path(path))
+    files = read_files(Path(path), (f"{name}.csv" for name in FILES), max_entries=MAX_ENTRIES,
+                       max_file_bytes=MAX_FILE_BYTES)
     missing = [n for n in REQUIRED if f"{n}.csv" not in files]
     if missing:
         raise ConfigError(f"{path}: the bundle has no {', '.join(m + '.csv' for m in missing)}")

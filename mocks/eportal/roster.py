@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from renkei.harness.core.errors import ConfigError
 from renkei.harness.lti.protocol import vocab
+from renkei.harness.oneroster.model.bundle_files import read_files
 
 REQUIRED_FILES = ("users.csv", "classes.csv", "enrollments.csv", "orgs.csv")
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a roster file larger than this is refused, not read
@@ -147,38 +147,6 @@ def _read_text(name: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
-def _load_files(path: Path) -> dict[str, bytes]:
-    """File name -> bytes for the roster files, from a folder or a zip (read in memory only)."""
-    wanted = (*REQUIRED_FILES, "roles.csv")
-    files: dict[str, bytes] = {}
-    if path.is_dir():
-        for name in wanted:
-            file = path / name
-            if file.is_file():
-                if file.stat().st_size > MAX_FILE_BYTES:
-                    raise RosterError(f"{file}: larger than {MAX_FILE_BYTES} bytes")
-                files[name] = file.read_bytes()
-        return files
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-            if len(infos) > MAX_ZIP_ENTRIES:
-                raise RosterError(f"{path}: zip has more than {MAX_ZIP_ENTRIES} entries")
-            for info in infos:
-                if info.filename in wanted:  # top-level entries only, as the CSV binding requires
-                    if info.file_size > MAX_FILE_BYTES:
-                        raise RosterError(f"{path}: entry {info.filename} expands beyond {MAX_FILE_BYTES} bytes")
-                    with archive.open(info) as fh:
-                        files[info.filename] = fh.read(MAX_FILE_BYTES + 1)
-                    if len(files[info.filename]) > MAX_FILE_BYTES:
-                        raise RosterError(f"{path}: entry {info.filename} expands beyond {MAX_FILE_BYTES} bytes")
-    except zipfile.BadZipFile as exc:
-        raise RosterError(f"{path}: not a zip file or a folder") from exc
-    except (RuntimeError, NotImplementedError) as exc:  # encrypted or unsupported compression
-        raise RosterError(f"{path}: zip entry cannot be read ({exc})") from exc
-    return files
-
-
 def _need(name: str, line: int, row: dict[str, str], column: str) -> str:
     value = row.get(column, "").strip()
     if not value:
@@ -195,7 +163,8 @@ def load_bundle(path: Path) -> Roster:
     path = Path(path)
     if not path.exists():
         raise RosterError(f"{path}: roster bundle does not exist")
-    files = _load_files(path)
+    files = read_files(path, (*REQUIRED_FILES, "roles.csv"), max_entries=MAX_ZIP_ENTRIES,
+                       max_file_bytes=MAX_FILE_BYTES, error=RosterError)
     missing = [n for n in REQUIRED_FILES if n not in files]
     if missing:
         raise RosterError(f"{path}: missing {', '.join(missing)} (the e-portal needs users, classes, "
