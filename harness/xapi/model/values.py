@@ -81,28 +81,26 @@ def _known(found: set[str], value: str) -> None:
         found.add(value)
 
 
-def is_iri(value: Any) -> bool:
-    """An absolute IRI: a scheme and a non-empty rest without white space (Data §4.3, XAPI-00011)."""
+def _matches(value: Any, known: set[str], pattern: re.Pattern[str]) -> bool:
+    """``pattern`` matches all of ``value`` (a string), remembered in ``known`` when it does."""
     if value.__class__ is not str:
         return False
-    if value in KNOWN_IRIS:
+    if value in known:
         return True
-    if _IRI.fullmatch(value) is None:
+    if pattern.fullmatch(value) is None:
         return False
-    _known(KNOWN_IRIS, value)
+    _known(known, value)
     return True
+
+
+def is_iri(value: Any) -> bool:
+    """An absolute IRI: a scheme and a non-empty rest without white space (Data §4.3, XAPI-00011)."""
+    return _matches(value, KNOWN_IRIS, _IRI)
 
 
 def is_irl(value: Any) -> bool:
     """An IRI that locates a resource: ``scheme://authority…`` (account homePage, moreInfo, fileUrl)."""
-    if value.__class__ is not str:
-        return False
-    if value in KNOWN_IRLS:
-        return True
-    if _IRL.fullmatch(value) is None:
-        return False
-    _known(KNOWN_IRLS, value)
-    return True
+    return _matches(value, KNOWN_IRLS, _IRL)
 
 
 def is_uri(value: Any) -> bool:
@@ -131,14 +129,7 @@ def is_media_type(value: Any) -> bool:
 
 def is_language_tag(value: Any) -> bool:
     """An RFC 5646 language tag (``ja-JP``, ``zh-Hant-TW``, ``x-private``), case-insensitive."""
-    if value.__class__ is not str:
-        return False
-    if value in KNOWN_TAGS:
-        return True
-    if _LANGUAGE_TAG.fullmatch(value) is None:
-        return False
-    _known(KNOWN_TAGS, value)
-    return True
+    return _matches(value, KNOWN_TAGS, _LANGUAGE_TAG)
 
 
 def is_number(value: Any) -> bool:
