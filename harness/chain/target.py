@@ -38,7 +38,7 @@ from renkei.harness.core.memo import Memo
 from renkei.harness.lti.protocol.chromium import BrowserSection, require_chromium
 from renkei.harness.lti.protocol.http import ApiClient
 from renkei.harness.lti.protocol.jose import generate_rsa_key, public_jwks
-from renkei.harness.lti.protocol.transport import ssl_context
+from renkei.harness.lti.protocol.transport import probe, ssl_context
 
 MAX_RECORDS_SHOWN = 50  # sourcedIds per timeline entry in describe() (result.json); the checks see them all
 
@@ -102,12 +102,26 @@ class ChainTarget:
             self._launcher = ChromiumLauncher(hosts=hosts, accept=pos.app.accept, accept_status=pos.app.accept_status,
                                               timeout=obs.timeout_seconds, max_body=obs.max_body_bytes,
                                               browser=browser[0], where=browser[1], setting=browser[2])
+            try:
+                self._launcher.chromium.pins = self._browser_pins(eportal, app)
+            except BaseException:
+                self.close()
+                raise
         else:
             settings = {h: "positions.eportal.browser.engine" for h in pos.eportal.hosts} | {
                 h: "browser.engine (in the app's lti-tool target file)" for h in pos.app.hosts}
             self._launcher = Launcher(hosts=hosts, accept=pos.app.accept, accept_status=pos.app.accept_status,
                                       timeout=obs.timeout_seconds, max_body=obs.max_body_bytes, verify=self.verify,
                                       browser_settings=settings)
+
+    def _browser_pins(self, eportal: VendorEportal | None, app: VendorApp | None) -> tuple[str, ...]:
+        """Chromium trusts neither ``tls.ca_file`` nor SSL_CERT_FILE: every vendor origin a launch opens in
+        the browser is probed once, its certificate verified with the chain's ``tls`` settings (an
+        untrusted one is exit 2 with the hint, as without a browser), and exactly those keys are pinned."""
+        endpoints = [*(eportal.browser_endpoints if eportal else []), *(app.browser_endpoints if app else [])]
+        pins = probe(endpoints, verify=self.verify, timeout=self.config.observation.timeout_seconds,
+                     where=self.config.path or "(inline)", product="vendor product")
+        return tuple(sorted(set(pins.values())))
 
     def observation(self) -> ChainObservation:
         """The scenario's observation, run once. A scenario that crashed is not run again (it has moved the

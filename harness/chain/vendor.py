@@ -38,6 +38,7 @@ from renkei.harness.core.errors import ConfigError
 from renkei.harness.lti.platform import config as platform_config
 from renkei.harness.lti.protocol.jose import load_signing_key
 from renkei.harness.lti.protocol.target_file import ENV_REF
+from renkei.harness.lti.protocol.transport import Endpoint
 from renkei.harness.lti.tool import config as tool_config
 from renkei.harness.xapi.lrs import config as lrs_config
 
@@ -121,6 +122,11 @@ class VendorApp:
             raise ConfigError(f"positions.app.lrs_client.secret (environment variable {var}) {problem}")
         secret_registry.active().add_basic_auth(position.lrs_client.key, secret, "positions.app.lrs_client.secret")
         self.lrs_client = (position.lrs_client.key, secret)
+        # what a launch in a browser opens at the Tool (its certificates pinned for Chromium)
+        self.browser_endpoints = [Endpoint("tool.login_url (the app's target file)", tool.login_url),
+                                  Endpoint("tool.target_link_uri (the app's target file)", tool.target_link_uri),
+                                  *(Endpoint("tool.redirect_uris (the app's target file)", u)
+                                    for u in tool.redirect_uris)]
 
 
 class VendorEportal:
@@ -144,6 +150,9 @@ class VendorEportal:
                       } | {h.lower() for h in config.observation.extra_hosts}
         self.platform = {"issuer": p.issuer, "client_id": p.client_id, "deployment_id": p.deployment_ids[0],
                          "auth_url": p.auth_url, "token_url": p.token_url, "jwks_url": p.jwks_url}
+        # what a launch in a browser opens at the e-portal (its certificates pinned for Chromium)
+        self.browser_endpoints = [Endpoint("positions.eportal.launch_url", position.launch_url),
+                                  Endpoint("platform.auth_url (the e-portal's target file)", p.auth_url)]
         reader = position.nrps
         self.nrps: NrpsAccess | None = None if reader is None else NrpsAccess(
             reader.token_url, reader.client_id, reader.deployment_id,

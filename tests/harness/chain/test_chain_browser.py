@@ -19,7 +19,7 @@ import yaml
 from renkei.harness.core import secret_registry
 from renkei.harness.core.model import Outcome, RunResult
 from renkei.harness.core.session import RunOptions, RunSession
-from renkei.harness.serving import BackgroundServer, free_port
+from renkei.harness.serving import BackgroundServer, LocalTls, free_port
 from tests.harness.lti.tool.js_tool import GATE_COOKIE, _cookies, _html, _read_body, _respond
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -64,7 +64,8 @@ def _run(target: Path) -> RunResult:
     return session.finish()
 
 
-def _chain(tmp: Path, browser: str | None) -> tuple[Path, BackgroundServer, JsGatedEportal]:
+def _chain(tmp: Path, browser: str | None, tls: LocalTls | None = None,
+           trust: bool = True) -> tuple[Path, BackgroundServer, JsGatedEportal]:
     from renkei.mocks.eportal.app import create_app
     from renkei.mocks.eportal.config import EportalConfig
     from renkei.mocks.eportal.roster import Roster
@@ -77,12 +78,14 @@ def _chain(tmp: Path, browser: str | None) -> tuple[Path, BackgroundServer, JsGa
     )
 
     app_port, port = free_port(), free_port()
-    url = f"http://127.0.0.1:{port}"
+    url = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
     key = tmp / "reader.pem"
     config = EportalConfig(issuer=url, tools=[mock_app_registration(f"http://127.0.0.1:{app_port}"),
                                               nrps_reader_registration(key)], keys_dir=tmp / "eportal-keys")
     gated = JsGatedEportal(create_app(config, Roster()))
-    server = BackgroundServer(gated, "127.0.0.1", port, name="js-gated-eportal").start()
+    server = BackgroundServer(gated, "127.0.0.1", port, name="js-gated-eportal",
+                              certfile=str(tls.cert_file) if tls else None,
+                              keyfile=str(tls.key_file) if tls else None).start()
     platform = _write(tmp / "platform.yaml", {
         "kind": "lti-platform",
         "platform": {"name": "スクリプト必須の学習eポータル", "issuer": url, "client_id": APP_CLIENT_ID,
@@ -102,6 +105,8 @@ def _chain(tmp: Path, browser: str | None) -> tuple[Path, BackgroundServer, JsGa
     if browser is not None:
         eportal["browser"] = browser
     chain = {"kind": "chain", **SMALL, "mocks": {"listen": {"app": app_port}}, "positions": {"eportal": eportal}}
+    if tls is not None and trust:
+        chain["tls"] = {"ca_file": str(tls.ca_file)}
     return _write(tmp / "chain.yaml", chain), server, gated
 
 
@@ -134,3 +139,35 @@ def test_browser_mode_follows_the_cookie_check_and_the_chain_is_green(tmp_path: 
     assert gated.checks > 0  # every launch went through the script-only page
     assert {c.id: c.error for c in run.checks if c.outcome is not Outcome.PASSED} == {}
     assert run.target["eportal_browser_engine"] == "chromium"
+
+
+@needs_chromium
+def test_browser_mode_pins_exactly_the_vendor_certificates_it_verified(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chromium trusts neither tls.ca_file nor SSL_CERT_FILE: the vendor e-portal's https origin is
+    verified with the chain's tls.ca_file when the target opens and its key pinned for the browser; an
+    untrusted certificate is the exit-2 error, before any launch."""
+    import ssl
+
+    from renkei.harness.core.errors import TargetError
+    from renkei.harness.lti.protocol.transport import spki_pin
+
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    tls = LocalTls(tmp_path / "tls")
+    target, server, _ = _chain(tmp_path, "chromium", tls)
+    try:
+        session = RunSession.create(RunOptions(profile="chain-japan", target=str(target)))
+        try:
+            der = ssl.PEM_cert_to_DER_cert(tls.cert_file.read_text())
+            assert session.target._launcher.chromium.pins == (spki_pin(der),)  # type: ignore[attr-defined]
+        finally:
+            session.target.close()
+    finally:
+        server.stop()
+    (tmp_path / "untrusted").mkdir()
+    untrusted, server, _ = _chain(tmp_path / "untrusted", "chromium", tls, trust=False)
+    try:
+        with pytest.raises(TargetError, match="not trusted"):
+            RunSession.create(RunOptions(profile="chain-japan", target=str(untrusted)))
+    finally:
+        server.stop()
