@@ -265,9 +265,10 @@ class _Seen:
     True``. A sub-object kept here was found valid, so every leaf this walk types is a string there
     (ids, types, language map texts, interaction types and patterns); an equal value has the same
     strings at the same places (an Agent's or a Group's IFIs and names too). Numbers and booleans can
-    only sit in extension values, which the walk
-    does not look at (their shapes are the Japan rules' business, not cached here). Key order is not
-    compared and does not matter to validity.
+    only sit in extension values, which the walk does not look at (their shapes are the Japan rules'
+    business, not cached here). Key order is not compared and does not matter to validity. Only the
+    walk of a 1.0.3 statement as an LRP sends it uses these; a sub-statement's object (other rules) is
+    walked every time, while its verb and context follow the same rules as the statement's own.
 
     Bounded: values of up to ``MAX_BYTES`` (marshal size, measured when kept), ``PER_KEY`` per key, and
     emptied when the kept values reach ``MAX_TOTAL`` bytes or ``MAX_KEYS`` keys (the mock LRS keeps
