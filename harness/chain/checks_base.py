@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from renkei.harness.chain.config import KIND
-from renkei.harness.chain.observation import CHANGE_KINDS, PHASES, ChainObservation, Launch, Phase
+from renkei.harness.chain.observation import CHANGE_KINDS, PHASES, ChainObservation, Launch, NrpsRead, Phase
 from renkei.harness.chain.roster import RosterSnapshot
 from renkei.harness.core.context import CheckContext
 from renkei.harness.core.model import Severity
@@ -69,6 +69,26 @@ def usable(obs: ChainObservation) -> Iterator[Phase]:
     for phase in obs.phases:
         if phase.snapshot is not None and phase.import_error is None:
             yield phase
+
+
+def nrps_reads(ctx: CheckContext, obs: ChainObservation) -> Iterator[tuple[Phase, RosterSnapshot, dict[str, str],
+                                                                            NrpsRead]]:
+    """The NRPS memberships renkei read, with their phase, its roster and that roster's identifiers (by
+    ``obs.identifier_rule``). The check is skipped when the e-portal offers no NRPS access; a phase that
+    read none and a read that failed are noted as not evaluated."""
+    if not obs.nrps_offered:
+        ctx.skip("the e-portal offers renkei no NRPS access (positions.eportal)")
+    for phase in usable(obs):
+        snap = phase.snapshot
+        assert snap is not None
+        if phase.nrps_unavailable:
+            ctx.not_evaluated(f"{phase.name}: {phase.nrps_unavailable}")
+        ids = snap.by_identifier(obs.identifier_rule)
+        for read in phase.nrps:
+            if read.members is None:
+                ctx.not_evaluated(f"{phase.name}: {read.url}: {read.error}")
+                continue
+            yield phase, snap, ids, read
 
 
 def launched(ctx: CheckContext, obs: ChainObservation, *, purposes: tuple[str, ...] = ("normal",),

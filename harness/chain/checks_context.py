@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from renkei.harness.chain.checks_base import chain_check, launched, observation, usable
+from renkei.harness.chain.checks_base import chain_check, launched, nrps_reads, observation, usable
 from renkei.harness.chain.links import context_of, context_roles, member_roles, where
 from renkei.harness.chain.roster import RosterSnapshot, RosterUser
 from renkei.harness.core.context import CheckContext
@@ -120,44 +120,34 @@ def _member_user(snap: RosterSnapshot, member: dict[str, Any], ids: dict[str, st
     params={"role_map": ROLE_MAP})
 def nrps_members(ctx: CheckContext) -> None:
     obs = observation(ctx)
-    if not obs.nrps_offered:
-        ctx.skip("the e-portal offers renkei no NRPS access (positions.eportal)")
     role_map: dict[str, str] = dict(ctx.params.get("role_map") or ROLE_MAP)
     seen = 0
-    for phase in usable(obs):
-        snap = phase.snapshot
-        assert snap is not None
-        if phase.nrps_unavailable:
-            ctx.not_evaluated(f"{phase.name}: {phase.nrps_unavailable}")
-        ids = snap.by_identifier(obs.identifier_rule)
-        for read in phase.nrps:
-            if read.members is None:
-                ctx.not_evaluated(f"{phase.name}: {read.url}: {read.error}")
+    for phase, snap, ids, read in nrps_reads(ctx, obs):
+        assert read.members is not None
+        seen += 1
+        expected = snap.members(read.context)
+        listed: dict[str, dict[str, Any]] = {}
+        for m in read.members:
+            if m.get("status", "Active") != "Active":
                 continue
-            seen += 1
-            expected = snap.members(read.context)
-            listed: dict[str, dict[str, Any]] = {}
-            for m in read.members:
-                if m.get("status", "Active") != "Active":
-                    continue
-                user = _member_user(snap, m, ids)
-                if user is None:
-                    continue  # an unknown user_id is chain.link.nrps_user_id's finding
-                listed[user] = m
-                if user not in expected:
-                    ctx.fail("an Active member of the NRPS membership is not (or no longer) enrolled in the class",
-                             ja="NRPS で Active のメンバーが、名簿ではこの学級に在籍していません (在籍が終わっています)",
-                             **where("eportal", phase.name, user=user, klass=read.context, claim="members[].status"))
-                    continue
-                wanted = {role_map[r] for r in expected[user] if r in role_map}
-                if wanted - member_roles(m):
-                    ctx.fail("an NRPS member lacks the context role of their enrollment", ja="NRPS のメンバーに在籍の"
-                             "役割に対応するロールがありません", value=", ".join(sorted(member_roles(m))),
-                             **where("eportal", phase.name, user=user, klass=read.context, claim="members[].roles"))
-            for user in sorted(set(expected) - set(listed)):
-                ctx.fail("a member the roster enrolls in the class is missing from the NRPS membership (or not "
-                         "Active)", ja="名簿でこの学級に在籍する利用者が NRPS にいません (または Active ではありません)",
-                         **where("eportal", phase.name, user=user, klass=read.context, claim="members"))
+            user = _member_user(snap, m, ids)
+            if user is None:
+                continue  # an unknown user_id is chain.link.nrps_user_id's finding
+            listed[user] = m
+            if user not in expected:
+                ctx.fail("an Active member of the NRPS membership is not (or no longer) enrolled in the class",
+                         ja="NRPS で Active のメンバーが、名簿ではこの学級に在籍していません (在籍が終わっています)",
+                         **where("eportal", phase.name, user=user, klass=read.context, claim="members[].status"))
+                continue
+            wanted = {role_map[r] for r in expected[user] if r in role_map}
+            if wanted - member_roles(m):
+                ctx.fail("an NRPS member lacks the context role of their enrollment", ja="NRPS のメンバーに在籍の"
+                         "役割に対応するロールがありません", value=", ".join(sorted(member_roles(m))),
+                         **where("eportal", phase.name, user=user, klass=read.context, claim="members[].roles"))
+        for user in sorted(set(expected) - set(listed)):
+            ctx.fail("a member the roster enrolls in the class is missing from the NRPS membership (or not "
+                     "Active)", ja="名簿でこの学級に在籍する利用者が NRPS にいません (または Active ではありません)",
+                     **where("eportal", phase.name, user=user, klass=read.context, claim="members"))
     if not seen:
         ctx.stop_not_evaluated("no NRPS membership was read")
 

@@ -10,7 +10,7 @@ every active user it imported, the app accepts the launches, and the app's study
 
 from __future__ import annotations
 
-from renkei.harness.chain.checks_base import chain_check, launched, observation, usable
+from renkei.harness.chain.checks_base import chain_check, launched, nrps_reads, observation, usable
 from renkei.harness.chain.links import CANDIDATE_KINDS, actor_account, attribute, sub_of, where
 from renkei.harness.core.context import CheckContext
 
@@ -59,43 +59,33 @@ def link_sub(ctx: CheckContext) -> None:
      "by lis_person_sourcedid, else by user_id). " + IDENTITY_NOTE[1]))
 def link_nrps_user_id(ctx: CheckContext) -> None:
     obs = observation(ctx)
-    if not obs.nrps_offered:
-        ctx.skip("the e-portal offers renkei no NRPS access (positions.eportal)")
     seen = 0
-    for phase in usable(obs):
-        snap = phase.snapshot
-        assert snap is not None
-        if phase.nrps_unavailable:
-            ctx.not_evaluated(f"{phase.name}: {phase.nrps_unavailable}")
-        ids = snap.by_identifier(obs.identifier_rule)
+    for phase, snap, ids, read in nrps_reads(ctx, obs):
+        assert read.members is not None
         subs = {x.user: sub_of(x) for x in phase.launches if x.outcome == "launched"}
-        for read in phase.nrps:
-            if read.members is None:
-                ctx.not_evaluated(f"{phase.name}: {read.url}: {read.error}")
+        for m in read.members:
+            seen += 1
+            uid = m.get("user_id")
+            lis = m.get("lis_person_sourcedid")
+            user = snap.users.get(lis) if isinstance(lis, str) else None
+            if user is None:
+                sid = ids.get(uid) if isinstance(uid, str) else None
+                if sid is None:
+                    ctx.fail("an NRPS member's user_id is no identifier of the roster",
+                             ja="NRPS のメンバーの user_id が名簿のどの識別子でもありません", value=uid,
+                             **where("eportal", phase.name, klass=read.context, claim="members[].user_id"))
                 continue
-            for m in read.members:
-                seen += 1
-                uid = m.get("user_id")
-                lis = m.get("lis_person_sourcedid")
-                user = snap.users.get(lis) if isinstance(lis, str) else None
-                if user is None:
-                    sid = ids.get(uid) if isinstance(uid, str) else None
-                    if sid is None:
-                        ctx.fail("an NRPS member's user_id is no identifier of the roster",
-                                 ja="NRPS のメンバーの user_id が名簿のどの識別子でもありません", value=uid,
-                                 **where("eportal", phase.name, klass=read.context, claim="members[].user_id"))
-                    continue
-                expected = user.identifier(obs.identifier_rule)
-                if uid != expected:
-                    ctx.fail(f"an NRPS member's user_id is not their {obs.identifier_rule} in the roster",
-                             ja=f"NRPS のメンバーの user_id が名簿の {obs.identifier_rule} と違います", value=uid,
-                             **where("eportal", phase.name, user=user.sourced_id, klass=read.context,
-                                     claim="members[].user_id"))
-                elif user.sourced_id in subs and subs[user.sourced_id] != uid:
-                    ctx.fail("an NRPS member's user_id is not the sub of the same user's launch",
-                             ja="NRPS のメンバーの user_id が同じ利用者の起動の sub と違います", value=uid,
-                             **where("eportal", phase.name, user=user.sourced_id, klass=read.context,
-                                     claim="members[].user_id"))
+            expected = user.identifier(obs.identifier_rule)
+            if uid != expected:
+                ctx.fail(f"an NRPS member's user_id is not their {obs.identifier_rule} in the roster",
+                         ja=f"NRPS のメンバーの user_id が名簿の {obs.identifier_rule} と違います", value=uid,
+                         **where("eportal", phase.name, user=user.sourced_id, klass=read.context,
+                                 claim="members[].user_id"))
+            elif user.sourced_id in subs and subs[user.sourced_id] != uid:
+                ctx.fail("an NRPS member's user_id is not the sub of the same user's launch",
+                         ja="NRPS のメンバーの user_id が同じ利用者の起動の sub と違います", value=uid,
+                         **where("eportal", phase.name, user=user.sourced_id, klass=read.context,
+                                 claim="members[].user_id"))
     if not seen:
         ctx.stop_not_evaluated("no NRPS membership was read")
 
