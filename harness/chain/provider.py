@@ -22,7 +22,6 @@ from typing import Any
 import httpx
 
 from renkei.harness.chain.changes import change_between
-from renkei.harness.chain.hooks import fill, fill_url, run_command, run_request
 from renkei.harness.chain.observation import PositionInfo
 from renkei.harness.chain.positions import EventNotMade, ImportSource
 from renkei.harness.chain.provider_config import ProviderPosition
@@ -30,6 +29,7 @@ from renkei.harness.chain.roster import RosterSnapshot, snapshot_from_rest
 from renkei.harness.chain.sample import Events, choose_events
 from renkei.harness.core.breaker import PeerUnavailable
 from renkei.harness.core.errors import ConfigError
+from renkei.harness.core.hooks import fill, fill_url, run_command, run_request
 from renkei.harness.oneroster.model import rest as R
 from renkei.harness.oneroster.rest_provider import config as provider_config
 from renkei.harness.oneroster.rest_provider.survey import scopes_for

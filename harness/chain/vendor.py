@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from renkei.harness.chain import hooks
 from renkei.harness.chain.bundle import read_bundle
 from renkei.harness.chain.changes import change_between, event_users, events_between
 from renkei.harness.chain.config import AppPosition, BundlesPosition, EportalPosition, LrsPosition
@@ -33,7 +32,7 @@ from renkei.harness.chain.observation import PositionInfo
 from renkei.harness.chain.positions import ImportSource, NrpsAccess
 from renkei.harness.chain.roster import RosterSnapshot
 from renkei.harness.chain.sample import Events
-from renkei.harness.core import secret_registry
+from renkei.harness.core import hooks, secret_registry
 from renkei.harness.core.errors import ConfigError
 from renkei.harness.lti.platform import config as platform_config
 from renkei.harness.lti.protocol.jose import load_signing_key

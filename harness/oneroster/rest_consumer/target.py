@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import json
-import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -25,6 +24,7 @@ import httpx
 
 from renkei.harness.core import secret_registry
 from renkei.harness.core.breaker import PeerUnavailable
+from renkei.harness.core.hooks import run_command
 from renkei.harness.core.memo import Memo
 from renkei.harness.core.placeholders import fill
 from renkei.harness.lti.protocol.browser import BrowserError
@@ -34,7 +34,6 @@ from renkei.harness.oneroster.model import rest as R
 from renkei.harness.oneroster.rest_consumer import nrps, reference
 from renkei.harness.oneroster.rest_consumer.config import RestConsumerTargetConfig, load_target
 
-MAX_OUTPUT = 4000
 MAX_EXPOSED_BYTES = 32_000_000
 MAX_EXPOSED_PAGES = 2_000
 
@@ -83,16 +82,8 @@ class RestConsumerTarget:
     def _trigger(self) -> None:
         imp = self.config.consumer.import_
         if imp.mode == "hook":
-            command = fill(list(imp.hook or []), self.values)
-            try:
-                done = subprocess.run(command, capture_output=True, timeout=imp.wait_seconds, check=False)
-            except subprocess.TimeoutExpired:
-                raise PeerUnavailable(f"the import hook did not finish within {imp.wait_seconds:.0f} s") from None
-            except OSError as exc:
-                raise PeerUnavailable(f"the import hook could not be started: {exc.strerror or exc}") from None
-            if done.returncode != 0:
-                tail = done.stderr.decode("utf-8", "replace")[-MAX_OUTPUT:].strip()
-                raise PeerUnavailable(f"the import hook exited with {done.returncode}: {tail}")
+            run_command([str(a) for a in fill(list(imp.hook or []), self.values)], what="the import hook",
+                        wait_seconds=imp.wait_seconds)
             return
         body = fill(imp.body, self.values) if imp.body is not None else None
         try:

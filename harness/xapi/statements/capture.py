@@ -11,24 +11,23 @@ and the checks become errors (not evaluated) with that reason.
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
 from renkei.harness.core.app_launch import AppLaunchRequest, LaunchedUser, launch_app
 from renkei.harness.core.bounded import InputLimitError, load_json
 from renkei.harness.core.breaker import PeerUnavailable
+from renkei.harness.core.hooks import fill_url, run_command
+from renkei.harness.core.placeholders import fill
 from renkei.harness.xapi.model import multipart
 from renkei.harness.xapi.model.problems import Problem
 from renkei.harness.xapi.statements.config import CaptureSource
 from renkei.harness.xapi.statements.reference import ReceivedRequest, RecordingLrs
 
-MAX_OUTPUT = 2000
 POLL_SECONDS = 0.1
 
 
@@ -88,12 +87,6 @@ def parse_request(request: ReceivedRequest, first_index: int) -> tuple[list[Rece
     return [Received(first_index + n, request, value=v) for n, v in enumerate(values)], problems
 
 
-def fill(text: str, values: dict[str, str], *, url: bool = False) -> str:
-    for k, v in values.items():
-        text = text.replace("{" + k + "}", quote(v, safe="") if url else v)
-    return text
-
-
 def launch(source: CaptureSource, values: dict[str, str], transport: httpx.BaseTransport | None = None,
            ) -> tuple[str, LaunchedUser | None]:
     """Make the app send; returns what was done (and, for an LTI launch, as whom). ``PeerUnavailable``
@@ -108,18 +101,10 @@ def launch(source: CaptureSource, values: dict[str, str], transport: httpx.BaseT
                                                   timeout_seconds=cfg.timeout_seconds))
         return user.what, user
     if cfg.mode == "hook":
-        command = [fill(c, values) for c in cfg.command or []]
-        try:
-            done = subprocess.run(command, capture_output=True, timeout=cfg.timeout_seconds, check=False)
-        except subprocess.TimeoutExpired:
-            raise PeerUnavailable(f"the launch hook did not finish within {cfg.timeout_seconds:.0f} s") from None
-        except OSError as exc:
-            raise PeerUnavailable(f"the launch hook could not be started: {exc.strerror or exc}") from None
-        if done.returncode != 0:
-            tail = done.stderr.decode("utf-8", "replace")[-MAX_OUTPUT:].strip()
-            raise PeerUnavailable(f"the launch hook exited with {done.returncode}: {tail}")
+        command = [str(c) for c in fill(list(cfg.command or []), values)]
+        run_command(command, what="the launch hook", wait_seconds=cfg.timeout_seconds)
         return f"hook exited 0 ({command[0]})", None
-    url = fill(cfg.url or "", values, url=True)
+    url = fill_url(cfg.url or "", values)
     try:
         with httpx.Client(transport=transport, timeout=cfg.timeout_seconds, follow_redirects=True,
                           max_redirects=5) as client:

@@ -1,4 +1,4 @@
-"""Running a hook a vendor's target file declares: one HTTP request, or one command, with placeholders filled in.
+"""Running a hook a target file declares: one HTTP request, or one command, with placeholders filled in.
 
 A hook makes something happen on the vendor's side that renkei cannot do itself (a school-year event at
 a 校務支援, a roster import at an e-portal). It either ends within its ``wait_seconds`` with success (a

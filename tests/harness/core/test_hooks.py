@@ -9,8 +9,8 @@ import httpx
 import pytest
 import respx
 
-from renkei.harness.chain.hooks import MAX_ANSWER, fill, fill_url, run_command, run_request
 from renkei.harness.core.breaker import PeerUnavailable
+from renkei.harness.core.hooks import MAX_ANSWER, fill, fill_url, run_command, run_request
 
 URL = "http://sis.test/admin/transfer"
 
