@@ -14,19 +14,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from renkei.harness.core import secret_registry
-from renkei.harness.core.model import Outcome, RunResult
+from renkei.harness.core.model import Outcome
 from renkei.harness.core.session import RunOptions, RunSession
 from renkei.harness.serving import BackgroundServer, LocalTls, free_port
+from tests.harness.chain.runs import SMALL as RUNS_SMALL
+from tests.harness.chain.runs import run_chain, write_yaml
 from tests.harness.lti.tool.js_tool import GATE_COOKIE, _cookies, _html, _read_body, _respond
 
 CHROMIUM = Path("/usr/bin/chromium")
 needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed "
                                     "(apt-get install chromium); CI installs it")
-SMALL = {"scenario": {"classes_per_school": 2, "learners_per_class": 1, "refusals": 1},
-         "observation": {"xapi_wait_seconds": 20, "xapi_idle_seconds": 0.8, "timeout_seconds": 10}}
+SMALL = {**RUNS_SMALL, "observation": {**RUNS_SMALL["observation"], "timeout_seconds": 10}}
 
 
 class JsGatedEportal:
@@ -45,23 +44,6 @@ class JsGatedEportal:
         set_cookie = f'document.cookie="{GATE_COOKIE}=1; path=/; SameSite=Lax";'
         await _respond(send, 200, _html(f"<noscript>JavaScript を有効にしてください</noscript>"
                                         f"<script>{set_cookie}location.reload();</script>"))
-
-
-@pytest.fixture(autouse=True)
-def _fresh_secret_registry() -> None:
-    secret_registry.begin_run()
-
-
-def _write(path: Path, data: dict[str, Any]) -> Path:
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
-
-
-def _run(target: Path) -> RunResult:
-    session = RunSession.create(RunOptions(profile="chain-japan", target=str(target)))
-    for check in session.checks:
-        session.run_check(check)
-    return session.finish()
 
 
 def _chain(tmp: Path, browser: str | None, tls: LocalTls | None = None,
@@ -86,7 +68,7 @@ def _chain(tmp: Path, browser: str | None, tls: LocalTls | None = None,
     server = BackgroundServer(gated, "127.0.0.1", port, name="js-gated-eportal",
                               certfile=str(tls.cert_file) if tls else None,
                               keyfile=str(tls.key_file) if tls else None).start()
-    platform = _write(tmp / "platform.yaml", {
+    platform = write_yaml(tmp / "platform.yaml", {
         "kind": "lti-platform",
         "platform": {"name": "スクリプト必須の学習eポータル", "issuer": url, "client_id": APP_CLIENT_ID,
                      "deployment_ids": [DEPLOYMENT_ID], "auth_url": url + "/auth", "token_url": url + "/token",
@@ -107,7 +89,7 @@ def _chain(tmp: Path, browser: str | None, tls: LocalTls | None = None,
     chain = {"kind": "chain", **SMALL, "mocks": {"listen": {"app": app_port}}, "positions": {"eportal": eportal}}
     if tls is not None and trust:
         chain["tls"] = {"ca_file": str(tls.ca_file)}
-    return _write(tmp / "chain.yaml", chain), server, gated
+    return write_yaml(tmp / "chain.yaml", chain), server, gated
 
 
 LAUNCH_CHECKS = {"chain.link.imported", "chain.link.launch_accepted", "chain.link.sub"}
@@ -116,7 +98,7 @@ LAUNCH_CHECKS = {"chain.link.imported", "chain.link.launch_accepted", "chain.lin
 def test_plain_http_says_the_launch_page_needs_javascript_and_fails_nothing(tmp_path: Path) -> None:
     target, server, gated = _chain(tmp_path, None)
     try:
-        run = _run(target)
+        run = run_chain(target)
     finally:
         server.stop()
     assert gated.checks > 0
@@ -133,7 +115,7 @@ def test_plain_http_says_the_launch_page_needs_javascript_and_fails_nothing(tmp_
 def test_browser_mode_follows_the_cookie_check_and_the_chain_is_green(tmp_path: Path) -> None:
     target, server, gated = _chain(tmp_path, "chromium")
     try:
-        run = _run(target)
+        run = run_chain(target)
     finally:
         server.stop()
     assert gated.checks > 0  # every launch went through the script-only page

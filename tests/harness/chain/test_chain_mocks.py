@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 import yaml
 
 from renkei.harness.core.model import Outcome, RunResult
-from renkei.harness.core.session import RunOptions, RunSession
+from tests.harness.chain.runs import run_chain
 
 
 def _target(tmp: Path, *, eportal: list[str] | None = None, app: list[str] | None = None,
@@ -26,19 +25,12 @@ def _target(tmp: Path, *, eportal: list[str] | None = None, app: list[str] | Non
     return path
 
 
-def _run(target: Path) -> RunResult:
-    session = RunSession.create(RunOptions(profile="chain-japan", target=str(target)))
-    for check in session.checks:
-        session.run_check(check)
-    return session.finish()
-
-
 def _by_id(run: RunResult) -> dict[str, Outcome]:
     return {c.id: c.outcome for c in run.checks}
 
 
 def test_the_mock_chain_is_green(tmp_path: Path) -> None:
-    run = _run(_target(tmp_path))
+    run = run_chain(_target(tmp_path))
     bad = {c.id: (c.error, [f.message for f in c.findings[:3]]) for c in run.checks if c.outcome is not Outcome.PASSED}
     assert not bad, bad
     chain = run.target["chain"]
@@ -53,12 +45,12 @@ def test_the_mock_chain_is_green(tmp_path: Path) -> None:
 
 
 def test_the_csv_push_is_green_too(tmp_path: Path) -> None:
-    run = _run(_target(tmp_path, import_mode="csv"))
+    run = run_chain(_target(tmp_path, import_mode="csv"))
     assert {c.id for c in run.checks if c.outcome is not Outcome.PASSED} == set()
 
 
 def test_an_eportal_that_reissues_sub_after_年次更新_is_found_at_the_eportal(tmp_path: Path) -> None:
-    run = _run(_target(tmp_path, eportal=["reissue_sub_after_year_advance"]))
+    run = run_chain(_target(tmp_path, eportal=["reissue_sub_after_year_advance"]))
     failed = {c.id for c in run.checks if c.outcome is Outcome.FAILED}
     assert failed == {"chain.link.sub", "chain.link.nrps_user_id", "chain.year.identity_kept", "chain.xapi.joinable"}
     for c in run.checks:
@@ -70,7 +62,7 @@ def test_an_eportal_that_reissues_sub_after_年次更新_is_found_at_the_eportal
 
 
 def test_an_app_that_reports_the_login_name_is_found_at_the_app(tmp_path: Path) -> None:
-    run = _run(_target(tmp_path, app=["xapi_actor_login_name"]))
+    run = run_chain(_target(tmp_path, app=["xapi_actor_login_name"]))
     failed = {c.id for c in run.checks if c.outcome is Outcome.FAILED}
     assert {"chain.link.xapi_actor", "chain.xapi.joinable", "chain.pii.xapi"} <= failed
     assert failed <= {"chain.link.xapi_actor", "chain.link.xapi_reported", "chain.year.identity_kept",
@@ -80,10 +72,3 @@ def test_an_app_that_reports_the_login_name_is_found_at_the_app(tmp_path: Path) 
             assert {f.location.file for f in c.findings} == {"app"}, c.id
     actor = next(c for c in run.checks if c.id == "chain.link.xapi_actor")
     assert any("login name" in f.message for f in actor.findings)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_secret_registry():
-    from renkei.harness.core import secret_registry
-
-    secret_registry.begin_run()

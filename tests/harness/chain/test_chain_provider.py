@@ -17,44 +17,23 @@ from typing import Any
 
 import httpx
 import pytest
-import yaml
 
-from renkei.harness.core import secret_registry
-from renkei.harness.core.model import Outcome, RunResult
-from renkei.harness.core.session import RunOptions, RunSession
+from renkei.harness.core.model import Outcome
 from renkei.harness.oneroster.model import rest as R
 from renkei.harness.serving import LocalTls
 from renkei.mocks.runner import SchoolAffairs, serve_school_affairs
 from renkei.mocks.school_affairs.generator import generate_bundle
 from renkei.mocks.school_affairs.rest.config import Client
+from tests.harness.chain.runs import SMALL, run_chain, write_yaml
 
 # the faults of the mock 校務支援 that only a school year shows, and the chain check that must catch each
 SCHOOL_YEAR_FAULTS = {"reissue_ids_at_year_advance": "chain.year.identity_kept"}
 GENERATED = {"profile": "oneroster12-csv-jpk12", "municipalities": 1, "schools_per_municipality": 3,
              "students_per_grade": 6, "school_year": 2026, "seed": 5}
-SMALL = {"scenario": {"classes_per_school": 2, "learners_per_class": 1, "refusals": 1},
-         "observation": {"xapi_wait_seconds": 20, "xapi_idle_seconds": 0.8}}
 CLIENT, SECRET = "vendor-sis", "vendor-sis-secret-01"
 # leaving the municipality by a command (no shell), as a vendor's script would call its own API
 LEAVE = ("import os, sys, httpx; r = httpx.delete(sys.argv[1] + '/admin/objects/user/' + sys.argv[2], "
          "headers={'Authorization': os.environ['VENDOR_SIS_ADMIN']}, timeout=30); sys.exit(r.status_code != 200)")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_secret_registry() -> None:
-    secret_registry.begin_run()
-
-
-def _write(path: Path, data: dict[str, Any]) -> Path:
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
-
-
-def _run(target: Path) -> RunResult:
-    session = RunSession.create(RunOptions(profile="chain-japan", target=str(target)))
-    for check in session.checks:
-        session.run_check(check)
-    return session.finish()
 
 
 def events(url: str, without: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -95,15 +74,15 @@ def _vendor(tmp: Path, monkeypatch: pytest.MonkeyPatch, faults: tuple[str, ...] 
         provider["tls"] = {"ca_file": "vendor-ca.pem"}  # relative to the provider file
         # the leave command would need the CA too; over https the vendor's admin API is one request
         hooks["leave"] = {"url": served.url + "/admin/objects/user/{user}", "method": "DELETE"}
-    path = _write(tmp / "rest-provider.yaml", provider)
+    path = write_yaml(tmp / "rest-provider.yaml", provider)
     chain = {"kind": "chain", **SMALL, "positions": {"school_affairs": {"target": path.name, "events": hooks}}}
-    return _write(tmp / "chain.yaml", chain), served
+    return write_yaml(tmp / "chain.yaml", chain), served
 
 
 def test_a_vendor_school_affairs_by_its_rest_provider(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target, served = _vendor(tmp_path, monkeypatch)
     try:
-        run = _run(target)
+        run = run_chain(target)
         log = httpx.get(served.url + "/admin/requests", headers={"Authorization": "Bearer " + served.config.admin_key},
                         timeout=10).json()["requests"]
     finally:
@@ -131,7 +110,7 @@ def test_a_vendor_provider_over_https_with_a_private_ca_taking_only_form_auth(
         basic = httpx.post(served.token_url, auth=(CLIENT, SECRET), verify=ssl.create_default_context(cafile=tls.ca_file), timeout=10,
                            data={"grant_type": "client_credentials", "scope": R.SCOPE_CORE})
         assert basic.status_code == 401  # the provider really refuses Basic
-        run = _run(target)
+        run = run_chain(target)
         log = httpx.get(served.url + "/admin/requests", headers={"Authorization": "Bearer " + served.config.admin_key},
                         verify=ssl.create_default_context(cafile=tls.ca_file), timeout=10).json()["requests"]
     finally:
@@ -152,7 +131,7 @@ def test_a_provider_that_issues_new_sourced_ids_at_年次更新_is_found_at_the_
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target, served = _vendor(tmp_path, monkeypatch, faults=("reissue_ids_at_year_advance",))
     try:
-        run = _run(target)
+        run = run_chain(target)
     finally:
         served.stop()
     failed = {c.id: c for c in run.checks if c.outcome is Outcome.FAILED}
@@ -168,7 +147,7 @@ def test_an_event_the_vendor_does_not_make_skips_the_checks_that_need_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target, served = _vendor(tmp_path, monkeypatch, without=("transfer", "class_change"))
     try:
-        run = _run(target)
+        run = run_chain(target)
     finally:
         served.stop()
     not_passed = {c.id: (c.outcome, c.skip_reason) for c in run.checks if c.outcome is not Outcome.PASSED}

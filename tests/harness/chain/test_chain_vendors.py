@@ -14,11 +14,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import yaml
 
-from renkei.harness.core import secret_registry
-from renkei.harness.core.model import Outcome, RunResult
-from renkei.harness.core.session import RunOptions, RunSession
+from renkei.harness.core.model import Outcome
 from renkei.harness.serving import free_port
 from renkei.mocks.app.xapi import LrsEndpoint
 from renkei.mocks.chain.school_year import class_change, leave
@@ -27,23 +24,10 @@ from renkei.mocks.school_affairs.generator import generate_bundle
 from renkei.mocks.school_affairs.rest import lifecycle
 from renkei.mocks.school_affairs.rest.exports import write_export
 from renkei.mocks.school_affairs.rest.store import RosterStore
+from tests.harness.chain.runs import SMALL, run_chain, write_yaml
 
 GENERATED = {"profile": "oneroster12-csv-jpk12", "municipalities": 1, "schools_per_municipality": 3,
              "students_per_grade": 6, "school_year": 2026, "seed": 5}
-SMALL = {"scenario": {"classes_per_school": 2, "learners_per_class": 1, "refusals": 1},
-         "observation": {"xapi_wait_seconds": 20, "xapi_idle_seconds": 0.8}}
-
-
-def _run(target: Path) -> RunResult:
-    session = RunSession.create(RunOptions(profile="chain-japan", target=str(target)))
-    for check in session.checks:
-        session.run_check(check)
-    return session.finish()
-
-
-def _write(path: Path, data: dict) -> Path:
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
 
 
 def _export(store: RosterStore, path: Path) -> Path:
@@ -95,9 +79,9 @@ def _reissue_identifiers(bundle: Path) -> None:
 
 def test_a_vendor_school_affairs_by_its_csv_exports(tmp_path: Path) -> None:
     bundles = _school_year_exports(tmp_path)
-    target = _write(tmp_path / "chain.yaml", {"kind": "chain", "mocks": {"import": "csv"}, **SMALL,
+    target = write_yaml(tmp_path / "chain.yaml", {"kind": "chain", "mocks": {"import": "csv"}, **SMALL,
                                               "positions": {"school_affairs": {"name": "校務支援 X", "bundles": bundles}}})
-    run = _run(target)
+    run = run_chain(target)
     assert {c.id: c.error for c in run.checks if c.outcome is not Outcome.PASSED} == {}
     assert run.target["chain"]["positions"]["school_affairs"]["mock"] is False
     kinds = {e["kind"] for e in run.target["chain"]["timeline"]}
@@ -107,9 +91,9 @@ def test_a_vendor_school_affairs_by_its_csv_exports(tmp_path: Path) -> None:
 def test_a_school_affairs_that_reissues_identifiers_at_年次更新_is_found_there(tmp_path: Path) -> None:
     bundles = _school_year_exports(tmp_path)
     _reissue_identifiers(Path(bundles["year_advance"]))
-    target = _write(tmp_path / "chain.yaml", {"kind": "chain", "mocks": {"import": "csv"}, **SMALL,
+    target = write_yaml(tmp_path / "chain.yaml", {"kind": "chain", "mocks": {"import": "csv"}, **SMALL,
                                               "positions": {"school_affairs": {"bundles": bundles}}})
-    run = _run(target)
+    run = run_chain(target)
     kept = next(c for c in run.checks if c.id == "chain.year.identity_kept")
     assert kept.outcome is Outcome.FAILED and {f.location.file for f in kept.findings} == {"school_affairs"}
     assert all(f.location.claim == "users.userMasterIdentifier" for f in kept.findings)
@@ -122,7 +106,7 @@ def _vendor_app(tmp: Path, faults: tuple[str, ...]) -> tuple[Path, dict]:
     app = serve_app(platform_issuer=f"http://127.0.0.1:{eportal}", client_id="vendor-app", deployment_ids=["dep-1"],
                     keys_dir=tmp / "app-keys", faults=faults,
                     lrs=LrsEndpoint(url=f"http://127.0.0.1:{lrs}/xapi/", key="vendor-app", secret="vendor-lrs-secret-1"))
-    tool = _write(tmp / "tool.yaml", {
+    tool = write_yaml(tmp / "tool.yaml", {
         "kind": "lti-tool",
         "tool": {"name": "ベンダーの学習アプリ", "login_url": app.url + "/login", "redirect_uris": [app.url + "/launch"],
                  "target_link_uri": app.url + "/launch", "jwks_url": app.url + "/jwks", "client_id": "vendor-app",
@@ -131,7 +115,7 @@ def _vendor_app(tmp: Path, faults: tuple[str, ...]) -> tuple[Path, dict]:
         "observation": {"accept": {"status": [200], "marker_id": "lti-launch"}}})
     chain = {"kind": "chain", **SMALL, "mocks": {"listen": {"eportal": eportal, "lrs": lrs}},
              "positions": {"app": {"target": str(tool), "lrs_client": {"key": "vendor-app", "secret": "${VENDOR_LRS}"}}}}
-    return _write(tmp / "chain.yaml", chain), {"server": app}
+    return write_yaml(tmp / "chain.yaml", chain), {"server": app}
 
 
 @pytest.mark.parametrize("faults", [(), ("xapi_actor_login_name",)])
@@ -140,7 +124,7 @@ def test_a_vendor_app_by_its_lti_tool_target(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setenv("VENDOR_LRS", "vendor-lrs-secret-1")
     target, served = _vendor_app(tmp_path, faults)
     try:
-        run = _run(target)
+        run = run_chain(target)
     finally:
         served["server"].stop()
     failed = {c.id for c in run.checks if c.outcome is Outcome.FAILED}
@@ -153,11 +137,6 @@ def test_a_vendor_app_by_its_lti_tool_target(tmp_path: Path, monkeypatch: pytest
         for c in run.checks:
             if c.id in failed:
                 assert {f.location.file for f in c.findings} == {"app"}, c.id
-
-
-@pytest.fixture(autouse=True)
-def _fresh_secret_registry():
-    secret_registry.begin_run()
 
 
 def _vendor_eportal(tmp: Path, faults: tuple[str, ...]) -> tuple[Path, object]:
@@ -176,7 +155,7 @@ def _vendor_eportal(tmp: Path, faults: tuple[str, ...]) -> tuple[Path, object]:
     eportal = serve_eportal(None, [mock_app_registration(f"http://127.0.0.1:{app_port}"), nrps_reader_registration(key)],
                             roster=Roster(), keys_dir=tmp / "eportal-keys", faults=faults)
     url = eportal.url
-    platform = _write(tmp / "platform.yaml", {
+    platform = write_yaml(tmp / "platform.yaml", {
         "kind": "lti-platform",
         "platform": {"name": "ベンダーの学習eポータル", "issuer": url, "client_id": APP_CLIENT_ID,
                      "deployment_ids": [DEPLOYMENT_ID], "auth_url": url + "/auth", "token_url": url + "/token",
@@ -192,14 +171,14 @@ def _vendor_eportal(tmp: Path, faults: tuple[str, ...]) -> tuple[Path, object]:
                                      "client_secret": "{client_secret}"}},
                  "nrps": {"token_url": url + "/token", "client_id": NRPS_READER_ID, "deployment_id": DEPLOYMENT_ID,
                           "key_file": str(key), "memberships_url": url + "/nrps/{context}"}}}}
-    return _write(tmp / "chain.yaml", chain), eportal
+    return write_yaml(tmp / "chain.yaml", chain), eportal
 
 
 @pytest.mark.parametrize("faults", [(), ("reissue_sub_after_year_advance",)])
 def test_a_vendor_eportal_by_its_lti_platform_target(tmp_path: Path, faults: tuple[str, ...]) -> None:
     target, eportal = _vendor_eportal(tmp_path, faults)
     try:
-        run = _run(target)
+        run = run_chain(target)
     finally:
         eportal.stop()  # type: ignore[attr-defined]
     failed = {c.id for c in run.checks if c.outcome is Outcome.FAILED}
@@ -220,10 +199,10 @@ def test_a_vendor_lrs_by_its_xapi_lrs_target(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setenv("VENDOR_LRS_KEY", "vendor-lrs")
     monkeypatch.setenv("VENDOR_LRS_SECRET", "vendor-lrs-secret-01")
     with serve_lrs(LrsConfig(clients=[LrsClient(key="vendor-lrs", secret="vendor-lrs-secret-01")])) as lrs:
-        lrs_file = _write(tmp_path / "lrs.yaml", {"kind": "xapi-lrs", "lrs": {
+        lrs_file = write_yaml(tmp_path / "lrs.yaml", {"kind": "xapi-lrs", "lrs": {
             "name": "ベンダーの LRS", "endpoint": lrs.url + "/", "key": "${VENDOR_LRS_KEY}",
             "secret": "${VENDOR_LRS_SECRET}"}})
-        run = _run(_write(tmp_path / "chain.yaml", {"kind": "chain", **SMALL,
+        run = run_chain(write_yaml(tmp_path / "chain.yaml", {"kind": "chain", **SMALL,
                                                     "positions": {"lrs": {"target": str(lrs_file)}}}))
     assert {c.id: c.error for c in run.checks if c.outcome is not Outcome.PASSED} == {}
     assert run.target["chain"]["positions"]["lrs"]["name"] == "ベンダーの LRS"

@@ -76,11 +76,6 @@ def transport(store: RosterStore) -> Iterator[KeptOpen]:
     t.really_close()
 
 
-@pytest.fixture(autouse=True)
-def _fresh_secret_registry() -> None:
-    secret_registry.begin_run()
-
-
 def source(tmp: Path, transport: KeptOpen, hooks: dict[str, Any] | None = None, *, environ: dict[str, str] = ENV,
            observation: dict[str, Any] | None = None, **extra: Any) -> ProviderSource:
     provider = {"kind": "oneroster-rest-provider", "observation": observation or {},
