@@ -9,6 +9,7 @@ import respx
 from renkei.harness.chain.lrs_reader import LrsReader, wait_for_statements
 from renkei.harness.core.breaker import PeerUnavailable
 from renkei.harness.lti.protocol.http import ApiClient
+from tests.clock import FakeClock
 
 LRS = "https://lrs.test/xapi"
 
@@ -42,19 +43,8 @@ def test_an_answer_that_is_not_a_statement_result_is_unavailable() -> None:
         _reader().since("2026-04-01T00:00:00Z")
 
 
-class _Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
-
-
 def test_waiting_ends_once_the_lrs_is_quiet() -> None:
-    clock = _Clock()
+    clock = FakeClock()
     arrivals = [[], [{"id": "a"}], [{"id": "a"}, {"id": "b"}]]
 
     def read() -> list[dict]:
@@ -66,7 +56,7 @@ def test_waiting_ends_once_the_lrs_is_quiet() -> None:
 
 
 def test_waiting_is_bounded_when_nothing_arrives() -> None:
-    clock = _Clock()
+    clock = FakeClock()
     assert wait_for_statements(lambda: [{"id": "old"}], {"old"}, wait_seconds=3, idle_seconds=1, expect_some=True,
                                sleep=clock.sleep, clock=clock) == []
     assert 3 <= clock.now < 4

@@ -25,21 +25,15 @@ from renkei.mocks.school_affairs.generator import generate_bundle
 from renkei.mocks.school_affairs.rest.app import create_app
 from renkei.mocks.school_affairs.rest.config import Client, ProviderConfig
 from renkei.mocks.school_affairs.rest.store import RosterStore
+from tests.clock import FakeClock
 
 BASE = "http://sis.test"
 CLIENT_ID, SECRET = "renkei-test-client", "renkei-test-secret-0001"
 ENV = {"OR_CLIENT_ID": CLIENT_ID, "OR_CLIENT_SECRET": SECRET}
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
+def Clock() -> FakeClock:
+    return FakeClock(1_800_000_000.0)
 
 
 def target_data(**over: Any) -> dict[str, Any]:

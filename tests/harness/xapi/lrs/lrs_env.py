@@ -20,21 +20,15 @@ from renkei.harness.xapi.lrs.config import parse_target
 from renkei.harness.xapi.lrs.target import LrsTarget
 from renkei.mocks.lrs.app import create_app
 from renkei.mocks.lrs.config import LrsClient, LrsConfig
+from tests.clock import FakeClock
 
 BASE = "http://lrs.test/xapi/"
 KEY, SECRET = "renkei-test-key", "renkei-test-secret-0001"
 ENV = {"LRS_KEY": KEY, "LRS_SECRET": SECRET}
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
+def Clock() -> FakeClock:
+    return FakeClock(1_800_000_000.0)
 
 
 def target_data(**over: Any) -> dict[str, Any]:

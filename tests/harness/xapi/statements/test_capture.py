@@ -18,6 +18,7 @@ from renkei.harness.xapi.statements import target as target_module
 from renkei.harness.xapi.statements.config import StatementsTargetConfig
 from renkei.harness.xapi.statements.reference import ReceivedRequest
 from renkei.harness.xapi.statements.target import StatementsTarget
+from tests.clock import FakeClock
 from tests.harness.xapi.statements.conftest import run
 from tests.harness.xapi.statements.factory import HOME_PAGE, LEARNER, answered, variant
 
@@ -121,15 +122,6 @@ def _request(index: int, body: bytes, *, method: str = "POST", content_type: str
                            truncated=truncated)
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture
