@@ -16,24 +16,25 @@ from __future__ import annotations
 import marshal
 from typing import Any
 
-from renkei.harness.xapi.model import members as _M
 from renkei.harness.xapi.model import values as V
+from renkei.harness.xapi.model.members import (
+    ACTIVITY,
+    ATTACHMENT,
+    COMPONENT,
+    COMPONENT_LISTS,
+    CONTEXT_1,
+    CONTEXT_ACTIVITIES,
+    DEFINITION,
+    INTERACTION_TYPES,
+    REF,
+    RESULT,
+    SCORE,
+    SUB,
+    TOP,
+    VERB,
+)
 
-_ACTIVITY = _M.ACTIVITY
-_ATTACHMENT = _M.ATTACHMENT
-_COMPONENT = _M.COMPONENT
-_COMPONENT_LISTS = _M.COMPONENT_LISTS
-_COMPONENT_KEYS = frozenset(_COMPONENT_LISTS)
-_CONTEXT = _M.CONTEXT_1
-_CONTEXT_ACTIVITIES = _M.CONTEXT_ACTIVITIES
-_DEFINITION = _M.DEFINITION
-_INTERACTION_TYPES = _M.INTERACTION_TYPES
-_REF = _M.REF
-_RESULT = _M.RESULT
-_SCORE = _M.SCORE
-_SUB = _M.SUB
-_TOP = _M.TOP
-_VERB = _M.VERB
+_COMPONENT_KEYS = frozenset(COMPONENT_LISTS)
 _AGENT = frozenset({"objectType", "name", "mbox", "mbox_sha1sum", "openid", "account"})
 _GROUP = _AGENT | {"member"}
 _ACCOUNT = frozenset({"homePage", "name"})
@@ -127,12 +128,12 @@ def _agent(agent: Any, group: bool) -> bool:
 
 def _activity(obj: dict[str, Any]) -> bool:
     aid = obj.get("id")
-    if not _ACTIVITY.issuperset(obj) or aid.__class__ is not str or not (aid in _IRIS or _is_iri(aid)):
+    if not ACTIVITY.issuperset(obj) or aid.__class__ is not str or not (aid in _IRIS or _is_iri(aid)):
         return False
     if "definition" not in obj:
         return True
     d = obj["definition"]
-    if d.__class__ is not dict or not d or not _DEFINITION.issuperset(d):
+    if d.__class__ is not dict or not d or not DEFINITION.issuperset(d):
         return False
     if "name" in d and not _language_map(d["name"]):
         return False
@@ -148,7 +149,7 @@ def _activity(obj: dict[str, Any]) -> bool:
         return False
     if "interactionType" in d:
         kind = d["interactionType"]
-        if kind.__class__ is not str or kind not in _INTERACTION_TYPES:
+        if kind.__class__ is not str or kind not in INTERACTION_TYPES:
             return False
     if "correctResponsesPattern" in d:
         crp = d["correctResponsesPattern"]
@@ -159,14 +160,14 @@ def _activity(obj: dict[str, Any]) -> bool:
                 return False
     if _COMPONENT_KEYS.isdisjoint(d):  # no interaction components (most definitions): one C-level test
         return True
-    for key in _COMPONENT_LISTS:
+    for key in COMPONENT_LISTS:
         if key in d:
             items = d[key]
             if items.__class__ is not list:
                 return False
             ids: set[str] = set()
             for comp in items:
-                if comp.__class__ is not dict or not _COMPONENT.issuperset(comp):
+                if comp.__class__ is not dict or not COMPONENT.issuperset(comp):
                     return False
                 cid = comp.get("id")
                 if cid.__class__ is not str or not cid or cid in ids:
@@ -178,7 +179,7 @@ def _activity(obj: dict[str, Any]) -> bool:
 
 
 def _statement_ref(obj: Any) -> bool:
-    return obj.__class__ is dict and obj.get("objectType") == "StatementRef" and _REF.issuperset(obj) \
+    return obj.__class__ is dict and obj.get("objectType") == "StatementRef" and REF.issuperset(obj) \
         and _is_uuid(obj.get("id"))
 
 
@@ -205,7 +206,7 @@ def _object(obj: Any, in_sub: bool) -> str | None:
 
 
 def _result(r: Any) -> bool:
-    if r.__class__ is not dict or not r or not _RESULT.issuperset(r):
+    if r.__class__ is not dict or not r or not RESULT.issuperset(r):
         return False
     if "success" in r and r["success"].__class__ is not bool:
         return False
@@ -220,7 +221,7 @@ def _result(r: Any) -> bool:
     if "score" not in r:
         return True
     s = r["score"]
-    if s.__class__ is not dict or not s or not _SCORE.issuperset(s):
+    if s.__class__ is not dict or not s or not SCORE.issuperset(s):
         return False
     for value in s.values():
         if not V.is_number(value):
@@ -238,7 +239,7 @@ def _groups(groups: Any) -> bool:
     if groups.__class__ is not dict or not groups:
         return False
     for key, value in groups.items():
-        if key not in _CONTEXT_ACTIVITIES:
+        if key not in CONTEXT_ACTIVITIES:
             return False
         if value.__class__ is dict:
             value = (value,)  # a single Activity: allowed as an LRP sends it
@@ -247,7 +248,7 @@ def _groups(groups: Any) -> bool:
         for item in value:
             if item.__class__ is not dict or item.get("objectType", "Activity") != "Activity":
                 return False
-            if "definition" in item or not _ACTIVITY.issuperset(item):
+            if "definition" in item or not ACTIVITY.issuperset(item):
                 if not _activity(item):
                     return False
                 continue
@@ -345,7 +346,7 @@ _SEEN_TEAMS = _Seen()  # context teams (Groups), by name
 
 
 def _verb_walk(verb: Any) -> bool:
-    if verb.__class__ is not dict or not _VERB.issuperset(verb):
+    if verb.__class__ is not dict or not VERB.issuperset(verb):
         return False
     vid = verb.get("id")
     if vid.__class__ is not str or vid == V.VOIDED:  # a voiding statement: judged in full
@@ -385,7 +386,7 @@ def _context_activities(groups: Any) -> bool:
 
 
 def _context(c: Any, object_kind: str) -> bool:
-    if c.__class__ is not dict or not c or not _CONTEXT.issuperset(c):
+    if c.__class__ is not dict or not c or not CONTEXT_1.issuperset(c):
         return False
     if "registration" in c and not _is_uuid(c["registration"]):
         return False
@@ -414,7 +415,7 @@ def _attachments(items: Any) -> bool:
     if items.__class__ is not list:
         return False
     for a in items:
-        if a.__class__ is not dict or not _ATTACHMENT.issuperset(a) or not _iri(a.get("usageType")):
+        if a.__class__ is not dict or not ATTACHMENT.issuperset(a) or not _iri(a.get("usageType")):
             return False
         if "display" not in a or not _language_map(a["display"]):
             return False
@@ -429,7 +430,7 @@ def _attachments(items: Any) -> bool:
 
 
 def _statement(st: dict[str, Any], in_sub: bool) -> bool:
-    if not (_SUB if in_sub else _TOP).issuperset(st):
+    if not (SUB if in_sub else TOP).issuperset(st):
         return False
     if not in_sub and "id" in st:
         sid = st["id"]

@@ -10,9 +10,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from renkei.harness.xapi.model import members as _M
 from renkei.harness.xapi.model import values as V
 from renkei.harness.xapi.model.agents import check_agent, type_problem, unknown_keys
+from renkei.harness.xapi.model.members import (
+    ACTIVITY,
+    ATTACHMENT,
+    COMPONENT,
+    COMPONENT_LISTS,
+    CONTEXT_1,
+    CONTEXT_ACTIVITIES,
+    DEFINITION,
+    INTERACTION_TYPES,
+    REF,
+    RESULT,
+    SCORE,
+    SUB,
+    TOP,
+    VERB,
+)
 from renkei.harness.xapi.model.problems import Problem
 from renkei.harness.xapi.model.quick import surely_valid
 from renkei.harness.xapi.model.rules import child, problem
@@ -20,24 +35,10 @@ from renkei.harness.xapi.model.versions import Version
 
 MAX_BATCH = 100_000  # statements judged in one body; the rest is one problem, not a long walk
 
-_ACTIVITY = _M.ACTIVITY
-_ATTACHMENT = _M.ATTACHMENT
-_COMPONENT = _M.COMPONENT
-_COMPONENT_LISTS = _M.COMPONENT_LISTS
-_CONTEXT_1 = _M.CONTEXT_1
-_CONTEXT_ACTIVITIES = _M.CONTEXT_ACTIVITIES
-_DEFINITION = _M.DEFINITION
-_INTERACTION_TYPES = _M.INTERACTION_TYPES
-_REF = _M.REF
-_RESULT = _M.RESULT
-_SCORE = _M.SCORE
-_SUB = _M.SUB
-_TOP = _M.TOP
-_VERB = _M.VERB
 
 _SUB_FORBIDDEN = (("id", "substatement.id"), ("stored", "substatement.stored"),
                   ("version", "substatement.version"), ("authority", "substatement.authority"))
-_CONTEXT_2 = _CONTEXT_1 | {"contextAgents", "contextGroups"}
+_CONTEXT_2 = CONTEXT_1 | {"contextAgents", "contextGroups"}
 _CONTEXT_AGENT = frozenset({"objectType", "agent", "relevantTypes"})
 _CONTEXT_GROUP = frozenset({"objectType", "group", "relevantTypes"})
 _OBJECT_TYPES = frozenset({"Activity", "Agent", "Group", "StatementRef", "SubStatement"})
@@ -107,8 +108,8 @@ def _verb(out: list[Problem], path: str, verb: Any) -> str | None:
     if verb.__class__ is not dict:
         type_problem(out, path, verb)
         return None
-    if not _VERB.issuperset(verb):
-        unknown_keys(out, path, verb, _VERB)
+    if not VERB.issuperset(verb):
+        unknown_keys(out, path, verb, VERB)
     vid = verb.get("id")
     if not V.is_iri(vid):
         out.append(problem("verb.id", f"{path}.id", *_seen(vid)))
@@ -128,8 +129,8 @@ def _components(out: list[Problem], path: str, key: str, items: Any) -> None:
         if comp.__class__ is not dict:
             type_problem(out, cpath, comp, rule)
             continue
-        if not _COMPONENT.issuperset(comp):
-            unknown_keys(out, cpath, comp, _COMPONENT)
+        if not COMPONENT.issuperset(comp):
+            unknown_keys(out, cpath, comp, COMPONENT)
         cid = comp.get("id")
         if cid.__class__ is not str or not cid or cid in ids:
             out.append(problem("definition.component.id", f"{cpath}.id", *_seen(cid)))
@@ -146,8 +147,8 @@ def _definition(out: list[Problem], path: str, d: Any) -> None:
     if not d:
         out.append(problem("value.empty", path))
         return
-    if not _DEFINITION.issuperset(d):
-        unknown_keys(out, path, d, _DEFINITION)
+    if not DEFINITION.issuperset(d):
+        unknown_keys(out, path, d, DEFINITION)
     if "name" in d:
         language_map(out, f"{path}.name", d["name"], "definition.name")
     if "description" in d:
@@ -158,7 +159,7 @@ def _definition(out: list[Problem], path: str, d: Any) -> None:
         out.append(problem("definition.moreInfo", f"{path}.moreInfo", d["moreInfo"]))
     if "extensions" in d:
         extensions(out, f"{path}.extensions", d["extensions"])
-    if "interactionType" in d and d["interactionType"] not in _INTERACTION_TYPES:
+    if "interactionType" in d and d["interactionType"] not in INTERACTION_TYPES:
         out.append(problem("definition.interactionType", f"{path}.interactionType", d["interactionType"]))
     if "correctResponsesPattern" in d:
         crp = d["correctResponsesPattern"]
@@ -167,14 +168,14 @@ def _definition(out: list[Problem], path: str, d: Any) -> None:
                                *_seen(crp)))
         if "interactionType" not in d:
             out.append(problem("definition.correctResponsesPattern.interactionType", path))
-    for key in _COMPONENT_LISTS:
+    for key in COMPONENT_LISTS:
         if key in d:
             _components(out, f"{path}.{key}", key, d[key])
 
 
 def _activity(out: list[Problem], path: str, obj: dict[str, Any]) -> None:
-    if not _ACTIVITY.issuperset(obj):
-        unknown_keys(out, path, obj, _ACTIVITY)
+    if not ACTIVITY.issuperset(obj):
+        unknown_keys(out, path, obj, ACTIVITY)
     aid = obj.get("id")
     if not V.is_iri(aid):
         out.append(problem("activity.id", f"{path}.id", *_seen(aid)))
@@ -188,8 +189,8 @@ def _statement_ref(out: list[Problem], path: str, obj: Any, rule: str = "stateme
         return
     if obj.get("objectType") != "StatementRef":
         out.append(problem(rule, f"{path}.objectType", *_seen(obj.get("objectType"))))
-    if not _REF.issuperset(obj):
-        unknown_keys(out, path, obj, _REF)
+    if not REF.issuperset(obj):
+        unknown_keys(out, path, obj, REF)
     if not V.is_uuid(obj.get("id")):
         out.append(problem("statementref.id", f"{path}.id", *_seen(obj.get("id"))))
 
@@ -228,8 +229,8 @@ def _result(out: list[Problem], path: str, r: Any) -> None:
     if not r:
         out.append(problem("value.empty", path))
         return
-    if not _RESULT.issuperset(r):
-        unknown_keys(out, path, r, _RESULT)
+    if not RESULT.issuperset(r):
+        unknown_keys(out, path, r, RESULT)
     if "success" in r and r["success"].__class__ is not bool:
         type_problem(out, f"{path}.success", r["success"], "result.success")
     if "completion" in r and r["completion"].__class__ is not bool:
@@ -251,8 +252,8 @@ def _score(out: list[Problem], path: str, s: Any) -> None:
     if not s:
         out.append(problem("value.empty", path))
         return
-    if not _SCORE.issuperset(s):
-        unknown_keys(out, path, s, _SCORE)
+    if not SCORE.issuperset(s):
+        unknown_keys(out, path, s, SCORE)
     nums: dict[str, float] = {}
     for key in ("scaled", "raw", "min", "max"):
         if key in s:
@@ -279,7 +280,7 @@ def _context_activities(out: list[Problem], path: str, ca: Any, ctx: _Ctx) -> No
         return
     for key, value in ca.items():
         kpath = child(path, key)
-        if key not in _CONTEXT_ACTIVITIES:
+        if key not in CONTEXT_ACTIVITIES:
             out.append(problem("context.contextActivities", kpath, key))
             continue
         if value.__class__ is dict:  # a single Activity: allowed as sent (1.0.3 and 9274.1.1 4.2.2.5)
@@ -345,7 +346,7 @@ def _context(out: list[Problem], path: str, c: Any, ctx: _Ctx, object_kind: str 
     if not c:
         out.append(problem("value.empty", path))
         return
-    allowed = _CONTEXT_2 if ctx.v2 else _CONTEXT_1
+    allowed = _CONTEXT_2 if ctx.v2 else CONTEXT_1
     if not allowed.issuperset(c):
         unknown_keys(out, path, c, allowed)
     if "registration" in c and not V.is_uuid(c["registration"]):
@@ -389,8 +390,8 @@ def _attachments(out: list[Problem], path: str, items: Any) -> None:
         if a.__class__ is not dict:
             type_problem(out, apath, a, "attachments.type")
             continue
-        if not _ATTACHMENT.issuperset(a):
-            unknown_keys(out, apath, a, _ATTACHMENT)
+        if not ATTACHMENT.issuperset(a):
+            unknown_keys(out, apath, a, ATTACHMENT)
         if not V.is_iri(a.get("usageType")):
             out.append(problem("attachment.usageType", f"{apath}.usageType", *_seen(a.get("usageType"))))
         if "display" in a:
@@ -432,9 +433,9 @@ def _statement(out: list[Problem], path: str, st: dict[str, Any], ctx: _Ctx, in_
         for key, rule in _SUB_FORBIDDEN:
             if key in st:
                 out.append(problem(rule, f"{path}.{key}"))
-        allowed = _SUB
+        allowed = SUB
     else:
-        allowed = _TOP
+        allowed = TOP
     if not allowed.issuperset(st):
         unknown_keys(out, path, st, allowed | {k for k, _ in _SUB_FORBIDDEN} if in_sub else allowed)
     if not in_sub and "id" in st:
